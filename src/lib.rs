@@ -1,0 +1,6 @@
+//! hardenunit: inspect the systemd units a package ships, inject a policy-defined hardening
+//! baseline, and show the diff with the exposure score before and after, as
+//! `systemd-analyze security` of systemd 252 computes it.
+
+pub mod cli;
+pub mod unit;

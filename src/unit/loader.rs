@@ -1,0 +1,296 @@
+//! Finding units and their drop-ins the way systemd 252 does, inside a root.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::document::Document;
+use super::name::UnitName;
+use super::rootfs::{Resolved, RootFs};
+use super::{Fragment, LoadError, LoadedUnit, Scope};
+
+/// Unit directories in priority order (an earlier one overrides a later one), as seen from
+/// inside the root. Debian 12 installs into `lib/`, Debian 13 and RPM distributions into
+/// `usr/lib/`; a build root may hold either.
+const SYSTEM_DIRS: &[&str] = &[
+    "etc/systemd/system",
+    "run/systemd/system",
+    "usr/local/lib/systemd/system",
+    "usr/lib/systemd/system",
+    "lib/systemd/system",
+];
+const USER_DIRS: &[&str] = &[
+    "etc/systemd/user",
+    "run/systemd/user",
+    "usr/local/lib/systemd/user",
+    "usr/lib/systemd/user",
+    "lib/systemd/user",
+];
+
+#[derive(Debug, Clone)]
+pub enum LoadOutcome {
+    Unit(Box<LoadedUnit>),
+    /// Linked to /dev/null (or an empty file): systemd will not start it; nothing to harden.
+    Masked { name: UnitName, path: PathBuf },
+}
+
+impl LoadOutcome {
+    pub fn name(&self) -> &UnitName {
+        match self {
+            LoadOutcome::Unit(u) => &u.name,
+            LoadOutcome::Masked { name, .. } => name,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            LoadOutcome::Unit(u) => u.path(),
+            LoadOutcome::Masked { path, .. } => path,
+        }
+    }
+}
+
+pub struct Loader {
+    fs: RootFs,
+}
+
+impl Loader {
+    /// `root`: a build root (`debian/PKG`, `%{buildroot}`) or None for the host.
+    pub fn new(root: Option<&Path>) -> Result<Loader, LoadError> {
+        let fs = match root {
+            Some(r) => RootFs::new(r)?,
+            None => RootFs::host(),
+        };
+        Ok(Loader { fs })
+    }
+
+    pub fn rootfs(&self) -> &RootFs {
+        &self.fs
+    }
+
+    pub fn search_dirs(&self, scope: Scope) -> Vec<PathBuf> {
+        let dirs = match scope {
+            Scope::System => SYSTEM_DIRS,
+            Scope::User => USER_DIRS,
+        };
+        dirs.iter().map(|d| self.fs.join_inside(d)).collect()
+    }
+
+    /// Every unit whose type is in `types` found in the root's unit directories, system
+    /// then user, each name once (the highest-priority directory wins). Aliases are folded
+    /// into the unit they point to. Errors are returned beside the units that did load.
+    pub fn discover(&self, types: &[&str]) -> (Vec<LoadOutcome>, Vec<LoadError>) {
+        let mut outcomes = Vec::new();
+        let mut errors = Vec::new();
+        for scope in [Scope::System, Scope::User] {
+            let dirs = self.search_dirs(scope);
+            // name -> (path as found, what it resolves to)
+            let mut found: BTreeMap<UnitName, (PathBuf, Resolved)> = BTreeMap::new();
+            for dir in &dirs {
+                let Ok(Resolved::Real(real_dir)) = self.fs.resolve(dir) else { continue };
+                let Ok(entries) = fs::read_dir(&real_dir) else { continue };
+                let mut names: Vec<String> =
+                    entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+                names.sort();
+                for n in names {
+                    let Some(name) = UnitName::parse(&n) else { continue };
+                    if !types.contains(&name.unit_type()) || found.contains_key(&name) {
+                        continue;
+                    }
+                    let shown = dir.join(&n);
+                    match self.fs.resolve(&shown) {
+                        Ok(r) => {
+                            found.insert(name, (shown, r));
+                        }
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            // Aliases: a link whose target has another unit name.
+            let mut aliases: BTreeMap<UnitName, Vec<String>> = BTreeMap::new();
+            let mut real_units: Vec<(UnitName, PathBuf, PathBuf)> = Vec::new();
+            for (name, (shown, resolved)) in &found {
+                match resolved {
+                    Resolved::DevNull => {
+                        outcomes.push(LoadOutcome::Masked { name: name.clone(), path: shown.clone() })
+                    }
+                    Resolved::Missing => errors.push(LoadError::new(
+                        shown,
+                        "dangling symlink: its target does not exist inside the root; not followed",
+                    )),
+                    Resolved::Real(real) => {
+                        let target_name = real.file_name().and_then(|s| s.to_str()).and_then(UnitName::parse);
+                        match target_name {
+                            Some(t) if t != *name && found.contains_key(&t) => {
+                                aliases.entry(t).or_default().push(name.to_string())
+                            }
+                            _ => real_units.push((name.clone(), shown.clone(), real.clone())),
+                        }
+                    }
+                }
+            }
+            for (name, shown, real) in real_units {
+                let alias_names = aliases.remove(&name).unwrap_or_default();
+                match self.load_fragment_set(name, scope, &shown, &real, alias_names, &dirs) {
+                    Ok(o) => outcomes.push(o),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        (outcomes, errors)
+    }
+
+    /// A unit named on the command line: a path to a file, or a bare name looked up in the
+    /// root's unit directories.
+    pub fn load(&self, arg: &str) -> Result<LoadOutcome, LoadError> {
+        if !arg.contains('/') {
+            if let Some(name) = UnitName::parse(arg) {
+                if !Path::new(arg).exists() || !self.fs.is_host() {
+                    return self.load_name(&name);
+                }
+            }
+        }
+        self.load_path(Path::new(arg))
+    }
+
+    pub fn load_name(&self, name: &UnitName) -> Result<LoadOutcome, LoadError> {
+        let lookup = if name.instance().is_some_and(|i| !i.is_empty()) { name.template() } else { None };
+        for scope in [Scope::System, Scope::User] {
+            let dirs = self.search_dirs(scope);
+            for candidate in std::iter::once(name.clone()).chain(lookup.clone()) {
+                for dir in &dirs {
+                    let shown = dir.join(candidate.as_str());
+                    match self.fs.resolve(&shown)? {
+                        Resolved::Missing => continue,
+                        Resolved::DevNull => return Ok(LoadOutcome::Masked { name: name.clone(), path: shown }),
+                        Resolved::Real(real) => {
+                            return self.load_fragment_set(name.clone(), scope, &shown, &real, vec![], &dirs)
+                        }
+                    }
+                }
+            }
+        }
+        Err(LoadError::new(Path::new(name.as_str()), "no such unit in the search path"))
+    }
+
+    /// A unit file given by path: its own directory is searched first for drop-ins, then the
+    /// root's unit directories, as `systemd-analyze security --offline=true FILE` does.
+    pub fn load_path(&self, path: &Path) -> Result<LoadOutcome, LoadError> {
+        let abs = if path.is_absolute() {
+            path.to_owned()
+        } else {
+            std::env::current_dir().map_err(|e| LoadError::new(path, e.to_string()))?.join(path)
+        };
+        let abs = normalize_lexically(&abs);
+        let file_name = abs.file_name().and_then(|s| s.to_str()).unwrap_or("");
+        let name = UnitName::parse(file_name).ok_or_else(|| {
+            if abs.is_dir() {
+                LoadError::new(path, "is a directory, not a unit file (use --root DIR to scan a tree)")
+            } else {
+                LoadError::new(path, "not a unit file name (expected NAME.service, NAME@.service, NAME.socket, ...)")
+            }
+        })?;
+        let parent = abs.parent().unwrap_or(Path::new("/")).to_owned();
+        // Resolve the directory, then the file; a path outside --root is refused.
+        let parent_real = match self.fs.resolve(&parent)? {
+            Resolved::Real(p) => p,
+            _ => return Err(LoadError::new(path, "no such file or directory")),
+        };
+        let shown = path.to_owned();
+        let resolved = self.fs.resolve(&parent_real.join(file_name)).map_err(|e| LoadError { path: shown.clone(), ..e })?;
+        let scope = if parent.ends_with("systemd/user") { Scope::User } else { Scope::System };
+        let mut dirs = vec![parent.clone()];
+        dirs.extend(self.search_dirs(scope).into_iter().filter(|d| *d != parent));
+        match resolved {
+            Resolved::Missing => Err(LoadError::new(path, "no such file (or a dangling symlink)")),
+            Resolved::DevNull => Ok(LoadOutcome::Masked { name, path: shown }),
+            Resolved::Real(real) => self.load_fragment_set(name, scope, &shown, &real, vec![], &dirs),
+        }
+    }
+
+    fn load_fragment_set(
+        &self,
+        name: UnitName,
+        scope: Scope,
+        shown: &Path,
+        real: &Path,
+        aliases: Vec<String>,
+        dirs: &[PathBuf],
+    ) -> Result<LoadOutcome, LoadError> {
+        let text = self.fs.read_text(shown, real)?;
+        if text.trim().is_empty() && fs::metadata(real).map(|m| m.len() == 0).unwrap_or(false) {
+            // systemd treats an empty unit file like a link to /dev/null.
+            return Ok(LoadOutcome::Masked { name, path: shown.to_owned() });
+        }
+        let doc = parse(shown, &text)?;
+        let mut fragments =
+            vec![Fragment { path: shown.to_owned(), real_path: real.to_owned(), doc, is_dropin: false }];
+        let mut names = vec![name.clone()];
+        names.extend(aliases.iter().filter_map(|a| UnitName::parse(a)));
+        for (shown_dropin, real_dropin) in self.dropins(&names, dirs)? {
+            let text = self.fs.read_text(&shown_dropin, &real_dropin)?;
+            let doc = parse(&shown_dropin, &text)?;
+            fragments.push(Fragment { path: shown_dropin, real_path: real_dropin, doc, is_dropin: true });
+        }
+        Ok(LoadOutcome::Unit(Box::new(LoadedUnit { name, scope, aliases, fragments })))
+    }
+
+    /// `*.conf` files of every drop-in directory that applies, the first of each file name
+    /// winning (drop-in directory names most specific first, then directory priority), then
+    /// sorted by file name: the order systemd applies them in.
+    fn dropins(&self, names: &[UnitName], dirs: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, LoadError> {
+        let mut by_name: BTreeMap<String, Option<(PathBuf, PathBuf)>> = BTreeMap::new();
+        for name in names {
+            for dropin_dir in name.dropin_dir_names() {
+                for dir in dirs {
+                    let d = dir.join(&dropin_dir);
+                    let Ok(Resolved::Real(real_dir)) = self.fs.resolve(&d) else { continue };
+                    let Ok(entries) = fs::read_dir(&real_dir) else { continue };
+                    let mut files: Vec<String> = entries
+                        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                        .filter(|n| n.ends_with(".conf"))
+                        .collect();
+                    files.sort();
+                    for f in files {
+                        if by_name.contains_key(&f) {
+                            continue;
+                        }
+                        let shown = d.join(&f);
+                        let entry = match self.fs.resolve(&real_dir.join(&f))? {
+                            Resolved::Real(r) => {
+                                let empty = fs::metadata(&r).map(|m| m.len() == 0).unwrap_or(false);
+                                (!empty && r.is_file()).then_some((shown, r))
+                            }
+                            Resolved::DevNull => None,
+                            Resolved::Missing => {
+                                return Err(LoadError::new(&shown, "dangling symlink inside the root"))
+                            }
+                        };
+                        by_name.insert(f, entry);
+                    }
+                }
+            }
+        }
+        Ok(by_name.into_values().flatten().collect())
+    }
+}
+
+fn parse(shown: &Path, text: &str) -> Result<Document, LoadError> {
+    Document::parse(text).map_err(|e| LoadError { path: shown.to_owned(), line: Some(e.line), message: e.message })
+}
+
+/// Removes `.` and folds `..` without touching the file system, so that a path argument is
+/// judged by where it says it is, not by where a symlink would take it.
+fn normalize_lexically(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

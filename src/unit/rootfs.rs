@@ -1,0 +1,255 @@
+//! A directory treated as `/`: symlinks are followed as a chroot would follow them, never
+//! out of it, and every write stays inside it and is atomic.
+//!
+//! Packages ship alias symlinks (`foo.service -> /lib/systemd/system/bar.service`) and masks
+//! (`foo.service -> /dev/null`); in a build root the absolute target means the same path inside
+//! the root, exactly as `systemctl --root` and `systemd-analyze --root` read it.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+use super::LoadError;
+
+/// Largest unit file or drop-in read; real ones are a few KiB.
+pub const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+/// Symlinks followed for one path before giving up (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// A path inside the root with no symlink left in it.
+    Real(PathBuf),
+    /// The last link points at `/dev/null`: a masked unit or drop-in.
+    DevNull,
+    /// Nothing there (a missing file or a dangling link inside the root).
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+pub struct RootFs {
+    root: PathBuf,
+}
+
+impl RootFs {
+    /// `dir` must exist; it is canonicalised so that prefix checks are exact.
+    pub fn new(dir: &Path) -> Result<RootFs, LoadError> {
+        let root = fs::canonicalize(dir).map_err(|e| LoadError::new(dir, format!("cannot use as root: {e}")))?;
+        if !root.is_dir() {
+            return Err(LoadError::new(dir, "cannot use as root: not a directory"));
+        }
+        Ok(RootFs { root })
+    }
+
+    /// The host's own `/`.
+    pub fn host() -> RootFs {
+        RootFs { root: PathBuf::from("/") }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn is_host(&self) -> bool {
+        self.root == Path::new("/")
+    }
+
+    /// `root/rel` for a path given as seen from inside the root (`/lib/systemd/system`).
+    pub fn join_inside(&self, inside: &str) -> PathBuf {
+        self.root.join(inside.trim_start_matches('/'))
+    }
+
+    /// True when `path` (absolute, not yet resolved) lies lexically inside the root.
+    pub fn contains(&self, path: &Path) -> bool {
+        path.starts_with(&self.root)
+    }
+
+    /// Follows `path` (which must lie inside the root) component by component. An absolute
+    /// link target restarts at the root; a `..` that would climb above the root is an error.
+    pub fn resolve(&self, path: &Path) -> Result<Resolved, LoadError> {
+        let rel = path
+            .strip_prefix(&self.root)
+            .map_err(|_| LoadError::new(path, format!("is outside the root {}", self.root.display())))?;
+        let mut todo: Vec<PathBuf> = components_rev(rel);
+        let mut done = self.root.clone();
+        let mut links = 0;
+        while let Some(part) = todo.pop() {
+            if part == Path::new("..") {
+                if done == self.root {
+                    return Err(LoadError::new(path, format!("symlink leads out of the root {}", self.root.display())));
+                }
+                done.pop();
+                continue;
+            }
+            let candidate = done.join(&part);
+            let meta = match fs::symlink_metadata(&candidate) {
+                Ok(m) => m,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Resolved::Missing),
+                Err(e) if e.raw_os_error() == Some(20) => return Ok(Resolved::Missing), // ENOTDIR
+                Err(e) => return Err(LoadError::new(&candidate, e.to_string())),
+            };
+            if !meta.file_type().is_symlink() {
+                done = candidate;
+                continue;
+            }
+            links += 1;
+            if links > MAX_LINKS {
+                return Err(LoadError::new(path, "too many levels of symbolic links (a symlink loop)"));
+            }
+            let target = fs::read_link(&candidate).map_err(|e| LoadError::new(&candidate, e.to_string()))?;
+            if target == Path::new("/dev/null") {
+                return if todo.is_empty() {
+                    Ok(Resolved::DevNull)
+                } else {
+                    Ok(Resolved::Missing)
+                };
+            }
+            if target.is_absolute() {
+                done = self.root.clone();
+            }
+            todo.extend(components_rev(&target));
+        }
+        Ok(Resolved::Real(done))
+    }
+
+    /// Reads a unit file or drop-in that `resolve` returned, refusing directories, special
+    /// files, files over MAX_FILE_SIZE and text that is not UTF-8.
+    pub fn read_text(&self, shown: &Path, real: &Path) -> Result<String, LoadError> {
+        let meta = fs::metadata(real).map_err(|e| LoadError::new(shown, e.to_string()))?;
+        if meta.is_dir() {
+            return Err(LoadError::new(shown, "is a directory, not a unit file"));
+        }
+        if !meta.is_file() {
+            return Err(LoadError::new(shown, "is not a regular file"));
+        }
+        if meta.len() > MAX_FILE_SIZE {
+            return Err(LoadError::new(
+                shown,
+                format!("is {} bytes; unit files over {} bytes are refused", meta.len(), MAX_FILE_SIZE),
+            ));
+        }
+        let mut bytes = Vec::new();
+        fs::File::open(real)
+            .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
+            .map_err(|e| LoadError::new(shown, e.to_string()))?;
+        String::from_utf8(bytes).map_err(|e| {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            LoadError { path: shown.to_owned(), line: Some(line), message: "invalid UTF-8".into() }
+        })
+    }
+
+    /// Checks that `dir` and every directory between it and the root are real directories
+    /// (no symlink), creating the missing ones. Writes never pass through a symlink.
+    pub fn ensure_dir(&self, dir: &Path) -> Result<(), LoadError> {
+        let rel = dir
+            .strip_prefix(&self.root)
+            .map_err(|_| LoadError::new(dir, format!("refusing to write outside the root {}", self.root.display())))?;
+        let mut cur = self.root.clone();
+        for c in rel.components() {
+            let Component::Normal(part) = c else {
+                return Err(LoadError::new(dir, "refusing a path with '..' or '.' in it"));
+            };
+            cur.push(part);
+            match fs::symlink_metadata(&cur) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(LoadError::new(&cur, "is a symlink; refusing to write through it"));
+                }
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => return Err(LoadError::new(&cur, "is not a directory")),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    fs::create_dir(&cur).map_err(|e| LoadError::new(&cur, format!("cannot create: {e}")))?;
+                }
+                Err(e) => return Err(LoadError::new(&cur, e.to_string())),
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `contents` to `path` inside the root through a temporary file in the same
+    /// directory and a rename, so a reader never sees half a file. An existing file keeps its
+    /// permission bits; a new one gets 0644. A symlink at `path` is replaced, never followed.
+    pub fn write_atomic(&self, path: &Path, contents: &[u8]) -> Result<(), LoadError> {
+        let parent = path.parent().ok_or_else(|| LoadError::new(path, "has no parent directory"))?;
+        self.ensure_dir(parent)?;
+        let mode = match fs::symlink_metadata(path) {
+            Ok(m) if m.is_file() => Some(m.permissions()),
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(LoadError::new(path, "is a symlink; refusing to write through or over it"));
+            }
+            Ok(_) => return Err(LoadError::new(path, "exists and is not a regular file")),
+            Err(_) => None,
+        };
+        let err = |e: io::Error| LoadError::new(path, format!("cannot write: {e}"));
+        let mut tmp = tempfile::Builder::new().prefix(".hardenunit-").tempfile_in(parent).map_err(err)?;
+        tmp.write_all(contents).map_err(err)?;
+        tmp.as_file().sync_all().map_err(err)?;
+        let perms = mode.unwrap_or_else(|| {
+            use std::os::unix::fs::PermissionsExt;
+            fs::Permissions::from_mode(0o644)
+        });
+        fs::set_permissions(tmp.path(), perms).map_err(err)?;
+        tmp.persist(path).map_err(|e| err(e.error))?;
+        Ok(())
+    }
+}
+
+fn components_rev(p: &Path) -> Vec<PathBuf> {
+    let mut parts: Vec<PathBuf> = p
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(PathBuf::from(s)),
+            Component::ParentDir => Some(PathBuf::from("..")),
+            _ => None,
+        })
+        .collect();
+    parts.reverse();
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn follows_links_as_a_chroot() {
+        let t = tempfile::tempdir().unwrap();
+        let root = RootFs::new(t.path()).unwrap();
+        let d = root.join_inside("lib/systemd/system");
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join("real.service"), "[Service]\n").unwrap();
+        symlink("/lib/systemd/system/real.service", d.join("abs.service")).unwrap();
+        symlink("real.service", d.join("rel.service")).unwrap();
+        symlink("/dev/null", d.join("masked.service")).unwrap();
+        symlink("../../../../../../outside", d.join("escape.service")).unwrap();
+        symlink("loop2.service", d.join("loop1.service")).unwrap();
+        symlink("loop1.service", d.join("loop2.service")).unwrap();
+        symlink("/etc/passwd", d.join("missing.service")).unwrap();
+        let real = Resolved::Real(root.dir().join("lib/systemd/system/real.service"));
+        assert_eq!(root.resolve(&d.join("abs.service")).unwrap(), real);
+        assert_eq!(root.resolve(&d.join("rel.service")).unwrap(), real);
+        assert_eq!(root.resolve(&d.join("masked.service")).unwrap(), Resolved::DevNull);
+        assert!(root.resolve(&d.join("escape.service")).unwrap_err().message.contains("out of the root"));
+        assert!(root.resolve(&d.join("loop1.service")).unwrap_err().message.contains("loop"));
+        assert_eq!(root.resolve(&d.join("missing.service")).unwrap(), Resolved::Missing);
+    }
+
+    #[test]
+    fn writes_refuse_symlinked_dirs_and_keep_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let root = RootFs::new(t.path()).unwrap();
+        symlink(out.path(), t.path().join("evil.d")).unwrap();
+        assert!(root.write_atomic(&t.path().join("evil.d/x.conf"), b"x").is_err());
+        assert_eq!(fs::read_dir(out.path()).unwrap().count(), 0);
+        let f = t.path().join("a/b/f");
+        root.write_atomic(&f, b"one").unwrap();
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
+        root.write_atomic(&f, b"two").unwrap();
+        assert_eq!(fs::read_to_string(&f).unwrap(), "two");
+        assert_eq!(fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(root.write_atomic(Path::new("/tmp/elsewhere"), b"x").is_err());
+    }
+}
