@@ -3,4 +3,5 @@
 //! `systemd-analyze security` of systemd 252 computes it.
 
 pub mod cli;
+pub mod directives;
 pub mod unit;
