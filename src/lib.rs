@@ -4,4 +4,5 @@
 
 pub mod cli;
 pub mod directives;
+pub mod policy;
 pub mod unit;
