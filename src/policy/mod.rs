@@ -236,8 +236,9 @@ impl Builder {
             self.profile = Some(p.get_ref().clone());
         }
         if let Some(m) = layer.mode {
-            let mode = Mode::parse(m.get_ref())
-                .ok_or_else(|| src.error(Some(m.span()), format!("mode: {:?} is not \"dropin\" or \"in-place\"", m.get_ref())))?;
+            let mode = Mode::parse(m.get_ref()).ok_or_else(|| {
+                src.error(Some(m.span()), format!("mode: {:?} is not \"dropin\" or \"in-place\"", m.get_ref()))
+            })?;
             self.mode = Some(mode);
         }
         if let Some(d) = layer.dropin {
@@ -251,17 +252,17 @@ impl Builder {
             self.systemd_version = Some(check_version(*v.get_ref()).map_err(|m| src.error(Some(v.span()), m))?);
         }
         for (name, p) in layer.profiles {
-            let profile = Profile {
-                inherits: p.inherits.map(|s| s.into_inner()),
-                directives: directive_map(src, p.directives)?,
-            };
+            let profile =
+                Profile { inherits: p.inherits.map(|s| s.into_inner()), directives: directive_map(src, p.directives)? };
             self.profiles.insert(name.into_inner(), profile);
         }
         self.directives.extend(directive_map(src, layer.directives)?);
         for (name, u) in layer.unit {
             let unit_name = name.get_ref();
             if crate::unit::UnitName::parse(unit_name).is_none() {
-                return Err(src.error(Some(name.span()), format!("unit.{unit_name:?}: not a unit name like foo.service")));
+                return Err(
+                    src.error(Some(name.span()), format!("unit.{unit_name:?}: not a unit name like foo.service"))
+                );
             }
             let entry = self.units.entry(unit_name.clone()).or_default();
             for s in u.skip {
@@ -279,7 +280,9 @@ impl Builder {
             }
             for p in u.read_write_paths {
                 if !p.get_ref().starts_with('/') && !p.get_ref().starts_with("-/") {
-                    return Err(src.error(Some(p.span()), format!("read_write_paths: {:?} is not absolute", p.get_ref())));
+                    return Err(
+                        src.error(Some(p.span()), format!("read_write_paths: {:?} is not absolute", p.get_ref()))
+                    );
                 }
                 entry.read_write_paths.push(p.into_inner());
             }
@@ -310,8 +313,7 @@ impl Builder {
             merged.extend(self.profiles[name].directives.clone());
         }
         merged.extend(self.directives);
-        let mut directives: Vec<(String, String)> =
-            merged.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+        let mut directives: Vec<(String, String)> = merged.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
         directives.sort_by_key(|(k, _)| directives::order(k));
         Ok(Policy {
             profile,

@@ -61,7 +61,11 @@ fn unit_sections() {
 #[test]
 fn errors_name_file_line_and_key() {
     let cases = [
-        ("profile = \"baseline\"\n\n[directives]\nProtectKernelTunable = true\n", 4, "did you mean ProtectKernelTunables"),
+        (
+            "profile = \"baseline\"\n\n[directives]\nProtectKernelTunable = true\n",
+            4,
+            "did you mean ProtectKernelTunables",
+        ),
         ("[directives]\nProtectSystem = \"sometimes\"\n", 2, "ProtectSystem"),
         ("mode = \"dropin\"\nbogus = 1\n", 2, "bogus"),
         ("[unit.\"foo\"]\nignore = true\n", 1, "not a unit name"),

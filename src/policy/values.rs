@@ -30,7 +30,8 @@ const ENUMS: &[(&str, &[&str])] = &[
 ];
 
 const NAMESPACES: &[&str] = &["cgroup", "ipc", "net", "mnt", "pid", "user", "uts"];
-const ARCHITECTURES: &[&str] = &["native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "ppc64", "ppc64-le", "s390x", "riscv64"];
+const ARCHITECTURES: &[&str] =
+    &["native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "ppc64", "ppc64-le", "s390x", "riscv64"];
 
 /// A policy value as the string written into the unit; `Ok(None)` means "do not add".
 pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<String>, String> {
@@ -59,7 +60,11 @@ fn validate(key: &str, v: &str) -> Result<(), String> {
         return if is_bool(v) { Ok(()) } else { bad("a boolean (yes/no)") };
     }
     if let Some((_, allowed)) = ENUMS.iter().find(|(k, _)| *k == key) {
-        return if allowed.contains(&v) || is_bool(v) { Ok(()) } else { bad(&format!("one of {}", allowed.join(", "))) };
+        return if allowed.contains(&v) || is_bool(v) {
+            Ok(())
+        } else {
+            bad(&format!("one of {}", allowed.join(", ")))
+        };
     }
     match key {
         "RestrictNamespaces" => {
@@ -77,7 +82,10 @@ fn validate(key: &str, v: &str) -> Result<(), String> {
             }
         }
         "RestrictAddressFamilies" => {
-            if v == "none" || words().all(|w| w.starts_with("AF_") && w[3..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) {
+            if v == "none"
+                || words()
+                    .all(|w| w.starts_with("AF_") && w[3..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            {
                 Ok(())
             } else {
                 bad("none or a list of AF_* families")
@@ -87,7 +95,8 @@ fn validate(key: &str, v: &str) -> Result<(), String> {
             let ok = words().all(|w| {
                 let name = w.split(':').next().unwrap_or("");
                 let name = name.strip_prefix('@').unwrap_or(name);
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+                !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
             });
             if ok {
                 Ok(())
@@ -96,7 +105,10 @@ fn validate(key: &str, v: &str) -> Result<(), String> {
             }
         }
         "SystemCallErrorNumber" => {
-            if v == "kill" || v.chars().all(|c| c.is_ascii_digit()) || (v.starts_with('E') && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())) {
+            if v == "kill"
+                || v.chars().all(|c| c.is_ascii_digit())
+                || (v.starts_with('E') && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+            {
                 Ok(())
             } else {
                 bad("an errno name such as EPERM")

@@ -99,11 +99,7 @@ impl LoadedUnit {
 }
 
 pub fn values_of(assignments: &[Assignment], section: &str, key: &str) -> Vec<String> {
-    assignments
-        .iter()
-        .filter(|a| a.section == section && a.key == key)
-        .map(|a| a.value.clone())
-        .collect()
+    assignments.iter().filter(|a| a.section == section && a.key == key).map(|a| a.value.clone()).collect()
 }
 
 /// A failure to read a unit, with the file and, where there is one, the line.

@@ -98,11 +98,7 @@ impl RootFs {
             }
             let target = fs::read_link(&candidate).map_err(|e| LoadError::new(&candidate, e.to_string()))?;
             if target == Path::new("/dev/null") {
-                return if todo.is_empty() {
-                    Ok(Resolved::DevNull)
-                } else {
-                    Ok(Resolved::Missing)
-                };
+                return if todo.is_empty() { Ok(Resolved::DevNull) } else { Ok(Resolved::Missing) };
             }
             if target.is_absolute() {
                 done = self.root.clone();
