@@ -4,5 +4,9 @@
 
 pub mod cli;
 pub mod directives;
+pub mod engine;
+pub mod plan;
 pub mod policy;
+pub mod render;
+pub mod score;
 pub mod unit;
