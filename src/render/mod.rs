@@ -4,3 +4,4 @@ pub mod diff;
 pub mod dropin;
 pub mod inplace;
 pub mod report;
+pub mod score_table;
