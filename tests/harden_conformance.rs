@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
+/// Exposure, rows and verify complaints of one unit, as systemd's tools report them.
+type OracleView = (Option<u32>, Vec<(String, String)>, std::collections::BTreeSet<String>);
+
 struct UnitResult {
     unit: PathBuf,
     before: Option<u32>,
@@ -23,8 +26,7 @@ fn harden_tree(tree: &Path, work: &Path, extra: &[&str]) -> (Vec<UnitResult>, Ve
     copy_tree(tree, &copy);
     let root = copy.to_str().unwrap().to_owned();
     let units = system_services(&copy);
-    let before: Vec<(Option<u32>, Vec<(String, String)>, _)> =
-        parallel(&units, |u| (oracle_exposure(u), oracle_rows(u), verify_warnings(u)));
+    let before: Vec<OracleView> = parallel(&units, |u| (oracle_exposure(u), oracle_rows(u), verify_warnings(u)));
     let mut tree_problems = Vec::new();
     let mut args = vec!["--format", "json", "--root", &root];
     args.extend_from_slice(extra);
@@ -53,8 +55,7 @@ fn harden_tree(tree: &Path, work: &Path, extra: &[&str]) -> (Vec<UnitResult>, Ve
     if c.code != 0 {
         tree_problems.push(format!("not idempotent: --check after --write exited {}: {}", c.code, c.stdout));
     }
-    let after: Vec<(Option<u32>, Vec<(String, String)>, _)> =
-        parallel(&units, |u| (oracle_exposure(u), oracle_rows(u), verify_warnings(u)));
+    let after: Vec<OracleView> = parallel(&units, |u| (oracle_exposure(u), oracle_rows(u), verify_warnings(u)));
     let mut results = Vec::new();
     for ((u, (b, brows, bwarn)), (a, arows, awarn)) in units.iter().zip(before).zip(after) {
         let mut problems = Vec::new();
