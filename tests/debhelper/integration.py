@@ -14,7 +14,9 @@ from packages import MASKED, MULTI, PLAIN, POLICY, SOCKET
 from support import (build, clean_env, deb_listing, describe_changes, extract, lintian_tags, run,
                      snapshot, systemd_paths, tree_changes)
 
-EXPOSURE_IN_LOG = re.compile(r"exposure\D{0,3}?(\d+\.\d)\s*(?:→|->)\s*(\d+\.\d)")
+# "foo.service: exposure 9.6 → 4.1"; a parenthesised note after a number is allowed.
+EXPOSURE_IN_LOG = re.compile(
+    r"(\S+): exposure (\d+\.\d)(?: \([^)]*\))?\s*(?:→|->)\s*(\d+\.\d)")
 ORACLE_OVERALL = re.compile(r"Overall exposure level for \S+: (\d+\.\d)")
 
 
@@ -140,8 +142,9 @@ def check_hardened_binary(ctx, pkg, binary, plain, hardened, seq):
     ctx.check(f"{name}: the addon hardened at least one unit", bool(touched))
 
     for entry in plan:
-        unit = entry.get("unit", "?")
         files = [rel_in_root(f, predict_root) for f in entry.get("files", [])]
+        # The same name can be a system and a user unit: name the unit by its path.
+        unit = rel_in_root(entry.get("path", entry.get("unit", "?")), predict_root)
         expected = Counter(f"{a['directive']}={a['value']}" for a in entry.get("added", []))
         got = added_assignments(before, after, files)
         ctx.check(f"{name}: {unit} carries exactly the planned directives",
@@ -153,13 +156,13 @@ def check_hardened_binary(ctx, pkg, binary, plain, hardened, seq):
             continue
         pair = (f"{float(entry['exposure_before']):.1f}", f"{float(entry['exposure_after']):.1f}")
         ctx.check(f"{name}: {unit}: build log shows exposure {pair[0]} → {pair[1]}",
-                  pair in EXPOSURE_IN_LOG.findall(hardened.log), tail(hardened.log, 15))
+                  (entry["unit"], *pair) in EXPOSURE_IN_LOG.findall(hardened.log), tail(hardened.log, 15))
         in_log = all(any(line.startswith("+++") and f.split("/systemd/", 1)[-1] in line
                          for line in hardened.log.splitlines()) for f in files)
         ctx.check(f"{name}: {unit}: build log shows the diff of {', '.join(files)}", in_log)
         if "/systemd/system/" in "/" + files[0]:
-            oracle_before, out_b = oracle_exposure(pristine_dir, unit)
-            oracle_after, out_a = oracle_exposure(hardened_dir, unit)
+            oracle_before, out_b = oracle_exposure(pristine_dir, entry["unit"])
+            oracle_after, out_a = oracle_exposure(hardened_dir, entry["unit"])
             ctx.check(f"{name}: {unit}: exposure before/after = systemd-analyze security "
                       f"({oracle_before} → {oracle_after})",
                       (oracle_before, oracle_after) == pair, tail(out_b, 3) + "\n" + tail(out_a, 3)
@@ -248,6 +251,11 @@ def check_failures(ctx, no_binary_path):
     broken_toml = packages.POLICY_OPT_OUT.replace('skip = ["ProtectHome"]', "skip = [ProtectHome]")
     check_failure(ctx, "broken-policy-syntax",
                   packages.variant(POLICY, {"debian/hu-policy.hardenunit": broken_toml}), "with",
+                  [r"debian/hu-policy\.hardenunit:3\b", r"dh_hardenunit: error:"])
+    check_failure(ctx, "broken-policy-no-units",
+                  packages.variant(POLICY, {"debian/hu-policy.hardenunit": broken_toml,
+                                            "debian/hu-policy.install": "hu-policyd usr/sbin\n"},
+                                   drop=("units/hu-policy.service",)), "with",
                   [r"debian/hu-policy\.hardenunit:3\b", r"dh_hardenunit: error:"])
     typo = packages.POLICY_OPT_OUT.replace('"ProtectHome"', '"ProtectHomme"')
     check_failure(ctx, "policy-unknown-directive",
