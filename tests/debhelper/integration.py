@@ -219,6 +219,9 @@ def check_specifics(ctx, pkg, trees):
         ctx.check("hu-mask: alias still a symlink to the unit, no drop-in under the alias name",
                   after.get(base + "hu-mask-alias.service") == ("link", "hu-mask.service")
                   and not any(p.startswith(base + "hu-mask-alias.service.d") for p in after))
+        ctx.check("hu-mask: alias made by dh_link (debian/hu-mask.links) is a plain symlink, no drop-in",
+                  after.get(base + "hu-mask-compat.service") == ("link", "hu-mask.service")
+                  and not any(p.startswith(base + "hu-mask-compat.service.d") for p in after))
         ctx.check("hu-mask: the real unit hardened",
                   base + "hu-mask.service.d/10-hardenunit.conf" in after)
     if pkg is POLICY:
@@ -272,6 +275,10 @@ def check_failures(ctx, no_binary_path):
                   packages.variant(PLAIN, rules_targets="override_dh_hardenunit:\n"
                                                         "\tdh_hardenunit --max-exposure 0.5\n"),
                   "with", [r"dh_hardenunit: error: a unit of hu-plain stays above exposure 0\.5"])
+    check_failure(ctx, "max-exposure-given-to-dh",
+                  packages.variant(PLAIN, rules_targets="", dh_options="--max-exposure=0.5"),
+                  "seq", [r"dh_hardenunit -O--max-exposure=0\.5",
+                          r"dh_hardenunit: error: a unit of hu-plain stays above exposure 0\.5"])
     check_failure(ctx, "hardenunit-not-installed", PLAIN, "seq",
                   [r"dh_hardenunit: error: hardenunit not found in PATH"], {"PATH": no_binary_path})
 

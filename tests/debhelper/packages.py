@@ -35,6 +35,7 @@ class SourcePackage:
     # per binary package; None means dh_hardenunit leaves the package alone.
     hardenunit_args: dict = field(default_factory=dict)
     policy_files: dict = field(default_factory=dict)  # binary -> debian/... policy path
+    dh_options: str = ""  # appended to "dh $@ --with hardenunit" (dh hands them to dh_hardenunit as -O)
 
     def policy_for(self, binary):
         return self.policy_files.get(binary)
@@ -94,6 +95,8 @@ def render(pkg, mode):
     for binary in pkg.binaries:
         control += CONTROL_BINARY.format(binary=binary)
     with_arg = " --with hardenunit" if mode == "with" else ""
+    if mode != "plain" and pkg.dh_options:
+        with_arg += " " + pkg.dh_options
     rules = "#!/usr/bin/make -f\n\n%:\n\tdh $@" + with_arg + "\n"
     if pkg.rules_targets:
         rules += "\n" + pkg.rules_targets
@@ -248,6 +251,8 @@ ExecStart=/usr/sbin/hu-maskd
 WantedBy=multi-user.target
 """,
         "debian/hu-mask.install": "hu-maskd usr/sbin\n",
+        # dh_link runs after dh_hardenunit: this alias appears only afterwards.
+        "debian/hu-mask.links": "lib/systemd/system/hu-mask.service lib/systemd/system/hu-mask-compat.service\n",
     },
     rules_targets="""\
 execute_after_dh_install:
@@ -348,7 +353,7 @@ units/hu-multi-a-debug.service usr/lib/systemd/system
 ALL = [PLAIN, SOCKET, MASKED, POLICY, MULTI]
 
 
-def variant(pkg, files=None, rules_targets=None, drop=()):
+def variant(pkg, files=None, rules_targets=None, drop=(), dh_options=None):
     """A copy of pkg with some files replaced or removed (for the failure cases)."""
     new_files = {k: v for k, v in pkg.files.items() if k not in drop}
     new_files.update(files or {})
@@ -359,4 +364,5 @@ def variant(pkg, files=None, rules_targets=None, drop=()):
         rules_targets=pkg.rules_targets if rules_targets is None else rules_targets,
         hardenunit_args=dict(pkg.hardenunit_args),
         policy_files=dict(pkg.policy_files),
+        dh_options=pkg.dh_options if dh_options is None else dh_options,
     )
