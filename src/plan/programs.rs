@@ -35,7 +35,39 @@ pub static LEAVE_ALONE: &[(&[&str], &str)] = &[
     ),
 ];
 
+/// Units left alone by name: shells for the administrator.
+pub static LEAVE_ALONE_UNITS: &[(&str, &str)] = &[
+    ("debug-shell", "is a root shell for debugging"),
+    ("emergency", "is the emergency shell"),
+    ("rescue", "is the rescue shell"),
+];
+
 pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
+    KnownProgram {
+        names: &["systemd-sleep", "systemd-hibernate-resume", "systemd-backlight", "systemd-pstore", "systemd-binfmt", "systemd-rfkill", "systemd-sysctl"],
+        needs: &[KernelTunables, Devices],
+        why: "writes /sys or /proc/sys (power states, backlight, pstore, binfmt, rfkill)",
+    },
+    KnownProgram {
+        names: &["systemd-remount-fs", "systemd-volatile-root", "systemd-sysext", "systemd-repart", "systemd-machine-id-setup", "systemd-user-runtime-dir", "systemd-quotacheck", "systemd-growfs", "systemd-makefs"],
+        needs: &[Mounts, Devices, WritesSystemDirectories],
+        why: "mounts or changes file systems",
+    },
+    KnownProgram {
+        names: &["systemd-firstboot", "systemd-sysusers"],
+        needs: &[WritesSystemDirectories],
+        why: "writes /etc",
+    },
+    KnownProgram {
+        names: &["systemd-time-wait-sync"],
+        needs: &[SystemClock],
+        why: "reads the kernel's clock synchronisation state with adjtimex(2)",
+    },
+    KnownProgram {
+        names: &["systemd-fsckd", "systemd-ask-password-console", "systemd-tty-ask-password-agent", "plymouthd", "systemd-pcrphase", "systemd-cryptsetup", "wall"],
+        needs: &[Devices],
+        why: "uses the console, terminals or the TPM",
+    },
     KnownProgram {
         names: &[
             "node", "nodejs", "java", "beam.smp", "beam", "erl", "elixir", "dotnet", "mono", "luajit", "gjs", "rspamd",
