@@ -74,14 +74,17 @@ impl UnitReport {
 pub struct Outcome {
     pub units: Vec<UnitReport>,
     pub errors: Vec<LoadError>,
+    /// Worth saying, not worth failing a build for.
+    pub warnings: Vec<String>,
 }
 
 pub fn run(req: &Request) -> Outcome {
     let mut units = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let loader = match Loader::new(req.root.as_deref()) {
         Ok(l) => l,
-        Err(e) => return Outcome { units, errors: vec![e] },
+        Err(e) => return Outcome { units, errors: vec![e], warnings: vec![] },
     };
     let outcomes: Vec<LoadOutcome> = if req.units.is_empty() {
         let (found, errs) = loader.discover(&["service"]);
@@ -105,6 +108,15 @@ pub fn run(req: &Request) -> Outcome {
             Err(e) => errors.push(e),
         }
     }
+    for x in &req.exclude {
+        let known = units.iter().any(|u| {
+            u.unit == *x
+                || crate::unit::UnitName::parse(&u.unit).and_then(|n| n.template()).is_some_and(|t| t.as_str() == x)
+        });
+        if !known {
+            warnings.push(format!("--exclude {x}: no such unit here (a typo?)"));
+        }
+    }
     // Show paths as the user named the root (debian/foo/lib/...), not canonicalised.
     if let Some(given) = &req.root {
         let canonical = loader.rootfs().dir().to_owned();
@@ -123,7 +135,7 @@ pub fn run(req: &Request) -> Outcome {
         }
     }
     units.sort_by(|a, b| a.path.cmp(&b.path));
-    Outcome { units, errors }
+    Outcome { units, errors, warnings }
 }
 
 fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {

@@ -243,6 +243,9 @@ fn harden(args: HardenArgs) -> i32 {
         }
     };
     let _ = out.write_all(text.as_bytes());
+    for w in &outcome.warnings {
+        eprintln!("hardenunit: warning: {w}");
+    }
     for e in &outcome.errors {
         eprintln!("hardenunit: {e}");
     }

@@ -44,12 +44,30 @@ pub static LEAVE_ALONE_UNITS: &[(&str, &str)] = &[
 
 pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
     KnownProgram {
-        names: &["systemd-sleep", "systemd-hibernate-resume", "systemd-backlight", "systemd-pstore", "systemd-binfmt", "systemd-rfkill", "systemd-sysctl"],
+        names: &[
+            "systemd-sleep",
+            "systemd-hibernate-resume",
+            "systemd-backlight",
+            "systemd-pstore",
+            "systemd-binfmt",
+            "systemd-rfkill",
+            "systemd-sysctl",
+        ],
         needs: &[KernelTunables, Devices],
         why: "writes /sys or /proc/sys (power states, backlight, pstore, binfmt, rfkill)",
     },
     KnownProgram {
-        names: &["systemd-remount-fs", "systemd-volatile-root", "systemd-sysext", "systemd-repart", "systemd-machine-id-setup", "systemd-user-runtime-dir", "systemd-quotacheck", "systemd-growfs", "systemd-makefs"],
+        names: &[
+            "systemd-remount-fs",
+            "systemd-volatile-root",
+            "systemd-sysext",
+            "systemd-repart",
+            "systemd-machine-id-setup",
+            "systemd-user-runtime-dir",
+            "systemd-quotacheck",
+            "systemd-growfs",
+            "systemd-makefs",
+        ],
         needs: &[Mounts, Devices, WritesSystemDirectories],
         why: "mounts or changes file systems",
     },
@@ -64,7 +82,15 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
         why: "reads the kernel's clock synchronisation state with adjtimex(2)",
     },
     KnownProgram {
-        names: &["systemd-fsckd", "systemd-ask-password-console", "systemd-tty-ask-password-agent", "plymouthd", "systemd-pcrphase", "systemd-cryptsetup", "wall"],
+        names: &[
+            "systemd-fsckd",
+            "systemd-ask-password-console",
+            "systemd-tty-ask-password-agent",
+            "plymouthd",
+            "systemd-pcrphase",
+            "systemd-cryptsetup",
+            "wall",
+        ],
         needs: &[Devices],
         why: "uses the console, terminals or the TPM",
     },
