@@ -125,12 +125,18 @@ pub fn read_shell(text: &str) -> ScriptReading {
     let mut out = ScriptReading::default();
     let lines = logical_lines(text);
     let mut assigned: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut functions: BTreeSet<String> = BTreeSet::new();
     let mut tokenized = Vec::new();
     for line in &lines {
         let words = shell_words(line);
-        for w in &words {
+        for (k, w) in words.iter().enumerate() {
             if let Some((name, value)) = assignment(w) {
                 assigned.entry(name.to_owned()).or_default().insert(value.to_owned());
+            }
+            // `name() {` or `function name`: calls of it run no program.
+            let defines = words.get(k + 1).is_some_and(|n| n == "(") || (k > 0 && words[k - 1] == "function");
+            if defines && w != "function" && w != "(" {
+                functions.insert(w.clone());
             }
         }
         tokenized.push(words);
@@ -150,14 +156,24 @@ pub fn read_shell(text: &str) -> ScriptReading {
                 at_command = true;
                 continue;
             }
-            if is_redirection(w) {
+            if let Some(has_target) = redirection(w) {
+                i += usize::from(!has_target); // `> file`: the next word is the file
                 continue;
             }
             if !at_command {
                 note_path(w, &mut out);
                 continue;
             }
+            if w.starts_with('-') {
+                if words.get(i.wrapping_sub(2)).is_some_and(|p| p == "command") {
+                    at_command = false; // `command -v NAME` looks a name up, runs nothing
+                }
+                continue; // an option of exec (`exec -a NAME`)
+            }
             at_command = false;
+            if functions.contains(w) {
+                continue;
+            }
             match w {
                 "exec" | "command" | "nohup" => {
                     at_command = true;
@@ -196,7 +212,7 @@ pub fn read_shell(text: &str) -> ScriptReading {
 }
 
 fn note_command(w: &str, out: &mut ScriptReading) {
-    let bare_name = !w.is_empty()
+    let bare_name = w.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
         && !SHELL_BUILTINS.contains(&w)
         && w.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(&b));
     if w.starts_with('/') || bare_name {
@@ -232,9 +248,14 @@ fn assignment(w: &str) -> Option<(&str, &str)> {
     valid.then_some((name, value))
 }
 
-fn is_redirection(w: &str) -> bool {
-    let w = w.trim_start_matches(|c: char| c.is_ascii_digit());
-    w.starts_with('>') || w.starts_with('<')
+/// Some(whether the target is in the same word) for a redirection, None otherwise.
+fn redirection(w: &str) -> Option<bool> {
+    let w = w.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches('&');
+    if !(w.starts_with('>') || w.starts_with('<')) {
+        return None;
+    }
+    let target = w.trim_start_matches(['>', '<', '&', '|']);
+    Some(!target.is_empty())
 }
 
 /// Joins backslash-continued lines, drops comments and here-document bodies.
@@ -295,6 +316,7 @@ fn shell_words(line: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut quote: Option<char> = None;
+    let mut depth = 0usize;
     let mut chars = line.chars().peekable();
     let flush = |word: &mut String, words: &mut Vec<String>| {
         if !word.is_empty() {
@@ -313,9 +335,24 @@ fn shell_words(line: &str) -> Vec<String> {
         match c {
             '"' | '\'' => quote = Some(c),
             c if c.is_whitespace() => flush(&mut word, &mut words),
+            // `2>&1`, `>&2`, `&>file`: redirections, not a background `&`.
+            '&' if word.ends_with(['>', '<']) || chars.peek() == Some(&'>') => word.push(c),
+            ')' if depth == 0 => {
+                // A case pattern (`start|restart)`): not commands; a command follows it.
+                word.clear();
+                while words.last().is_some_and(|w: &String| w != ";" && w != "in") {
+                    words.pop();
+                }
+                words.push(";".into());
+            }
             ';' | '|' | '&' | '(' | ')' | '`' => {
-                if c == '(' && word.ends_with('$') {
-                    word.pop(); // `$(` opens a command substitution
+                if c == '(' {
+                    depth += 1;
+                    if word.ends_with('$') {
+                        word.pop(); // `$(` opens a command substitution
+                    }
+                } else if c == ')' {
+                    depth -= 1;
                 }
                 flush(&mut word, &mut words);
                 let mut op = c.to_string();
@@ -361,6 +398,14 @@ mod tests {
         assert!(r.commands.contains("mkdir") && r.commands.contains("start-stop-daemon"));
         assert!(!r.commands.contains("exec") && !r.commands.contains("true"));
         assert_eq!(r.sourced.iter().collect::<Vec<_>>(), ["/etc/default/food"]);
+        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
+
+        let r = read_shell(
+            "f() { /usr/lib/x/helper; }\ncase \"$1\" in\n  start|re-start) f ;;\n  stop) kill $(cat /run/p) 2>&1 >/dev/null ;;\n\
+             esac\ncommand -v dig > /dev/null && echo ok\nfunction g { :; }\ng\n",
+        );
+        let commands: Vec<&str> = r.commands.iter().map(String::as_str).collect();
+        assert_eq!(commands, ["/usr/lib/x/helper", "cat"]);
         assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
 
         let r = read_shell("#!/bin/sh\nexec \"$@\"\n");

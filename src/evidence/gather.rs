@@ -22,75 +22,38 @@ const MAX_DEPTH: usize = 4;
 /// DT_NEEDED followed this many levels below the program.
 const LIBRARY_LEVELS: usize = 2;
 
+/// glibc and the compiler's runtime: what they do is what the program asks of them through
+/// the functions it imports, which the rows read; their own strings (`/proc/meminfo` for
+/// sysconf, `/dev/console`) are the same in every program and say nothing about it.
+const PLATFORM_LIBRARIES: &[&str] = &[
+    "libc.so.",
+    "libm.so.",
+    "libpthread.so.",
+    "libdl.so.",
+    "librt.so.",
+    "libutil.so.",
+    "libresolv.so.",
+    "libanl.so.",
+    "libstdc++.so.",
+    "libgcc_s.so.",
+    "ld-linux",
+];
+
 /// Shells whose scripts are read instead of their own files: a shell does only what the
 /// script tells it.
 const SHELLS: &[&str] = &["sh", "dash", "bash", "ksh", "mksh", "ash", "posh"];
 
-/// Commands a script may run without them being in the root: they touch only what the
-/// service may touch anyway.
+/// Standard tools a unit or script may run without them being in the root: as used in
+/// services they need nothing hardening takes away. Not here: tools that change ownership
+/// (install, cp -a, tar), run other commands (find, xargs), read other processes (pgrep)
+/// or set the clock (date).
+#[rustfmt::skip]
 const HARMLESS_COMMANDS: &[&str] = &[
-    "cat",
-    "mkdir",
-    "rm",
-    "rmdir",
-    "mv",
-    "cp",
-    "ln",
-    "chmod",
-    "touch",
-    "sleep",
-    "sed",
-    "awk",
-    "mawk",
-    "gawk",
-    "grep",
-    "egrep",
-    "fgrep",
-    "cut",
-    "tr",
-    "head",
-    "tail",
-    "sort",
-    "uniq",
-    "wc",
-    "date",
-    "basename",
-    "dirname",
-    "readlink",
-    "realpath",
-    "id",
-    "whoami",
-    "expr",
-    "seq",
-    "tee",
-    "find",
-    "xargs",
-    "stat",
-    "install",
-    "mktemp",
-    "logger",
-    "systemd-notify",
-    "getent",
-    "uname",
-    "nproc",
-    "sync",
-    "ls",
-    "pgrep",
-    "pidof",
-    "which",
-    "cmp",
-    "diff",
-    "md5sum",
-    "sha256sum",
-    "base64",
-    "od",
-    "gzip",
-    "zcat",
-    "tar",
-    "yes",
-    "printenv",
-    "tput",
-    "rev",
+    "comm", "flock", "true", "false", "echo", "printf", "test", "kill", "cat", "mkdir", "rm", "rmdir", "ln",
+    "chmod", "touch", "sleep", "sed", "awk", "mawk", "gawk", "grep", "egrep", "fgrep", "cut", "tr", "head", "tail",
+    "sort", "uniq", "wc", "basename", "dirname", "readlink", "realpath", "id", "whoami", "expr", "seq", "tee",
+    "stat", "mktemp", "logger", "systemd-notify", "uname", "nproc", "sync", "ls", "which", "cmp", "diff", "md5sum",
+    "sha256sum", "base64", "od", "gzip", "zcat", "yes", "printenv", "tput", "rev",
 ];
 
 pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
@@ -112,7 +75,8 @@ pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
             }
         }
     }
-    if g.programs.is_empty() && g.findings.missing.is_empty() {
+    let runs_something = EXEC_KEYS.iter().any(|k| values_of(&assignments, "Service", k).iter().any(|v| !v.is_empty()));
+    if !runs_something {
         // systemd refuses such a service, or its command comes from somewhere not read.
         g.findings.missing("the unit runs no program (no Exec*= command line): nothing to read".into());
     }
@@ -212,6 +176,7 @@ impl Gatherer<'_> {
         };
         let (inside, real) = match self.locate(written) {
             Located::Found { inside, real } => (inside, real),
+            Located::NotFound if is_harmless(written) => return,
             Located::NotFound => {
                 self.findings.missing(format!("{written} (run by {runner}): program not found in the root"));
                 self.programs.push(evidence);
@@ -314,7 +279,8 @@ impl Gatherer<'_> {
             if out.iter().any(|l| l.soname == soname) {
                 continue;
             }
-            let found = self.find_library(&soname, &runpath, facts);
+            let platform = PLATFORM_LIBRARIES.iter().any(|p| soname.starts_with(p));
+            let found = if platform { None } else { self.find_library(&soname, &runpath, facts) };
             let path = found.as_ref().map(|(inside, _)| inside.clone());
             out.push(LibraryEvidence { soname: soname.clone(), path, needed_by });
             let Some((inside, real)) = found else {
@@ -419,10 +385,6 @@ impl Gatherer<'_> {
             self.findings.missing(format!("{script}: {d}"));
         }
         for c in &reading.commands {
-            let harmless = !c.starts_with('/') && HARMLESS_COMMANDS.contains(&c.as_str());
-            if harmless && matches!(self.locate(c), Located::NotFound) {
-                continue;
-            }
             self.program(script, c, depth + 1);
         }
         for p in reading.paths.iter().filter(|p| !reading.commands.contains(*p)) {
@@ -537,6 +499,15 @@ fn is_elf_file(real: &Path) -> bool {
 fn is_runnable(real: &Path) -> bool {
     let exec_bit = fs::metadata(real).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false);
     exec_bit || head(real).starts_with(b"#!")
+}
+
+/// A standard tool, named bare or in a standard directory, that the rows need not see.
+fn is_harmless(written: &str) -> bool {
+    let in_path = match written.rsplit_once('/') {
+        None => true,
+        Some((dir, _)) => COMMAND_PATH.contains(&dir),
+    };
+    in_path && HARMLESS_COMMANDS.contains(&base_name(written))
 }
 
 fn merged_usr_alias(path: &str) -> Option<String> {

@@ -44,7 +44,8 @@ pub enum ProgramKind {
 pub struct LibraryEvidence {
     pub soname: String,
     /// Path inside the root; None when the library is not in the root (it comes from
-    /// another package, whose imports are then not read).
+    /// another package, whose imports are then not read) or is glibc's or the compiler's
+    /// runtime, which is not read.
     pub path: Option<String>,
     /// The file that asked for it.
     pub needed_by: String,

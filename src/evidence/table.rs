@@ -351,7 +351,6 @@ pub static RULES: &[Rule] = &[
     },
     // Reading /sys is fine under ProtectKernelTunables=; /proc/sys vanishes under ProcSubset=pid.
     Rule { when: Path(&["/proc/sys/"]), then: &[N(KernelTunables)], why: "uses kernel tunables" },
-    Rule { when: Path(&["/sys/fs/cgroup"]), then: &[N(ControlGroups)], why: "uses the control group tree" },
     Rule { when: Path(&["/dev/net/tun"]), then: &[Cap("CAP_NET_ADMIN")], why: "creates network interfaces" },
     // Networking: capabilities and address families.
     Rule {
@@ -432,7 +431,8 @@ pub static RULES: &[Rule] = &[
     },
 ];
 
-/// Strings under /dev that PrivateDevices=yes keeps, so naming them needs no real devices.
+/// Strings under /dev that PrivateDevices=yes keeps, so naming them needs no real devices,
+/// and OpenSSL's fallback entropy sources, tried only when /dev/urandom fails.
 const PRIVATE_DEV: &[&str] = &[
     "/dev/",
     "/dev/null",
@@ -498,6 +498,18 @@ fn push_unique(list: &mut Vec<String>, reason: String) {
     }
 }
 
+/// An absolute path in a directory programs are installed in (`/usr/sbin/sendmail`, the
+/// traditional `/usr/lib/sendmail`), not a file that shares a program's name (`/etc/crontab`).
+fn in_program_dir(path: &str) -> bool {
+    let Some((dir, _)) = path.rsplit_once('/') else { return false };
+    dir.starts_with('/') && (dir.ends_with("bin") || dir == "/usr/lib" || dir.starts_with("/usr/libexec"))
+}
+
+/// The path a string starts with (`/dev/%s` of "/dev/%s: not a tty").
+fn path_token(s: &str) -> &str {
+    s.split([' ', '\t', ':', ',']).next().unwrap_or(s)
+}
+
 fn base_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -518,14 +530,16 @@ pub fn apply_elf(file: &str, facts: &ElfFacts, is_program: bool, out: &mut Findi
                 }
             }
             Fun(names) => {
-                for name in names.iter().filter(|n| used.contains(**n)) {
-                    out.apply(rule, format!("{file} {verb} {name}: {}", rule.why), is_program);
+                let found: Vec<&str> = names.iter().copied().filter(|n| used.contains(*n)).collect();
+                if !found.is_empty() {
+                    out.apply(rule, format!("{file} {verb} {}: {}", found.join(", "), rule.why), is_program);
                 }
             }
             Prog(names) if runs_programs => {
                 for s in &facts.strings {
                     let first = s.split_whitespace().next().unwrap_or("");
-                    let named = (first.starts_with('/') || first == s) && names.contains(&base_name(first));
+                    // Only absolute paths: bare words (`java`, `at`, `write`) are everyday identifiers.
+                    let named = in_program_dir(first) && names.contains(&base_name(first));
                     if named {
                         out.apply(rule, format!("{file} runs {first}: {}", rule.why), is_program);
                     }
@@ -533,7 +547,7 @@ pub fn apply_elf(file: &str, facts: &ElfFacts, is_program: bool, out: &mut Findi
             }
             Prog(_) => {}
             Path(prefixes) => {
-                for s in &facts.strings {
+                for s in facts.strings.iter().map(|s| path_token(s)) {
                     if prefixes.iter().any(|p| s.starts_with(p)) {
                         out.apply(rule, format!("{file} names {s}: {}", rule.why), is_program);
                     }
@@ -541,8 +555,8 @@ pub fn apply_elf(file: &str, facts: &ElfFacts, is_program: bool, out: &mut Findi
             }
         }
     }
-    for s in facts.strings.iter().filter(|s| s.starts_with("/dev/")) {
-        let kept = PRIVATE_DEV.iter().any(|d| s == d || s.starts_with(&format!("{d}/")));
+    for s in facts.strings.iter().map(|s| path_token(s)).filter(|s| s.starts_with("/dev/")) {
+        let kept = PRIVATE_DEV.iter().any(|d| s == *d || s.starts_with(&format!("{d}/")));
         if !kept {
             out.need(Devices, format!("{file} names {s}: opens a device PrivateDevices= hides"));
         }
