@@ -94,6 +94,11 @@ fn setuid_import_keeps_cap_setuid_and_derives_a_bounding_set() {
         .iter()
         .any(|r| r.starts_with("kept CAP_SETUID: /usr/sbin/food imports setuid:")));
     assert_eq!(d.restrict_address_families.value, "AF_UNIX");
+
+    let for_planner = e.for_planner();
+    assert!(for_planner.complete);
+    assert_eq!(for_planner.derived["CapabilityBoundingSet"].0, d.capability_bounding_set.value);
+    assert_eq!(for_planner.derived["RestrictAddressFamilies"].0, "AF_UNIX");
 }
 
 #[test]
@@ -158,6 +163,7 @@ fn statically_linked_programs() {
     assert!(!e.complete);
     assert_eq!(e.missing, ["/usr/sbin/stripped: statically linked and stripped: imports unknown"]);
     assert!(derive(&e).is_none(), "incomplete evidence derives nothing");
+    assert!(e.for_planner().derived.is_empty());
 
     let e = r.evidence("symbols.service");
     assert!(

@@ -18,6 +18,7 @@ pub mod table;
 use std::collections::BTreeMap;
 
 use crate::directives::Need;
+use table::{Effect, Rule};
 
 pub use derive::{derive, Derived, DerivedValue};
 pub use explain::explain_text;
@@ -136,5 +137,50 @@ impl Evidence {
             derived,
             missing: self.missing.clone(),
         }
+    }
+}
+
+/// Needs, capabilities, families and gaps found so far, each with its reasons.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    pub needs: BTreeMap<Need, Vec<String>>,
+    pub capabilities: BTreeMap<String, Vec<String>>,
+    pub families: BTreeMap<String, Vec<String>>,
+    pub missing: Vec<String>,
+}
+
+impl Findings {
+    pub fn need(&mut self, need: Need, reason: String) {
+        push_unique(self.needs.entry(need).or_default(), reason);
+    }
+
+    pub fn capability(&mut self, cap: &str, reason: String) {
+        push_unique(self.capabilities.entry(cap.to_owned()).or_default(), reason);
+    }
+
+    pub fn family(&mut self, family: &str, reason: String) {
+        push_unique(self.families.entry(family.to_owned()).or_default(), reason);
+    }
+
+    pub fn missing(&mut self, reason: String) {
+        push_unique(&mut self.missing, reason);
+    }
+
+    pub(crate) fn apply(&mut self, rule: &Rule, reason: String, counts_incomplete: bool) {
+        for effect in rule.then {
+            match *effect {
+                Effect::Need(need) => self.need(need, reason.clone()),
+                Effect::Capability(cap) => self.capability(cap, reason.clone()),
+                Effect::Family(family) => self.family(family, reason.clone()),
+                Effect::Incomplete if counts_incomplete => self.missing(reason.clone()),
+                Effect::Incomplete => {}
+            }
+        }
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, reason: String) {
+    if !list.contains(&reason) {
+        list.push(reason);
     }
 }

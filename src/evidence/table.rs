@@ -22,9 +22,8 @@
 //!   mprotects code: dotnet/runtime#50391, #70758), Qt's QML JIT, WebKit's JavaScriptCore,
 //!   LLVM's ORC JIT (PostgreSQL's jit), UPX-packed files (upx/upx#702).
 
-use std::collections::BTreeMap;
-
 use super::elf::ElfFacts;
+pub use super::Findings;
 use crate::directives::Need;
 
 /// What a row looks for.
@@ -451,52 +450,12 @@ const PRIVATE_DEV: &[&str] = &[
     "/dev/stdout",
     "/dev/stderr",
     "/dev/fd",
+    "/dev/hwrng",
+    "/dev/srandom",
+    "/dev/arandom",
+    "/dev/entropy",
+    "/dev/egd-pool",
 ];
-
-/// Needs, capabilities, families and gaps found so far, each with its reasons.
-#[derive(Debug, Clone, Default)]
-pub struct Findings {
-    pub needs: BTreeMap<Need, Vec<String>>,
-    pub capabilities: BTreeMap<String, Vec<String>>,
-    pub families: BTreeMap<String, Vec<String>>,
-    pub missing: Vec<String>,
-}
-
-impl Findings {
-    pub fn need(&mut self, need: Need, reason: String) {
-        push_unique(self.needs.entry(need).or_default(), reason);
-    }
-
-    pub fn capability(&mut self, cap: &str, reason: String) {
-        push_unique(self.capabilities.entry(cap.to_owned()).or_default(), reason);
-    }
-
-    pub fn family(&mut self, family: &str, reason: String) {
-        push_unique(self.families.entry(family.to_owned()).or_default(), reason);
-    }
-
-    pub fn missing(&mut self, reason: String) {
-        push_unique(&mut self.missing, reason);
-    }
-
-    fn apply(&mut self, rule: &Rule, reason: String, counts_incomplete: bool) {
-        for effect in rule.then {
-            match *effect {
-                N(need) => self.need(need, reason.clone()),
-                Cap(cap) => self.capability(cap, reason.clone()),
-                Fam(family) => self.family(family, reason.clone()),
-                Incomplete if counts_incomplete => self.missing(reason.clone()),
-                Incomplete => {}
-            }
-        }
-    }
-}
-
-fn push_unique(list: &mut Vec<String>, reason: String) {
-    if !list.contains(&reason) {
-        list.push(reason);
-    }
-}
 
 /// An absolute path in a directory programs are installed in (`/usr/sbin/sendmail`, the
 /// traditional `/usr/lib/sendmail`), not a file that shares a program's name (`/etc/crontab`).
