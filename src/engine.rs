@@ -147,6 +147,11 @@ fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError>
     if is_excluded(req, &unit) {
         return Ok(empty_report(name, unit.path().to_owned(), Some(unit.scope), Status::Excluded));
     }
+    if let Some(why) = unit.refused_by_systemd() {
+        let mut r = empty_report(name, unit.path().to_owned(), Some(unit.scope), Status::Planned);
+        r.plan.left_alone = Some(why);
+        return Ok(r);
+    }
     let score_type = unit.name.unit_type().to_owned();
     let current = unit.assignments();
     let before = score::assess(&score_type, &current);

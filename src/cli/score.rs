@@ -44,6 +44,10 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
                 }
             }
             LoadOutcome::Unit(u) => {
+                if let Some(why) = u.refused_by_systemd() {
+                    errors.push(crate::unit::LoadError::new(u.path(), why));
+                    continue;
+                }
                 let a = score::assess(u.name.unit_type(), &u.assignments());
                 scored.push((u.name.to_string(), shown(u.path()), a));
             }

@@ -80,6 +80,19 @@ impl LoadedUnit {
         assignments_of(&self.fragments)
     }
 
+    /// systemd refuses to load a service with nothing to run ("Service has no ExecStart=,
+    /// ExecStop=, or SuccessAction=. Refusing."); such a unit cannot be scored or hardened.
+    pub fn refused_by_systemd(&self) -> Option<String> {
+        if self.name.unit_type() != "service" {
+            return None;
+        }
+        let a = self.assignments();
+        let runs = ["ExecStart", "ExecStop", "SuccessAction"]
+            .iter()
+            .any(|k| values_of(&a, "Service", k).iter().any(|v| !v.is_empty()));
+        (!runs).then(|| "service has no ExecStart=, ExecStop= or SuccessAction=: systemd refuses to load it".to_owned())
+    }
+
     /// Every raw value of `key` in `section`, in order; an empty one is a reset that the
     /// caller interprets according to the key's type.
     pub fn values(&self, section: &str, key: &str) -> Vec<String> {
