@@ -63,6 +63,8 @@ pub struct UnitReport {
     pub plan: Plan,
     pub changes: Vec<FileChange>,
     pub evidence: Option<ProgramEvidence>,
+    /// The evidence in full, for `hardenunit explain`.
+    pub evidence_text: Option<String>,
 }
 
 impl UnitReport {
@@ -103,7 +105,7 @@ pub fn run(req: &Request) -> Outcome {
             .collect()
     };
     for outcome in outcomes {
-        match process(req, outcome) {
+        match process(&loader, req, outcome) {
             Ok(r) => units.push(r),
             Err(e) => errors.push(e),
         }
@@ -145,7 +147,7 @@ fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {
         .any(|x| x == unit.name.as_str() || Some(x) == template.as_ref() || unit.aliases.iter().any(|a| a == x))
 }
 
-fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError> {
+fn process(loader: &Loader, req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError> {
     let unit = match outcome {
         LoadOutcome::Masked { name, path } => {
             return Ok(empty_report(name.to_string(), path, None, Status::Masked));
@@ -174,7 +176,9 @@ fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError>
     let base_fragments = target.base_fragments(&unit)?;
     let base = assignments_of(&base_fragments);
     let ctx = plan::Context { policy: &req.policy, target: req.target };
-    let evidence: Option<ProgramEvidence> = None;
+    let gathered = crate::evidence::gather(&unit, loader.rootfs());
+    let evidence: Option<ProgramEvidence> = Some(gathered.for_planner());
+    let evidence_text = Some(crate::evidence::explain_text(&gathered));
     let mut plan = plan::plan(&unit, &base, evidence.as_ref(), &ctx);
     never_weaken(&mut plan, &target, &base_fragments, &score_type, req);
 
@@ -190,6 +194,7 @@ fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError>
         plan,
         changes: change.into_iter().collect(),
         evidence,
+        evidence_text,
     })
 }
 
@@ -204,6 +209,7 @@ fn empty_report(unit: String, path: PathBuf, scope: Option<Scope>, status: Statu
         plan: Plan::default(),
         changes: vec![],
         evidence: None,
+        evidence_text: None,
     }
 }
 

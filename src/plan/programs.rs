@@ -94,22 +94,17 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
         needs: &[Devices],
         why: "uses the console, terminals or the TPM",
     },
+    // Measured under systemd's MemoryDenyWriteExecute filter on Debian 12 (see
+    // tests/fixtures/evidence/mdwe-run.c): LuaJIT, V8, OpenJDK (even -Xint), Mono and mozjs
+    // fail; PCRE2's JIT falls back to its interpreter; PHP 8.2's opcache JIT only logs;
+    // Erlang's BeamAsm dual-maps code; Python's ctypes callbacks work.
     KnownProgram {
-        names: &[
-            "node", "nodejs", "java", "beam.smp", "beam", "erl", "elixir", "dotnet", "mono", "luajit", "gjs", "rspamd",
-        ],
+        names: &["node", "nodejs", "java", "dotnet", "mono", "luajit", "gjs", "rspamd", "openresty"],
         needs: &[WritableExecutableMemory],
         why: "runs a JIT compiler",
     },
     KnownProgram {
         names: &[
-            "php-fpm",
-            "php-fpm7.4",
-            "php-fpm8.1",
-            "php-fpm8.2",
-            "php-fpm8.3",
-            "php",
-            "uwsgi",
             "postgres",
             "postgresql",
             "pg_ctlcluster",
@@ -120,13 +115,9 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "haproxy",
             "mongod",
             "clamd",
-            "python3",
-            "python",
-            "ruby",
-            "perl",
         ],
         needs: &[WritableExecutableMemory],
-        why: "may generate code at run time (PCRE/LLVM/Lua JIT or an interpreter's foreign-function trampolines)",
+        why: "may generate code at run time (LuaJIT, LLVM's JIT, or a PCRE2 JIT failure it treats as fatal)",
     },
     KnownProgram {
         names: &["apache2", "apachectl", "httpd", "php-fpm", "php-fpm8.2", "uwsgi", "lighttpd"],
