@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod directives;
 pub mod engine;
+pub mod evidence;
 pub mod plan;
 pub mod policy;
 pub mod render;

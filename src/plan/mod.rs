@@ -54,22 +54,11 @@ pub struct Context<'a> {
     pub target: u32,
 }
 
-/// Directives that take effect through a mount namespace; early-boot units (with
-/// DefaultDependencies=no) run before the file systems they would remount are there.
-const MOUNT_NAMESPACE_DIRECTIVES: &[&str] = &[
-    "ProtectSystem",
-    "ProtectHome",
-    "PrivateTmp",
-    "PrivateDevices",
-    "ProtectKernelTunables",
-    "ProtectKernelLogs",
-    "ProtectControlGroups",
-    "ProtectProc",
-    "ProcSubset",
-    "PrivateMounts",
-    "PrivateUsers",
-    "ProtectHostname",
-];
+/// Directives about file systems that early-boot units (DefaultDependencies=no) run before:
+/// PrivateTmp= pulls in RequiresMountsFor=/tmp /var/tmp (an ordering cycle before
+/// local-fs.target), and /usr, /home may not be mounted yet. systemd-analyze rates these
+/// rows "not appropriate" for such units too.
+const EARLY_BOOT_EXCLUDED: &[&str] = &["ProtectSystem", "ProtectHome", "PrivateTmp", "ReadWritePaths"];
 
 /// Settings that, for a service without CAP_SYS_ADMIN (any User= but root), make systemd
 /// set no_new_privs as well (systemd.exec(5), NoNewPrivileges=).
@@ -165,7 +154,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             skip(&mut plan, &key, "a user manager cannot apply it".into());
             continue;
         }
-        if !facts.default_dependencies && MOUNT_NAMESPACE_DIRECTIVES.contains(&key.as_str()) {
+        if !facts.default_dependencies && EARLY_BOOT_EXCLUDED.contains(&key.as_str()) {
             skip(
                 &mut plan,
                 &key,
