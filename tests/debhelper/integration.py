@@ -14,9 +14,8 @@ from packages import MASKED, MULTI, PLAIN, POLICY, SOCKET
 from support import (build, clean_env, deb_listing, describe_changes, extract, lintian_tags, run,
                      snapshot, systemd_paths, tree_changes)
 
-# "foo.service: exposure 9.6 → 4.1"; a parenthesised note after a number is allowed.
-EXPOSURE_IN_LOG = re.compile(
-    r"(\S+): exposure (\d+\.\d)(?: \([^)]*\))?\s*(?:→|->)\s*(\d+\.\d)")
+# "foo.service: exposure 9.6 → 4.1"; words after a number (a rating like UNSAFE) are allowed.
+EXPOSURE_IN_LOG = re.compile(r"(\S+): exposure (\d+\.\d)\b[^\d\n]*?(?:→|->)\s*(\d+\.\d)")
 ORACLE_OVERALL = re.compile(r"Overall exposure level for \S+: (\d+\.\d)")
 
 
