@@ -5,4 +5,6 @@
 pub mod cli;
 pub mod directives;
 pub mod policy;
+pub mod render;
+pub mod score;
 pub mod unit;

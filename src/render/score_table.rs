@@ -1,0 +1,87 @@
+//! One unit's exposure table, byte for byte as `systemd-analyze security --offline=true`
+//! prints it without a terminal (no colours, no links, no width limit) in a UTF-8 locale,
+//! and the JSON object `hardenunit score --json` prints for a unit.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::score::{Assessment, Row};
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// The table and the "Overall exposure level" line, ending in a newline.
+pub fn text(a: &Assessment) -> String {
+    let exposures: Vec<String> =
+        a.rows.iter().map(|r| a.row_exposure(r).map(crate::score::tenths).unwrap_or_default()).collect();
+    let name_w = a.rows.iter().map(|r| width(&r.setting)).chain([width("NAME")]).max().unwrap_or(0);
+    let desc_w = a.rows.iter().map(|r| width(&r.description)).chain([width("DESCRIPTION")]).max().unwrap_or(0);
+    let exp_w = exposures.iter().map(|e| width(e)).chain([width("EXPOSURE")]).max().unwrap_or(0);
+    let mut out = String::new();
+    // The last column is right-aligned; format-table drops trailing blanks of a last cell.
+    let line = |out: &mut String, mark: &str, name: &str, desc: &str, exp: &str| {
+        let last = format!("{}{exp}", " ".repeat(exp_w.saturating_sub(width(exp))));
+        let _ = writeln!(out, "{mark} {} {} {}", pad(name, name_w), pad(desc, desc_w), last.trim_end());
+    };
+    line(&mut out, " ", "NAME", "DESCRIPTION", "EXPOSURE");
+    for (r, e) in a.rows.iter().zip(&exposures) {
+        line(&mut out, r.mark(), &r.setting, &r.description, e);
+    }
+    let _ =
+        writeln!(out, "\n→ Overall exposure level for {}: {} {} {}", a.unit, a.exposure_text(), a.label(), a.smiley());
+    out
+}
+
+fn tenths_number(x: u32) -> Value {
+    json!(f64::from(x) / 10.0)
+}
+
+fn row_json(a: &Assessment, r: &Row) -> Value {
+    json!({
+        "json_field": r.json_field,
+        "badness": r.badness,
+        "weight": r.weight,
+        "range": r.range,
+        "exposure": a.row_exposure(r).map(tenths_number),
+    })
+}
+
+/// `{"unit","path","exposure","label","rows":[{"json_field","badness","weight","range","exposure"}]}`;
+/// a row's exposure is null when systemd shows none (good or N/A), its badness null for N/A.
+pub fn json(a: &Assessment, path: &Path) -> Value {
+    json!({
+        "unit": a.unit,
+        "path": path.to_string_lossy(),
+        "exposure": tenths_number(a.exposure),
+        "label": a.label(),
+        "rows": a.rows.iter().map(|r| row_json(a, r)).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unit::Assignment;
+
+    #[test]
+    fn default_service_layout() {
+        let a = crate::score::assess("a.service", &[Assignment::planned("Service", "ExecStart", "/bin/true")]).unwrap();
+        let t = text(&a);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 84);
+        assert!(lines[0].starts_with("  NAME ") && lines[0].ends_with(" EXPOSURE"));
+        assert!(lines[1].starts_with("✗ RootDirectory=/RootImage= ") && lines[1].ends_with("     0.1"));
+        assert_eq!(lines[83], "→ Overall exposure level for a.service: 9.6 UNSAFE 😨");
+        let j = json(&a, Path::new("/x/a.service"));
+        assert_eq!(j["exposure"], json!(9.6));
+        assert_eq!(j["rows"][1]["badness"], Value::Null);
+        assert_eq!(j["rows"][0]["exposure"], json!(0.1));
+    }
+}
