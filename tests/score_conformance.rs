@@ -2,7 +2,8 @@
 //! for every fixture under tests/fixtures/score and, when ../shared/corpus exists, every
 //! regular *.service directly in a corpus */.../systemd/system/ directory, the overall
 //! exposure, every row's exposure or N/A (from `--json=short`) and the whole text table must
-//! be the same; a unit systemd refuses to load must be refused too.
+//! be the same (for fixtures in all three glyph sets: emoji, UTF-8 without emoji, ASCII);
+//! a unit systemd refuses to load must be refused too.
 //!
 //! Without systemd-analyze the test fails, unless HARDENUNIT_SKIP_ORACLE=1.
 
@@ -10,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hardenunit::render::score_table;
+use hardenunit::render::score_table::{self, Glyphs};
 use hardenunit::score::{self, Assessment};
 use hardenunit::unit::{LoadOutcome, Loader};
 
@@ -26,19 +27,24 @@ struct Oracle {
     stderr: String,
 }
 
-fn oracle(path: &Path) -> Oracle {
-    let run = |extra: &[&str]| {
-        Command::new("systemd-analyze")
-            .args(["security", "--offline=true", "--no-pager"])
-            .args(extra)
-            .arg(path)
-            .env("LC_ALL", "C.UTF-8")
-            .env_remove("SYSTEMD_ANALYZE_DEBUG")
-            .output()
-            .expect("run systemd-analyze")
+/// systemd-analyze in an environment that makes it pick `glyphs`.
+fn run_oracle(path: &Path, extra: &[&str], glyphs: Glyphs) -> std::process::Output {
+    let mut cmd = Command::new("systemd-analyze");
+    cmd.args(["security", "--offline=true", "--no-pager"]).args(extra).arg(path);
+    for var in ["SYSTEMD_ANALYZE_DEBUG", "SYSTEMD_EMOJI", "SYSTEMD_UTF8", "LANG", "LC_CTYPE", "TERM"] {
+        cmd.env_remove(var);
+    }
+    match glyphs {
+        Glyphs::Emoji => cmd.env("LC_ALL", "C.UTF-8").env("TERM", "xterm"),
+        Glyphs::Utf8 => cmd.env("LC_ALL", "C.UTF-8"),
+        Glyphs::Ascii => cmd.env("LC_ALL", "C").env("TERM", "xterm"),
     };
-    let text = run(&[]);
-    let js = run(&["--json=short"]);
+    cmd.output().expect("run systemd-analyze")
+}
+
+fn oracle(path: &Path) -> Oracle {
+    let text = run_oracle(path, &[], Glyphs::Emoji);
+    let js = run_oracle(path, &["--json=short"], Glyphs::Emoji);
     let mut rows = BTreeMap::new();
     if let Ok(serde_json::Value::Array(items)) = serde_json::from_slice::<serde_json::Value>(&js.stdout) {
         for r in items {
@@ -124,7 +130,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn check(&mut self, path: &Path) {
+    fn check(&mut self, path: &Path, all_glyphs: bool) {
         let want = oracle(path);
         let got = ours(path);
         self.units += 1;
@@ -175,12 +181,21 @@ impl Tally {
             }
         }
         self.units_ok += usize::from(unit_ok && rows_ok && want.rows.len() == a.rows.len());
+        self.compare_text(path, &want.text, &score_table::text(a));
+        if all_glyphs {
+            for glyphs in [Glyphs::Utf8, Glyphs::Ascii] {
+                let other = String::from_utf8_lossy(&run_oracle(path, &[], glyphs).stdout).into_owned();
+                self.compare_text(path, &other, &score_table::text_with(a, glyphs));
+            }
+        }
+    }
+
+    fn compare_text(&mut self, path: &Path, want: &str, text: &str) {
         self.texts += 1;
-        let text = score_table::text(a);
-        if text == want.text {
+        if text == want {
             self.texts_ok += 1;
         } else {
-            let diff: Vec<String> = similar::TextDiff::from_lines(&want.text, &text)
+            let diff: Vec<String> = similar::TextDiff::from_lines(want, text)
                 .iter_all_changes()
                 .filter(|c| c.tag() != similar::ChangeTag::Equal)
                 .take(6)
@@ -211,11 +226,11 @@ fn score_matches_systemd_analyze() {
     assert!(fixtures.len() >= 40, "expected the score fixtures, found {}", fixtures.len());
     let mut tally = Tally::default();
     for p in &fixtures {
-        tally.check(p);
+        tally.check(p, true);
     }
     let corpus = corpus_services();
     for p in &corpus {
-        tally.check(p);
+        tally.check(p, false);
     }
     for m in &tally.mismatches {
         eprintln!("MISMATCH {m}");

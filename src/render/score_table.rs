@@ -1,6 +1,6 @@
 //! One unit's exposure table, byte for byte as `systemd-analyze security --offline=true`
-//! prints it without a terminal (no colours, no links, no width limit) in a UTF-8 locale,
-//! and the JSON object `hardenunit score --json` prints for a unit.
+//! prints it when its output is not a terminal (no colours, no links, no width limit), and
+//! the JSON object `hardenunit score --json` prints for a unit.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -8,6 +8,42 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::score::{Assessment, Row};
+
+/// The characters systemd picks for marks, the arrow and the smiley.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Glyphs {
+    /// UTF-8 locale and a terminal type that is set and not `dumb` or `linux`.
+    Emoji,
+    /// UTF-8 locale, but emoji off: ASCII smileys.
+    Utf8,
+    /// Any other locale: `+`, `-`, `->` and ASCII smileys.
+    Ascii,
+}
+
+impl Glyphs {
+    /// What systemd-analyze would use in this environment (is_locale_utf8() and
+    /// emoji_enabled(): LC_ALL, LC_CTYPE, LANG, TERM, SYSTEMD_UTF8, SYSTEMD_EMOJI).
+    pub fn from_env() -> Glyphs {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let flag = |k: &str| var(k).and_then(|v| crate::score::parse_boolean(&v));
+        let utf8 = flag("SYSTEMD_UTF8").unwrap_or_else(|| {
+            match var("LC_ALL").or_else(|| var("LC_CTYPE")).or_else(|| var("LANG")) {
+                // With no locale at all systemd assumes UTF-8 works.
+                None => true,
+                Some(l) => {
+                    let l = l.to_ascii_lowercase();
+                    l.contains("utf-8") || l.contains("utf8")
+                }
+            }
+        });
+        let term_ok = var("TERM").is_some_and(|t| t != "dumb" && t != "linux");
+        match (utf8, flag("SYSTEMD_EMOJI").unwrap_or(utf8 && term_ok)) {
+            (false, _) => Glyphs::Ascii,
+            (true, true) => Glyphs::Emoji,
+            (true, false) => Glyphs::Utf8,
+        }
+    }
+}
 
 fn width(s: &str) -> usize {
     s.chars().count()
@@ -17,8 +53,13 @@ fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
-/// The table and the "Overall exposure level" line, ending in a newline.
+/// The table and the "Overall exposure level" line as a terminal with emoji shows them.
 pub fn text(a: &Assessment) -> String {
+    text_with(a, Glyphs::Emoji)
+}
+
+/// The table and the "Overall exposure level" line, ending in a newline.
+pub fn text_with(a: &Assessment, glyphs: Glyphs) -> String {
     let exposures: Vec<String> =
         a.rows.iter().map(|r| a.row_exposure(r).map(crate::score::tenths).unwrap_or_default()).collect();
     let name_w = a.rows.iter().map(|r| width(&r.setting)).chain([width("NAME")]).max().unwrap_or(0);
@@ -32,10 +73,20 @@ pub fn text(a: &Assessment) -> String {
     };
     line(&mut out, " ", "NAME", "DESCRIPTION", "EXPOSURE");
     for (r, e) in a.rows.iter().zip(&exposures) {
-        line(&mut out, r.mark(), &r.setting, &r.description, e);
+        let mark = match (glyphs, r.badness) {
+            (Glyphs::Ascii, Some(0)) => "+",
+            (Glyphs::Ascii, Some(_)) => "-",
+            _ => r.mark(),
+        };
+        line(&mut out, mark, &r.setting, &r.description, e);
     }
+    let (arrow, smiley) = match glyphs {
+        Glyphs::Emoji => ("→", a.smiley()),
+        Glyphs::Utf8 => ("→", a.smiley_ascii()),
+        Glyphs::Ascii => ("->", a.smiley_ascii()),
+    };
     let _ =
-        writeln!(out, "\n→ Overall exposure level for {}: {} {} {}", a.unit, a.exposure_text(), a.label(), a.smiley());
+        writeln!(out, "\n{arrow} Overall exposure level for {}: {} {} {smiley}", a.unit, a.exposure_text(), a.label());
     out
 }
 

@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use crate::unit::{Assignment, LoadedUnit};
 
 pub use specifiers::TEMPLATE_INSTANCE;
+pub use values::parse_boolean;
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,15 +82,16 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// Labels by lowest exposure, first match wins, with systemd's smileys.
-const LABELS: [(u32, &str, &str); 7] = [
-    (100, "DANGEROUS", "🤢"),
-    (90, "UNSAFE", "😨"),
-    (75, "EXPOSED", "🙁"),
-    (50, "MEDIUM", "😐"),
-    (10, "OK", "🙂"),
-    (1, "SAFE", "😀"),
-    (0, "PERFECT", "😇"),
+/// Labels by lowest exposure, first match wins, with systemd's smileys (emoji, and the
+/// ASCII ones it prints where emoji are off).
+const LABELS: [(u32, &str, &str, &str); 7] = [
+    (100, "DANGEROUS", "🤢", ":-["),
+    (90, "UNSAFE", "😨", ":-{"),
+    (75, "EXPOSED", "🙁", ":-("),
+    (50, "MEDIUM", "😐", ":-|"),
+    (10, "OK", "🙂", ":-)"),
+    (1, "SAFE", "😀", ":-}"),
+    (0, "PERFECT", "😇", ":-]"),
 ];
 
 /// `96` → `"9.6"`.
@@ -102,8 +104,8 @@ fn div_round_up(a: u64, b: u64) -> u64 {
 }
 
 impl Assessment {
-    fn label_entry(&self) -> &'static (u32, &'static str, &'static str) {
-        LABELS.iter().find(|(min, _, _)| self.exposure >= *min).unwrap_or(&LABELS[6])
+    fn label_entry(&self) -> &'static (u32, &'static str, &'static str, &'static str) {
+        LABELS.iter().find(|(min, ..)| self.exposure >= *min).unwrap_or(&LABELS[6])
     }
 
     /// DANGEROUS, UNSAFE, EXPOSED, MEDIUM, OK, SAFE or PERFECT.
@@ -111,8 +113,14 @@ impl Assessment {
         self.label_entry().1
     }
 
+    /// The smiley after the label, as an emoji.
     pub fn smiley(&self) -> &'static str {
         self.label_entry().2
+    }
+
+    /// The smiley where systemd does not print emoji (no UTF-8 locale, TERM unset or dumb).
+    pub fn smiley_ascii(&self) -> &'static str {
+        self.label_entry().3
     }
 
     /// `"9.6"`.

@@ -51,7 +51,11 @@ pub(super) fn apply_exec(
                 info.supplementary_groups.push(k);
             }
         }
-        "DynamicUser" => bool_into(&mut info.dynamic_user, v),
+        // The one boolean systemd refuses the whole unit for.
+        "DynamicUser" => match parse_boolean(v) {
+            Some(b) => info.dynamic_user = b,
+            None => return Err(refuse(a, format!("Failed to parse boolean value: {v}"))),
+        },
         "PrivateDevices" => bool_into(&mut info.private_devices, v),
         "PrivateMounts" => bool_into(&mut info.private_mounts, v),
         "PrivateNetwork" => bool_into(&mut info.private_network, v),
@@ -92,6 +96,10 @@ pub(super) fn apply_exec(
             }
             let k = expand(&info.ident, v)
                 .map_err(|_| refuse(a, format!("Failed to resolve unit specifiers in '{v}': Invalid slot")))?;
+            if k.is_empty() {
+                *target = None;
+                return Ok(());
+            }
             if !k.starts_with('/') {
                 return Err(refuse(a, format!("{}= path is not absolute: {k}", a.key)));
             }
@@ -177,7 +185,6 @@ pub(super) fn apply_exec(
         }
         "SystemCallFilter" => info.syscall_filter.apply(v),
         "PAMName" => f.pam = !v.is_empty(),
-        "WorkingDirectory" => f.working_directory_home = matches!(v, "~" | "-~"),
         _ => {}
     }
     Ok(())

@@ -178,8 +178,12 @@ struct ServiceFacts {
     pam: bool,
     remain_after_exit: bool,
     kill_mode: Option<&'static str>,
-    working_directory_home: bool,
     listen: bool,
+    /// Timer or path triggers (OnCalendar=..., PathExists=...).
+    triggers: bool,
+    /// What= and Where= of mount, swap and automount units.
+    what: Option<String>,
+    where_: Option<String>,
     mount_images: bool,
     /// RestrictAddressFamilies=: whether it is an allow list, and its families (None until a
     /// list is started; `none` is an allow list with no set).
@@ -226,7 +230,14 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> Result<Info, Refus
         info.device_policy = Some("auto");
     }
     let mut namespaces_initial = true;
+    // A fatal error in the unit file makes systemd refuse the unit; in a drop-in it only
+    // ends the reading of that drop-in.
+    let main_file = info.ident.fragment_path.clone();
+    let mut abandoned: Vec<&std::path::Path> = Vec::new();
     for a in assignments {
+        if abandoned.contains(&a.file.as_path()) {
+            continue;
+        }
         let v = a.value.as_str();
         let sect = a.section.as_str();
         if sect == "Unit" {
@@ -242,7 +253,13 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> Result<Info, Refus
             continue;
         }
         if Some(sect) == exec {
-            apply_exec(&mut info, &mut f, &mut namespaces_initial, a)?;
+            if let Err(refusal) = apply_exec(&mut info, &mut f, &mut namespaces_initial, a) {
+                if main_file.as_deref() == Some(a.file.to_string_lossy().as_ref()) {
+                    return Err(refusal);
+                }
+                abandoned.push(&a.file);
+                continue;
+            }
         }
         if Some(sect) == cgroup {
             apply_cgroup(&mut info, &mut f, &ty, a);
@@ -253,6 +270,7 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> Result<Info, Refus
         if ty == "socket" && sect == "Socket" && LISTEN_KEYS.contains(&a.key.as_str()) {
             f.listen = !v.is_empty();
         }
+        service::apply_other_types(&info, &mut f, &ty, a);
     }
     finish(&mut info, &mut f);
     verify(&info, &f, &ty, assignments)?;

@@ -1,7 +1,9 @@
-//! [Service] settings and the checks after which systemd refuses to load a unit, so
-//! that hardenunit reports no score where systemd-analyze prints none.
+//! [Service] settings, the few settings of other unit types that decide whether they load,
+//! and the checks after which systemd refuses to load a unit, so that hardenunit reports no
+//! score where systemd-analyze prints none.
 
-use super::{bool_into, exec_section, one_of, Info, ServiceFacts};
+use super::{bool_into, one_of, Info, ServiceFacts};
+use crate::score::specifiers::expand;
 use crate::score::values::*;
 use crate::score::Refusal;
 use crate::unit::Assignment;
@@ -24,7 +26,8 @@ pub(super) fn apply_service(info: &mut Info, f: &mut ServiceFacts, a: &Assignmen
                 *count += 1 + extract_words(v, WordFlags::UNQUOTE).iter().filter(|w| *w == ";").count();
             }
         }
-        "BusName" => f.bus_name = !v.is_empty(),
+        // config_parse_bus_name(): an invalid name, the empty one included, is ignored.
+        "BusName" if expand(&info.ident, v).is_ok_and(|k| bus_name_is_valid(&k)) => f.bus_name = true,
         "RemainAfterExit" => bool_into(&mut f.remain_after_exit, v),
         "Restart" => {
             let all = ["no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always"];
@@ -37,15 +40,56 @@ pub(super) fn apply_service(info: &mut Info, f: &mut ServiceFacts, a: &Assignmen
 
 /// The checks after which systemd refuses to load the unit (service_verify(),
 /// socket_verify(), unit_verify_contexts()), as far as they follow from these settings.
+const TIMER_KEYS: &[&str] =
+    &["OnCalendar", "OnActiveSec", "OnBootSec", "OnStartupSec", "OnUnitActiveSec", "OnUnitInactiveSec"];
+const PATH_KEYS: &[&str] = &["PathExists", "PathExistsGlob", "PathChanged", "PathModified", "DirectoryNotEmpty"];
+
+/// The settings of timer, path, mount, swap and automount units their load checks read.
+pub(super) fn apply_other_types(info: &Info, f: &mut ServiceFacts, ty: &str, a: &Assignment) {
+    let v = a.value.as_str();
+    match (ty, a.section.as_str(), a.key.as_str()) {
+        ("timer", "Timer", k) if TIMER_KEYS.contains(&k) => f.triggers = !v.is_empty(),
+        ("timer", "Timer", "OnClockChange" | "OnTimezoneChange") => {
+            f.triggers |= parse_boolean(v).unwrap_or(false);
+        }
+        ("path", "Path", k) if PATH_KEYS.contains(&k) => f.triggers = !v.is_empty(),
+        ("mount", "Mount", "What") | ("swap", "Swap", "What") => {
+            f.what = expand(&info.ident, v).ok().filter(|w| !w.is_empty()).or(f.what.take());
+        }
+        ("mount", "Mount", "Where") | ("automount", "Automount", "Where") => {
+            if let Some(p) = expand(&info.ident, v).ok().and_then(|w| absolute_path(&w)) {
+                f.where_ = Some(p);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// unit_name_from_path(): `/srv/data` → `srv-data.mount`.
+fn unit_name_from_path(path: &str, suffix: &str) -> String {
+    let p = path_simplify(path);
+    let trimmed = p.trim_matches('/');
+    if trimmed.is_empty() {
+        return format!("-.{suffix}");
+    }
+    let mut out = String::new();
+    for (i, b) in trimmed.bytes().enumerate() {
+        match b {
+            b'/' => out.push('-'),
+            b'.' if i == 0 => out.push_str("\\x2e"),
+            b if b.is_ascii_alphanumeric() || b == b':' || b == b'_' || b == b'.' => out.push(b as char),
+            b => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    format!("{out}.{suffix}")
+}
+
 pub(super) fn verify(info: &Info, f: &ServiceFacts, ty: &str, assignments: &[Assignment]) -> Result<(), Refusal> {
     let unit_refusal = |message: &str| Refusal {
         file: assignments.first().map(|a| a.file.clone()).unwrap_or_default(),
         line: 0,
         message: format!("{}: {message}", info.ident.id),
     };
-    if exec_section(ty).is_some() && info.dynamic_user && f.working_directory_home {
-        return Err(unit_refusal("WorkingDirectory=~ is not allowed under DynamicUser=yes. Refusing."));
-    }
     match ty {
         "service" => {
             let service_type = f.service_type.unwrap_or(if f.bus_name {
@@ -94,7 +138,43 @@ pub(super) fn verify(info: &Info, f: &ServiceFacts, ty: &str, assignments: &[Ass
                 "Unit has no Listen setting (ListenStream=, ListenDatagram=, ListenFIFO=, ...). Refusing.",
             ));
         }
+        "timer" if !f.triggers => return Err(unit_refusal("Timer unit lacks value setting. Refusing.")),
+        "path" if !f.triggers => return Err(unit_refusal("Path unit lacks path setting. Refusing.")),
+        "mount" | "automount" => {
+            if f.where_.as_ref().is_some_and(|w| unit_name_from_path(w, ty) != info.ident.id) {
+                return Err(unit_refusal("Where= setting doesn't match unit name. Refusing."));
+            }
+            if ty == "mount" && f.what.is_none() {
+                return Err(unit_refusal("What= setting is missing. Refusing."));
+            }
+        }
+        "swap" if f.what.as_ref().is_some_and(|w| unit_name_from_path(w, ty) != info.ident.id) => {
+            return Err(unit_refusal("Value of What= and unit name do not match, not loading."));
+        }
         _ => {}
     }
     Ok(())
+}
+
+/// sd_bus_service_name_is_valid().
+fn bus_name_is_valid(p: &str) -> bool {
+    let unique = p.starts_with(':');
+    let body = if unique { &p[1..] } else { p };
+    let (mut dot, mut found_dot) = (true, false);
+    for c in body.chars() {
+        if c == '.' {
+            if dot {
+                return false;
+            }
+            found_dot = true;
+            dot = true;
+        } else {
+            let good = c.is_ascii_alphabetic() || ((!dot || unique) && c.is_ascii_digit()) || c == '_' || c == '-';
+            if !good {
+                return false;
+            }
+            dot = false;
+        }
+    }
+    !p.is_empty() && p.len() <= 255 && !dot && found_dot
 }
