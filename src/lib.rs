@@ -4,5 +4,6 @@
 
 pub mod cli;
 pub mod directives;
+pub mod lint;
 pub mod policy;
 pub mod unit;
