@@ -220,7 +220,11 @@ fn entry(ctx: &mut Ctx, doc: &Document, e: &Entry) {
         );
     }
     let mut value = e.value.as_str();
-    if let Some(at) = values::trailing_comment_start(value) {
+    // In free text ("Description=Channel #2") a '#' glued to a word is text, not a comment.
+    let free_text = matches!(info.parser_252, Some("config_parse_unit_string_printf" | "config_parse_string"));
+    let comment = values::trailing_comment_start(value)
+        .filter(|at| !free_text || value[at + 1..].chars().next().map_or(true, char::is_whitespace));
+    if let Some(at) = comment {
         let whole = values::judge(info, value, ctx.target);
         let (severity, message) = if whole.is_rejection() {
             (

@@ -141,8 +141,8 @@ pub fn is_ignored_by(section: &str, key: &str, value: &str, target_version: u32)
 /// What `hardenunit lint` does for its arguments, without printing or writing.
 #[derive(Debug, Default)]
 pub struct LintRun {
-    /// Findings of every unit, in argument (or discovery) order; a file shared by several
-    /// units (a `service.d/` drop-in) is reported once.
+    /// Findings of every unit, in argument order (by path when the root is scanned); a file
+    /// shared by several units (a `service.d/` drop-in) is reported once.
     pub findings: Vec<Finding>,
     /// The text `--fix` would write, per changed file, each file once.
     pub fixes: Vec<FixedFile>,
@@ -198,6 +198,11 @@ pub fn run_lint(root: Option<&Path>, args: &[String], target_version: u32, with_
             },
         }
     }
+    if args.is_empty() {
+        // Discovery has no argument order to keep: path order reads best and never varies.
+        run.findings.sort_by(|a, b| (&a.file, a.line, a.tag).cmp(&(&b.file, b.line, b.tag)));
+        run.fixes.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     let mut seen = std::collections::BTreeSet::new();
     run.findings.retain(|f| seen.insert((f.file.clone(), f.line, f.tag, f.message.clone())));
     let mut seen_files = std::collections::BTreeSet::new();
@@ -239,5 +244,52 @@ fn lint_dropin_file(loader: &Loader, path: &Path, target: u32, with_fixes: bool,
             }
         }
         Err(e) => run.findings.push(checks::unparsable(path, e.line, &e.message)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignored_assignments() {
+        assert!(is_ignored("Service", "PrivateTmp", "yes # tmp"));
+        assert!(is_ignored("Service", "ProtectHome", ""));
+        assert!(is_ignored("Service", "RestrictSUIDGUID", "yes"));
+        assert!(is_ignored("Service", "ListenStream", "80"));
+        assert!(is_ignored("Frob", "PrivateTmp", "yes"));
+        assert!(is_ignored("Service", "Capabilities", "cap_net_raw+ep"));
+        assert!(!is_ignored("Service", "PrivateTmp", "yes"));
+        assert!(!is_ignored("Service", "ProtectSystem", "strict"));
+        assert!(!is_ignored("Service", "ReadWritePaths", "/var/lib/a relative"));
+        assert!(!is_ignored("Socket", "ProtectSystem", "full"));
+        assert!(is_ignored_by("Service", "ProtectClock", "yes", 244));
+        assert!(is_ignored_by("Service", "ProtectSystem", "strict", 231));
+        assert!(!is_ignored_by("Service", "PrivatePIDs", "yes", 257));
+        assert!(!is_ignored_by("Service", "PrivateTmp", "disconnected", 257));
+    }
+
+    #[test]
+    fn free_text_keeps_its_hash() {
+        let doc = Document::parse("[Unit]\nDescription=Channel #2\nDescription=x # note\n").unwrap();
+        let tags: Vec<_> = lint_document(&doc, Path::new("a.service"), "service", 252)
+            .into_iter()
+            .map(|f| (f.line, f.tag, f.severity))
+            .collect();
+        assert_eq!(tags, vec![(3, "value-has-trailing-comment", Severity::Warning)]);
+    }
+
+    #[test]
+    fn findings_serialise_for_json() {
+        let doc = Document::parse("[Service]\nPrivateTmp=yes # tmp\n").unwrap();
+        let f = lint_document(&doc, Path::new("/x/a.service"), "service", 252);
+        let json = serde_json::to_value(&f).unwrap();
+        assert_eq!(json[0]["file"], "/x/a.service");
+        assert_eq!(json[0]["line"], 2);
+        assert_eq!(json[0]["tag"], "value-has-trailing-comment");
+        assert_eq!(json[0]["severity"], "error");
+        assert_eq!(json[0]["autofix"], true);
+        assert!(json[0]["message"].as_str().unwrap().contains("PrivateTmp"));
+        assert!(!json[0]["fix"].as_str().unwrap().is_empty());
     }
 }
