@@ -42,6 +42,8 @@ pub enum Need {
     Personality,
     /// Mounts file systems or changes mount propagation others see.
     Mounts,
+    /// Calls chroot(2), which SystemCallFilter's @mount group holds.
+    Chroot,
     /// Writes /usr, /boot, /etc (package managers, configuration tools).
     WritesSystemDirectories,
     /// Writes anywhere below /var, /run... beyond what is declared (ProtectSystem=strict).
@@ -79,6 +81,7 @@ impl Need {
             RealtimeScheduling => "uses realtime scheduling",
             Personality => "changes the execution domain",
             Mounts => "mounts file systems",
+            Chroot => "chroots",
             WritesSystemDirectories => "writes /usr, /boot or /etc",
             WritesUndeclaredPaths => "writes paths that no *Directory= or ReadWritePaths= declares",
             PrivilegedSystemCalls => "uses system calls outside @system-service",
@@ -153,6 +156,7 @@ pub static DIRECTIVES: &[Directive] = &[
         [WritesSystemDirectories, Mounts],
         "Mount /usr, /boot and /etc read-only for the service"
     ),
+    d!("ReadWritePaths", 231, [], [], false, [], "Keep these paths writable under ProtectSystem="),
     d!(
         "ProtectHome",
         214,
@@ -341,6 +345,20 @@ pub static DIRECTIVES: &[Directive] = &[
     d!("UMask", 1, [], ["UMask"], true, [], "Create files readable by the service's user only"),
     d!("RemoveIPC", 232, [], ["RemoveIPC"], false, [], "Remove the service user's IPC objects when it stops"),
     d!("CapabilityBoundingSet", 187, [], [], false, [HostUserIds], "Keep only the capabilities the service needs"),
+];
+
+/// The groups of a `SystemCallFilter=~...` deny list and the needs that rule each one out.
+/// Group contents: `systemd-analyze syscall-filter @GROUP`.
+pub static SYSCALL_GROUP_BREAKS: &[(&str, &[Need])] = &[
+    ("@clock", &[SystemClock]),
+    ("@cpu-emulation", &[Personality]),
+    ("@debug", &[PrivilegedSystemCalls]),
+    ("@module", &[KernelModules]),
+    ("@mount", &[Mounts, Chroot, Namespaces]),
+    ("@obsolete", &[]),
+    ("@raw-io", &[Devices, PrivilegedSystemCalls]),
+    ("@reboot", &[PrivilegedSystemCalls]),
+    ("@swap", &[PrivilegedSystemCalls]),
 ];
 
 pub fn lookup(key: &str) -> Option<&'static Directive> {
