@@ -178,9 +178,12 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
         }
         let shaped = match key.as_str() {
             "SystemCallFilter" => shape_syscall_filter(&value, &facts, evidence_complete, ctx.target),
-            "RestrictAddressFamilies" => shape_address_families(&value, &facts),
+            "RestrictAddressFamilies" => match evidence.and_then(|e| e.derived.get(&key)) {
+                Some((v, why)) if evidence_complete && !v.is_empty() => Ok((v.clone(), Some(format!("from the programs: {why}")))),
+                _ => shape_address_families(&value, &facts),
+            },
             "CapabilityBoundingSet" if value == "auto" => match evidence.and_then(|e| e.derived.get(&key)) {
-                Some((v, why)) if evidence_complete => Ok((v.clone(), Some(why.clone()))),
+                Some((v, why)) if evidence_complete => Ok((v.clone(), Some(format!("from the programs: {why}")))),
                 _ => Err("derived from the program's evidence, which is missing or incomplete".into()),
             },
             _ => match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
