@@ -63,6 +63,8 @@ pub struct UnitReport {
     pub plan: Plan,
     pub changes: Vec<FileChange>,
     pub evidence: Option<ProgramEvidence>,
+    /// The evidence in full, for `hardenunit explain`.
+    pub evidence_text: Option<String>,
 }
 
 impl UnitReport {
@@ -74,14 +76,17 @@ impl UnitReport {
 pub struct Outcome {
     pub units: Vec<UnitReport>,
     pub errors: Vec<LoadError>,
+    /// Worth saying, not worth failing a build for.
+    pub warnings: Vec<String>,
 }
 
 pub fn run(req: &Request) -> Outcome {
     let mut units = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let loader = match Loader::new(req.root.as_deref()) {
         Ok(l) => l,
-        Err(e) => return Outcome { units, errors: vec![e] },
+        Err(e) => return Outcome { units, errors: vec![e], warnings: vec![] },
     };
     let outcomes: Vec<LoadOutcome> = if req.units.is_empty() {
         let (found, errs) = loader.discover(&["service"]);
@@ -100,9 +105,18 @@ pub fn run(req: &Request) -> Outcome {
             .collect()
     };
     for outcome in outcomes {
-        match process(req, outcome) {
+        match process(&loader, req, outcome) {
             Ok(r) => units.push(r),
             Err(e) => errors.push(e),
+        }
+    }
+    for x in &req.exclude {
+        let known = units.iter().any(|u| {
+            u.unit == *x
+                || crate::unit::UnitName::parse(&u.unit).and_then(|n| n.template()).is_some_and(|t| t.as_str() == x)
+        });
+        if !known {
+            warnings.push(format!("--exclude {x}: no such unit here (a typo?)"));
         }
     }
     // Show paths as the user named the root (debian/foo/lib/...), not canonicalised.
@@ -123,7 +137,7 @@ pub fn run(req: &Request) -> Outcome {
         }
     }
     units.sort_by(|a, b| a.path.cmp(&b.path));
-    Outcome { units, errors }
+    Outcome { units, errors, warnings }
 }
 
 fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {
@@ -133,7 +147,7 @@ fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {
         .any(|x| x == unit.name.as_str() || Some(x) == template.as_ref() || unit.aliases.iter().any(|a| a == x))
 }
 
-fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError> {
+fn process(loader: &Loader, req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError> {
     let unit = match outcome {
         LoadOutcome::Masked { name, path } => {
             return Ok(empty_report(name.to_string(), path, None, Status::Masked));
@@ -162,7 +176,9 @@ fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError>
     let base_fragments = target.base_fragments(&unit)?;
     let base = assignments_of(&base_fragments);
     let ctx = plan::Context { policy: &req.policy, target: req.target };
-    let evidence: Option<ProgramEvidence> = None;
+    let gathered = crate::evidence::gather(&unit, loader.rootfs());
+    let evidence: Option<ProgramEvidence> = Some(gathered.for_planner());
+    let evidence_text = Some(crate::evidence::explain_text(&gathered));
     let mut plan = plan::plan(&unit, &base, evidence.as_ref(), &ctx);
     never_weaken(&mut plan, &target, &base_fragments, &score_type, req);
 
@@ -178,6 +194,7 @@ fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError>
         plan,
         changes: change.into_iter().collect(),
         evidence,
+        evidence_text,
     })
 }
 
@@ -192,6 +209,7 @@ fn empty_report(unit: String, path: PathBuf, scope: Option<Scope>, status: Statu
         plan: Plan::default(),
         changes: vec![],
         evidence: None,
+        evidence_text: None,
     }
 }
 

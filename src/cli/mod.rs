@@ -114,6 +114,14 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// What a service's programs were found to need, and the decision for each directive
+    Explain {
+        #[command(flatten)]
+        common: Common,
+        /// A unit file, or a unit name looked up in the root
+        #[arg(value_name = "UNIT")]
+        unit: String,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +174,7 @@ pub fn main() -> i32 {
             }
             Err(e) => fail(&e),
         },
+        Some(Command::Explain { common, unit }) => explain(&common, &unit),
         None => harden(cli.harden),
     }
 }
@@ -202,6 +211,25 @@ pub fn detect_systemd_version() -> Option<u32> {
     let out = std::process::Command::new("systemctl").arg("--version").output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn explain(common: &Common, unit: &str) -> i32 {
+    let (policy, target_source) = match load_policy(common, None) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let target = target_of(&policy, &target_source);
+    let req = Request { root: common.root.clone(), units: vec![unit.to_owned()], exclude: vec![], policy, target };
+    let outcome = engine::run(&req);
+    if let Some(e) = outcome.errors.first() {
+        return fail(e);
+    }
+    let Some(report) = outcome.units.first() else {
+        eprintln!("hardenunit: {unit}: nothing to explain");
+        return EXIT_ERROR;
+    };
+    print!("{}", report::explain(report, &req.policy, &target_source));
+    EXIT_OK
 }
 
 fn harden(args: HardenArgs) -> i32 {
@@ -243,6 +271,9 @@ fn harden(args: HardenArgs) -> i32 {
         }
     };
     let _ = out.write_all(text.as_bytes());
+    for w in &outcome.warnings {
+        eprintln!("hardenunit: warning: {w}");
+    }
     for e in &outcome.errors {
         eprintln!("hardenunit: {e}");
     }

@@ -189,6 +189,9 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
     f.programs.sort();
     f.programs.dedup();
 
+    if let Some((_, why)) = programs::LEAVE_ALONE_UNITS.iter().find(|(n, _)| *n == unit.name.prefix()) {
+        f.leave_alone = Some(format!("{} {why}", unit.name));
+    }
     let unit_program = unit.name.prefix().to_owned();
     let names: Vec<String> = f.programs.iter().cloned().chain(std::iter::once(unit_program)).collect();
     for program in &names {

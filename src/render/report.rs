@@ -97,6 +97,30 @@ fn median(v: &mut [u32]) -> u32 {
     }
 }
 
+/// `hardenunit explain`: the evidence, then every directive of the policy with its fate.
+pub fn explain(u: &UnitReport, policy: &Policy, target_source: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} ({})", u.unit, u.path.display());
+    let _ = writeln!(s, "policy: profile {}, target {}", policy.profile, target_source);
+    let _ = writeln!(s, "exposure: {} -> {}\n", exposure(&u.before), exposure(&u.after));
+    if let Some(text) = &u.evidence_text {
+        s.push_str(text);
+        s.push('\n');
+    }
+    if let Some(why) = &u.plan.left_alone {
+        let _ = writeln!(s, "Decision: left alone: {why}");
+        return s;
+    }
+    let _ = writeln!(s, "Decisions:");
+    for a in &u.plan.added {
+        let _ = writeln!(s, "  add  {}={}\n       because: {}", a.directive, a.value, a.reason);
+    }
+    for k in &u.plan.skipped {
+        let _ = writeln!(s, "  skip {}\n       because: {}", k.directive, k.reason);
+    }
+    s
+}
+
 pub fn diffs(units: &[UnitReport], color: bool) -> String {
     let mut s = String::new();
     for u in units.iter().filter(|u| u.would_change()) {
