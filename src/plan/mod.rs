@@ -90,7 +90,7 @@ fn setting_of(base: &[Assignment], key: &str) -> Option<String> {
     base.iter()
         .filter(|a| a.section == "Service" && a.key == key && !crate::lint::is_ignored(&a.section, &a.key, &a.value))
         .map(|a| a.value.clone())
-        .last()
+        .next_back()
 }
 
 pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvidence>, ctx: &Context) -> Plan {
