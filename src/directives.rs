@@ -42,6 +42,8 @@ pub enum Need {
     Personality,
     /// Mounts file systems or changes mount propagation others see.
     Mounts,
+    /// Calls chroot(2), which SystemCallFilter's @mount group holds.
+    Chroot,
     /// Writes /usr, /boot, /etc (package managers, configuration tools).
     WritesSystemDirectories,
     /// Writes anywhere below /var, /run... beyond what is declared (ProtectSystem=strict).
@@ -79,6 +81,7 @@ impl Need {
             RealtimeScheduling => "uses realtime scheduling",
             Personality => "changes the execution domain",
             Mounts => "mounts file systems",
+            Chroot => "chroots",
             WritesSystemDirectories => "writes /usr, /boot or /etc",
             WritesUndeclaredPaths => "writes paths that no *Directory= or ReadWritePaths= declares",
             PrivilegedSystemCalls => "uses system calls outside @system-service",
@@ -153,6 +156,7 @@ pub static DIRECTIVES: &[Directive] = &[
         [WritesSystemDirectories, Mounts],
         "Mount /usr, /boot and /etc read-only for the service"
     ),
+    d!("ReadWritePaths", 231, [], [], false, [], "Keep these paths writable under ProtectSystem="),
     d!(
         "ProtectHome",
         214,
@@ -162,7 +166,7 @@ pub static DIRECTIVES: &[Directive] = &[
         [HomeDirectories, Mounts],
         "Hide /home, /root and /run/user from the service"
     ),
-    d!("PrivateTmp", 187, [], ["PrivateTmp"], false, [Mounts], "Give the service its own /tmp and /var/tmp"),
+    d!("PrivateTmp", 183, [], ["PrivateTmp"], false, [Mounts], "Give the service its own /tmp and /var/tmp"),
     d!(
         "PrivateDevices",
         209,
@@ -247,23 +251,15 @@ pub static DIRECTIVES: &[Directive] = &[
         [SetuidExecution],
         "Forbid gaining privileges through set-uid binaries or file capabilities"
     ),
-    d!(
-        "RestrictSUIDSGID",
-        242,
-        [],
-        ["RestrictSUIDSGID"],
-        false,
-        [SetuidFiles],
-        "Forbid creating set-uid/set-gid files"
-    ),
-    d!("RestrictRealtime", 231, [], ["RestrictRealtime"], false, [RealtimeScheduling], "Forbid realtime scheduling"),
-    d!("LockPersonality", 235, [], ["LockPersonality"], false, [Personality], "Lock the execution domain"),
+    d!("RestrictSUIDSGID", 242, [], ["RestrictSUIDSGID"], true, [SetuidFiles], "Forbid creating set-uid/set-gid files"),
+    d!("RestrictRealtime", 231, [], ["RestrictRealtime"], true, [RealtimeScheduling], "Forbid realtime scheduling"),
+    d!("LockPersonality", 235, [], ["LockPersonality"], true, [Personality], "Lock the execution domain"),
     d!(
         "MemoryDenyWriteExecute",
         231,
         [],
         ["MemoryDenyWriteExecute"],
-        false,
+        true,
         [WritableExecutableMemory],
         "Forbid memory that is both writable and executable"
     ),
@@ -280,7 +276,7 @@ pub static DIRECTIVES: &[Directive] = &[
             "RestrictNamespaces_net",
             "RestrictNamespaces_uts"
         ],
-        false,
+        true,
         [Namespaces, ControlGroups],
         "Forbid creating namespaces"
     ),
@@ -289,7 +285,7 @@ pub static DIRECTIVES: &[Directive] = &[
         209,
         [],
         ["SystemCallArchitectures"],
-        false,
+        true,
         [Personality],
         "Allow only native system calls"
     ),
@@ -304,7 +300,7 @@ pub static DIRECTIVES: &[Directive] = &[
             "RestrictAddressFamilies_AF_UNIX",
             "RestrictAddressFamilies_AF_INET_INET6"
         ],
-        false,
+        true,
         [PacketSockets, OtherAddressFamilies],
         "Allow only these socket address families"
     ),
@@ -325,7 +321,7 @@ pub static DIRECTIVES: &[Directive] = &[
             "SystemCallFilter_privileged",
             "SystemCallFilter_resources"
         ],
-        false,
+        true,
         [PrivilegedSystemCalls, SystemClock, Mounts, KernelModules, Namespaces],
         "Allow only the system calls a typical service uses"
     ),
@@ -334,13 +330,27 @@ pub static DIRECTIVES: &[Directive] = &[
         209,
         [],
         [],
-        false,
+        true,
         [],
         "Fail filtered system calls with EPERM instead of killing the service"
     ),
     d!("UMask", 1, [], ["UMask"], true, [], "Create files readable by the service's user only"),
     d!("RemoveIPC", 232, [], ["RemoveIPC"], false, [], "Remove the service user's IPC objects when it stops"),
     d!("CapabilityBoundingSet", 187, [], [], false, [HostUserIds], "Keep only the capabilities the service needs"),
+];
+
+/// The groups of a `SystemCallFilter=~...` deny list and the needs that rule each one out.
+/// Group contents: `systemd-analyze syscall-filter @GROUP`.
+pub static SYSCALL_GROUP_BREAKS: &[(&str, &[Need])] = &[
+    ("@clock", &[SystemClock]),
+    ("@cpu-emulation", &[Personality]),
+    ("@debug", &[PrivilegedSystemCalls]),
+    ("@module", &[KernelModules]),
+    ("@mount", &[Mounts, Chroot, Namespaces]),
+    ("@obsolete", &[]),
+    ("@raw-io", &[Devices, PrivilegedSystemCalls]),
+    ("@reboot", &[PrivilegedSystemCalls]),
+    ("@swap", &[PrivilegedSystemCalls]),
 ];
 
 pub fn lookup(key: &str) -> Option<&'static Directive> {

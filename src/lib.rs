@@ -4,6 +4,10 @@
 
 pub mod cli;
 pub mod directives;
+pub mod engine;
+pub mod evidence;
+pub mod lint;
+pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod score;

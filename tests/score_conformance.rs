@@ -68,7 +68,13 @@ fn oracle(path: &Path) -> Oracle {
 fn ours(path: &Path) -> Result<Assessment, String> {
     let loader = Loader::new(None).map_err(|e| e.to_string())?;
     match loader.load(path.to_str().expect("utf-8 path")).map_err(|e| e.to_string())? {
-        LoadOutcome::Unit(u) => score::assess_loaded(&u, &[]).map_err(|e| e.to_string()),
+        LoadOutcome::Unit(u) => {
+            let a = score::assess_loaded(&u, &[]);
+            match a.refusal {
+                Some(r) => Err(r.to_string()),
+                None => Ok(a),
+            }
+        }
         LoadOutcome::Masked { .. } => Err("masked".to_owned()),
     }
 }
@@ -181,11 +187,11 @@ impl Tally {
             }
         }
         self.units_ok += usize::from(unit_ok && rows_ok && want.rows.len() == a.rows.len());
-        self.compare_text(path, &want.text, &score_table::text(a));
+        self.compare_text(path, &want.text, &score_table::text(&a.unit, a));
         if all_glyphs {
             for glyphs in [Glyphs::Utf8, Glyphs::Ascii] {
                 let other = String::from_utf8_lossy(&run_oracle(path, &[], glyphs).stdout).into_owned();
-                self.compare_text(path, &other, &score_table::text_with(a, glyphs));
+                self.compare_text(path, &other, &score_table::text_with(&a.unit, a, glyphs));
             }
         }
     }

@@ -3,7 +3,6 @@
 //! the JSON object `hardenunit score --json` prints for a unit.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use serde_json::{json, Value};
 
@@ -53,17 +52,19 @@ fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
-/// The table and the "Overall exposure level" line as a terminal with emoji shows them.
-pub fn text(a: &Assessment) -> String {
-    text_with(a, Glyphs::Emoji)
+/// The table and the "Overall exposure level" line for unit `name` (pass `&a.unit` to
+/// name a template as systemd-analyze does) as a terminal with emoji shows them.
+pub fn text(name: &str, a: &Assessment) -> String {
+    text_with(name, a, Glyphs::Emoji)
 }
 
 /// The table and the "Overall exposure level" line, ending in a newline.
-pub fn text_with(a: &Assessment, glyphs: Glyphs) -> String {
+pub fn text_with(name: &str, a: &Assessment, glyphs: Glyphs) -> String {
+    let rows = a.displayed();
     let exposures: Vec<String> =
-        a.rows.iter().map(|r| a.row_exposure(r).map(crate::score::tenths).unwrap_or_default()).collect();
-    let name_w = a.rows.iter().map(|r| width(&r.setting)).chain([width("NAME")]).max().unwrap_or(0);
-    let desc_w = a.rows.iter().map(|r| width(&r.description)).chain([width("DESCRIPTION")]).max().unwrap_or(0);
+        rows.iter().map(|r| a.row_exposure(r).map(crate::score::tenths).unwrap_or_default()).collect();
+    let name_w = rows.iter().map(|r| width(&r.setting)).chain([width("NAME")]).max().unwrap_or(0);
+    let desc_w = rows.iter().map(|r| width(&r.description)).chain([width("DESCRIPTION")]).max().unwrap_or(0);
     let exp_w = exposures.iter().map(|e| width(e)).chain([width("EXPOSURE")]).max().unwrap_or(0);
     let mut out = String::new();
     // The last column is right-aligned; format-table drops trailing blanks of a last cell.
@@ -72,7 +73,7 @@ pub fn text_with(a: &Assessment, glyphs: Glyphs) -> String {
         let _ = writeln!(out, "{mark} {} {} {}", pad(name, name_w), pad(desc, desc_w), last.trim_end());
     };
     line(&mut out, " ", "NAME", "DESCRIPTION", "EXPOSURE");
-    for (r, e) in a.rows.iter().zip(&exposures) {
+    for (r, e) in rows.iter().zip(&exposures) {
         let mark = match (glyphs, r.badness) {
             (Glyphs::Ascii, Some(0)) => "+",
             (Glyphs::Ascii, Some(_)) => "-",
@@ -85,8 +86,7 @@ pub fn text_with(a: &Assessment, glyphs: Glyphs) -> String {
         Glyphs::Utf8 => ("→", a.smiley_ascii()),
         Glyphs::Ascii => ("->", a.smiley_ascii()),
     };
-    let _ =
-        writeln!(out, "\n{arrow} Overall exposure level for {}: {} {} {smiley}", a.unit, a.exposure_text(), a.label());
+    let _ = writeln!(out, "\n{arrow} Overall exposure level for {name}: {} {} {smiley}", a.exposure_text(), a.label());
     out
 }
 
@@ -104,15 +104,16 @@ fn row_json(a: &Assessment, r: &Row) -> Value {
     })
 }
 
-/// `{"unit","path","exposure","label","rows":[{"json_field","badness","weight","range","exposure"}]}`;
-/// a row's exposure is null when systemd shows none (good or N/A), its badness null for N/A.
-pub fn json(a: &Assessment, path: &Path) -> Value {
+/// `{"unit","path","exposure","label","rows":[{"json_field","badness","weight","range","exposure"}]}`,
+/// rows in systemd's order; a row's exposure is null when systemd shows none (good or N/A),
+/// its badness null for N/A.
+pub fn json(name: &str, path: &str, a: &Assessment) -> Value {
     json!({
-        "unit": a.unit,
-        "path": path.to_string_lossy(),
+        "unit": name,
+        "path": path,
         "exposure": tenths_number(a.exposure),
         "label": a.label(),
-        "rows": a.rows.iter().map(|r| row_json(a, r)).collect::<Vec<_>>(),
+        "rows": a.displayed().into_iter().map(|r| row_json(a, r)).collect::<Vec<_>>(),
     })
 }
 
@@ -123,14 +124,15 @@ mod tests {
 
     #[test]
     fn default_service_layout() {
-        let a = crate::score::assess("a.service", &[Assignment::planned("Service", "ExecStart", "/bin/true")]).unwrap();
-        let t = text(&a);
+        let a = crate::score::assess("a.service", &[Assignment::planned("Service", "ExecStart", "/bin/true")]);
+        assert!(a.refusal.is_none());
+        let t = text(&a.unit, &a);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 84);
         assert!(lines[0].starts_with("  NAME ") && lines[0].ends_with(" EXPOSURE"));
         assert!(lines[1].starts_with("✗ RootDirectory=/RootImage= ") && lines[1].ends_with("     0.1"));
         assert_eq!(lines[83], "→ Overall exposure level for a.service: 9.6 UNSAFE 😨");
-        let j = json(&a, Path::new("/x/a.service"));
+        let j = json(&a.unit, "/x/a.service", &a);
         assert_eq!(j["exposure"], json!(9.6));
         assert_eq!(j["rows"][1]["badness"], Value::Null);
         assert_eq!(j["rows"][0]["exposure"], json!(0.1));

@@ -49,16 +49,21 @@ impl Row {
     }
 }
 
-/// A unit's score: every row in systemd's display order, and the overall exposure.
+/// A unit's score: every row, and the overall exposure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assessment {
     /// The unit as systemd names it (a template `foo@.service` becomes `foo@i.service`).
     pub unit: String,
+    /// All 81 rows in the fixed order of systemd's assessor table, the same for every unit
+    /// (so two assessments can be compared row by row); [`Assessment::displayed`] gives the
+    /// order systemd prints them in.
     pub rows: Vec<Row>,
     /// 0..=100, in tenths: 96 is shown as 9.6.
     pub exposure: u32,
     /// Sum of the weights of the rows that apply.
     pub weight_sum: u32,
+    /// Set when systemd would refuse to load the unit and print no score.
+    pub refusal: Option<Refusal>,
 }
 
 /// Why systemd would not load the unit (and so prints no score for it).
@@ -100,27 +105,38 @@ pub fn tenths(x: u32) -> String {
 }
 
 fn div_round_up(a: u64, b: u64) -> u64 {
-    (a + b - 1) / b
+    a.div_ceil(b)
+}
+
+fn label_entry(exposure: u32) -> &'static (u32, &'static str, &'static str, &'static str) {
+    LABELS.iter().find(|(min, ..)| exposure >= *min).unwrap_or(&LABELS[6])
 }
 
 impl Assessment {
-    fn label_entry(&self) -> &'static (u32, &'static str, &'static str, &'static str) {
-        LABELS.iter().find(|(min, ..)| self.exposure >= *min).unwrap_or(&LABELS[6])
-    }
-
     /// DANGEROUS, UNSAFE, EXPOSED, MEDIUM, OK, SAFE or PERFECT.
     pub fn label(&self) -> &'static str {
-        self.label_entry().1
+        label_entry(self.exposure).1
     }
 
     /// The smiley after the label, as an emoji.
     pub fn smiley(&self) -> &'static str {
-        self.label_entry().2
+        label_entry(self.exposure).2
     }
 
     /// The smiley where systemd does not print emoji (no UTF-8 locale, TERM unset or dumb).
     pub fn smiley_ascii(&self) -> &'static str {
-        self.label_entry().3
+        label_entry(self.exposure).3
+    }
+
+    /// The rows in the order systemd-analyze prints them.
+    pub fn displayed(&self) -> Vec<&Row> {
+        let mut keys = vec![order::SortKey { index: 0, description: Some("DESCRIPTION"), name: "NAME" }];
+        keys.extend(self.rows.iter().enumerate().map(|(i, r)| order::SortKey {
+            index: i + 1,
+            description: (!r.description.is_empty()).then_some(r.description.as_str()),
+            name: &r.setting,
+        }));
+        order::display_order(&keys).into_iter().filter(|i| *i > 0).map(|i| &self.rows[i - 1]).collect()
     }
 
     /// `"9.6"`.
@@ -141,24 +157,35 @@ impl Assessment {
 }
 
 /// Scores a unit from its name (`foo.service`, `foo@.service`, `foo@bar.socket`; a bare
-/// type such as `service` stands for an unnamed unit of that type) and every assignment of
-/// its file and drop-ins in the order systemd applies them, planned ones appended.
-pub fn assess(unit: &str, assignments: &[Assignment]) -> Result<Assessment, Refusal> {
+/// type such as `service` stands for an unnamed unit of that type, whose specifiers then
+/// expand without a name or instance) and every assignment of its file and drop-ins in the
+/// order systemd applies them, planned ones appended. The first assignment's file is taken
+/// as the unit file; assignments without a file count as a drop-in.
+///
+/// When systemd would refuse to load the unit, `refusal` says why; systemd-analyze then
+/// prints no score at all, and the one computed here (without the refused setting) is only
+/// a best effort.
+pub fn assess(unit: &str, assignments: &[Assignment]) -> Assessment {
     let fragment = assignments.first().map(|a| a.file.to_string_lossy().into_owned()).filter(|f| !f.is_empty());
     assess_ident(specifiers::UnitIdent::new(unit, fragment), assignments)
 }
 
 /// Scores a loaded unit, with `planned` assignments applied after its own.
-pub fn assess_loaded(unit: &LoadedUnit, planned: &[Assignment]) -> Result<Assessment, Refusal> {
+pub fn assess_loaded(unit: &LoadedUnit, planned: &[Assignment]) -> Assessment {
     let mut all = unit.assignments();
     all.extend_from_slice(planned);
     let fragment = Some(unit.path().to_string_lossy().into_owned());
     assess_ident(specifiers::UnitIdent::new(unit.name.as_str(), fragment), &all)
 }
 
-fn assess_ident(ident: specifiers::UnitIdent, assignments: &[Assignment]) -> Result<Assessment, Refusal> {
+/// DANGEROUS, UNSAFE, EXPOSED, MEDIUM, OK, SAFE or PERFECT for an exposure in tenths.
+pub fn label(exposure: u32) -> &'static str {
+    label_entry(exposure).1
+}
+
+fn assess_ident(ident: specifiers::UnitIdent, assignments: &[Assignment]) -> Assessment {
     let unit = ident.id.clone();
-    let info = context::build(ident, assignments)?;
+    let (info, refusal) = context::build(ident, assignments);
     let verdicts: Vec<_> = table::ASSESSORS.iter().map(|a| (a, a.assess(&info))).collect();
     let mut badness_sum = 0u64;
     let mut weight_sum = 0u64;
@@ -168,7 +195,7 @@ fn assess_ident(ident: specifiers::UnitIdent, assignments: &[Assignment]) -> Res
             weight_sum += u64::from(a.weight);
         }
     }
-    let rows: Vec<(Row, bool)> = verdicts
+    let rows = verdicts
         .into_iter()
         .map(|(a, v)| {
             let standard = match v.badness {
@@ -177,29 +204,18 @@ fn assess_ident(ident: specifiers::UnitIdent, assignments: &[Assignment]) -> Res
                 Some(0) => a.good,
                 Some(_) => None,
             };
-            let description = v.description.or(standard.map(str::to_owned));
-            let has_description = description.is_some();
-            let row = Row {
+            Row {
                 json_field: a.json_field,
                 setting: a.name.to_owned(),
-                description: description.unwrap_or_default(),
+                description: v.description.or(standard.map(str::to_owned)).unwrap_or_default(),
                 weight: a.weight,
                 range: a.range,
                 badness: v.badness,
-            };
-            (row, has_description)
+            }
         })
         .collect();
-    let mut keys = vec![order::SortKey { index: 0, description: Some("DESCRIPTION"), name: "NAME" }];
-    keys.extend(rows.iter().enumerate().map(|(i, (r, has))| order::SortKey {
-        index: i + 1,
-        description: has.then_some(r.description.as_str()),
-        name: &r.setting,
-    }));
-    let display: Vec<usize> = order::display_order(&keys).into_iter().filter(|i| *i > 0).map(|i| i - 1).collect();
-    let rows = display.into_iter().map(|i| rows[i].0.clone()).collect();
     let exposure = div_round_up(badness_sum * 100, weight_sum.max(1)) as u32;
-    Ok(Assessment { unit, rows, exposure, weight_sum: weight_sum as u32 })
+    Assessment { unit, rows, exposure, weight_sum: weight_sum as u32, refusal }
 }
 
 #[cfg(test)]

@@ -24,11 +24,19 @@ pub const TEMPLATE_INSTANCE: &str = "i";
 
 impl UnitIdent {
     /// From a unit name (`foo.service`, `foo@bar.service`, `foo@.service`) or, when the
-    /// caller only knows the type, a bare type (`service`), which stands for `unit.service`.
+    /// caller only knows the type, a bare type (`service`): the name is then the unit
+    /// file's name when `fragment_path` has one of that type, else `unit.service`.
     pub fn new(name_or_type: &str, fragment_path: Option<String>) -> UnitIdent {
-        let (stem, ty) = match name_or_type.rsplit_once('.') {
+        let from_file = || {
+            let file = fragment_path.as_deref()?.rsplit('/').next()?;
+            let name = crate::unit::UnitName::parse(file)?;
+            (name.unit_type() == name_or_type).then(|| file.to_owned())
+        };
+        let name = if name_or_type.contains('.') { None } else { from_file() };
+        let name = name.as_deref().unwrap_or(name_or_type);
+        let (stem, ty) = match name.rsplit_once('.') {
             Some((s, t)) => (s.to_owned(), t.to_owned()),
-            None => ("unit".to_owned(), name_or_type.to_owned()),
+            None => ("unit".to_owned(), name.to_owned()),
         };
         let (prefix, instance) = match stem.split_once('@') {
             Some((p, "")) => (p.to_owned(), Some(TEMPLATE_INSTANCE.to_owned())),
@@ -161,5 +169,7 @@ mod tests {
         let id = UnitIdent::new("cc.service", None);
         assert_eq!(expand(&id, "%f|%i|%I").unwrap(), "/cc||");
         assert_eq!(UnitIdent::new("service", None).id, "unit.service");
+        assert_eq!(UnitIdent::new("service", Some("/x/user@.service".into())).id, "user@i.service");
+        assert_eq!(UnitIdent::new("service", Some("/x/a.service.d/x.conf".into())).id, "unit.service");
     }
 }

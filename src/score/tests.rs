@@ -27,7 +27,9 @@ fn unit(lines: &[&str]) -> Vec<Assignment> {
 fn score(lines: &[&str]) -> Assessment {
     let mut all = vec!["ExecStart=/bin/true"];
     all.extend_from_slice(lines);
-    assess("a.service", &unit(&all)).unwrap()
+    let a = assess("a.service", &unit(&all));
+    assert_eq!(a.refusal, None);
+    a
 }
 
 fn badness(a: &Assessment, field: &str) -> Option<u32> {
@@ -41,7 +43,8 @@ fn default_service() {
     assert_eq!(a.label(), "UNSAFE");
     assert_eq!(a.weight_sum, 56160);
     assert_eq!(a.rows.len(), 81);
-    assert_eq!(a.rows[0].json_field, "RootDirectoryOrRootImage");
+    assert_eq!(a.rows[0].json_field, "UserOrDynamicUser");
+    assert_eq!(a.displayed()[0].json_field, "RootDirectoryOrRootImage");
     assert_eq!(badness(&a, "RemoveIPC"), None);
     assert_eq!(a.row_exposure(a.row("UserOrDynamicUser").unwrap()), Some(4));
 }
@@ -98,27 +101,39 @@ fn syscall_allow_list_with_errno() {
 #[test]
 fn default_dependencies_no() {
     let mut lines = vec!["[Unit]", "DefaultDependencies=no", "[Service]", "ExecStart=/bin/true"];
-    let a = assess("a.service", &unit(&lines)).unwrap();
+    let a = assess("a.service", &unit(&lines));
     assert_eq!(a.exposure_text(), "9.5");
     assert_eq!(badness(&a, "PrivateTmp"), None);
     lines.push("DefaultDependencies=yes");
-    assert_eq!(badness(&assess("a.service", &unit(&lines)).unwrap(), "PrivateTmp"), None);
+    assert_eq!(badness(&assess("a.service", &unit(&lines)), "PrivateTmp"), None);
 }
 
 #[test]
 fn refusals() {
-    let e = assess("a.service", &unit(&["Description=x"])).unwrap_err();
+    let e = assess("a.service", &unit(&["Description=x"])).refusal.unwrap();
     assert!(e.message.contains("Service has no ExecStart="), "{e}");
-    let e = assess("a.service", &unit(&["ExecStart=/bin/true", "User=a:b"])).unwrap_err();
+    let e = assess("a.service", &unit(&["ExecStart=/bin/true", "User=a:b"])).refusal.unwrap();
     assert_eq!(e.line, 2);
-    assert!(assess("foo@.service", &unit(&["ExecStart=/bin/true", "User=%i"])).is_ok());
-    assert!(assess("foo.service", &unit(&["ExecStart=/bin/true", "User=%i"])).is_err());
+    assert!(assess("foo@.service", &unit(&["ExecStart=/bin/true", "User=%i"])).refusal.is_none());
+    assert!(assess("foo.service", &unit(&["ExecStart=/bin/true", "User=%i"])).refusal.is_some());
 }
 
 #[test]
 fn template_named_like_the_oracle() {
-    let a = assess("foo@.service", &unit(&["ExecStart=/bin/true"])).unwrap();
+    let a = assess("foo@.service", &unit(&["ExecStart=/bin/true"]));
     assert_eq!(a.unit, "foo@i.service");
+}
+
+#[test]
+fn rows_keep_their_order_for_comparison() {
+    let a = score(&[]);
+    let b = score(&["ProtectProc=noaccess", "DynamicUser=yes"]);
+    let fields = |x: &Assessment| x.rows.iter().map(|r| r.json_field).collect::<Vec<_>>();
+    assert_eq!(fields(&a), fields(&b));
+    assert_ne!(
+        a.displayed().iter().map(|r| r.json_field).collect::<Vec<_>>(),
+        b.displayed().iter().map(|r| r.json_field).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -129,5 +144,27 @@ fn labels() {
     {
         a.exposure = x;
         assert_eq!(a.label(), label);
+        assert_eq!(super::label(x), label);
     }
+}
+
+#[test]
+fn loaded_units_are_refused_like_systemd_refuses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let load = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        match crate::unit::Loader::new(None).unwrap().load(p.to_str().unwrap()).unwrap() {
+            crate::unit::LoadOutcome::Unit(u) => u,
+            _ => panic!("not loaded"),
+        }
+    };
+    // SuccessAction= lives in [Unit]: such a service runs nothing and still loads.
+    let exit = load("exit.service", "[Unit]\nSuccessAction=exit\n[Service]\nType=oneshot\nRemainAfterExit=yes\n");
+    assert_eq!(exit.refused_by_systemd(), None);
+    let bad = load("bad.service", "[Service]\nExecStart=/bin/true\nUser=a:b\n");
+    assert_eq!(bad.refused_by_systemd().as_deref(), Some("line 3: Invalid user/group name or numeric ID: a:b"));
+    let tmpl = load("getty@.service", "[Service]\nExecStart=/bin/true\nUser=%i\n");
+    assert_eq!(tmpl.refused_by_systemd(), None);
+    assert_eq!(assess("service", &tmpl.assignments()).unit, "getty@i.service");
 }

@@ -77,18 +77,19 @@ impl LoadedUnit {
 
     /// Every assignment of every fragment, in the order systemd applies them.
     pub fn assignments(&self) -> Vec<Assignment> {
-        self.fragments
-            .iter()
-            .flat_map(|f| {
-                f.doc.entries().map(move |e| Assignment {
-                    section: e.section.clone(),
-                    key: e.key.clone(),
-                    value: e.value.clone(),
-                    file: f.path.clone(),
-                    line: e.line,
-                })
-            })
-            .collect()
+        assignments_of(&self.fragments)
+    }
+
+    /// Why systemd 252 would refuse to load this unit (so that systemd-analyze prints no
+    /// score and the manager would not start it): a service with nothing to run, a fatal
+    /// setting in the unit file (an invalid User=, a relative RootDirectory=...), a socket
+    /// without Listen*=, and the other load checks [`crate::score`] follows.
+    pub fn refused_by_systemd(&self) -> Option<String> {
+        let refusal = crate::score::assess_loaded(self, &[]).refusal?;
+        Some(match refusal.line {
+            0 => refusal.message,
+            n => format!("line {n}: {}", refusal.message),
+        })
     }
 
     /// Every raw value of `key` in `section`, in order; an empty one is a reset that the
@@ -96,6 +97,22 @@ impl LoadedUnit {
     pub fn values(&self, section: &str, key: &str) -> Vec<String> {
         values_of(&self.assignments(), section, key)
     }
+}
+
+/// Every assignment of `fragments` (main file first, then drop-ins in order).
+pub fn assignments_of(fragments: &[Fragment]) -> Vec<Assignment> {
+    fragments
+        .iter()
+        .flat_map(|f| {
+            f.doc.entries().map(move |e| Assignment {
+                section: e.section.clone(),
+                key: e.key.clone(),
+                value: e.value.clone(),
+                file: f.path.clone(),
+                line: e.line,
+            })
+        })
+        .collect()
 }
 
 pub fn values_of(assignments: &[Assignment], section: &str, key: &str) -> Vec<String> {

@@ -128,6 +128,16 @@ impl RootFs {
         fs::File::open(real)
             .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
             .map_err(|e| LoadError::new(shown, e.to_string()))?;
+        // systemd would read a NUL as a line break; a unit file with one is a binary file
+        // by mistake, and hardenunit will not edit it.
+        if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+            let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
+            return Err(LoadError {
+                path: shown.to_owned(),
+                line: Some(line),
+                message: "NUL byte: not a text file".into(),
+            });
+        }
         String::from_utf8(bytes).map_err(|e| {
             let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = good.iter().filter(|b| **b == b'\n').count() + 1;
@@ -138,6 +148,10 @@ impl RootFs {
     /// Checks that `dir` and every directory between it and the root are real directories
     /// (no symlink), creating the missing ones. Writes never pass through a symlink.
     pub fn ensure_dir(&self, dir: &Path) -> Result<(), LoadError> {
+        self.walk_dirs(dir, true)
+    }
+
+    fn walk_dirs(&self, dir: &Path, create: bool) -> Result<(), LoadError> {
         let rel = dir
             .strip_prefix(&self.root)
             .map_err(|_| LoadError::new(dir, format!("refusing to write outside the root {}", self.root.display())))?;
@@ -153,6 +167,7 @@ impl RootFs {
                 }
                 Ok(m) if m.is_dir() => {}
                 Ok(_) => return Err(LoadError::new(&cur, "is not a directory")),
+                Err(e) if e.kind() == io::ErrorKind::NotFound && !create => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     fs::create_dir(&cur).map_err(|e| LoadError::new(&cur, format!("cannot create: {e}")))?;
                 }
@@ -187,6 +202,22 @@ impl RootFs {
         fs::set_permissions(tmp.path(), perms).map_err(err)?;
         tmp.persist(path).map_err(|e| err(e.error))?;
         Ok(())
+    }
+}
+
+impl RootFs {
+    /// Removes a regular file inside the root (hardenunit's own drop-in, when the policy
+    /// no longer adds anything to the unit).
+    pub fn remove_file(&self, path: &Path) -> Result<(), LoadError> {
+        let parent = path.parent().ok_or_else(|| LoadError::new(path, "has no parent directory"))?;
+        self.walk_dirs(parent, false)?;
+        match fs::symlink_metadata(path) {
+            Ok(m) if m.is_file() => {
+                fs::remove_file(path).map_err(|e| LoadError::new(path, format!("cannot remove: {e}")))
+            }
+            Ok(_) => Err(LoadError::new(path, "is not a regular file; refusing to remove it")),
+            Err(_) => Ok(()),
+        }
     }
 }
 

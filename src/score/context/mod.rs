@@ -206,8 +206,9 @@ fn bool_into(target: &mut bool, value: &str) {
     }
 }
 
-/// Builds the facts from every assignment of the unit, in order.
-pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> Result<Info, Refusal> {
+/// Builds the facts from every assignment of the unit, in order, and says why systemd
+/// would refuse the unit, if it would.
+pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> (Info, Option<Refusal>) {
     let ty = ident.unit_type.clone();
     let exec = exec_section(&ty);
     let cgroup = cgroup_section(&ty);
@@ -234,6 +235,7 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> Result<Info, Refus
     // ends the reading of that drop-in.
     let main_file = info.ident.fragment_path.clone();
     let mut abandoned: Vec<&std::path::Path> = Vec::new();
+    let mut refusal = None;
     for a in assignments {
         if abandoned.contains(&a.file.as_path()) {
             continue;
@@ -253,11 +255,13 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> Result<Info, Refus
             continue;
         }
         if Some(sect) == exec {
-            if let Err(refusal) = apply_exec(&mut info, &mut f, &mut namespaces_initial, a) {
+            if let Err(r) = apply_exec(&mut info, &mut f, &mut namespaces_initial, a) {
                 if main_file.as_deref() == Some(a.file.to_string_lossy().as_ref()) {
-                    return Err(refusal);
+                    // systemd stops here and refuses the unit; the rest is read for a best effort.
+                    refusal.get_or_insert(r);
+                } else {
+                    abandoned.push(&a.file);
                 }
-                abandoned.push(&a.file);
                 continue;
             }
         }
@@ -273,8 +277,10 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> Result<Info, Refus
         service::apply_other_types(&info, &mut f, &ty, a);
     }
     finish(&mut info, &mut f);
-    verify(&info, &f, &ty, assignments)?;
-    Ok(info)
+    if refusal.is_none() {
+        refusal = verify(&info, &f, &ty, assignments).err();
+    }
+    (info, refusal)
 }
 
 const EMERGENCY_ACTIONS: [&str; 11] = [
