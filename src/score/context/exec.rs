@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{bool_into, one_of, refuse, Info, ServiceFacts, ALL_NAMESPACES};
+use super::{all_namespaces, bool_into, one_of, refuse, Info, ServiceFacts};
 use crate::score::names::*;
 use crate::score::specifiers::expand;
 use crate::score::values::*;
@@ -153,7 +153,7 @@ pub(super) fn apply_exec(
                     return Ok(());
                 }
                 Some(false) => {
-                    info.restrict_namespaces = ALL_NAMESPACES;
+                    info.restrict_namespaces = all_namespaces();
                     *ns_initial = false;
                     return Ok(());
                 }
@@ -165,7 +165,7 @@ pub(super) fn apply_exec(
             };
             let Some(flags) = namespace_flags_from_string(rest) else { return Ok(()) };
             if *ns_initial {
-                info.restrict_namespaces = if invert { !flags & ALL_NAMESPACES } else { flags };
+                info.restrict_namespaces = if invert { !flags & all_namespaces() } else { flags };
             } else if invert {
                 info.restrict_namespaces &= !flags;
             } else {

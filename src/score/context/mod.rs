@@ -20,8 +20,10 @@ use cgroup::{apply_cgroup, device_entry};
 use exec::apply_exec;
 use service::{apply_service, verify};
 
-const ALL_NAMESPACES: u64 =
-    0x0200_0000 | 0x0800_0000 | 0x4000_0000 | 0x0002_0000 | 0x2000_0000 | 0x1000_0000 | 0x0400_0000 | 0x80;
+/// NAMESPACE_FLAGS_ALL: every namespace type RestrictNamespaces= knows.
+fn all_namespaces() -> u64 {
+    super::names::NAMESPACES.iter().fold(0, |m, (_, bit)| m | bit)
+}
 
 /// SecurityInfo of analyze-security.c, filled the way the offline check fills it.
 #[derive(Debug, Clone)]
@@ -215,14 +217,12 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> (Info, Option<Refu
     let mut info = Info::defaults(ident);
     let mut f = ServiceFacts::default();
     if exec.is_some() {
-        info.capability_bounding_set = u64::MAX;
         info.umask = 0o022;
         info.keyring_mode = Some(if ty == "service" { "private" } else { "inherit" });
         info.protect_home = Some("no");
         info.protect_system = Some("no");
         info.protect_proc = Some("default");
         info.proc_subset = Some("all");
-        info.restrict_namespaces = u64::MAX;
     }
     if ty == "service" {
         info.notify_access = Some("none");
