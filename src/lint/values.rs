@@ -328,45 +328,9 @@ fn documentation_url_is_valid(url: &str) -> bool {
     }
 }
 
-/// extract_first_word() with EXTRACT_UNQUOTE, closely enough to see the words: blanks
-/// separate, quotes group, a backslash keeps the next character. None on unbalanced quotes.
+/// The words of a value (quotes removed); None on unbalanced quotes.
 pub fn split_words(value: &str) -> Option<Vec<String>> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    let mut chars = value.chars();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (_, '\\') => {
-                cur.push(chars.next()?);
-                in_word = true;
-            }
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => cur.push(c),
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, ' ' | '\t' | '\n' | '\r') => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                cur.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if quote.is_some() {
-        return None;
-    }
-    if in_word {
-        words.push(cur);
-    }
-    Some(words)
+    crate::unit::words::split_words(value).ok().map(|w| w.into_iter().map(|(word, _)| word).collect())
 }
 
 /// Where a `# comment` starts in a value: a '#' after a blank (or at the very start, followed

@@ -5,6 +5,7 @@ pub mod document;
 pub mod loader;
 pub mod name;
 pub mod rootfs;
+pub mod words;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
