@@ -166,7 +166,7 @@ pub static DIRECTIVES: &[Directive] = &[
         [HomeDirectories, Mounts],
         "Hide /home, /root and /run/user from the service"
     ),
-    d!("PrivateTmp", 187, [], ["PrivateTmp"], false, [Mounts], "Give the service its own /tmp and /var/tmp"),
+    d!("PrivateTmp", 183, [], ["PrivateTmp"], false, [Mounts], "Give the service its own /tmp and /var/tmp"),
     d!(
         "PrivateDevices",
         209,

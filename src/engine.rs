@@ -65,6 +65,8 @@ pub struct UnitReport {
     pub evidence: Option<ProgramEvidence>,
     /// The evidence in full, for `hardenunit explain`.
     pub evidence_text: Option<String>,
+    /// Settings of the unit's own files that systemd would reject or ignore.
+    pub findings: Vec<crate::lint::Finding>,
 }
 
 impl UnitReport {
@@ -135,6 +137,11 @@ pub fn run(req: &Request) -> Outcome {
         for e in &mut errors {
             e.path = shown(&e.path);
         }
+        for u in &mut units {
+            for f in &mut u.findings {
+                f.file = shown(&f.file);
+            }
+        }
     }
     units.sort_by(|a, b| a.path.cmp(&b.path));
     Outcome { units, errors, warnings }
@@ -195,6 +202,7 @@ fn process(loader: &Loader, req: &Request, outcome: LoadOutcome) -> Result<UnitR
         changes: change.into_iter().collect(),
         evidence,
         evidence_text,
+        findings: crate::lint::lint_unit(&unit, req.target),
     })
 }
 
@@ -210,6 +218,7 @@ fn empty_report(unit: String, path: PathBuf, scope: Option<Scope>, status: Statu
         changes: vec![],
         evidence: None,
         evidence_text: None,
+        findings: vec![],
     }
 }
 

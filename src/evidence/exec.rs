@@ -24,7 +24,7 @@ pub struct Command {
 pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
     let value = value.trim_start();
     let body = value.trim_start_matches(['-', '@', ':', '+', '!']);
-    let words = split_words(body)?;
+    let words = crate::unit::words::split_words(body)?;
     let mut commands = Vec::new();
     let mut current: Vec<String> = Vec::new();
     for (word, quoted) in words {
@@ -52,44 +52,6 @@ pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
             Command { program, args: w }
         })
         .collect())
-}
-
-/// Words with whether any part of them was quoted (a quoted `";"` is not a separator).
-fn split_words(s: &str) -> Result<Vec<(String, bool)>, String> {
-    let mut words = Vec::new();
-    let mut chars = s.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        if chars.peek().is_none() {
-            return Ok(words);
-        }
-        let mut word = String::new();
-        let mut quoted = false;
-        while let Some(&c) = chars.peek() {
-            if c.is_whitespace() {
-                break;
-            }
-            chars.next();
-            match c {
-                '"' | '\'' => {
-                    quoted = true;
-                    loop {
-                        match chars.next() {
-                            None => return Err(format!("unbalanced {c} quote")),
-                            Some(q) if q == c => break,
-                            Some('\\') if c == '"' => word.extend(chars.next()),
-                            Some(other) => word.push(other),
-                        }
-                    }
-                }
-                '\\' => word.extend(chars.next()),
-                _ => word.push(c),
-            }
-        }
-        words.push((word, quoted));
-    }
 }
 
 /// What a shell script runs, read statically.

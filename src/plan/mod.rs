@@ -84,8 +84,13 @@ const IMPLY_NO_NEW_PRIVILEGES: &[&str] = &[
 const IMPLIED_BY_DYNAMIC_USER: &[&str] =
     &["PrivateTmp", "RemoveIPC", "NoNewPrivileges", "RestrictSUIDSGID", "ProtectSystem"];
 
+/// The unit's own value of `key`, leaving out assignments systemd rejects and ignores
+/// (`PrivateTmp=yes   # comment` sets nothing, so the baseline still adds PrivateTmp=).
 fn setting_of(base: &[Assignment], key: &str) -> Option<String> {
-    values_of(base, "Service", key).into_iter().last()
+    base.iter()
+        .filter(|a| a.section == "Service" && a.key == key && !crate::lint::is_ignored(&a.section, &a.key, &a.value))
+        .map(|a| a.value.clone())
+        .next_back()
 }
 
 pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvidence>, ctx: &Context) -> Plan {
@@ -178,9 +183,14 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
         }
         let shaped = match key.as_str() {
             "SystemCallFilter" => shape_syscall_filter(&value, &facts, evidence_complete, ctx.target),
-            "RestrictAddressFamilies" => shape_address_families(&value, &facts),
+            "RestrictAddressFamilies" => match evidence.and_then(|e| e.derived.get(&key)) {
+                Some((v, why)) if evidence_complete && !v.is_empty() => {
+                    Ok((v.clone(), Some(format!("from the programs: {why}"))))
+                }
+                _ => shape_address_families(&value, &facts),
+            },
             "CapabilityBoundingSet" if value == "auto" => match evidence.and_then(|e| e.derived.get(&key)) {
-                Some((v, why)) if evidence_complete => Ok((v.clone(), Some(why.clone()))),
+                Some((v, why)) if evidence_complete => Ok((v.clone(), Some(format!("from the programs: {why}")))),
                 _ => Err("derived from the program's evidence, which is missing or incomplete".into()),
             },
             _ => match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
