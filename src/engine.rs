@@ -143,7 +143,9 @@ pub fn run(req: &Request) -> Outcome {
             }
         }
     }
-    units.sort_by(|a, b| a.path.cmp(&b.path));
+    // User units first, then system units, each by path: a reader keyed by file name (the
+    // same name can be both a user and a system unit) ends on the system unit's entry.
+    units.sort_by(|a, b| (a.scope != Some(Scope::User), &a.path).cmp(&(b.scope != Some(Scope::User), &b.path)));
     Outcome { units, errors, warnings }
 }
 
