@@ -216,7 +216,7 @@ pub static DIRECTIVES: &[Directive] = &[
         "ProtectClock",
         245,
         [],
-        ["ProtectClock", "CapabilityBoundingSet_CAP_SYS_TIME", "CapabilityBoundingSet_CAP_WAKE_ALARM"],
+        ["ProtectClock", "CapabilityBoundingSet_CAP_SYS_TIME", "CapabilityBoundingSet_CAP_WAKE_ALARM", "DeviceAllow"],
         false,
         [SystemClock, Devices],
         "Forbid setting the system and hardware clocks"

@@ -175,7 +175,7 @@ fn process(loader: &Loader, req: &Request, outcome: LoadOutcome) -> Result<UnitR
         r.plan.left_alone = Some(why);
         return Ok(r);
     }
-    let score_type = unit.name.unit_type().to_owned();
+    let score_type = unit.name.as_str().to_owned();
     let current = unit.assignments();
     let before = score::assess(&score_type, &current);
 

@@ -69,6 +69,7 @@ fn bad_units_get_one_line_errors_exit_2_and_the_others_still_run() {
     fs::create_dir(&dir).unwrap();
     let binary = write(t.path(), "bin.service", b"[Service]\nExecStart=/x\n\0\x01\x02");
     let utf8 = write(t.path(), "utf8.service", b"[Service]\nDescription=\xff\xfe\n");
+    let cont = write(t.path(), "cont.service", b"[Service]\nExecStart=/bin/true\nEnvironment=A=1 \\\n");
     let big = t.path().join("big.service");
     fs::write(&big, vec![b'#'; 100 * 1024 * 1024]).unwrap();
     symlink("loop2.service", t.path().join("loop1.service")).unwrap();
@@ -78,6 +79,7 @@ fn bad_units_get_one_line_errors_exit_2_and_the_others_still_run() {
         (dir, None, "directory"),
         (binary, Some(3), "NUL"),
         (utf8, Some(2), "UTF-8"),
+        (cont, Some(3), "continuation"),
         (big, None, "bytes"),
         (t.path().join("loop1.service"), None, "symbolic links"),
         (missing, None, "no such file"),

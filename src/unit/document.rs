@@ -61,13 +61,15 @@ pub struct Document {
     /// Each line with its terminator; the last may lack one.
     lines: Vec<String>,
     items: Vec<Item>,
+    /// First line of a continuation that the end of the file cut short.
+    open_continuation: Option<usize>,
 }
 
 impl Document {
     pub fn parse(text: &str) -> Result<Document, ParseError> {
         let lines = split_keep_terminators(text);
-        let items = parse_items(&lines)?;
-        Ok(Document { lines, items })
+        let (items, open_continuation) = parse_items(&lines)?;
+        Ok(Document { lines, items, open_continuation })
     }
 
     pub fn items(&self) -> &[Item] {
@@ -220,8 +222,14 @@ impl Document {
         Some(end)
     }
 
+    /// The 1-based line where a continuation starts that runs into the end of the file.
+    /// systemd parses it as it is; hardenunit's loader refuses such a file as truncated.
+    pub fn open_continuation(&self) -> Option<usize> {
+        self.open_continuation
+    }
+
     fn reparse(&mut self) -> Result<(), ParseError> {
-        self.items = parse_items(&self.lines)?;
+        (self.items, self.open_continuation) = parse_items(&self.lines)?;
         Ok(())
     }
 }
@@ -286,7 +294,7 @@ fn ends_escaped(s: &str) -> bool {
     escaped
 }
 
-fn parse_items(lines: &[String]) -> Result<Vec<Item>, ParseError> {
+fn parse_items(lines: &[String]) -> Result<(Vec<Item>, Option<usize>), ParseError> {
     let mut items = Vec::new();
     let mut section: Option<String> = None;
     let mut continuation: Option<(usize, String)> = None;
@@ -326,10 +334,11 @@ fn parse_items(lines: &[String]) -> Result<Vec<Item>, ParseError> {
         parse_line(&logical, start, n, &mut section, &mut items)?;
     }
     // A continuation still open at the end of the file is parsed as it is.
+    let open = continuation.as_ref().map(|(start, _)| *start);
     if let Some((start, c)) = continuation {
         parse_line(&c, start, lines.len(), &mut section, &mut items)?;
     }
-    Ok(items)
+    Ok((items, open))
 }
 
 fn parse_line(
