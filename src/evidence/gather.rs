@@ -1,14 +1,15 @@
 //! Walks from a unit's command lines to the files they run, inside the root.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fs;
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{FileExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::elf::{self, ElfFacts, Linking};
 use super::exec::{read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH, EXEC_KEYS};
-use super::table::{apply_elf, apply_program, Findings};
+use super::table::{apply_matches, apply_program, matches, Findings, Match};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
 use crate::unit::rootfs::{Resolved, RootFs};
@@ -56,9 +57,68 @@ const HARMLESS_COMMANDS: &[&str] = &[
     "sha256sum", "base64", "od", "gzip", "zcat", "yes", "printenv", "tput", "rev",
 ];
 
+/// What the units of one run share: ELF files read, parsed and matched against the rows
+/// (a shell, /bin/kill or a common library is run by many services), and the loader that
+/// finds their sockets. Files are keyed by their real path, so it serves one root.
+#[derive(Default)]
+pub struct Cache {
+    /// The root the cache serves; another root empties it.
+    root: Option<PathBuf>,
+    elf: HashMap<PathBuf, Rc<ElfRead>>,
+    loader: Option<Loader>,
+    /// Paths inside the root and where they lead.
+    located: HashMap<String, Located>,
+    /// (soname, search directories, ELF machine and class) -> the library found.
+    libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>>,
+    /// Files a wrapper could run (executable or a script), by real path.
+    runnable: HashMap<PathBuf, bool>,
+}
+
+type LibraryQuery = (String, Vec<String>, u16, bool);
+
+/// One ELF file as read: what it is, and the rows it matches.
+struct ElfRead {
+    mode: u32,
+    packed_by_upx: bool,
+    parsed: Result<ParsedElf, String>,
+}
+
+struct ParsedElf {
+    facts: ElfFacts,
+    matches: Vec<Match>,
+}
+
+impl Cache {
+    fn serve(&mut self, root: &RootFs) {
+        if self.root.as_deref() != Some(root.dir()) {
+            *self = Cache { root: Some(root.dir().to_owned()), ..Cache::default() };
+        }
+    }
+
+    fn loader(&mut self, root: &RootFs) -> Option<&Loader> {
+        if self.loader.is_none() {
+            let loader = if root.is_host() { Loader::new(None) } else { Loader::new(Some(root.dir())) };
+            self.loader = loader.ok();
+        }
+        self.loader.as_ref()
+    }
+}
+
+/// A program's file: an ELF file (shared through the cache) or the bytes of anything else.
+enum ProgramFile {
+    Elf(Rc<ElfRead>),
+    Other { bytes: Vec<u8>, mode: u32 },
+}
+
 pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
+    gather_with(unit, root, &mut Cache::default())
+}
+
+/// [`gather`], with the files already read in this run taken from `cache`.
+pub fn gather_with(unit: &LoadedUnit, root: &RootFs, cache: &mut Cache) -> Evidence {
+    cache.serve(root);
     let assignments = unit.assignments();
-    let mut g = Gatherer { root, findings: Findings::default(), programs: Vec::new(), seen: BTreeSet::new() };
+    let mut g = Gatherer { root, cache, findings: Findings::default(), programs: Vec::new(), seen: BTreeSet::new() };
     for key in EXEC_KEYS {
         let mut lines: Vec<&str> = Vec::new();
         for a in assignments.iter().filter(|a| a.section == "Service" && a.key == *key) {
@@ -80,7 +140,7 @@ pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
         // systemd refuses such a service, or its command comes from somewhere not read.
         g.findings.missing("the unit runs no program (no Exec*= command line): nothing to read".into());
     }
-    let facts = unit_facts(unit, &assignments, root, &mut g.findings);
+    let facts = unit_facts(unit, &assignments, root, g.cache, &mut g.findings);
     let f = g.findings;
     Evidence {
         unit: unit.name.to_string(),
@@ -96,11 +156,13 @@ pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
 
 struct Gatherer<'a> {
     root: &'a RootFs,
+    cache: &'a mut Cache,
     findings: Findings,
     programs: Vec<ProgramEvidence>,
     seen: BTreeSet<String>,
 }
 
+#[derive(Clone)]
 enum Located {
     Found { inside: String, real: PathBuf },
     NotFound,
@@ -148,7 +210,7 @@ impl Gatherer<'_> {
         self.program(runner, &cmd.program, depth);
         for arg in cmd.args.iter().filter(|a| a.starts_with('/')) {
             if let Located::Found { real, .. } = self.locate(arg) {
-                if is_runnable(&real) {
+                if self.is_runnable(&real) {
                     self.program(&format!("{runner} (argument of {})", cmd.program), arg, depth + 1);
                 }
             }
@@ -192,10 +254,14 @@ impl Gatherer<'_> {
             apply_program(runner, &inside, &mut self.findings);
         }
         evidence.found = Some(inside.clone());
-        let bytes = match read_limited(&real, MAX_PROGRAM_SIZE) {
-            Ok((bytes, mode)) => {
+        let file = match self.read_program(&inside, &real) {
+            Ok(file) => {
+                let mode = match &file {
+                    ProgramFile::Elf(elf) => elf.mode,
+                    ProgramFile::Other { mode, .. } => *mode,
+                };
                 evidence.setuid = mode & 0o6000 != 0;
-                bytes
+                file
             }
             Err(e) => {
                 self.findings.missing(format!("{inside}: cannot read: {e}"));
@@ -207,10 +273,15 @@ impl Gatherer<'_> {
             let why = format!("{runner} runs {inside}, which is set-uid/set-gid: NoNewPrivileges= stops it");
             self.findings.need(Need::SetuidExecution, why);
         }
-        if elf::is_elf(&bytes) {
-            self.elf_program(&inside, &bytes, &mut evidence);
-            self.programs.push(evidence);
-        } else if let Some(line) = bytes.strip_prefix(b"#!") {
+        let bytes = match file {
+            ProgramFile::Elf(elf) => {
+                self.elf_program(&inside, &elf, &mut evidence);
+                self.programs.push(evidence);
+                return;
+            }
+            ProgramFile::Other { bytes, .. } => bytes,
+        };
+        if let Some(line) = bytes.strip_prefix(b"#!") {
             let line = String::from_utf8_lossy(line.split(|b| *b == b'\n').next().unwrap_or_default()).into_owned();
             let mut words = line.split_whitespace();
             let mut interpreter = words.next().unwrap_or("").to_owned();
@@ -238,9 +309,40 @@ impl Gatherer<'_> {
         }
     }
 
-    fn elf_program(&mut self, inside: &str, bytes: &[u8], evidence: &mut ProgramEvidence) {
-        let facts = match elf::read(bytes) {
-            Ok(f) => f,
+    /// Reads a program's file; an ELF file is read, parsed and matched once per run.
+    fn read_program(&mut self, inside: &str, real: &Path) -> Result<ProgramFile, String> {
+        if let Some(elf) = self.cache.elf.get(real) {
+            return Ok(ProgramFile::Elf(elf.clone()));
+        }
+        let (bytes, is_elf, mode) = read_program_file(real)?;
+        if !is_elf {
+            return Ok(ProgramFile::Other { bytes, mode });
+        }
+        Ok(ProgramFile::Elf(self.remember_elf(inside, real, &bytes, mode)))
+    }
+
+    /// Reads a library (found as an ELF file) for its facts, once per run.
+    fn read_library(&mut self, inside: &str, real: &Path) -> Result<Rc<ElfRead>, String> {
+        if let Some(elf) = self.cache.elf.get(real) {
+            return Ok(elf.clone());
+        }
+        let (bytes, is_elf, mode) = read_program_file(real)?;
+        if !is_elf {
+            // Changed since it was found: not kept, so that it is never taken for an ELF program.
+            return Ok(Rc::new(parse_elf(inside, &bytes, mode)));
+        }
+        Ok(self.remember_elf(inside, real, &bytes, mode))
+    }
+
+    fn remember_elf(&mut self, inside: &str, real: &Path, bytes: &[u8], mode: u32) -> Rc<ElfRead> {
+        let read = Rc::new(parse_elf(inside, bytes, mode));
+        self.cache.elf.insert(real.to_owned(), read.clone());
+        read
+    }
+
+    fn elf_program(&mut self, inside: &str, elf: &ElfRead, evidence: &mut ProgramEvidence) {
+        let (facts, found) = match &elf.parsed {
+            Ok(p) => (&p.facts, &p.matches),
             Err(e) => {
                 evidence.kind = ProgramKind::Other;
                 self.findings.missing(format!("{inside}: {e}"));
@@ -251,7 +353,7 @@ impl Gatherer<'_> {
         evidence.kind = ProgramKind::Elf { linking };
         evidence.needed = facts.needed.clone();
         evidence.imports = facts.used_functions().iter().cloned().collect();
-        if bytes[..bytes.len().min(4096)].windows(4).any(|w| w == b"UPX!") {
+        if elf.packed_by_upx {
             let why = format!("{inside} is packed by UPX: it unpacks itself into writable, executable memory");
             self.findings.need(Need::WritableExecutableMemory, why);
             self.findings.missing(format!("{inside}: packed by UPX: imports unknown"));
@@ -261,8 +363,8 @@ impl Gatherer<'_> {
         } else if linking == Linking::Static && !facts.has_symtab {
             self.findings.missing(format!("{inside}: statically linked and stripped: imports unknown"));
         }
-        apply_elf(inside, &facts, true, &mut self.findings);
-        evidence.libraries = self.follow_libraries(inside, &facts);
+        apply_matches(found, true, &mut self.findings);
+        evidence.libraries = self.follow_libraries(inside, facts);
     }
 
     /// Reads the DT_NEEDED libraries found inside the root, `LIBRARY_LEVELS` deep, for the
@@ -286,14 +388,16 @@ impl Gatherer<'_> {
             let Some((inside, real)) = found else {
                 continue;
             };
-            let lib = match read_limited(&real, MAX_PROGRAM_SIZE).and_then(|(b, _)| elf::read(&b)) {
-                Ok(lib) => lib,
-                Err(e) => {
+            let read = self.read_library(&inside, &real);
+            let lib = match read.as_deref().map(|r| &r.parsed) {
+                Ok(Ok(parsed)) => parsed,
+                Err(e) | Ok(Err(e)) => {
                     self.findings.missing(format!("{inside} (linked by {program}): {e}"));
                     continue;
                 }
             };
-            apply_elf(&inside, &lib, false, &mut self.findings);
+            apply_matches(&lib.matches, false, &mut self.findings);
+            let lib = &lib.facts;
             if level < LIBRARY_LEVELS {
                 let lib_runpath = expand_origin(&lib.runpath, &parent_of(&inside));
                 for next in &lib.needed {
@@ -304,9 +408,13 @@ impl Gatherer<'_> {
         out
     }
 
-    fn find_library(&self, soname: &str, runpath: &[String], program: &ElfFacts) -> Option<(String, PathBuf)> {
+    fn find_library(&mut self, soname: &str, runpath: &[String], program: &ElfFacts) -> Option<(String, PathBuf)> {
         if soname.contains('/') {
             return None;
+        }
+        let query: LibraryQuery = (soname.to_owned(), runpath.to_vec(), program.machine, program.is_64);
+        if let Some(found) = self.cache.libraries.get(&query) {
+            return found.clone();
         }
         let mut dirs: Vec<String> = runpath.to_vec();
         if let Some(triplet) = elf::multiarch_triplet(program.machine, program.is_64) {
@@ -317,16 +425,18 @@ impl Gatherer<'_> {
             dirs.extend(["/lib64".to_owned(), "/usr/lib64".to_owned()]);
         }
         dirs.extend(["/lib".to_owned(), "/usr/lib".to_owned()]);
-        dirs.iter().find_map(|d| match self.locate_at(&format!("{}/{soname}", d.trim_end_matches('/'))) {
+        let found = dirs.iter().find_map(|d| match self.locate_at(&format!("{}/{soname}", d.trim_end_matches('/'))) {
             Located::Found { inside, real } if is_elf_file(&real) => Some((inside, real)),
             _ => None,
-        })
+        });
+        self.cache.libraries.insert(query, found.clone());
+        found
     }
 
     /// Finds a program as systemd would: an absolute path, or a bare name in its PATH; in a
     /// build root laid out without merged /usr, `/bin/x` may be installed as `/usr/bin/x`
     /// or the other way round.
-    fn locate(&self, written: &str) -> Located {
+    fn locate(&mut self, written: &str) -> Located {
         if written.contains('%') {
             return Located::Refused("contains a unit specifier; not expanded".into());
         }
@@ -350,7 +460,16 @@ impl Gatherer<'_> {
         refused.unwrap_or(Located::NotFound)
     }
 
-    fn locate_at(&self, inside: &str) -> Located {
+    fn locate_at(&mut self, inside: &str) -> Located {
+        if let Some(located) = self.cache.located.get(inside) {
+            return located.clone();
+        }
+        let located = self.resolve_inside(inside);
+        self.cache.located.insert(inside.to_owned(), located.clone());
+        located
+    }
+
+    fn resolve_inside(&self, inside: &str) -> Located {
         match self.root.resolve(&self.root.join_inside(inside)) {
             Ok(Resolved::Real(real)) if real.is_file() => {
                 let rel = real.strip_prefix(self.root.dir()).unwrap_or(&real);
@@ -359,6 +478,17 @@ impl Gatherer<'_> {
             Ok(_) => Located::NotFound,
             Err(e) => Located::Refused(format!("{}; not followed", e.message)),
         }
+    }
+
+    /// An executable file or a script: what a wrapper could run.
+    fn is_runnable(&mut self, real: &Path) -> bool {
+        if let Some(runnable) = self.cache.runnable.get(real) {
+            return *runnable;
+        }
+        let exec_bit = fs::metadata(real).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false);
+        let runnable = exec_bit || head(real).starts_with(b"#!");
+        self.cache.runnable.insert(real.to_owned(), runnable);
+        runnable
     }
 
     /// What a script runs: each command in command position, the programs named by
@@ -389,7 +519,7 @@ impl Gatherer<'_> {
         }
         for p in reading.paths.iter().filter(|p| !reading.commands.contains(*p)) {
             if let Located::Found { real, .. } = self.locate(p) {
-                if is_runnable(&real) {
+                if self.is_runnable(&real) {
                     self.program(script, p, depth + 1);
                 }
             }
@@ -397,7 +527,13 @@ impl Gatherer<'_> {
     }
 }
 
-fn unit_facts(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs, findings: &mut Findings) -> UnitFacts {
+fn unit_facts(
+    unit: &LoadedUnit,
+    assignments: &[Assignment],
+    root: &RootFs,
+    cache: &mut Cache,
+    findings: &mut Findings,
+) -> UnitFacts {
     let last = |key: &str| values_of(assignments, "Service", key).into_iter().last().filter(|v| !v.is_empty());
     let mut facts = UnitFacts {
         user: last("User"),
@@ -419,8 +555,7 @@ fn unit_facts(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs, find
     for v in values_of(assignments, "Unit", "Sockets").iter().chain(&values_of(assignments, "Service", "Sockets")) {
         names.extend(v.split_whitespace().map(str::to_owned));
     }
-    let loader = if root.is_host() { Loader::new(None) } else { Loader::new(Some(root.dir())) };
-    let Ok(loader) = loader else { return facts };
+    let Some(loader) = cache.loader(root) else { return facts };
     let mut seen = BTreeSet::new();
     for name in names.into_iter().filter(|n| seen.insert(n.clone())) {
         let Some(parsed) = UnitName::parse(&name) else {
@@ -470,7 +605,24 @@ fn listen_address(value: &str) -> (Option<&'static str>, Option<u16>) {
     }
 }
 
+fn parse_elf(inside: &str, bytes: &[u8], mode: u32) -> ElfRead {
+    let parsed = elf::read(bytes).map(|mut facts| {
+        let matches = matches(inside, &facts);
+        facts.strings.clear(); // only the rows read them, and they are matched now
+        ParsedElf { facts, matches }
+    });
+    let packed_by_upx = bytes[..bytes.len().min(4096)].windows(4).any(|w| w == b"UPX!");
+    ElfRead { mode, packed_by_upx, parsed }
+}
+
 fn read_limited(real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
+    let (file, meta) = open_limited(real, limit)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    Ok((bytes, meta.permissions().mode()))
+}
+
+fn open_limited(real: &Path, limit: u64) -> Result<(fs::File, fs::Metadata), String> {
     let meta = fs::metadata(real).map_err(|e| e.to_string())?;
     if !meta.is_file() {
         return Err("not a regular file".into());
@@ -478,9 +630,24 @@ fn read_limited(real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
     if meta.len() > limit {
         return Err(format!("{} bytes, over the {limit} bytes read", meta.len()));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(real).and_then(|f| f.take(limit).read_to_end(&mut bytes)).map_err(|e| e.to_string())?;
-    Ok((bytes, meta.permissions().mode()))
+    let file = fs::File::open(real).map_err(|e| e.to_string())?;
+    Ok((file, meta))
+}
+
+/// A program or library: an ELF file only in the parts its facts come from (the rest is
+/// zeros), anything else whole; whether it is ELF; its mode.
+fn read_program_file(real: &Path) -> Result<(Vec<u8>, bool, u32), String> {
+    let (file, meta) = open_limited(real, MAX_PROGRAM_SIZE)?;
+    let mut magic = [0u8; 4];
+    let is_elf = file.read_exact_at(&mut magic, 0).is_ok() && elf::is_elf(&magic);
+    let bytes = if is_elf {
+        elf::read_needed(&file, meta.len()).map_err(|e| e.to_string())?
+    } else {
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(MAX_PROGRAM_SIZE).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        bytes
+    };
+    Ok((bytes, is_elf, meta.permissions().mode()))
 }
 
 fn head(real: &Path) -> Vec<u8> {
@@ -493,12 +660,6 @@ fn head(real: &Path) -> Vec<u8> {
 
 fn is_elf_file(real: &Path) -> bool {
     elf::is_elf(&head(real))
-}
-
-/// An executable file or a script: what a wrapper could run.
-fn is_runnable(real: &Path) -> bool {
-    let exec_bit = fs::metadata(real).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false);
-    exec_bit || head(real).starts_with(b"#!")
 }
 
 /// A standard tool, named bare or in a standard directory, that the rows need not see.
