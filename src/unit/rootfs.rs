@@ -124,7 +124,8 @@ impl RootFs {
                 format!("is {} bytes; unit files over {} bytes are refused", meta.len(), MAX_FILE_SIZE),
             ));
         }
-        let mut bytes = Vec::new();
+        // Room for the whole file and one more byte, to see the end in two reads.
+        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
         fs::File::open(real)
             .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
             .map_err(|e| LoadError::new(shown, e.to_string()))?;
