@@ -95,8 +95,8 @@ impl SyscallTable {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyscallFilter {
     pub allow_list: bool,
-    /// None until a non-empty assignment creates the filter.
-    pub entries: Option<HashMap<String, i32>>,
+    /// None until a non-empty assignment creates the filter. The names are the table's own.
+    pub entries: Option<HashMap<&'static str, i32>>,
 }
 
 impl SyscallFilter {
@@ -133,11 +133,11 @@ impl SyscallFilter {
         }
     }
 
-    fn add(&mut self, seen: &mut HashSet<String>, name: &str, errno: i32, invert: bool) {
+    fn add(&mut self, seen: &mut HashSet<&'static str>, name: &str, errno: i32, invert: bool) {
         let table = SyscallTable::get();
         if name.starts_with('@') {
-            let Some(members) = table.group(name) else { return };
-            if !seen.insert(name.to_owned()) {
+            let Some((group, members)) = table.groups.get_key_value(name) else { return };
+            if !seen.insert(group) {
                 return;
             }
             for m in members {
@@ -145,24 +145,30 @@ impl SyscallFilter {
             }
             return;
         }
-        if table.class(name).is_none() {
-            return;
-        }
+        let Some((name, _)) = table.classes.get_key_value(name) else { return };
+        let name = name.as_str();
         let allow_list = self.allow_list;
         let entries = self.entries.get_or_insert_with(HashMap::new);
         // An allow list keeps a denied name with its errno (it is then not allowed); otherwise
         // naming the opposite of the list's kind takes the name out again.
         if invert != allow_list || (invert && allow_list && errno >= 0) {
-            entries.insert(name.to_owned(), errno);
+            entries.insert(name, errno);
         } else {
             entries.remove(name);
         }
     }
 
+    /// Whether `name` is one of the names systemd-analyze sees ([`Self::effective`]),
+    /// without building the set: the score asks this for every row of system calls.
+    pub fn sees(&self, name: &str) -> bool {
+        let errno = self.entries.as_ref().and_then(|e| e.get(name));
+        errno.is_some_and(|errno| !self.allow_list || *errno < 0)
+    }
+
     /// The names systemd-analyze sees: on an allow list only the ones without an errno.
     pub fn effective(&self) -> Option<HashSet<&str>> {
         let entries = self.entries.as_ref()?;
-        Some(entries.iter().filter(|(_, errno)| !self.allow_list || **errno < 0).map(|(n, _)| n.as_str()).collect())
+        Some(entries.iter().filter(|(_, errno)| !self.allow_list || **errno < 0).map(|(n, _)| *n).collect())
     }
 }
 
@@ -190,6 +196,10 @@ mod tests {
         assert!(f.allow_list);
         assert!(eff.contains("brk"), "@default is part of every allow list");
         assert!(!eff.contains("setpriority"));
+        let table = SyscallTable::get();
+        for name in table.classes.keys() {
+            assert_eq!(f.sees(name), eff.contains(name.as_str()), "{name}");
+        }
         f.apply("");
         assert_eq!(f, SyscallFilter::default());
     }
