@@ -43,7 +43,8 @@ pub struct ElfFacts {
     /// Built by the Go toolchain: its runtime makes system calls without libc.
     pub is_go: bool,
     /// NUL-terminated printable strings of the read-only data that look like paths or
-    /// command names (kept short: only those that start with '/' or are a single word).
+    /// command names (kept short: only those that start with '/' or are a single word;
+    /// only the former with [`Strings::Paths`]).
     pub strings: BTreeSet<String>,
 }
 
@@ -129,14 +130,28 @@ fn load_needed<Elf: FileHeader<Endian = Endianness>>(data: &mut Vec<u8>, load: &
 
 /// Reads the facts of an ELF file; the error is one line saying what is wrong with it.
 pub fn read(bytes: &[u8]) -> Result<ElfFacts, String> {
+    read_keeping(bytes, Strings::All)
+}
+
+/// Which strings [`ElfFacts::strings`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strings {
+    /// Paths and single words.
+    All,
+    /// Only those starting with '/': all that the rows of [`super::table`] read.
+    Paths,
+}
+
+/// [`read`], keeping only some of the strings.
+pub fn read_keeping(bytes: &[u8], strings: Strings) -> Result<ElfFacts, String> {
     match bytes.get(4) {
-        Some(1) => read_as::<elf::FileHeader32<Endianness>>(bytes, false),
-        Some(2) => read_as::<elf::FileHeader64<Endianness>>(bytes, true),
+        Some(1) => read_as::<elf::FileHeader32<Endianness>>(bytes, false, strings),
+        Some(2) => read_as::<elf::FileHeader64<Endianness>>(bytes, true, strings),
         _ => Err("not an ELF file of a known class".into()),
     }
 }
 
-fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8], is_64: bool) -> Result<ElfFacts, String> {
+fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8], is_64: bool, kept: Strings) -> Result<ElfFacts, String> {
     let bad = |e: object::read::Error| format!("malformed ELF file: {e}");
     let header = Elf::parse(data).map_err(bad)?;
     let endian = header.endian().map_err(bad)?;
@@ -217,7 +232,7 @@ fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8], is_64: bool) -> Re
                 continue;
             }
             if let Ok(bytes) = section.data(endian, data) {
-                strings.extend(kept_strings(bytes));
+                strings.extend(kept_strings(bytes, kept));
             }
         }
     }
@@ -230,21 +245,55 @@ fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8], is_64: bool) -> Re
 
 #[cfg(test)]
 fn collect_strings(bytes: &[u8], out: &mut BTreeSet<String>) {
-    out.extend(kept_strings(bytes).map(str::to_owned));
+    out.extend(kept_strings(bytes, Strings::All).map(str::to_owned));
 }
+
+/// Byte classes for [`kept_strings`]: program-name characters, printable ASCII.
+const WORD: u8 = 1;
+const PRINTABLE: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        class[b] = PRINTABLE;
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.' || c == b'+' {
+            class[b] |= WORD;
+        }
+        b += 1;
+    }
+    class
+};
 
 /// Keeps the printable NUL-terminated strings that can name a file or a program: those
 /// starting with '/' and single words of program-name characters. Others (messages, format
-/// strings) are of no use to the rules and only cost memory.
-fn kept_strings(bytes: &[u8]) -> impl Iterator<Item = &str> {
-    bytes.split(|b| *b == 0).filter_map(|chunk| {
-        if chunk.len() < 2 || chunk.len() > 256 {
-            return None;
+/// strings) are of no use to the rules and only cost memory. One pass over the bytes: the
+/// read-only data of a large program is megabytes.
+fn kept_strings(bytes: &[u8], kept: Strings) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while start <= bytes.len() {
+            if kept == Strings::Paths && bytes.get(start) != Some(&b'/') {
+                start += bytes[start..].iter().position(|b| *b == 0).unwrap_or(bytes.len() - start) + 1;
+                continue;
+            }
+            let mut class = WORD | PRINTABLE;
+            let mut end = start;
+            while let Some(&b) = bytes.get(end).filter(|b| **b != 0) {
+                class &= CLASS[usize::from(b)];
+                end += 1;
+            }
+            let chunk = &bytes[start..end];
+            start = end + 1;
+            if chunk.len() < 2 || chunk.len() > 256 {
+                continue;
+            }
+            if class & WORD != 0 || (chunk[0] == b'/' && class & PRINTABLE != 0) {
+                // Printable ASCII only, so the bytes are UTF-8.
+                return Some(std::str::from_utf8(chunk).unwrap_or_default());
+            }
         }
-        let word_like = chunk.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(b));
-        let path_like = chunk[0] == b'/' && chunk.iter().all(|b| (0x20..0x7f).contains(b));
-        // Printable ASCII only, so the bytes are UTF-8.
-        (word_like || path_like).then(|| std::str::from_utf8(chunk).unwrap_or_default())
+        None
     })
 }
 

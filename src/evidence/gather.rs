@@ -12,7 +12,7 @@ use super::exec::{read_shell, split_command_line, Command, ScriptReading, COMMAN
 use super::table::{apply_matches, apply_program, matches, Findings, Match};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
-use crate::unit::rootfs::{Resolved, RootFs};
+use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, Loader, UnitName};
 
 /// Larger files are not read (the biggest Debian daemons are well below).
@@ -66,8 +66,9 @@ pub struct Cache {
     root: Option<PathBuf>,
     elf: HashMap<PathBuf, Rc<ElfRead>>,
     loader: Option<Loader>,
-    /// Paths inside the root and where they lead.
+    /// Paths inside the root and where they lead, and the directories on the way.
     located: HashMap<String, Located>,
+    resolver: Option<Resolver>,
     /// (soname, search directories, ELF machine and class) -> the library found.
     libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>>,
     /// Files a wrapper could run (executable or a script), by real path.
@@ -91,7 +92,8 @@ struct ParsedElf {
 impl Cache {
     fn serve(&mut self, root: &RootFs) {
         if self.root.as_deref() != Some(root.dir()) {
-            *self = Cache { root: Some(root.dir().to_owned()), ..Cache::default() };
+            let resolver = Some(Resolver::new(root.clone()));
+            *self = Cache { root: Some(root.dir().to_owned()), resolver, ..Cache::default() };
         }
     }
 
@@ -470,7 +472,12 @@ impl Gatherer<'_> {
     }
 
     fn resolve_inside(&self, inside: &str) -> Located {
-        match self.root.resolve(&self.root.join_inside(inside)) {
+        let path = self.root.join_inside(inside);
+        let resolved = match &self.cache.resolver {
+            Some(resolver) => resolver.resolve(&path),
+            None => self.root.resolve(&path),
+        };
+        match resolved {
             Ok(Resolved::Real(real)) if real.is_file() => {
                 let rel = real.strip_prefix(self.root.dir()).unwrap_or(&real);
                 Located::Found { inside: format!("/{}", rel.display()), real }
@@ -606,7 +613,7 @@ fn listen_address(value: &str) -> (Option<&'static str>, Option<u16>) {
 }
 
 fn parse_elf(inside: &str, bytes: &[u8], mode: u32) -> ElfRead {
-    let parsed = elf::read(bytes).map(|mut facts| {
+    let parsed = elf::read_keeping(bytes, elf::Strings::Paths).map(|mut facts| {
         let matches = matches(inside, &facts);
         facts.strings.clear(); // only the rows read them, and they are matched now
         ParsedElf { facts, matches }

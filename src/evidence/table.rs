@@ -595,6 +595,23 @@ mod tests {
     }
 
     #[test]
+    fn the_rows_read_only_strings_starting_with_a_slash() {
+        use super::super::elf::{read, read_keeping, Strings};
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let mut all = read(&exe).unwrap();
+        let mut paths = read_keeping(&exe, Strings::Paths).unwrap();
+        assert!(paths.strings.len() < all.strings.len() && paths.strings.iter().all(|s| s.starts_with('/')));
+        for facts in [&mut all, &mut paths] {
+            facts.imports.insert("execve".into());
+            facts.static_functions.insert("execve".into());
+            facts.strings.extend(["/usr/sbin/sendmail -t".to_owned(), "/dev/rtc0".to_owned(), "/proc/1".to_owned()]);
+        }
+        let (a, b) = (matches("/x", &all), matches("/x", &paths));
+        assert!(a.len() >= 3);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    }
+
+    #[test]
     fn libraries_match_by_prefix_and_reasons_name_the_file() {
         let facts = ElfFacts {
             linking: Some(super::super::elf::Linking::Dynamic),

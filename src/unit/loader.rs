@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use super::document::Document;
 use super::name::UnitName;
-use super::rootfs::{Resolved, RootFs};
+use super::rootfs::{Resolved, Resolver, RootFs};
 use super::{Fragment, LoadError, LoadedUnit, Scope};
 
 /// Unit directories in priority order (an earlier one overrides a later one), as seen from
@@ -53,9 +53,9 @@ impl LoadOutcome {
 
 pub struct Loader {
     fs: RootFs,
-    /// Unit directories (and a unit file's own directory) as resolved once: every unit
+    /// Unit directories (and a unit file's own directory) are resolved once: every unit
     /// looks for its drop-in directories in all of them.
-    dirs: RefCell<HashMap<PathBuf, Resolved>>,
+    resolver: Resolver,
     /// What those directories hold (by real path; None when it cannot be listed), so that
     /// looking for a drop-in directory that is not there costs no system call.
     listings: RefCell<HashMap<PathBuf, Option<Rc<Listing>>>>,
@@ -71,21 +71,11 @@ impl Loader {
             Some(r) => RootFs::new(r)?,
             None => RootFs::host(),
         };
-        Ok(Loader { fs, dirs: RefCell::default(), listings: RefCell::default() })
+        Ok(Loader { resolver: Resolver::new(fs.clone()), fs, listings: RefCell::default() })
     }
 
     pub fn rootfs(&self) -> &RootFs {
         &self.fs
-    }
-
-    /// `self.fs.resolve(dir)`, remembered when it succeeds.
-    fn resolve_dir(&self, dir: &Path) -> Result<Resolved, LoadError> {
-        if let Some(r) = self.dirs.borrow().get(dir) {
-            return Ok(r.clone());
-        }
-        let r = self.fs.resolve(dir)?;
-        self.dirs.borrow_mut().insert(dir.to_owned(), r.clone());
-        Ok(r)
     }
 
     /// The entries of `real_dir` (a path without symlinks), read once; None when it cannot
@@ -133,22 +123,13 @@ impl Loader {
         }
     }
 
-    /// `self.fs.resolve(&dir.join(name))` where `real_dir` is what `dir` resolves to, a path
-    /// with no symlink in it: one look at `name` decides, unless `name` is itself a symlink,
-    /// which is then followed from the start exactly as before (the same link count, the
-    /// same root confinement, the same errors).
+    fn resolve_dir(&self, dir: &Path) -> Result<Resolved, LoadError> {
+        self.resolver.resolve_dir(dir)
+    }
+
+    /// `self.fs.resolve(&dir.join(name))` where `real_dir` is what `dir` resolves to.
     fn resolve_under(&self, dir: &Path, real_dir: &Path, name: &str) -> Result<Resolved, LoadError> {
-        if !is_plain_name(name) {
-            return self.fs.resolve(&dir.join(name));
-        }
-        let candidate = real_dir.join(name);
-        match fs::symlink_metadata(&candidate) {
-            Ok(m) if !m.file_type().is_symlink() => Ok(Resolved::Real(candidate)),
-            Ok(_) => self.fs.resolve(&dir.join(name)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Resolved::Missing),
-            Err(e) if e.raw_os_error() == Some(20) => Ok(Resolved::Missing), // ENOTDIR
-            Err(e) => Err(LoadError::new(&candidate, e.to_string())),
-        }
+        self.resolver.resolve_in(&dir.join(name), real_dir, name.as_ref())
     }
 
     pub fn search_dirs(&self, scope: Scope) -> Vec<PathBuf> {
