@@ -1,22 +1,16 @@
 //! Walks from a unit's command lines to the files they run, inside the root.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::fs;
-use std::io::Read;
-use std::os::unix::fs::{FileExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::collections::{BTreeSet, VecDeque};
 
-use super::elf::{self, ElfFacts, Linking};
+use super::elf::{ElfFacts, Linking};
 use super::exec::{read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH, EXEC_KEYS};
-use super::table::{apply_matches, apply_program, matches, Findings, Match};
+use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
+use super::table::{apply_matches, apply_program, Findings};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
-use crate::unit::rootfs::{Resolved, Resolver, RootFs};
-use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, Loader, UnitName};
+use crate::unit::rootfs::RootFs;
+use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, UnitName};
 
-/// Larger files are not read (the biggest Debian daemons are well below).
-const MAX_PROGRAM_SIZE: u64 = 512 * 1024 * 1024;
 const MAX_SCRIPT_SIZE: u64 = 1024 * 1024;
 /// Programs run by programs run by the unit, at most this deep.
 const MAX_DEPTH: usize = 4;
@@ -56,61 +50,6 @@ const HARMLESS_COMMANDS: &[&str] = &[
     "stat", "mktemp", "logger", "systemd-notify", "uname", "nproc", "sync", "ls", "which", "cmp", "diff", "md5sum",
     "sha256sum", "base64", "od", "gzip", "zcat", "yes", "printenv", "tput", "rev",
 ];
-
-/// What the units of one run share: ELF files read, parsed and matched against the rows
-/// (a shell, /bin/kill or a common library is run by many services), and the loader that
-/// finds their sockets. Files are keyed by their real path, so it serves one root.
-#[derive(Default)]
-pub struct Cache {
-    /// The root the cache serves; another root empties it.
-    root: Option<PathBuf>,
-    elf: HashMap<PathBuf, Rc<ElfRead>>,
-    loader: Option<Loader>,
-    /// Paths inside the root and where they lead, and the directories on the way.
-    located: HashMap<String, Located>,
-    resolver: Option<Resolver>,
-    /// (soname, search directories, ELF machine and class) -> the library found.
-    libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>>,
-    /// Files a wrapper could run (executable or a script), by real path.
-    runnable: HashMap<PathBuf, bool>,
-}
-
-type LibraryQuery = (String, Vec<String>, u16, bool);
-
-/// One ELF file as read: what it is, and the rows it matches.
-struct ElfRead {
-    mode: u32,
-    packed_by_upx: bool,
-    parsed: Result<ParsedElf, String>,
-}
-
-struct ParsedElf {
-    facts: ElfFacts,
-    matches: Vec<Match>,
-}
-
-impl Cache {
-    fn serve(&mut self, root: &RootFs) {
-        if self.root.as_deref() != Some(root.dir()) {
-            let resolver = Some(Resolver::new(root.clone()));
-            *self = Cache { root: Some(root.dir().to_owned()), resolver, ..Cache::default() };
-        }
-    }
-
-    fn loader(&mut self, root: &RootFs) -> Option<&Loader> {
-        if self.loader.is_none() {
-            let loader = if root.is_host() { Loader::new(None) } else { Loader::new(Some(root.dir())) };
-            self.loader = loader.ok();
-        }
-        self.loader.as_ref()
-    }
-}
-
-/// A program's file: an ELF file (shared through the cache) or the bytes of anything else.
-enum ProgramFile {
-    Elf(Rc<ElfRead>),
-    Other { bytes: Vec<u8>, mode: u32 },
-}
 
 pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
     gather_with(unit, root, &mut Cache::default())
@@ -164,13 +103,6 @@ struct Gatherer<'a> {
     seen: BTreeSet<String>,
 }
 
-#[derive(Clone)]
-enum Located {
-    Found { inside: String, real: PathBuf },
-    NotFound,
-    Refused(String),
-}
-
 impl Gatherer<'_> {
     /// One command: `env` and `sh -c` are seen through; the program is read, and absolute
     /// arguments that are programs in the root (a script given to an interpreter, the
@@ -212,7 +144,7 @@ impl Gatherer<'_> {
         self.program(runner, &cmd.program, depth);
         for arg in cmd.args.iter().filter(|a| a.starts_with('/')) {
             if let Located::Found { real, .. } = self.locate(arg) {
-                if self.is_runnable(&real) {
+                if self.cache.is_runnable(&real) {
                     self.program(&format!("{runner} (argument of {})", cmd.program), arg, depth + 1);
                 }
             }
@@ -256,7 +188,7 @@ impl Gatherer<'_> {
             apply_program(runner, &inside, &mut self.findings);
         }
         evidence.found = Some(inside.clone());
-        let file = match self.read_program(&inside, &real) {
+        let file = match self.cache.program(&inside, &real) {
             Ok(file) => {
                 let mode = match &file {
                     ProgramFile::Elf(elf) => elf.mode,
@@ -311,37 +243,6 @@ impl Gatherer<'_> {
         }
     }
 
-    /// Reads a program's file; an ELF file is read, parsed and matched once per run.
-    fn read_program(&mut self, inside: &str, real: &Path) -> Result<ProgramFile, String> {
-        if let Some(elf) = self.cache.elf.get(real) {
-            return Ok(ProgramFile::Elf(elf.clone()));
-        }
-        let (bytes, is_elf, mode) = read_program_file(real)?;
-        if !is_elf {
-            return Ok(ProgramFile::Other { bytes, mode });
-        }
-        Ok(ProgramFile::Elf(self.remember_elf(inside, real, &bytes, mode)))
-    }
-
-    /// Reads a library (found as an ELF file) for its facts, once per run.
-    fn read_library(&mut self, inside: &str, real: &Path) -> Result<Rc<ElfRead>, String> {
-        if let Some(elf) = self.cache.elf.get(real) {
-            return Ok(elf.clone());
-        }
-        let (bytes, is_elf, mode) = read_program_file(real)?;
-        if !is_elf {
-            // Changed since it was found: not kept, so that it is never taken for an ELF program.
-            return Ok(Rc::new(parse_elf(inside, &bytes, mode)));
-        }
-        Ok(self.remember_elf(inside, real, &bytes, mode))
-    }
-
-    fn remember_elf(&mut self, inside: &str, real: &Path, bytes: &[u8], mode: u32) -> Rc<ElfRead> {
-        let read = Rc::new(parse_elf(inside, bytes, mode));
-        self.cache.elf.insert(real.to_owned(), read.clone());
-        read
-    }
-
     fn elf_program(&mut self, inside: &str, elf: &ElfRead, evidence: &mut ProgramEvidence) {
         let (facts, found) = match &elf.parsed {
             Ok(p) => (&p.facts, &p.matches),
@@ -384,13 +285,13 @@ impl Gatherer<'_> {
                 continue;
             }
             let platform = PLATFORM_LIBRARIES.iter().any(|p| soname.starts_with(p));
-            let found = if platform { None } else { self.find_library(&soname, &runpath, facts) };
+            let found = if platform { None } else { self.cache.find_library(self.root, &soname, &runpath, facts) };
             let path = found.as_ref().map(|(inside, _)| inside.clone());
             out.push(LibraryEvidence { soname: soname.clone(), path, needed_by });
             let Some((inside, real)) = found else {
                 continue;
             };
-            let read = self.read_library(&inside, &real);
+            let read = self.cache.library(&inside, &real);
             let lib = match read.as_deref().map(|r| &r.parsed) {
                 Ok(Ok(parsed)) => parsed,
                 Err(e) | Ok(Err(e)) => {
@@ -408,31 +309,6 @@ impl Gatherer<'_> {
             }
         }
         out
-    }
-
-    fn find_library(&mut self, soname: &str, runpath: &[String], program: &ElfFacts) -> Option<(String, PathBuf)> {
-        if soname.contains('/') {
-            return None;
-        }
-        let query: LibraryQuery = (soname.to_owned(), runpath.to_vec(), program.machine, program.is_64);
-        if let Some(found) = self.cache.libraries.get(&query) {
-            return found.clone();
-        }
-        let mut dirs: Vec<String> = runpath.to_vec();
-        if let Some(triplet) = elf::multiarch_triplet(program.machine, program.is_64) {
-            dirs.push(format!("/lib/{triplet}"));
-            dirs.push(format!("/usr/lib/{triplet}"));
-        }
-        if program.is_64 {
-            dirs.extend(["/lib64".to_owned(), "/usr/lib64".to_owned()]);
-        }
-        dirs.extend(["/lib".to_owned(), "/usr/lib".to_owned()]);
-        let found = dirs.iter().find_map(|d| match self.locate_at(&format!("{}/{soname}", d.trim_end_matches('/'))) {
-            Located::Found { inside, real } if is_elf_file(&real) => Some((inside, real)),
-            _ => None,
-        });
-        self.cache.libraries.insert(query, found.clone());
-        found
     }
 
     /// Finds a program as systemd would: an absolute path, or a bare name in its PATH; in a
@@ -453,49 +329,13 @@ impl Gatherer<'_> {
         };
         let mut refused = None;
         for c in candidates {
-            match self.locate_at(&c) {
+            match self.cache.locate_at(self.root, &c) {
                 Located::NotFound => {}
                 Located::Refused(why) => refused = refused.or(Some(Located::Refused(why))),
                 found => return found,
             }
         }
         refused.unwrap_or(Located::NotFound)
-    }
-
-    fn locate_at(&mut self, inside: &str) -> Located {
-        if let Some(located) = self.cache.located.get(inside) {
-            return located.clone();
-        }
-        let located = self.resolve_inside(inside);
-        self.cache.located.insert(inside.to_owned(), located.clone());
-        located
-    }
-
-    fn resolve_inside(&self, inside: &str) -> Located {
-        let path = self.root.join_inside(inside);
-        let resolved = match &self.cache.resolver {
-            Some(resolver) => resolver.resolve(&path),
-            None => self.root.resolve(&path),
-        };
-        match resolved {
-            Ok(Resolved::Real(real)) if real.is_file() => {
-                let rel = real.strip_prefix(self.root.dir()).unwrap_or(&real);
-                Located::Found { inside: format!("/{}", rel.display()), real }
-            }
-            Ok(_) => Located::NotFound,
-            Err(e) => Located::Refused(format!("{}; not followed", e.message)),
-        }
-    }
-
-    /// An executable file or a script: what a wrapper could run.
-    fn is_runnable(&mut self, real: &Path) -> bool {
-        if let Some(runnable) = self.cache.runnable.get(real) {
-            return *runnable;
-        }
-        let exec_bit = fs::metadata(real).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false);
-        let runnable = exec_bit || head(real).starts_with(b"#!");
-        self.cache.runnable.insert(real.to_owned(), runnable);
-        runnable
     }
 
     /// What a script runs: each command in command position, the programs named by
@@ -526,7 +366,7 @@ impl Gatherer<'_> {
         }
         for p in reading.paths.iter().filter(|p| !reading.commands.contains(*p)) {
             if let Located::Found { real, .. } = self.locate(p) {
-                if self.is_runnable(&real) {
+                if self.cache.is_runnable(&real) {
                     self.program(script, p, depth + 1);
                 }
             }
@@ -610,63 +450,6 @@ fn listen_address(value: &str) -> (Option<&'static str>, Option<u16>) {
     } else {
         (None, port)
     }
-}
-
-fn parse_elf(inside: &str, bytes: &[u8], mode: u32) -> ElfRead {
-    let parsed = elf::read_keeping(bytes, elf::Strings::Paths).map(|mut facts| {
-        let matches = matches(inside, &facts);
-        facts.strings.clear(); // only the rows read them, and they are matched now
-        ParsedElf { facts, matches }
-    });
-    let packed_by_upx = bytes[..bytes.len().min(4096)].windows(4).any(|w| w == b"UPX!");
-    ElfRead { mode, packed_by_upx, parsed }
-}
-
-fn read_limited(real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
-    let (file, meta) = open_limited(real, limit)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-    Ok((bytes, meta.permissions().mode()))
-}
-
-fn open_limited(real: &Path, limit: u64) -> Result<(fs::File, fs::Metadata), String> {
-    let meta = fs::metadata(real).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    if meta.len() > limit {
-        return Err(format!("{} bytes, over the {limit} bytes read", meta.len()));
-    }
-    let file = fs::File::open(real).map_err(|e| e.to_string())?;
-    Ok((file, meta))
-}
-
-/// A program or library: an ELF file only in the parts its facts come from (the rest is
-/// zeros), anything else whole; whether it is ELF; its mode.
-fn read_program_file(real: &Path) -> Result<(Vec<u8>, bool, u32), String> {
-    let (file, meta) = open_limited(real, MAX_PROGRAM_SIZE)?;
-    let mut magic = [0u8; 4];
-    let is_elf = file.read_exact_at(&mut magic, 0).is_ok() && elf::is_elf(&magic);
-    let bytes = if is_elf {
-        elf::read_needed(&file, meta.len()).map_err(|e| e.to_string())?
-    } else {
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.take(MAX_PROGRAM_SIZE).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-        bytes
-    };
-    Ok((bytes, is_elf, meta.permissions().mode()))
-}
-
-fn head(real: &Path) -> Vec<u8> {
-    let mut buf = Vec::new();
-    if let Ok(f) = fs::File::open(real) {
-        let _ = f.take(4).read_to_end(&mut buf);
-    }
-    buf
-}
-
-fn is_elf_file(real: &Path) -> bool {
-    elf::is_elf(&head(real))
 }
 
 /// A standard tool, named bare or in a standard directory, that the rows need not see.

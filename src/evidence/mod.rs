@@ -12,6 +12,7 @@ pub mod derive;
 pub mod elf;
 pub mod exec;
 pub mod explain;
+mod files;
 mod gather;
 pub mod table;
 
@@ -22,7 +23,8 @@ use table::{Effect, Rule};
 
 pub use derive::{derive, Derived, DerivedValue};
 pub use explain::explain_text;
-pub use gather::{gather, gather_with, Cache};
+pub use files::Cache;
+pub use gather::{gather, gather_with};
 
 /// What one program file is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
