@@ -26,6 +26,8 @@ pub enum SyscallClass {
 pub struct SyscallTable {
     classes: HashMap<String, SyscallClass>,
     groups: BTreeMap<String, Vec<String>>,
+    /// Each group's names, nested groups expanded, made when the group is first used.
+    expanded: BTreeMap<String, OnceLock<Vec<&'static str>>>,
 }
 
 impl SyscallTable {
@@ -59,7 +61,8 @@ impl SyscallTable {
                 classes.insert(line.to_owned(), c);
             }
         }
-        SyscallTable { classes, groups }
+        let expanded = groups.keys().map(|g| (g.clone(), OnceLock::new())).collect();
+        SyscallTable { classes, groups, expanded }
     }
 
     pub fn class(&self, name: &str) -> Option<SyscallClass> {
@@ -78,33 +81,28 @@ impl SyscallTable {
     /// Every name `@group` stands for, nested groups expanded, each once: adding or
     /// removing them one by one has the effect of the recursive walk systemd makes.
     fn names_of(&'static self, group: &str) -> Option<&'static [&'static str]> {
-        static EXPANDED: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
-        let expanded = EXPANDED.get_or_init(|| {
-            let table = SyscallTable::get();
-            let expand = |group: &'static str| {
-                let mut names: Vec<&'static str> = Vec::new();
-                let mut seen: HashSet<&str> = HashSet::new();
-                let mut todo = vec![group];
-                while let Some(g) = todo.pop() {
-                    let Some(members) = table.group(g) else { continue };
-                    if !seen.insert(g) {
-                        continue;
-                    }
-                    for m in members {
-                        if m.starts_with('@') {
-                            todo.push(m);
-                        } else if let Some((name, _)) = table.classes.get_key_value(m.as_str()) {
-                            names.push(name);
-                        }
+        let names = self.expanded.get(group)?.get_or_init(|| {
+            let mut names: Vec<&'static str> = Vec::new();
+            let mut seen: HashSet<&str> = HashSet::new();
+            let mut todo = vec![group];
+            while let Some(g) = todo.pop() {
+                let Some(members) = self.group(g) else { continue };
+                if !seen.insert(g) {
+                    continue;
+                }
+                for m in members {
+                    if m.starts_with('@') {
+                        todo.push(m);
+                    } else if let Some((name, _)) = self.classes.get_key_value(m.as_str()) {
+                        names.push(name);
                     }
                 }
-                names.sort_unstable();
-                names.dedup();
-                names
-            };
-            table.group_names().map(|g| (g, expand(g))).collect()
+            }
+            names.sort_unstable();
+            names.dedup();
+            names
         });
-        expanded.get(group).map(Vec::as_slice)
+        Some(names)
     }
 
     /// The first native member of `group` (recursively, in systemd's order) for which
@@ -266,6 +264,31 @@ mod tests {
         }
         f.apply("");
         assert_eq!(f, SyscallFilter::default());
+    }
+
+    #[test]
+    fn groups_expand_to_every_nested_name_once() {
+        fn walk(t: &SyscallTable, g: &str, seen: &mut HashSet<String>, out: &mut Vec<String>) {
+            let Some(members) = t.group(g) else { return };
+            if !seen.insert(g.to_owned()) {
+                return;
+            }
+            for m in members {
+                if m.starts_with('@') {
+                    walk(t, m, seen, out);
+                } else if t.class(m).is_some() && !out.contains(m) {
+                    out.push(m.clone());
+                }
+            }
+        }
+        let t = SyscallTable::get();
+        for g in t.group_names() {
+            let mut want = Vec::new();
+            walk(t, g, &mut HashSet::new(), &mut want);
+            want.sort();
+            assert_eq!(t.names_of(g).unwrap(), want, "{g}");
+        }
+        assert!(t.names_of("@system-service").unwrap().len() > 300);
     }
 
     #[test]
