@@ -113,6 +113,28 @@ fn exec_words(value: &str) -> Vec<String> {
     words
 }
 
+/// The commands a `sh -c` string runs, read statically: the first word of each simple
+/// command (after `;`, `&&`, `||`, `|`, `exec`, `!`) and every absolute path.
+fn shell_commands(script: &str) -> Vec<String> {
+    let spaced = script.replace(';', " ; ").replace("&&", " && ").replace("||", " || ").replace('|', " | ");
+    let mut out = Vec::new();
+    let mut at_start = true;
+    for w in spaced.split_whitespace() {
+        let w = w.trim_matches(|c| c == '\'' || c == '"' || c == '(' || c == ')');
+        if matches!(w, ";" | "&&" | "||" | "|" | "exec" | "!" | "then" | "else" | "do") {
+            at_start = true;
+            continue;
+        }
+        if w.starts_with('/') && !w.contains('$') {
+            out.push(w.to_owned());
+        } else if at_start && !w.is_empty() && !w.contains(['$', '=', '[', ']']) {
+            out.push(w.to_owned());
+        }
+        at_start = false;
+    }
+    out
+}
+
 fn split_quoted(s: &str) -> Vec<String> {
     crate::unit::words::split_words(s).map(|w| w.into_iter().map(|(word, _)| word).collect()).unwrap_or_default()
 }
@@ -134,13 +156,13 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
             f.program_paths.push(program.clone());
             f.programs.push(base_name(program).to_owned());
             if INTERPRETERS.contains(&base_name(program)) {
-                let script = if words.get(1).map(String::as_str) == Some("-c") {
-                    words.get(2).and_then(|c| split_quoted(c).into_iter().next())
-                } else {
-                    words.iter().skip(1).find(|w| !w.starts_with('-')).cloned()
-                };
-                if let Some(script) = script {
-                    f.programs.push(base_name(&script).to_owned());
+                if words.get(1).map(String::as_str) == Some("-c") {
+                    // A shell command line in the unit: every command word it names counts.
+                    for cmd in words.get(2).map(|c| shell_commands(c)).unwrap_or_default() {
+                        f.programs.push(base_name(&cmd).to_owned());
+                    }
+                } else if let Some(script) = words.iter().skip(1).find(|w| !w.starts_with('-')) {
+                    f.programs.push(base_name(script).to_owned());
                 }
             }
             for w in &words {
@@ -220,6 +242,13 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_command_lines_name_their_programs() {
+        let cmds = shell_commands("[ -z \"${m}\" ] || /sbin/modprobe $m; exec /usr/sbin/watchdog $opts");
+        assert_eq!(cmds, vec!["/sbin/modprobe", "/usr/sbin/watchdog"]);
+        assert_eq!(shell_commands("test -x /usr/bin/foo && foo --bar"), vec!["test", "/usr/bin/foo", "foo"]);
+    }
 
     #[test]
     fn exec_words_follow_systemd_prefixes() {
