@@ -125,9 +125,9 @@ fn shell_commands(script: &str) -> Vec<String> {
             at_start = true;
             continue;
         }
-        if w.starts_with('/') && !w.contains('$') {
-            out.push(w.to_owned());
-        } else if at_start && !w.is_empty() && !w.contains(['$', '=', '[', ']']) {
+        let absolute_path = w.starts_with('/') && !w.contains('$');
+        let command_word = at_start && !w.is_empty() && !w.contains(['$', '=', '[', ']']);
+        if absolute_path || command_word {
             out.push(w.to_owned());
         }
         at_start = false;
