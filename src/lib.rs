@@ -3,4 +3,10 @@
 //! `systemd-analyze security` of systemd 252 computes it.
 
 pub mod cli;
+pub mod directives;
+pub mod engine;
+pub mod plan;
+pub mod policy;
+pub mod render;
+pub mod score;
 pub mod unit;

@@ -41,10 +41,17 @@ pub struct Entry {
 /// What systemd makes of each logical line; lint reads the ones systemd drops.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
-    Section { name: String, line: usize },
+    Section {
+        name: String,
+        line: usize,
+    },
     Assignment(Entry),
     /// A line systemd warns about and then ignores (no `=`, no key, outside any section).
-    Ignored { line: usize, text: String, reason: &'static str },
+    Ignored {
+        line: usize,
+        text: String,
+        reason: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,10 +94,7 @@ impl Document {
 
     /// The raw text of 1-based line `n`, without its terminator.
     pub fn line_text(&self, n: usize) -> &str {
-        self.lines
-            .get(n.wrapping_sub(1))
-            .map(|l| l.trim_end_matches(['\n', '\r']))
-            .unwrap_or("")
+        self.lines.get(n.wrapping_sub(1)).map(|l| l.trim_end_matches(['\n', '\r'])).unwrap_or("")
     }
 
     pub fn line_count(&self) -> usize {
@@ -146,11 +150,7 @@ impl Document {
     /// Sets `key=value` in `section`: replaces the last assignment of the key there,
     /// or appends the line at the end of the section (creating it at the end if absent).
     pub fn set(&mut self, section: &str, key: &str, value: &str) -> Result<(), ParseError> {
-        let last = self
-            .entries()
-            .filter(|e| e.section == section && e.key == key)
-            .map(|e| e.line)
-            .last();
+        let last = self.entries().filter(|e| e.section == section && e.key == key).map(|e| e.line).last();
         match last {
             Some(line) => self.replace_entry(line, key, value),
             None => self.append_to_section(section, &[format!("{key}={value}")]),
@@ -159,12 +159,7 @@ impl Document {
 
     /// Removes every assignment of `key` in `section`.
     pub fn remove(&mut self, section: &str, key: &str) -> Result<(), ParseError> {
-        while let Some(e) = self
-            .entries()
-            .filter(|e| e.section == section && e.key == key)
-            .last()
-            .cloned()
-        {
+        while let Some(e) = self.entries().filter(|e| e.section == section && e.key == key).last().cloned() {
             self.remove_lines(e.line, e.end_line)?;
         }
         Ok(())
@@ -197,7 +192,7 @@ impl Document {
                 Item::Section { name, line } if name == section => Some(*line),
                 _ => None,
             })
-            .last()?;
+            .next_back()?;
         let next_header = self
             .items
             .iter()
@@ -379,7 +374,9 @@ mod tests {
 
     #[test]
     fn reads_like_systemd() {
-        let d = doc("[Service]\nExecStart=/bin/a \\\n# skipped\n  --flag\nEnvironment=\n  Key = v w  \nPrivateTmp=yes # no\n");
+        let d = doc(
+            "[Service]\nExecStart=/bin/a \\\n# skipped\n  --flag\nEnvironment=\n  Key = v w  \nPrivateTmp=yes # no\n",
+        );
         let e: Vec<_> = d.entries().map(|e| (e.key.as_str(), e.value.as_str(), e.line, e.end_line)).collect();
         assert_eq!(
             e,

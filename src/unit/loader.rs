@@ -19,19 +19,17 @@ const SYSTEM_DIRS: &[&str] = &[
     "usr/lib/systemd/system",
     "lib/systemd/system",
 ];
-const USER_DIRS: &[&str] = &[
-    "etc/systemd/user",
-    "run/systemd/user",
-    "usr/local/lib/systemd/user",
-    "usr/lib/systemd/user",
-    "lib/systemd/user",
-];
+const USER_DIRS: &[&str] =
+    &["etc/systemd/user", "run/systemd/user", "usr/local/lib/systemd/user", "usr/lib/systemd/user", "lib/systemd/user"];
 
 #[derive(Debug, Clone)]
 pub enum LoadOutcome {
     Unit(Box<LoadedUnit>),
     /// Linked to /dev/null (or an empty file): systemd will not start it; nothing to harden.
-    Masked { name: UnitName, path: PathBuf },
+    Masked {
+        name: UnitName,
+        path: PathBuf,
+    },
 }
 
 impl LoadOutcome {
@@ -89,8 +87,7 @@ impl Loader {
             for dir in &dirs {
                 let Ok(Resolved::Real(real_dir)) = self.fs.resolve(dir) else { continue };
                 let Ok(entries) = fs::read_dir(&real_dir) else { continue };
-                let mut names: Vec<String> =
-                    entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+                let mut names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
                 names.sort();
                 for n in names {
                     let Some(name) = UnitName::parse(&n) else { continue };
@@ -111,9 +108,7 @@ impl Loader {
             let mut real_units: Vec<(UnitName, PathBuf, PathBuf)> = Vec::new();
             for (name, (shown, resolved)) in &found {
                 match resolved {
-                    Resolved::DevNull => {
-                        outcomes.push(LoadOutcome::Masked { name: name.clone(), path: shown.clone() })
-                    }
+                    Resolved::DevNull => outcomes.push(LoadOutcome::Masked { name: name.clone(), path: shown.clone() }),
                     Resolved::Missing => errors.push(LoadError::new(
                         shown,
                         "dangling symlink: its target does not exist inside the root; not followed",
@@ -197,7 +192,8 @@ impl Loader {
             _ => return Err(LoadError::new(path, "no such file or directory")),
         };
         let shown = path.to_owned();
-        let resolved = self.fs.resolve(&parent_real.join(file_name)).map_err(|e| LoadError { path: shown.clone(), ..e })?;
+        let resolved =
+            self.fs.resolve(&parent_real.join(file_name)).map_err(|e| LoadError { path: shown.clone(), ..e })?;
         let scope = if parent.ends_with("systemd/user") { Scope::User } else { Scope::System };
         let mut dirs = vec![parent.clone()];
         dirs.extend(self.search_dirs(scope).into_iter().filter(|d| *d != parent));

@@ -77,18 +77,20 @@ impl LoadedUnit {
 
     /// Every assignment of every fragment, in the order systemd applies them.
     pub fn assignments(&self) -> Vec<Assignment> {
-        self.fragments
+        assignments_of(&self.fragments)
+    }
+
+    /// systemd refuses to load a service with nothing to run ("Service has no ExecStart=,
+    /// ExecStop=, or SuccessAction=. Refusing."); such a unit cannot be scored or hardened.
+    pub fn refused_by_systemd(&self) -> Option<String> {
+        if self.name.unit_type() != "service" {
+            return None;
+        }
+        let a = self.assignments();
+        let runs = ["ExecStart", "ExecStop", "SuccessAction"]
             .iter()
-            .flat_map(|f| {
-                f.doc.entries().map(move |e| Assignment {
-                    section: e.section.clone(),
-                    key: e.key.clone(),
-                    value: e.value.clone(),
-                    file: f.path.clone(),
-                    line: e.line,
-                })
-            })
-            .collect()
+            .any(|k| values_of(&a, "Service", k).iter().any(|v| !v.is_empty()));
+        (!runs).then(|| "service has no ExecStart=, ExecStop= or SuccessAction=: systemd refuses to load it".to_owned())
     }
 
     /// Every raw value of `key` in `section`, in order; an empty one is a reset that the
@@ -98,12 +100,24 @@ impl LoadedUnit {
     }
 }
 
-pub fn values_of(assignments: &[Assignment], section: &str, key: &str) -> Vec<String> {
-    assignments
+/// Every assignment of `fragments` (main file first, then drop-ins in order).
+pub fn assignments_of(fragments: &[Fragment]) -> Vec<Assignment> {
+    fragments
         .iter()
-        .filter(|a| a.section == section && a.key == key)
-        .map(|a| a.value.clone())
+        .flat_map(|f| {
+            f.doc.entries().map(move |e| Assignment {
+                section: e.section.clone(),
+                key: e.key.clone(),
+                value: e.value.clone(),
+                file: f.path.clone(),
+                line: e.line,
+            })
+        })
         .collect()
+}
+
+pub fn values_of(assignments: &[Assignment], section: &str, key: &str) -> Vec<String> {
+    assignments.iter().filter(|a| a.section == section && a.key == key).map(|a| a.value.clone()).collect()
 }
 
 /// A failure to read a unit, with the file and, where there is one, the line.

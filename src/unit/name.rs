@@ -8,9 +8,8 @@ pub struct UnitName {
 }
 
 /// Unit types whose files hardenunit reads.
-pub const UNIT_TYPES: &[&str] = &[
-    "service", "socket", "timer", "path", "mount", "automount", "swap", "target", "slice", "scope", "device",
-];
+pub const UNIT_TYPES: &[&str] =
+    &["service", "socket", "timer", "path", "mount", "automount", "swap", "target", "slice", "scope", "device"];
 
 impl UnitName {
     /// Accepts `foo.service`, `foo@.service`, `foo@bar.service`; rejects anything with a

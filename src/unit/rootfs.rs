@@ -98,11 +98,7 @@ impl RootFs {
             }
             let target = fs::read_link(&candidate).map_err(|e| LoadError::new(&candidate, e.to_string()))?;
             if target == Path::new("/dev/null") {
-                return if todo.is_empty() {
-                    Ok(Resolved::DevNull)
-                } else {
-                    Ok(Resolved::Missing)
-                };
+                return if todo.is_empty() { Ok(Resolved::DevNull) } else { Ok(Resolved::Missing) };
             }
             if target.is_absolute() {
                 done = self.root.clone();
@@ -142,6 +138,10 @@ impl RootFs {
     /// Checks that `dir` and every directory between it and the root are real directories
     /// (no symlink), creating the missing ones. Writes never pass through a symlink.
     pub fn ensure_dir(&self, dir: &Path) -> Result<(), LoadError> {
+        self.walk_dirs(dir, true)
+    }
+
+    fn walk_dirs(&self, dir: &Path, create: bool) -> Result<(), LoadError> {
         let rel = dir
             .strip_prefix(&self.root)
             .map_err(|_| LoadError::new(dir, format!("refusing to write outside the root {}", self.root.display())))?;
@@ -157,6 +157,7 @@ impl RootFs {
                 }
                 Ok(m) if m.is_dir() => {}
                 Ok(_) => return Err(LoadError::new(&cur, "is not a directory")),
+                Err(e) if e.kind() == io::ErrorKind::NotFound && !create => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     fs::create_dir(&cur).map_err(|e| LoadError::new(&cur, format!("cannot create: {e}")))?;
                 }
@@ -191,6 +192,22 @@ impl RootFs {
         fs::set_permissions(tmp.path(), perms).map_err(err)?;
         tmp.persist(path).map_err(|e| err(e.error))?;
         Ok(())
+    }
+}
+
+impl RootFs {
+    /// Removes a regular file inside the root (hardenunit's own drop-in, when the policy
+    /// no longer adds anything to the unit).
+    pub fn remove_file(&self, path: &Path) -> Result<(), LoadError> {
+        let parent = path.parent().ok_or_else(|| LoadError::new(path, "has no parent directory"))?;
+        self.walk_dirs(parent, false)?;
+        match fs::symlink_metadata(path) {
+            Ok(m) if m.is_file() => {
+                fs::remove_file(path).map_err(|e| LoadError::new(path, format!("cannot remove: {e}")))
+            }
+            Ok(_) => Err(LoadError::new(path, "is not a regular file; refusing to remove it")),
+            Err(_) => Ok(()),
+        }
     }
 }
 

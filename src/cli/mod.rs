@@ -1,0 +1,278 @@
+//! The command line: parse, run the engine, present its result in the chosen mode.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod score;
+
+use crate::engine::{self, Request};
+use crate::policy::{self, Mode, Overrides, Policy};
+use crate::render::report;
+use crate::unit::LoadError;
+
+const ABOUT: &str = "Harden the systemd services a package ships: add a policy-defined baseline of \
+sandboxing directives, skip what a unit evidently needs, and show the diff with the exposure \
+score of `systemd-analyze security` before and after.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  hardenunit --root debian/foo                 summary of what would be added, writes nothing
+  hardenunit --diff foo.service                the drop-in to review, exposure before -> after
+  hardenunit --write --root debian/foo         apply (atomic writes inside the root only)
+  hardenunit --check --root debian/foo         exit 1 if anything would still change (CI)
+  hardenunit score --root debian/foo           systemd-analyze's exposure table, per service
+  hardenunit policy --profile strict           print the effective policy
+  hardenunit lint foo.service                  settings systemd would silently ignore
+
+Policy layers, later wins: built-in < /etc/hardenunit/policy.toml < each --policy FILE.
+
+Exit status: 0 done; 1 --check found changes, or an exposure is above --max-exposure /
+--threshold, or lint found errors; 2 bad input (the message names the file and line; with
+--write nothing is written when any unit has an error).";
+
+#[derive(Parser, Debug)]
+#[command(name = "hardenunit", version, about = ABOUT, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    harden: HardenArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Common {
+    /// A build root (debian/PKG, %{buildroot}) searched like `/`: its
+    /// {etc,run,usr/local/lib,usr/lib,lib}/systemd/{system,user}; symlinks never leave it
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// A policy file (TOML) layered over the built-in and system-wide ones; repeatable
+    #[arg(long = "policy", value_name = "FILE")]
+    policies: Vec<PathBuf>,
+    /// Profile of the policy to apply: baseline (default) or strict
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Do not read /etc/hardenunit/policy.toml (also: HARDENUNIT_NO_SYSTEM_POLICY=1)
+    #[arg(long)]
+    no_system_policy: bool,
+    /// The systemd release to write for; no newer directive is added
+    /// [default: the policy's, else the build machine's systemd, else 252]
+    #[arg(long, value_name = "N")]
+    systemd_version: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+struct HardenArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Print unified diffs of what would be written
+    #[arg(long)]
+    diff: bool,
+    /// Exit 1 when anything would change (for CI and `dh_hardenunit --check`)
+    #[arg(long, conflicts_with = "write")]
+    check: bool,
+    /// Write the changes (each file atomically, inside the root only)
+    #[arg(long)]
+    write: bool,
+    /// Where the hardening goes: a drop-in beside the unit, or a marked block in it
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
+    /// Leave this unit alone (foo.service, foo@.service); repeatable
+    #[arg(long, short = 'X', value_name = "UNIT")]
+    exclude: Vec<String>,
+    /// Exit 1 when a service's exposure after hardening is above this (0.0 to 10.0)
+    #[arg(long, value_name = "N.N", value_parser = parse_exposure)]
+    max_exposure: Option<u32>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Colour the diff: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+    /// Unit files, or unit names looked up in the root; none with --root: every service
+    #[arg(value_name = "UNIT")]
+    units: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The exposure table of `systemd-analyze security --offline=true`, per unit
+    Score {
+        #[command(flatten)]
+        common: Common,
+        /// One JSON array, an object per unit
+        #[arg(long)]
+        json: bool,
+        /// Exit 1 when a unit's exposure is above N (tenths, 0..100, as systemd-analyze's)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
+        threshold: Option<u32>,
+        #[arg(value_name = "UNIT")]
+        units: Vec<String>,
+    },
+    /// Print the effective policy (all layers applied) as TOML
+    Policy {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ModeArg {
+    Dropin,
+    InPlace,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_exposure(s: &str) -> Result<u32, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number like 5.0"))?;
+    if !(0.0..=10.0).contains(&v) {
+        return Err(format!("{s} is not between 0.0 and 10.0"));
+    }
+    Ok((v * 10.0).round() as u32)
+}
+
+/// Exit codes, as documented in --help.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Some(Command::Score { common, json, threshold, units }) => score::run(&common.root, &units, json, threshold),
+        Some(Command::Policy { common }) => match load_policy(&common, None) {
+            Ok((p, _)) => {
+                print!("{}", p.to_toml());
+                EXIT_OK
+            }
+            Err(e) => fail(&e),
+        },
+        None => harden(cli.harden),
+    }
+}
+
+fn fail(e: &LoadError) -> i32 {
+    eprintln!("hardenunit: {e}");
+    EXIT_ERROR
+}
+
+/// The policy with every layer, and the target systemd with where it came from.
+fn load_policy(common: &Common, mode: Option<Mode>) -> Result<(Policy, String), LoadError> {
+    let overrides = Overrides { profile: common.profile.clone(), mode, systemd_version: common.systemd_version };
+    let skip_system = common.no_system_policy || std::env::var_os("HARDENUNIT_NO_SYSTEM_POLICY").is_some();
+    let system = (!skip_system).then(|| PathBuf::from(policy::SYSTEM_POLICY));
+    let p = Policy::load(system.as_deref(), &common.policies, &overrides)?;
+    let source = match (common.systemd_version, p.systemd_version) {
+        (Some(v), _) => format!("systemd {v} (--systemd-version)"),
+        (None, Some(v)) => format!("systemd {v} (policy)"),
+        (None, None) => match detect_systemd_version() {
+            Some(v) => format!("systemd {v} (detected: systemctl --version)"),
+            None => "systemd 252 (default: no systemctl found to detect it)".to_owned(),
+        },
+    };
+    Ok((p, source))
+}
+
+fn target_of(policy: &Policy, source: &str) -> u32 {
+    policy
+        .systemd_version
+        .unwrap_or_else(|| source.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(252))
+}
+
+pub fn detect_systemd_version() -> Option<u32> {
+    let out = std::process::Command::new("systemctl").arg("--version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn harden(args: HardenArgs) -> i32 {
+    let mode = args.mode.map(|m| match m {
+        ModeArg::Dropin => Mode::DropIn,
+        ModeArg::InPlace => Mode::InPlace,
+    });
+    let (policy, target_source) = match load_policy(&args.common, mode) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    if args.units.is_empty() && args.common.root.is_none() {
+        eprintln!("hardenunit: nothing to do: name unit files, or a build root with --root DIR (see --help)");
+        return EXIT_ERROR;
+    }
+    let target = target_of(&policy, &target_source);
+    let req = Request {
+        root: args.common.root.clone(),
+        units: args.units.clone(),
+        exclude: args.exclude.clone(),
+        policy,
+        target,
+    };
+    let outcome = engine::run(&req);
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    };
+    let mut out = std::io::stdout().lock();
+    let text = match args.format {
+        Format::Json => report::json(&outcome.units),
+        Format::Text => {
+            let mut t = report::summary(&outcome.units, &req.policy, &target_source);
+            if args.diff {
+                t.push_str(&report::diffs(&outcome.units, color));
+            }
+            t
+        }
+    };
+    let _ = out.write_all(text.as_bytes());
+    for e in &outcome.errors {
+        eprintln!("hardenunit: {e}");
+    }
+    if !outcome.errors.is_empty() {
+        if args.write {
+            eprintln!("hardenunit: nothing written: fix the errors above first");
+        }
+        return EXIT_ERROR;
+    }
+    if args.write {
+        if let Err(e) = engine::apply(req.root.as_deref(), &outcome.units) {
+            return fail(&e);
+        }
+    }
+    let changes = outcome.units.iter().any(|u| u.would_change());
+    let too_exposed: Vec<&engine::UnitReport> = outcome
+        .units
+        .iter()
+        .filter(|u| args.max_exposure.is_some_and(|m| u.after.as_ref().is_some_and(|a| a.exposure > m)))
+        .collect();
+    for u in &too_exposed {
+        eprintln!(
+            "hardenunit: {}: exposure after hardening {} is above --max-exposure {}",
+            u.unit,
+            report::tenths(u.after.as_ref().map(|a| a.exposure).unwrap_or(0)),
+            report::tenths(args.max_exposure.unwrap_or(0))
+        );
+    }
+    if (args.check && changes) || !too_exposed.is_empty() {
+        return EXIT_FINDINGS;
+    }
+    EXIT_OK
+}

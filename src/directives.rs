@@ -1,0 +1,395 @@
+//! Every hardening directive hardenunit knows, in one table: where it goes, the first
+//! systemd release that understands it, which rows of `systemd-analyze security` it
+//! moves, whether a user manager can apply it, what it takes away, and the one-line
+//! comment written above it.
+//!
+//! Versions were checked against systemd's NEWS file. A unit manager older than `since`
+//! only warns about an unknown key and runs the service without it, so the planner never
+//! emits a directive newer than the target version.
+
+/// What a directive takes away, in the terms the planner's evidence speaks. A unit that
+/// shows one of these needs keeps the directives that list it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Need {
+    /// Generates code at run time (JIT, packers): writable+executable memory.
+    WritableExecutableMemory,
+    /// Executes set-uid/set-gid helpers (sendmail, sudo, ping) or gains privileges on exec.
+    SetuidExecution,
+    /// Creates set-uid/set-gid files (package managers, installers).
+    SetuidFiles,
+    /// Reads or writes under /home, /root or /run/user.
+    HomeDirectories,
+    /// Opens real devices (serial, USB, disks, tun/tap, RTC, watchdog, TPM...).
+    Devices,
+    /// Sets the system clock or opens the RTC.
+    SystemClock,
+    /// Loads kernel modules.
+    KernelModules,
+    /// Writes /proc/sys or /sys tunables.
+    KernelTunables,
+    /// Reads the kernel log ring (/dev/kmsg, /proc/kmsg).
+    KernelLogs,
+    /// Manages control groups (container managers, delegation).
+    ControlGroups,
+    /// Creates namespaces (containers, sandboxes of its own, mounting helpers).
+    Namespaces,
+    /// Sets the host name.
+    Hostname,
+    /// Uses realtime scheduling.
+    RealtimeScheduling,
+    /// Changes the execution domain (emulators).
+    Personality,
+    /// Mounts file systems or changes mount propagation others see.
+    Mounts,
+    /// Calls chroot(2), which SystemCallFilter's @mount group holds.
+    Chroot,
+    /// Writes /usr, /boot, /etc (package managers, configuration tools).
+    WritesSystemDirectories,
+    /// Writes anywhere below /var, /run... beyond what is declared (ProtectSystem=strict).
+    WritesUndeclaredPaths,
+    /// Uses system calls outside @system-service (swap, reboot, kexec, raw I/O, clock...).
+    PrivilegedSystemCalls,
+    /// Opens AF_PACKET sockets (DHCP servers, LLDP, VRRP, ARP).
+    PacketSockets,
+    /// Opens address families other than UNIX, IP and netlink (Bluetooth, CAN, VSOCK...).
+    OtherAddressFamilies,
+    /// Reads other processes' /proc entries or system-wide /proc files (monitoring agents).
+    ProcessInspection,
+    /// Needs real user ids and host capabilities (binds low ports, chowns, drops privileges).
+    HostUserIds,
+    /// Runs in a user manager, where most sandboxing needs privileges it does not have.
+    UserManager,
+}
+
+impl Need {
+    pub fn describe(self) -> &'static str {
+        use Need::*;
+        match self {
+            WritableExecutableMemory => "generates code at run time (a JIT or packer)",
+            SetuidExecution => "runs set-uid/set-gid helpers or gains privileges on exec",
+            SetuidFiles => "creates set-uid/set-gid files",
+            HomeDirectories => "uses /home, /root or /run/user",
+            Devices => "opens hardware devices",
+            SystemClock => "sets the system clock",
+            KernelModules => "loads kernel modules",
+            KernelTunables => "writes kernel tunables in /proc/sys or /sys",
+            KernelLogs => "reads the kernel log",
+            ControlGroups => "manages control groups",
+            Namespaces => "creates namespaces",
+            Hostname => "sets the host name",
+            RealtimeScheduling => "uses realtime scheduling",
+            Personality => "changes the execution domain",
+            Mounts => "mounts file systems",
+            Chroot => "chroots",
+            WritesSystemDirectories => "writes /usr, /boot or /etc",
+            WritesUndeclaredPaths => "writes paths that no *Directory= or ReadWritePaths= declares",
+            PrivilegedSystemCalls => "uses system calls outside @system-service",
+            PacketSockets => "opens AF_PACKET sockets",
+            OtherAddressFamilies => "opens address families other than UNIX, INET and NETLINK",
+            ProcessInspection => "reads other processes and system-wide /proc files",
+            HostUserIds => "needs real user ids and host capabilities",
+            UserManager => "runs in a user manager",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Directive {
+    pub key: &'static str,
+    pub section: &'static str,
+    /// First systemd release that understands the key at all.
+    pub since: u32,
+    /// Values that arrived later than the key (`ProtectSystem=strict` in 232).
+    pub value_since: &'static [(&'static str, u32)],
+    /// `json_field`s of `systemd-analyze security` rows the directive moves.
+    pub rows: &'static [&'static str],
+    /// Whether a user manager (`systemctl --user`) can apply it without privileges.
+    pub user_manager: bool,
+    /// What the unit must not need for the directive to be safe.
+    pub breaks: &'static [Need],
+    /// The comment written above the directive in a generated drop-in.
+    pub comment: &'static str,
+}
+
+impl Directive {
+    /// The first systemd release that accepts `value` for this key.
+    pub fn since_for(&self, value: &str) -> u32 {
+        let mut since = self.since;
+        for word in value.split_whitespace() {
+            let word = word.trim_start_matches('~');
+            for (v, s) in self.value_since {
+                if word == *v {
+                    since = since.max(*s);
+                }
+            }
+        }
+        since
+    }
+}
+
+use Need::*;
+
+macro_rules! d {
+    ($key:literal, $since:expr, [$($vs:expr),*], [$($row:literal),*], $user:expr, [$($need:ident),*], $comment:literal) => {
+        Directive {
+            key: $key,
+            section: "Service",
+            since: $since,
+            value_since: &[$($vs),*],
+            rows: &[$($row),*],
+            user_manager: $user,
+            breaks: &[$($need),*],
+            comment: $comment,
+        }
+    };
+}
+
+/// The table. Order is the order directives are written in a drop-in.
+pub static DIRECTIVES: &[Directive] = &[
+    d!(
+        "ProtectSystem",
+        214,
+        [("strict", 232)],
+        ["ProtectSystem"],
+        false,
+        [WritesSystemDirectories, Mounts],
+        "Mount /usr, /boot and /etc read-only for the service"
+    ),
+    d!("ReadWritePaths", 231, [], [], false, [], "Keep these paths writable under ProtectSystem="),
+    d!(
+        "ProtectHome",
+        214,
+        [("read-only", 214), ("tmpfs", 238)],
+        ["ProtectHome"],
+        false,
+        [HomeDirectories, Mounts],
+        "Hide /home, /root and /run/user from the service"
+    ),
+    d!("PrivateTmp", 187, [], ["PrivateTmp"], false, [Mounts], "Give the service its own /tmp and /var/tmp"),
+    d!(
+        "PrivateDevices",
+        209,
+        [],
+        ["PrivateDevices", "DeviceAllow", "CapabilityBoundingSet_CAP_MKNOD", "CapabilityBoundingSet_CAP_SYS_RAWIO"],
+        false,
+        [Devices, Mounts, PrivilegedSystemCalls],
+        "Give the service a minimal /dev without hardware devices"
+    ),
+    d!(
+        "ProtectKernelTunables",
+        232,
+        [],
+        ["ProtectKernelTunables"],
+        false,
+        [KernelTunables, Mounts],
+        "Make /proc/sys and /sys read-only"
+    ),
+    d!(
+        "ProtectKernelModules",
+        232,
+        [],
+        ["ProtectKernelModules", "CapabilityBoundingSet_CAP_SYS_MODULE"],
+        false,
+        [KernelModules],
+        "Forbid loading kernel modules"
+    ),
+    d!(
+        "ProtectKernelLogs",
+        244,
+        [],
+        ["ProtectKernelLogs", "CapabilityBoundingSet_CAP_SYSLOG"],
+        false,
+        [KernelLogs],
+        "Forbid reading the kernel log ring"
+    ),
+    d!(
+        "ProtectControlGroups",
+        232,
+        [],
+        ["ProtectControlGroups"],
+        false,
+        [ControlGroups],
+        "Make the control group hierarchy read-only"
+    ),
+    d!(
+        "ProtectClock",
+        245,
+        [],
+        ["ProtectClock", "CapabilityBoundingSet_CAP_SYS_TIME", "CapabilityBoundingSet_CAP_WAKE_ALARM"],
+        false,
+        [SystemClock, Devices],
+        "Forbid setting the system and hardware clocks"
+    ),
+    d!("ProtectHostname", 242, [], ["ProtectHostname"], false, [Hostname], "Forbid changing the host name"),
+    d!("ProtectProc", 247, [], ["ProtectProc"], false, [ProcessInspection], "Hide other users' processes in /proc"),
+    d!(
+        "ProcSubset",
+        247,
+        [],
+        ["ProcSubset"],
+        false,
+        [ProcessInspection, KernelTunables],
+        "Show only process entries in /proc"
+    ),
+    d!("PrivateMounts", 239, [], ["PrivateMounts"], false, [Mounts], "Keep the service's mounts to itself"),
+    d!(
+        "PrivateUsers",
+        232,
+        [],
+        ["PrivateUsers"],
+        false,
+        [HostUserIds, Devices, Mounts],
+        "Run the service in a user namespace without host users"
+    ),
+    d!(
+        "NoNewPrivileges",
+        187,
+        [],
+        ["NoNewPrivileges"],
+        true,
+        [SetuidExecution],
+        "Forbid gaining privileges through set-uid binaries or file capabilities"
+    ),
+    d!(
+        "RestrictSUIDSGID",
+        242,
+        [],
+        ["RestrictSUIDSGID"],
+        false,
+        [SetuidFiles],
+        "Forbid creating set-uid/set-gid files"
+    ),
+    d!("RestrictRealtime", 231, [], ["RestrictRealtime"], false, [RealtimeScheduling], "Forbid realtime scheduling"),
+    d!("LockPersonality", 235, [], ["LockPersonality"], false, [Personality], "Lock the execution domain"),
+    d!(
+        "MemoryDenyWriteExecute",
+        231,
+        [],
+        ["MemoryDenyWriteExecute"],
+        false,
+        [WritableExecutableMemory],
+        "Forbid memory that is both writable and executable"
+    ),
+    d!(
+        "RestrictNamespaces",
+        233,
+        [],
+        [
+            "RestrictNamespaces_user",
+            "RestrictNamespaces_mnt",
+            "RestrictNamespaces_ipc",
+            "RestrictNamespaces_pid",
+            "RestrictNamespaces_cgroup",
+            "RestrictNamespaces_net",
+            "RestrictNamespaces_uts"
+        ],
+        false,
+        [Namespaces, ControlGroups],
+        "Forbid creating namespaces"
+    ),
+    d!(
+        "SystemCallArchitectures",
+        209,
+        [],
+        ["SystemCallArchitectures"],
+        false,
+        [Personality],
+        "Allow only native system calls"
+    ),
+    d!(
+        "RestrictAddressFamilies",
+        211,
+        [],
+        [
+            "RestrictAddressFamilies_AF_PACKET",
+            "RestrictAddressFamilies_OTHER",
+            "RestrictAddressFamilies_AF_NETLINK",
+            "RestrictAddressFamilies_AF_UNIX",
+            "RestrictAddressFamilies_AF_INET_INET6"
+        ],
+        false,
+        [PacketSockets, OtherAddressFamilies],
+        "Allow only these socket address families"
+    ),
+    d!(
+        "SystemCallFilter",
+        187,
+        [("@system-service", 239)],
+        [
+            "SystemCallFilter_swap",
+            "SystemCallFilter_obsolete",
+            "SystemCallFilter_clock",
+            "SystemCallFilter_cpu_emulation",
+            "SystemCallFilter_debug",
+            "SystemCallFilter_mount",
+            "SystemCallFilter_module",
+            "SystemCallFilter_raw_io",
+            "SystemCallFilter_reboot",
+            "SystemCallFilter_privileged",
+            "SystemCallFilter_resources"
+        ],
+        false,
+        [PrivilegedSystemCalls, SystemClock, Mounts, KernelModules, Namespaces],
+        "Allow only the system calls a typical service uses"
+    ),
+    d!(
+        "SystemCallErrorNumber",
+        209,
+        [],
+        [],
+        false,
+        [],
+        "Fail filtered system calls with EPERM instead of killing the service"
+    ),
+    d!("UMask", 1, [], ["UMask"], true, [], "Create files readable by the service's user only"),
+    d!("RemoveIPC", 232, [], ["RemoveIPC"], false, [], "Remove the service user's IPC objects when it stops"),
+    d!("CapabilityBoundingSet", 187, [], [], false, [HostUserIds], "Keep only the capabilities the service needs"),
+];
+
+/// The groups of a `SystemCallFilter=~...` deny list and the needs that rule each one out.
+/// Group contents: `systemd-analyze syscall-filter @GROUP`.
+pub static SYSCALL_GROUP_BREAKS: &[(&str, &[Need])] = &[
+    ("@clock", &[SystemClock]),
+    ("@cpu-emulation", &[Personality]),
+    ("@debug", &[PrivilegedSystemCalls]),
+    ("@module", &[KernelModules]),
+    ("@mount", &[Mounts, Chroot, Namespaces]),
+    ("@obsolete", &[]),
+    ("@raw-io", &[Devices, PrivilegedSystemCalls]),
+    ("@reboot", &[PrivilegedSystemCalls]),
+    ("@swap", &[PrivilegedSystemCalls]),
+];
+
+pub fn lookup(key: &str) -> Option<&'static Directive> {
+    DIRECTIVES.iter().find(|d| d.key == key)
+}
+
+/// Position in the table, so that output order never depends on hash order or policy order.
+pub fn order(key: &str) -> usize {
+    DIRECTIVES.iter().position(|d| d.key == key).unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_versions_sane() {
+        for (i, d) in DIRECTIVES.iter().enumerate() {
+            assert!(DIRECTIVES[..i].iter().all(|o| o.key != d.key), "{} twice", d.key);
+            assert!(d.since <= 257, "{}", d.key);
+            for (_, s) in d.value_since {
+                assert!(*s >= d.since, "{}", d.key);
+            }
+        }
+    }
+
+    #[test]
+    fn value_versions() {
+        assert_eq!(lookup("ProtectSystem").unwrap().since_for("strict"), 232);
+        assert_eq!(lookup("ProtectSystem").unwrap().since_for("full"), 214);
+        assert_eq!(lookup("SystemCallFilter").unwrap().since_for("@system-service"), 239);
+        assert_eq!(lookup("SystemCallFilter").unwrap().since_for("~@mount"), 187);
+    }
+}

@@ -1,0 +1,334 @@
+//! One engine behind every mode: find the units, plan each, render the new files, and
+//! score before and after. The summary, `--diff`, `--check`, `--write` and JSON modes
+//! only present (or apply) what this computes, so they can never disagree.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::plan::{self, Plan, ProgramEvidence};
+use crate::policy::{Mode, Policy};
+use crate::render::{dropin, inplace};
+use crate::score;
+use crate::unit::{assignments_of, Document, Fragment, LoadError, LoadOutcome, LoadedUnit, Loader, Scope};
+
+pub struct Request {
+    pub root: Option<PathBuf>,
+    /// Unit files or names; empty with a root means every service in it.
+    pub units: Vec<String>,
+    pub exclude: Vec<String>,
+    pub policy: Policy,
+    pub target: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileChange {
+    /// The path shown to the user.
+    pub path: PathBuf,
+    /// Where it is written (inside the root, no symlink on the way).
+    #[serde(skip)]
+    pub real_path: PathBuf,
+    #[serde(skip)]
+    pub before: Option<String>,
+    /// `None`: the file is to be removed.
+    #[serde(skip)]
+    pub after: Option<String>,
+}
+
+impl FileChange {
+    pub fn changes_anything(&self) -> bool {
+        self.before != self.after
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Planned (the plan may be empty when everything is in place).
+    Planned,
+    Masked,
+    Excluded,
+    /// Not a service: only services are hardened.
+    NotAService,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnitReport {
+    pub unit: String,
+    pub path: PathBuf,
+    pub scope: Option<Scope>,
+    pub status: Status,
+    pub before: Option<score::Assessment>,
+    pub after: Option<score::Assessment>,
+    pub plan: Plan,
+    pub changes: Vec<FileChange>,
+    pub evidence: Option<ProgramEvidence>,
+}
+
+impl UnitReport {
+    pub fn would_change(&self) -> bool {
+        self.changes.iter().any(FileChange::changes_anything)
+    }
+}
+
+pub struct Outcome {
+    pub units: Vec<UnitReport>,
+    pub errors: Vec<LoadError>,
+}
+
+pub fn run(req: &Request) -> Outcome {
+    let mut units = Vec::new();
+    let mut errors = Vec::new();
+    let loader = match Loader::new(req.root.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return Outcome { units, errors: vec![e] },
+    };
+    let outcomes: Vec<LoadOutcome> = if req.units.is_empty() {
+        let (found, errs) = loader.discover(&["service"]);
+        errors.extend(errs);
+        found
+    } else {
+        req.units
+            .iter()
+            .filter_map(|arg| match loader.load(arg) {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            })
+            .collect()
+    };
+    for outcome in outcomes {
+        match process(req, outcome) {
+            Ok(r) => units.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    // Show paths as the user named the root (debian/foo/lib/...), not canonicalised.
+    if let Some(given) = &req.root {
+        let canonical = loader.rootfs().dir().to_owned();
+        let shown = |p: &Path| match p.strip_prefix(&canonical) {
+            Ok(rel) => given.join(rel),
+            Err(_) => p.to_owned(),
+        };
+        for u in &mut units {
+            u.path = shown(&u.path);
+            for c in &mut u.changes {
+                c.path = shown(&c.path);
+            }
+        }
+        for e in &mut errors {
+            e.path = shown(&e.path);
+        }
+    }
+    units.sort_by(|a, b| a.path.cmp(&b.path));
+    Outcome { units, errors }
+}
+
+fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {
+    let template = unit.name.template().map(|t| t.to_string());
+    req.exclude
+        .iter()
+        .any(|x| x == unit.name.as_str() || Some(x) == template.as_ref() || unit.aliases.iter().any(|a| a == x))
+}
+
+fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError> {
+    let unit = match outcome {
+        LoadOutcome::Masked { name, path } => {
+            return Ok(empty_report(name.to_string(), path, None, Status::Masked));
+        }
+        LoadOutcome::Unit(u) => *u,
+    };
+    let name = unit.name.to_string();
+    if unit.name.unit_type() != "service" {
+        return Ok(empty_report(name, unit.path().to_owned(), Some(unit.scope), Status::NotAService));
+    }
+    if is_excluded(req, &unit) {
+        return Ok(empty_report(name, unit.path().to_owned(), Some(unit.scope), Status::Excluded));
+    }
+    if let Some(why) = unit.refused_by_systemd() {
+        let mut r = empty_report(name, unit.path().to_owned(), Some(unit.scope), Status::Planned);
+        r.plan.left_alone = Some(why);
+        return Ok(r);
+    }
+    let score_type = unit.name.unit_type().to_owned();
+    let current = unit.assignments();
+    let before = score::assess(&score_type, &current);
+
+    // Plan against the unit as it is without hardenunit's own output, so that a second run
+    // plans the same thing again and finds nothing to change.
+    let target = OwnOutput::locate(&unit, &req.policy)?;
+    let base_fragments = target.base_fragments(&unit)?;
+    let base = assignments_of(&base_fragments);
+    let ctx = plan::Context { policy: &req.policy, target: req.target };
+    let evidence: Option<ProgramEvidence> = None;
+    let mut plan = plan::plan(&unit, &base, evidence.as_ref(), &ctx);
+    never_weaken(&mut plan, &target, &base_fragments, &score_type, req);
+
+    let (change, new_fragments) = target.render(&plan, &base_fragments, req)?;
+    let after = score::assess(&score_type, &assignments_of(&new_fragments));
+    Ok(UnitReport {
+        unit: name,
+        path: unit.path().to_owned(),
+        scope: Some(unit.scope),
+        status: Status::Planned,
+        before: Some(before),
+        after: Some(after),
+        plan,
+        changes: change.into_iter().collect(),
+        evidence,
+    })
+}
+
+fn empty_report(unit: String, path: PathBuf, scope: Option<Scope>, status: Status) -> UnitReport {
+    UnitReport {
+        unit,
+        path,
+        scope,
+        status,
+        before: None,
+        after: None,
+        plan: Plan::default(),
+        changes: vec![],
+        evidence: None,
+    }
+}
+
+/// Drops added directives that would make any row of the score worse than without them
+/// (ProtectClock= next to an existing closed device policy adds `char-rtc r`, say).
+fn never_weaken(plan: &mut Plan, target: &OwnOutput, base_fragments: &[Fragment], score_type: &str, req: &Request) {
+    let before = score::assess(score_type, &assignments_of(base_fragments));
+    for _ in 0..plan.added.len() + 1 {
+        let Ok((_, fragments)) = target.render(plan, base_fragments, req) else { return };
+        let after = score::assess(score_type, &assignments_of(&fragments));
+        let worse: Vec<&str> = before
+            .rows
+            .iter()
+            .zip(after.rows.iter())
+            .filter(|(b, a)| a.badness.unwrap_or(0) > b.badness.unwrap_or(0))
+            .map(|(b, _)| b.json_field)
+            .collect();
+        if worse.is_empty() {
+            return;
+        }
+        let culprit = plan.added.iter().rposition(|a| {
+            crate::directives::lookup(&a.directive).is_some_and(|d| d.rows.iter().any(|r| worse.contains(r)))
+        });
+        let Some(i) = culprit else { return };
+        let removed = plan.added.remove(i);
+        plan.skipped.push(plan::Skipped {
+            directive: removed.directive,
+            reason: format!("would make {} worse", worse.join(", ")),
+        });
+    }
+}
+
+/// Where hardenunit's own output for a unit lives: its drop-in, or the main file's block.
+struct OwnOutput {
+    mode: Mode,
+    /// Shown and real path of the file written.
+    shown: PathBuf,
+    real: PathBuf,
+    existing: Option<String>,
+}
+
+impl OwnOutput {
+    fn locate(unit: &LoadedUnit, policy: &Policy) -> Result<OwnOutput, LoadError> {
+        let main = unit.main();
+        match policy.mode {
+            Mode::InPlace => Ok(OwnOutput {
+                mode: Mode::InPlace,
+                shown: main.path.clone(),
+                real: main.real_path.clone(),
+                existing: Some(main.doc.to_string()),
+            }),
+            Mode::DropIn => {
+                let dir_name = format!("{}.d", unit.name);
+                let real_dir = main.real_path.parent().unwrap_or(Path::new("/")).join(&dir_name);
+                let shown_dir = main.path.parent().unwrap_or(Path::new("/")).join(&dir_name);
+                let real = real_dir.join(&policy.dropin);
+                let existing = unit.fragments.iter().find(|f| f.real_path == real).map(|f| f.doc.to_string());
+                Ok(OwnOutput { mode: Mode::DropIn, shown: shown_dir.join(&policy.dropin), real, existing })
+            }
+        }
+    }
+
+    /// The unit's fragments without hardenunit's output.
+    fn base_fragments(&self, unit: &LoadedUnit) -> Result<Vec<Fragment>, LoadError> {
+        let mut fragments = unit.fragments.clone();
+        match self.mode {
+            Mode::DropIn => fragments.retain(|f| f.real_path != self.real),
+            Mode::InPlace => {
+                fragments[0].doc = inplace::strip_block(&fragments[0].doc).map_err(|e| parse_error(&self.shown, e))?;
+            }
+        }
+        Ok(fragments)
+    }
+
+    /// The change to write, and the fragments as systemd would read them afterwards.
+    fn render(
+        &self,
+        plan: &Plan,
+        base: &[Fragment],
+        req: &Request,
+    ) -> Result<(Option<FileChange>, Vec<Fragment>), LoadError> {
+        let mut fragments = base.to_vec();
+        let after = match self.mode {
+            Mode::InPlace => {
+                let doc = inplace::with_block(&base[0].doc, &dropin::directive_lines(plan))
+                    .map_err(|e| parse_error(&self.shown, e))?;
+                let text = doc.to_string();
+                fragments[0].doc = doc;
+                Some(text)
+            }
+            Mode::DropIn => {
+                let text = dropin::render_dropin(plan, &req.policy.profile, req.target);
+                if let Some(t) = &text {
+                    let doc = Document::parse(t).map_err(|e| parse_error(&self.shown, e))?;
+                    let name = self.real.file_name().map(|n| n.to_owned());
+                    let pos = fragments
+                        .iter()
+                        .skip(1)
+                        .position(|f| f.real_path.file_name().map(|n| n.to_owned()) > name)
+                        .map(|p| p + 1)
+                        .unwrap_or(fragments.len());
+                    fragments.insert(
+                        pos,
+                        Fragment { path: self.shown.clone(), real_path: self.real.clone(), doc, is_dropin: true },
+                    );
+                }
+                text
+            }
+        };
+        let change = (self.existing.is_some() || after.is_some()).then(|| FileChange {
+            path: self.shown.clone(),
+            real_path: self.real.clone(),
+            before: self.existing.clone(),
+            after,
+        });
+        Ok((change, fragments))
+    }
+}
+
+fn parse_error(path: &Path, e: crate::unit::ParseError) -> LoadError {
+    LoadError { path: path.to_owned(), line: Some(e.line), message: e.message }
+}
+
+/// Writes every change of `reports` inside the root; a file whose text would not change
+/// is not touched (its modification time stays).
+pub fn apply(loader_root: Option<&Path>, reports: &[UnitReport]) -> Result<Vec<PathBuf>, LoadError> {
+    let fs = match loader_root {
+        Some(r) => crate::unit::rootfs::RootFs::new(r)?,
+        None => crate::unit::rootfs::RootFs::host(),
+    };
+    let mut written = Vec::new();
+    for c in reports.iter().flat_map(|r| r.changes.iter()).filter(|c| c.changes_anything()) {
+        match &c.after {
+            Some(text) => fs.write_atomic(&c.real_path, text.as_bytes())?,
+            None => fs.remove_file(&c.real_path)?,
+        }
+        written.push(c.path.clone());
+    }
+    Ok(written)
+}

@@ -1,0 +1,254 @@
+//! What a unit file itself reveals about its service: the programs it runs, the user it
+//! runs as, the paths and devices it names, the privileges it asks for. The planner turns
+//! these facts into needs; nothing here decides anything.
+
+use std::collections::BTreeMap;
+
+use crate::directives::Need;
+use crate::unit::{values_of, Assignment, LoadedUnit, Scope};
+
+use super::programs;
+
+const EXEC_KEYS: &[&str] =
+    &["ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost"];
+const PATH_KEYS: &[&str] = &[
+    "WorkingDirectory",
+    "EnvironmentFile",
+    "PIDFile",
+    "RootDirectory",
+    "ReadWritePaths",
+    "ReadWriteDirectories",
+    "BindPaths",
+    "BindReadOnlyPaths",
+];
+const INTERPRETERS: &[&str] = &["sh", "bash", "dash", "python", "python3", "perl", "ruby", "env", "nice", "ionice"];
+/// Groups whose members open device nodes.
+const DEVICE_GROUPS: &[&str] = &[
+    "dialout", "disk", "tty", "video", "audio", "input", "kvm", "plugdev", "lp", "scanner", "tss", "i2c", "gpio",
+    "render", "cdrom", "floppy", "kmem", "tape", "sgx",
+];
+/// Capabilities a unit grants itself, and the need each one shows.
+const CAPABILITY_NEEDS: &[(&str, Need)] = &[
+    ("CAP_SYS_TIME", Need::SystemClock),
+    ("CAP_WAKE_ALARM", Need::SystemClock),
+    ("CAP_SYS_MODULE", Need::KernelModules),
+    ("CAP_NET_RAW", Need::PacketSockets),
+    ("CAP_SYS_ADMIN", Need::Mounts),
+    ("CAP_SYSLOG", Need::KernelLogs),
+    ("CAP_SYS_RAWIO", Need::Devices),
+    ("CAP_MKNOD", Need::Devices),
+    ("CAP_SYS_BOOT", Need::PrivilegedSystemCalls),
+    ("CAP_SYS_NICE", Need::RealtimeScheduling),
+    ("CAP_SYS_PTRACE", Need::ProcessInspection),
+    ("CAP_SYS_CHROOT", Need::Chroot),
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct UnitFacts {
+    /// Base names of the programs run, and of the scripts interpreters run.
+    pub programs: Vec<String>,
+    /// Absolute program paths as written in Exec*= lines.
+    pub program_paths: Vec<String>,
+    pub user: Option<String>,
+    pub dynamic_user: bool,
+    pub default_dependencies: bool,
+    pub scope: Option<Scope>,
+    /// Need → the evidence for it, in words.
+    pub needs: BTreeMap<Need, Vec<String>>,
+    /// Why the whole unit is better left alone, when it is.
+    pub leave_alone: Option<String>,
+    pub pid_file: Option<String>,
+}
+
+impl UnitFacts {
+    /// True when the service runs without root's capabilities, where seccomp-based
+    /// directives imply NoNewPrivileges=yes.
+    pub fn runs_unprivileged(&self) -> bool {
+        self.dynamic_user || self.user.as_deref().is_some_and(|u| !u.is_empty() && u != "root" && u != "0")
+    }
+
+    pub fn add_need(&mut self, need: Need, why: String) {
+        let list = self.needs.entry(need).or_default();
+        if !list.contains(&why) {
+            list.push(why);
+        }
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "yes" | "y" | "true" | "t" | "on" => Some(true),
+        "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn last(a: &[Assignment], section: &str, key: &str) -> Option<String> {
+    values_of(a, section, key).into_iter().last()
+}
+
+fn base_name(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// The words of an Exec*= line: prefixes stripped, `@` (custom argv[0]) honoured, quotes
+/// removed. Good enough to find programs; not a full reimplementation of systemd's parser.
+fn exec_words(value: &str) -> Vec<String> {
+    let mut v = value.trim_start();
+    let mut custom_argv0 = false;
+    while let Some(c) = v.chars().next() {
+        match c {
+            '-' | ':' | '+' | '!' => v = &v[1..],
+            '@' => {
+                custom_argv0 = true;
+                v = &v[1..];
+            }
+            _ => break,
+        }
+    }
+    let mut words = split_quoted(v);
+    if custom_argv0 && words.len() > 1 {
+        words.remove(1);
+    }
+    words
+}
+
+fn split_quoted(s: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    for c in s.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    words
+}
+
+pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
+    let mut f = UnitFacts { scope: Some(unit.scope), ..Default::default() };
+    let s = "Service";
+    f.user = last(assignments, s, "User");
+    f.dynamic_user = last(assignments, s, "DynamicUser").and_then(|v| parse_bool(&v)).unwrap_or(false);
+    f.default_dependencies =
+        last(assignments, "Unit", "DefaultDependencies").and_then(|v| parse_bool(&v)).unwrap_or(true);
+    f.pid_file = last(assignments, s, "PIDFile");
+
+    let mut mentioned_paths: Vec<(String, String)> = Vec::new();
+    for key in EXEC_KEYS {
+        for value in values_of(assignments, s, key) {
+            let words = exec_words(&value);
+            let Some(program) = words.first() else { continue };
+            f.program_paths.push(program.clone());
+            f.programs.push(base_name(program).to_owned());
+            if INTERPRETERS.contains(&base_name(program)) {
+                let script = if words.get(1).map(String::as_str) == Some("-c") {
+                    words.get(2).and_then(|c| split_quoted(c).into_iter().next())
+                } else {
+                    words.iter().skip(1).find(|w| !w.starts_with('-')).cloned()
+                };
+                if let Some(script) = script {
+                    f.programs.push(base_name(&script).to_owned());
+                }
+            }
+            for w in &words {
+                for part in w.split(['=', ',', ':']) {
+                    if part.starts_with('/') {
+                        mentioned_paths.push((format!("{key}="), part.to_owned()));
+                    }
+                }
+            }
+        }
+    }
+    for key in PATH_KEYS {
+        for value in values_of(assignments, s, key) {
+            for w in value.split_whitespace() {
+                mentioned_paths.push((format!("{key}="), w.trim_start_matches(['-', '+', ':']).to_owned()));
+            }
+        }
+    }
+    f.programs.sort();
+    f.programs.dedup();
+
+    let unit_program = unit.name.prefix().to_owned();
+    let names: Vec<String> = f.programs.iter().cloned().chain(std::iter::once(unit_program)).collect();
+    for program in &names {
+        if f.leave_alone.is_none() {
+            if let Some((_, why)) = programs::LEAVE_ALONE.iter().find(|(names, _)| names.contains(&program.as_str())) {
+                f.leave_alone = Some(format!("{program} {why}"));
+            }
+        }
+        for known in programs::lookup(program) {
+            for need in known.needs {
+                f.add_need(*need, format!("{program} {}", known.why));
+            }
+        }
+    }
+
+    for (key, path) in &mentioned_paths {
+        if ["/home", "/root", "/run/user"].iter().any(|h| path == h || path.starts_with(&format!("{h}/"))) {
+            f.add_need(Need::HomeDirectories, format!("{key} names {path}"));
+        }
+        let harmless_dev =
+            ["/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/log", "/dev/stdout", "/dev/stderr"];
+        if path.starts_with("/dev/") && !harmless_dev.contains(&path.as_str()) {
+            f.add_need(Need::Devices, format!("{key} names {path}"));
+        }
+    }
+    for key in ["DeviceAllow", "DevicePolicy"] {
+        if let Some(v) = last(assignments, s, key).filter(|v| !v.is_empty() && v != "auto") {
+            f.add_need(Need::Devices, format!("the unit sets {key}={v}"));
+        }
+    }
+    for key in ["Group", "SupplementaryGroups"] {
+        for v in values_of(assignments, s, key) {
+            for g in v.split_whitespace().filter(|g| DEVICE_GROUPS.contains(g)) {
+                f.add_need(Need::Devices, format!("{key}= includes the device group {g}"));
+            }
+        }
+    }
+    for key in ["AmbientCapabilities", "CapabilityBoundingSet"] {
+        for v in values_of(assignments, s, key).iter().filter(|v| !v.starts_with('~')) {
+            for cap in v.split_whitespace() {
+                if let Some((_, need)) = CAPABILITY_NEEDS.iter().find(|(c, _)| *c == cap) {
+                    f.add_need(*need, format!("the unit grants {cap} in {key}="));
+                }
+            }
+        }
+    }
+    if last(assignments, s, "Delegate").is_some_and(|v| parse_bool(&v) != Some(false)) {
+        f.add_need(Need::ControlGroups, "the unit sets Delegate=".into());
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exec_words_follow_systemd_prefixes() {
+        assert_eq!(exec_words("-/usr/sbin/foo -d"), vec!["/usr/sbin/foo", "-d"]);
+        assert_eq!(exec_words("@/usr/sbin/foo foo-argv0 --x"), vec!["/usr/sbin/foo", "--x"]);
+        assert_eq!(exec_words("!!/usr/bin/a 'b c' \"d\""), vec!["/usr/bin/a", "b c", "d"]);
+    }
+}

@@ -1,0 +1,145 @@
+use super::*;
+use crate::policy::Overrides;
+use crate::unit::{LoadOutcome, Loader};
+
+fn policy(extra: &str, profile: Option<&str>) -> Policy {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut f, extra.as_bytes()).unwrap();
+    let o = Overrides { profile: profile.map(str::to_owned), ..Default::default() };
+    Policy::load(None, &[f.path().to_owned()], &o).unwrap()
+}
+
+fn plan_for(files: &[(&str, &str)], unit: &str, p: &Policy, target: u32) -> Plan {
+    let t = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let full = t.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    let loader = Loader::new(Some(t.path())).unwrap();
+    let LoadOutcome::Unit(u) = loader.load(unit).unwrap() else { panic!("masked") };
+    plan(&u, &u.assignments(), None, &Context { policy: p, target })
+}
+
+fn added(p: &Plan, key: &str) -> Option<String> {
+    p.added.iter().find(|a| a.directive == key).map(|a| a.value.clone())
+}
+
+fn skipped(p: &Plan, key: &str) -> Option<String> {
+    p.skipped.iter().find(|a| a.directive == key).map(|a| a.reason.clone())
+}
+
+const SYS: &str = "lib/systemd/system";
+
+#[test]
+fn plain_daemon_gets_the_baseline_and_keeps_maintainer_decisions() {
+    let unit = "[Service]\nExecStart=/usr/sbin/food\nPrivateTmp=no\n";
+    let p = plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &policy("", None), 252);
+    assert_eq!(added(&p, "ProtectSystem").as_deref(), Some("full"));
+    assert_eq!(added(&p, "PrivateTmp"), None);
+    assert!(skipped(&p, "PrivateTmp").unwrap().contains("already sets PrivateTmp=no"));
+    assert_eq!(added(&p, "SystemCallErrorNumber").as_deref(), Some("EPERM"));
+    let scf = added(&p, "SystemCallFilter").unwrap();
+    assert!(scf.starts_with('~') && !scf.contains("@mount"), "{scf}");
+}
+
+#[test]
+fn dropins_count_as_the_units_own_settings() {
+    let files = [
+        (format!("{SYS}/food.service"), "[Service]\nExecStart=/usr/sbin/food\n"),
+        (format!("{SYS}/food.service.d/50-local.conf"), "[Service]\nProtectHome=read-only\n"),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let p = plan_for(&files, "food.service", &policy("", None), 252);
+    assert!(skipped(&p, "ProtectHome").unwrap().contains("read-only"));
+}
+
+#[test]
+fn target_version_gates_directives() {
+    let unit = "[Service]\nExecStart=/usr/sbin/food\n";
+    let p = plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &policy("", None), 239);
+    for newer in ["ProtectKernelLogs", "ProtectClock", "ProtectHostname", "RestrictSUIDSGID"] {
+        assert!(skipped(&p, newer).unwrap().contains("the target is 239"), "{newer}");
+    }
+    for a in &p.added {
+        assert!(crate::directives::lookup(&a.directive).unwrap().since_for(&a.value) <= 239, "{a:?}");
+    }
+    let strict = policy("", Some("strict"));
+    let p = plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &strict, 238);
+    assert!(skipped(&p, "SystemCallFilter").unwrap().contains("239"));
+    assert_eq!(added(&p, "SystemCallErrorNumber"), None);
+}
+
+#[test]
+fn evident_needs_skip_what_they_break() {
+    let unit = "[Service]\nExecStart=/usr/sbin/chronyd -F 1\n";
+    let p = plan_for(&[(&format!("{SYS}/chrony.service"), unit)], "chrony.service", &policy("", None), 252);
+    assert!(skipped(&p, "ProtectClock").unwrap().contains("clock"));
+    assert!(!added(&p, "SystemCallFilter").unwrap().contains("@clock"));
+
+    let unit = "[Service]\nExecStart=/usr/bin/node /srv/app.js\nWorkingDirectory=/home/app\n";
+    let p = plan_for(&[(&format!("{SYS}/app.service"), unit)], "app.service", &policy("", None), 252);
+    assert!(skipped(&p, "MemoryDenyWriteExecute").is_some());
+    assert!(skipped(&p, "ProtectHome").unwrap().contains("/home/app"));
+
+    let unit = "[Service]\nExecStart=/usr/sbin/dnsmasq\n";
+    let p = plan_for(&[(&format!("{SYS}/dnsmasq.service"), unit)], "dnsmasq.service", &policy("", None), 252);
+    assert!(added(&p, "RestrictAddressFamilies").unwrap().ends_with("AF_PACKET"));
+
+    let unit = "[Service]\nExecStart=/usr/sbin/gpsd /dev/ttyUSB0\nSupplementaryGroups=dialout\n";
+    let p = plan_for(&[(&format!("{SYS}/gpsd.service"), unit)], "gpsd.service", &policy("", None), 252);
+    assert!(skipped(&p, "PrivateDevices").is_some());
+}
+
+#[test]
+fn setuid_helpers_under_a_user_skip_everything_that_implies_no_new_privileges() {
+    let unit = "[Service]\nUser=www-data\nExecStart=/usr/sbin/php-fpm8.2 --nodaemonize\n";
+    let p = plan_for(&[(&format!("{SYS}/php8.2-fpm.service"), unit)], "php8.2-fpm.service", &policy("", None), 252);
+    for k in ["NoNewPrivileges", "SystemCallFilter", "RestrictNamespaces", "PrivateDevices", "LockPersonality"] {
+        assert!(skipped(&p, k).unwrap().contains("NoNewPrivileges"), "{k}");
+    }
+    assert_eq!(added(&p, "ProtectSystem").as_deref(), Some("full"));
+}
+
+#[test]
+fn login_and_job_runners_are_left_alone() {
+    for (name, exec) in [("ssh.service", "/usr/sbin/sshd -D"), ("cron.service", "/usr/sbin/cron -f")] {
+        let unit = format!("[Service]\nExecStart={exec}\n");
+        let p = plan_for(&[(&format!("{SYS}/{name}"), &unit)], name, &policy("", None), 252);
+        assert!(p.left_alone.is_some() && p.added.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn user_units_and_early_boot_units_get_only_what_applies() {
+    let unit = "[Service]\nExecStart=/usr/bin/agentd\n";
+    let p = plan_for(&[("usr/lib/systemd/user/agent.service", unit)], "agent.service", &policy("", None), 252);
+    assert!(added(&p, "NoNewPrivileges").is_some());
+    assert!(skipped(&p, "ProtectSystem").unwrap().contains("user manager"));
+
+    let unit = "[Unit]\nDefaultDependencies=no\n[Service]\nExecStart=/usr/sbin/early\n";
+    let p = plan_for(&[(&format!("{SYS}/early.service"), unit)], "early.service", &policy("", None), 252);
+    assert!(skipped(&p, "PrivateTmp").unwrap().contains("DefaultDependencies=no"));
+    assert!(added(&p, "NoNewPrivileges").is_some());
+}
+
+#[test]
+fn per_unit_policy() {
+    let extra = "[unit.\"food.service\"]\nskip = [\"ProtectHome\"]\nset = { ProtectSystem = \"strict\" }\nread_write_paths = [\"/var/lib/food\"]\n[unit.\"other.service\"]\nignore = true\n";
+    let unit = "[Service]\nExecStart=/usr/sbin/food\nPIDFile=/run/food/food.pid\n";
+    let pol = policy(extra, None);
+    let p = plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &pol, 252);
+    assert!(skipped(&p, "ProtectHome").unwrap().contains("policy"));
+    assert_eq!(added(&p, "ProtectSystem").as_deref(), Some("strict"));
+    assert_eq!(added(&p, "ReadWritePaths").as_deref(), Some("-/run/food -/var/lib/food"));
+    let p = plan_for(&[(&format!("{SYS}/other.service"), unit)], "other.service", &pol, 252);
+    assert!(p.left_alone.unwrap().contains("ignore"));
+}
+
+#[test]
+fn dynamic_user_implications_are_not_duplicated() {
+    let unit = "[Service]\nDynamicUser=yes\nExecStart=/usr/bin/x\n";
+    let p = plan_for(&[(&format!("{SYS}/x.service"), unit)], "x.service", &policy("", None), 252);
+    assert!(skipped(&p, "ProtectSystem").unwrap().contains("DynamicUser"));
+    assert!(added(&p, "ProtectHome").is_some());
+}

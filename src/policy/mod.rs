@@ -1,0 +1,358 @@
+//! The hardening policy: which directives to add, layered built-in → system-wide file →
+//! package files, each layer overriding the one before, like a compiler's config stack.
+
+mod values;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::directives;
+use crate::unit::LoadError;
+
+pub use values::normalize_value;
+
+/// The policy built into the binary; `src/policy/default.toml` is its readable source.
+pub const BUILTIN: &str = include_str!("default.toml");
+/// The administrator's layer, read when it exists.
+pub const SYSTEM_POLICY: &str = "/etc/hardenunit/policy.toml";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Mode {
+    #[serde(rename = "dropin")]
+    DropIn,
+    #[serde(rename = "in-place")]
+    InPlace,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "dropin" | "drop-in" => Some(Mode::DropIn),
+            "in-place" | "inplace" => Some(Mode::InPlace),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::DropIn => "dropin",
+            Mode::InPlace => "in-place",
+        }
+    }
+}
+
+/// What the policy says of one unit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitPolicy {
+    pub skip: BTreeSet<String>,
+    pub set: BTreeMap<String, String>,
+    pub read_write_paths: Vec<String>,
+    pub ignore: bool,
+}
+
+/// The policy in effect after every layer was applied.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub profile: String,
+    pub mode: Mode,
+    pub dropin: String,
+    pub systemd_version: Option<u32>,
+    /// Directive → value, in the order of the directive table.
+    pub directives: Vec<(String, String)>,
+    pub units: BTreeMap<String, UnitPolicy>,
+    /// Where each layer came from, built-in first.
+    pub layers: Vec<String>,
+}
+
+/// Choices made on the command line, applied after every file layer.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub profile: Option<String>,
+    pub mode: Option<Mode>,
+    pub systemd_version: Option<u32>,
+}
+
+type DirectiveMap = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Layer {
+    profile: Option<Spanned<String>>,
+    mode: Option<Spanned<String>>,
+    dropin: Option<Spanned<String>>,
+    systemd_version: Option<Spanned<i64>>,
+    #[serde(default)]
+    directives: DirectiveMap,
+    #[serde(default)]
+    unit: BTreeMap<Spanned<String>, UnitLayer>,
+    #[serde(default)]
+    profiles: BTreeMap<Spanned<String>, ProfileLayer>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnitLayer {
+    #[serde(default)]
+    skip: Vec<Spanned<String>>,
+    #[serde(default)]
+    set: DirectiveMap,
+    #[serde(default)]
+    read_write_paths: Vec<Spanned<String>>,
+    ignore: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileLayer {
+    #[allow(dead_code)]
+    description: Option<String>,
+    inherits: Option<Spanned<String>>,
+    #[serde(default)]
+    directives: DirectiveMap,
+}
+
+/// A profile after its file was read: values validated, `None` meaning "drop it".
+#[derive(Debug, Clone, Default)]
+struct Profile {
+    inherits: Option<String>,
+    directives: BTreeMap<String, Option<String>>,
+}
+
+struct Source<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn error(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> LoadError {
+        let line = span.map(|s| self.text[..s.start.min(self.text.len())].matches('\n').count() + 1);
+        LoadError { path: PathBuf::from(self.name), line, message: message.into() }
+    }
+}
+
+impl Policy {
+    /// Reads the built-in layer, the system-wide file (when `system` names one that exists)
+    /// and each package file in order, then applies the command line's choices.
+    pub fn load(system: Option<&Path>, files: &[PathBuf], overrides: &Overrides) -> Result<Policy, LoadError> {
+        let mut texts: Vec<(String, String)> = vec![("built-in policy".into(), BUILTIN.into())];
+        if let Some(sys) = system.filter(|p| p.exists()) {
+            texts.push((sys.display().to_string(), read_policy(sys)?));
+        }
+        for f in files {
+            texts.push((f.display().to_string(), read_policy(f)?));
+        }
+        let mut b = Builder::default();
+        for (name, text) in &texts {
+            b.apply(&Source { name, text })?;
+        }
+        b.finish(overrides)
+    }
+
+    pub fn unit(&self, name: &str) -> Option<&UnitPolicy> {
+        self.units.get(name)
+    }
+
+    /// The effective policy as TOML that reads back into the same policy.
+    pub fn to_toml(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "# Effective hardenunit policy, from: {}", self.layers.join(" < "));
+        let _ = writeln!(s, "profile = {}", quote(&self.profile));
+        let _ = writeln!(s, "mode = {}", quote(self.mode.as_str()));
+        let _ = writeln!(s, "dropin = {}", quote(&self.dropin));
+        match self.systemd_version {
+            Some(v) => {
+                let _ = writeln!(s, "systemd_version = {v}");
+            }
+            None => {
+                let _ = writeln!(s, "# systemd_version: detected from the build environment at run time");
+            }
+        }
+        let _ = writeln!(s, "\n[directives]");
+        for (k, v) in &self.directives {
+            let _ = writeln!(s, "{k} = {}", quote(v));
+        }
+        for (name, u) in &self.units {
+            let _ = writeln!(s, "\n[unit.{}]", quote(name));
+            if u.ignore {
+                let _ = writeln!(s, "ignore = true");
+            }
+            if !u.skip.is_empty() {
+                let list: Vec<String> = u.skip.iter().map(|x| quote(x)).collect();
+                let _ = writeln!(s, "skip = [{}]", list.join(", "));
+            }
+            if !u.set.is_empty() {
+                let list: Vec<String> = u.set.iter().map(|(k, v)| format!("{k} = {}", quote(v))).collect();
+                let _ = writeln!(s, "set = {{ {} }}", list.join(", "));
+            }
+            if !u.read_write_paths.is_empty() {
+                let list: Vec<String> = u.read_write_paths.iter().map(|x| quote(x)).collect();
+                let _ = writeln!(s, "read_write_paths = [{}]", list.join(", "));
+            }
+        }
+        s
+    }
+}
+
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+fn read_policy(path: &Path) -> Result<String, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(path, format!("cannot read policy: {e}")))?;
+    if !meta.is_file() {
+        return Err(LoadError::new(path, "policy is not a regular file"));
+    }
+    if meta.len() > 1024 * 1024 {
+        return Err(LoadError::new(path, "policy file over 1 MiB"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| LoadError::new(path, format!("cannot read policy: {e}")))?;
+    String::from_utf8(bytes).map_err(|_| LoadError::new(path, "policy is not UTF-8"))
+}
+
+#[derive(Default)]
+struct Builder {
+    profile: Option<String>,
+    mode: Option<Mode>,
+    dropin: Option<String>,
+    systemd_version: Option<u32>,
+    profiles: BTreeMap<String, Profile>,
+    directives: BTreeMap<String, Option<String>>,
+    units: BTreeMap<String, UnitPolicy>,
+    layers: Vec<String>,
+}
+
+impl Builder {
+    fn apply(&mut self, src: &Source) -> Result<(), LoadError> {
+        let layer: Layer = toml::from_str(src.text).map_err(|e| {
+            let msg = e.message().trim().to_owned();
+            src.error(e.span(), format!("invalid policy: {msg}"))
+        })?;
+        self.layers.push(src.name.to_owned());
+        if let Some(p) = layer.profile {
+            self.profile = Some(p.get_ref().clone());
+        }
+        if let Some(m) = layer.mode {
+            let mode = Mode::parse(m.get_ref()).ok_or_else(|| {
+                src.error(Some(m.span()), format!("mode: {:?} is not \"dropin\" or \"in-place\"", m.get_ref()))
+            })?;
+            self.mode = Some(mode);
+        }
+        if let Some(d) = layer.dropin {
+            let name = d.get_ref();
+            if name.contains('/') || !name.ends_with(".conf") || name.starts_with('.') {
+                return Err(src.error(Some(d.span()), format!("dropin: {name:?} must be a plain NAME.conf file name")));
+            }
+            self.dropin = Some(name.clone());
+        }
+        if let Some(v) = layer.systemd_version {
+            self.systemd_version = Some(check_version(*v.get_ref()).map_err(|m| src.error(Some(v.span()), m))?);
+        }
+        for (name, p) in layer.profiles {
+            let profile =
+                Profile { inherits: p.inherits.map(|s| s.into_inner()), directives: directive_map(src, p.directives)? };
+            self.profiles.insert(name.into_inner(), profile);
+        }
+        self.directives.extend(directive_map(src, layer.directives)?);
+        for (name, u) in layer.unit {
+            let unit_name = name.get_ref();
+            if crate::unit::UnitName::parse(unit_name).is_none() {
+                return Err(
+                    src.error(Some(name.span()), format!("unit.{unit_name:?}: not a unit name like foo.service"))
+                );
+            }
+            let entry = self.units.entry(unit_name.clone()).or_default();
+            for s in u.skip {
+                known_directive(src, &s)?;
+                entry.skip.insert(s.into_inner());
+            }
+            for (k, v) in directive_map(src, u.set)? {
+                match v {
+                    Some(v) => entry.set.insert(k, v),
+                    None => {
+                        entry.skip.insert(k.clone());
+                        entry.set.remove(&k)
+                    }
+                };
+            }
+            for p in u.read_write_paths {
+                if !p.get_ref().starts_with('/') && !p.get_ref().starts_with("-/") {
+                    return Err(
+                        src.error(Some(p.span()), format!("read_write_paths: {:?} is not absolute", p.get_ref()))
+                    );
+                }
+                entry.read_write_paths.push(p.into_inner());
+            }
+            if let Some(i) = u.ignore {
+                entry.ignore = i;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self, overrides: &Overrides) -> Result<Policy, LoadError> {
+        let profile = overrides.profile.clone().or(self.profile).unwrap_or_else(|| "baseline".into());
+        let mut chain = Vec::new();
+        let mut cur = Some(profile.clone());
+        while let Some(name) = cur {
+            if chain.contains(&name) {
+                return Err(LoadError::new(Path::new("policy"), format!("profile {name:?} inherits from itself")));
+            }
+            let p = self.profiles.get(&name).ok_or_else(|| {
+                let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
+                LoadError::new(Path::new("policy"), format!("no profile {name:?} (known: {})", known.join(", ")))
+            })?;
+            chain.push(name);
+            cur = p.inherits.clone();
+        }
+        let mut merged: BTreeMap<String, Option<String>> = BTreeMap::new();
+        for name in chain.iter().rev() {
+            merged.extend(self.profiles[name].directives.clone());
+        }
+        merged.extend(self.directives);
+        let mut directives: Vec<(String, String)> = merged.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+        directives.sort_by_key(|(k, _)| directives::order(k));
+        Ok(Policy {
+            profile,
+            mode: overrides.mode.or(self.mode).unwrap_or(Mode::DropIn),
+            dropin: self.dropin.unwrap_or_else(|| "10-hardenunit.conf".into()),
+            systemd_version: overrides.systemd_version.or(self.systemd_version),
+            directives,
+            units: self.units,
+            layers: self.layers,
+        })
+    }
+}
+
+pub fn check_version(v: i64) -> Result<u32, String> {
+    if (100..=999).contains(&v) {
+        Ok(v as u32)
+    } else {
+        Err(format!("systemd_version: {v} is not a systemd release number (like 252)"))
+    }
+}
+
+fn known_directive(src: &Source, key: &Spanned<String>) -> Result<(), LoadError> {
+    if directives::lookup(key.get_ref()).is_some() {
+        return Ok(());
+    }
+    let hint = values::closest_directive(key.get_ref()).map(|d| format!(" (did you mean {d}?)")).unwrap_or_default();
+    Err(src.error(Some(key.span()), format!("unknown directive {:?}{hint}", key.get_ref())))
+}
+
+fn directive_map(src: &Source, map: DirectiveMap) -> Result<BTreeMap<String, Option<String>>, LoadError> {
+    let mut out = BTreeMap::new();
+    for (k, v) in map {
+        known_directive(src, &k)?;
+        let value = normalize_value(k.get_ref(), v.get_ref())
+            .map_err(|m| src.error(Some(v.span()), format!("{}: {m}", k.get_ref())))?;
+        out.insert(k.into_inner(), value);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,98 @@
+use super::*;
+use std::io::Write;
+
+fn file(text: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    f
+}
+
+fn load(texts: &[&str], o: &Overrides) -> Result<Policy, LoadError> {
+    let files: Vec<_> = texts.iter().map(|t| file(t)).collect();
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path().to_owned()).collect();
+    Policy::load(None, &paths, o)
+}
+
+fn value<'a>(p: &'a Policy, k: &str) -> Option<&'a str> {
+    p.directives.iter().find(|(d, _)| d == k).map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn builtin_baseline_is_valid_and_ordered_by_the_table() {
+    let p = load(&[], &Overrides::default()).unwrap();
+    assert_eq!(p.profile, "baseline");
+    assert_eq!(value(&p, "ProtectSystem"), Some("full"));
+    let order: Vec<usize> = p.directives.iter().map(|(k, _)| directives::order(k)).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn strict_inherits_baseline_and_overrides() {
+    let p = load(&[], &Overrides { profile: Some("strict".into()), ..Default::default() }).unwrap();
+    assert_eq!(value(&p, "ProtectSystem"), Some("strict"));
+    assert_eq!(value(&p, "PrivateTmp"), Some("yes"));
+}
+
+#[test]
+fn later_layers_win_and_false_drops() {
+    let p = load(
+        &["[directives]\nPrivateDevices = false\nProtectHome = \"read-only\"\n", "[directives]\nProtectHome = true\n"],
+        &Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(value(&p, "PrivateDevices"), None);
+    assert_eq!(value(&p, "ProtectHome"), Some("yes"));
+    assert_eq!(p.layers.len(), 3);
+}
+
+#[test]
+fn unit_sections() {
+    let p = load(
+        &["[unit.\"foo.service\"]\nskip = [\"ProtectHome\"]\nset = { ProtectSystem = \"strict\", PrivateTmp = false }\nread_write_paths = [\"/var/lib/foo\"]\n"],
+        &Overrides::default(),
+    )
+    .unwrap();
+    let u = p.unit("foo.service").unwrap();
+    assert!(u.skip.contains("ProtectHome") && u.skip.contains("PrivateTmp"));
+    assert_eq!(u.set.get("ProtectSystem").map(String::as_str), Some("strict"));
+    assert_eq!(u.read_write_paths, vec!["/var/lib/foo"]);
+}
+
+#[test]
+fn errors_name_file_line_and_key() {
+    let cases = [
+        (
+            "profile = \"baseline\"\n\n[directives]\nProtectKernelTunable = true\n",
+            4,
+            "did you mean ProtectKernelTunables",
+        ),
+        ("[directives]\nProtectSystem = \"sometimes\"\n", 2, "ProtectSystem"),
+        ("mode = \"dropin\"\nbogus = 1\n", 2, "bogus"),
+        ("[unit.\"foo\"]\nignore = true\n", 1, "not a unit name"),
+        ("systemd_version = 52\n", 1, "systemd_version"),
+        ("[directives\n", 1, "invalid policy"),
+        ("[unit.\"a.service\"]\nread_write_paths = [\"var/lib\"]\n", 2, "not absolute"),
+    ];
+    for (text, line, needle) in cases {
+        let f = file(text);
+        let e = Policy::load(None, &[f.path().to_owned()], &Overrides::default()).unwrap_err();
+        assert_eq!(e.path, f.path(), "{text}");
+        assert_eq!(e.line, Some(line), "{text}: {e}");
+        assert!(e.to_string().contains(needle), "{text}: {e}");
+    }
+}
+
+#[test]
+fn unknown_profile_is_an_error() {
+    let e = load(&[], &Overrides { profile: Some("nope".into()), ..Default::default() }).unwrap_err();
+    assert!(e.message.contains("baseline"), "{e}");
+}
+
+#[test]
+fn printed_policy_reads_back_the_same() {
+    let p = load(&["[unit.\"foo.service\"]\nskip = [\"ProtectHome\"]\n"], &Overrides::default()).unwrap();
+    let printed = p.to_toml();
+    let again = load(&[&printed], &Overrides::default()).unwrap();
+    assert_eq!(again.directives, p.directives);
+    assert_eq!(again.units, p.units);
+}

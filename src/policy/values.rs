@@ -1,0 +1,157 @@
+//! Checking the values a policy gives directives, so that a typo fails the build that
+//! reads the policy instead of producing a drop-in that systemd ignores.
+
+use crate::directives::DIRECTIVES;
+
+const BOOLEAN_KEYS: &[&str] = &[
+    "PrivateTmp",
+    "PrivateDevices",
+    "ProtectKernelTunables",
+    "ProtectKernelModules",
+    "ProtectKernelLogs",
+    "ProtectControlGroups",
+    "ProtectClock",
+    "ProtectHostname",
+    "PrivateMounts",
+    "PrivateUsers",
+    "NoNewPrivileges",
+    "RestrictSUIDSGID",
+    "RestrictRealtime",
+    "LockPersonality",
+    "MemoryDenyWriteExecute",
+    "RemoveIPC",
+];
+
+const ENUMS: &[(&str, &[&str])] = &[
+    ("ProtectSystem", &["yes", "no", "full", "strict"]),
+    ("ProtectHome", &["yes", "no", "read-only", "tmpfs"]),
+    ("ProtectProc", &["noaccess", "invisible", "ptraceable", "default"]),
+    ("ProcSubset", &["all", "pid"]),
+];
+
+const NAMESPACES: &[&str] = &["cgroup", "ipc", "net", "mnt", "pid", "user", "uts"];
+const ARCHITECTURES: &[&str] =
+    &["native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "ppc64", "ppc64-le", "s390x", "riscv64"];
+
+/// A policy value as the string written into the unit; `Ok(None)` means "do not add".
+pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<String>, String> {
+    let text = match value {
+        toml::Value::Boolean(false) => return Ok(None),
+        toml::Value::Boolean(true) => "yes".to_owned(),
+        toml::Value::String(s) => s.trim().to_owned(),
+        toml::Value::Integer(i) if key == "UMask" => format!("{i:04}"),
+        other => return Err(format!("expected a string or a boolean, found {}", other.type_str())),
+    };
+    if text.is_empty() {
+        return Err("empty value (use false to drop the directive)".into());
+    }
+    validate(key, &text)?;
+    Ok(Some(text))
+}
+
+fn is_bool(s: &str) -> bool {
+    matches!(s.to_ascii_lowercase().as_str(), "yes" | "no" | "true" | "false" | "on" | "off" | "1" | "0")
+}
+
+fn validate(key: &str, v: &str) -> Result<(), String> {
+    let words = || v.trim_start_matches('~').split_whitespace();
+    let bad = |what: &str| Err(format!("{v:?} is not {what}"));
+    if BOOLEAN_KEYS.contains(&key) {
+        return if is_bool(v) { Ok(()) } else { bad("a boolean (yes/no)") };
+    }
+    if let Some((_, allowed)) = ENUMS.iter().find(|(k, _)| *k == key) {
+        return if allowed.contains(&v) || is_bool(v) {
+            Ok(())
+        } else {
+            bad(&format!("one of {}", allowed.join(", ")))
+        };
+    }
+    match key {
+        "RestrictNamespaces" => {
+            if is_bool(v) || words().all(|w| NAMESPACES.contains(&w)) {
+                Ok(())
+            } else {
+                bad("a boolean or a list of cgroup ipc net mnt pid user uts")
+            }
+        }
+        "SystemCallArchitectures" => {
+            if words().all(|w| ARCHITECTURES.contains(&w)) {
+                Ok(())
+            } else {
+                bad("a list of architectures such as native")
+            }
+        }
+        "RestrictAddressFamilies" => {
+            if v == "none"
+                || words()
+                    .all(|w| w.starts_with("AF_") && w[3..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            {
+                Ok(())
+            } else {
+                bad("none or a list of AF_* families")
+            }
+        }
+        "SystemCallFilter" => {
+            let ok = words().all(|w| {
+                let name = w.split(':').next().unwrap_or("");
+                let name = name.strip_prefix('@').unwrap_or(name);
+                !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            });
+            if ok {
+                Ok(())
+            } else {
+                bad("a list of system calls and @groups")
+            }
+        }
+        "SystemCallErrorNumber" => {
+            if v == "kill"
+                || v.chars().all(|c| c.is_ascii_digit())
+                || (v.starts_with('E') && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+            {
+                Ok(())
+            } else {
+                bad("an errno name such as EPERM")
+            }
+        }
+        "UMask" => {
+            if (1..=4).contains(&v.len()) && v.chars().all(|c| ('0'..='7').contains(&c)) {
+                Ok(())
+            } else {
+                bad("an octal mode such as 0077")
+            }
+        }
+        "CapabilityBoundingSet" => {
+            if v == "auto" || words().all(|w| w.starts_with("CAP_")) {
+                Ok(())
+            } else {
+                bad("auto or a list of CAP_* capabilities")
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The known directive nearest to a misspelt one, for "did you mean".
+pub fn closest_directive(key: &str) -> Option<&'static str> {
+    DIRECTIVES
+        .iter()
+        .map(|d| (edit_distance(&key.to_ascii_lowercase(), &d.key.to_ascii_lowercase()), d.key))
+        .filter(|(dist, _)| *dist <= 3)
+        .min()
+        .map(|(_, k)| k)
+}
+
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,246 @@
+//! The binary as a user runs it: exit codes, messages that name the file and line, nothing
+//! written on error, nothing written outside the root, the same bytes every run.
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hardenunit");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = duct::cmd(BIN, args)
+        .env("HARDENUNIT_NO_SYSTEM_POLICY", "1")
+        .env("NO_COLOR", "1")
+        .stdout_capture()
+        .stderr_capture()
+        .unchecked()
+        .run()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn write(root: &Path, rel: &str, text: &[u8]) -> PathBuf {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// Every file under `dir` with its bytes, to prove what a run did or did not write.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let m = fs::symlink_metadata(&p).unwrap();
+            if m.is_dir() {
+                stack.push(p);
+            } else if m.file_type().is_symlink() {
+                out.push((p.clone(), fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes()));
+            } else {
+                out.push((p.clone(), fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+const DAEMON: &str =
+    "[Unit]\nDescription=d\n\n[Service]\nExecStart=/usr/sbin/food\n\n[Install]\nWantedBy=multi-user.target\n";
+const SYS: &str = "lib/systemd/system";
+
+#[test]
+fn bad_units_get_one_line_errors_exit_2_and_the_others_still_run() {
+    let t = tempfile::tempdir().unwrap();
+    let good = write(t.path(), "good.service", DAEMON.as_bytes());
+    let dir = t.path().join("dir.service");
+    fs::create_dir(&dir).unwrap();
+    let binary = write(t.path(), "bin.service", b"[Service]\nExecStart=/x\n\0\x01\x02");
+    let utf8 = write(t.path(), "utf8.service", b"[Service]\nDescription=\xff\xfe\n");
+    let cont = write(t.path(), "cont.service", b"[Service]\nExecStart=/bin/true \\\n");
+    let big = t.path().join("big.service");
+    fs::write(&big, vec![b'#'; 100 * 1024 * 1024]).unwrap();
+    symlink("loop2.service", t.path().join("loop1.service")).unwrap();
+    symlink("loop1.service", t.path().join("loop2.service")).unwrap();
+    let missing = t.path().join("missing.service");
+    let cases: Vec<(PathBuf, Option<usize>, &str)> = vec![
+        (dir, None, "directory"),
+        (binary, Some(3), "NUL"),
+        (utf8, Some(2), "UTF-8"),
+        (cont, Some(2), "continuation"),
+        (big, None, "bytes"),
+        (t.path().join("loop1.service"), None, "symbolic links"),
+        (missing, None, "no such file"),
+    ];
+    for (path, line, needle) in &cases {
+        for args in [vec!["score"], vec![], vec!["--write"]] {
+            let p = path.to_str().unwrap();
+            let g = good.to_str().unwrap();
+            let mut argv: Vec<&str> = args.clone();
+            argv.extend([p, g]);
+            let r = run(&argv);
+            assert_eq!(r.code, 2, "{argv:?}: {}", r.stderr);
+            let lines: Vec<&str> = r.stderr.lines().filter(|l| l.contains(p)).collect();
+            assert_eq!(lines.len(), 1, "{argv:?}: {}", r.stderr);
+            let want = match line {
+                Some(n) => format!("{p}:{n}: "),
+                None => format!("{p}: "),
+            };
+            assert!(lines[0].contains(&want) && lines[0].contains(needle), "{argv:?}: {}", lines[0]);
+            assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+            if args.is_empty() || args == ["score"] {
+                assert!(r.stdout.contains("good.service"), "{argv:?}: the good unit must still be processed");
+            }
+        }
+    }
+    assert!(!t.path().join("good.service.d").exists(), "--write with an error wrote something");
+}
+
+#[test]
+fn write_is_atomic_idempotent_reproducible_and_check_agrees() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &format!("{SYS}/food.service"), DAEMON.as_bytes());
+    let root = t.path().to_str().unwrap();
+    let first = run(&["--root", root, "--format", "json"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(run(&["--root", root, "--check"]).code, 1);
+    let before = snapshot(t.path());
+    assert_eq!(run(&["--root", root, "--write"]).code, 0);
+    let after_first = snapshot(t.path());
+    assert_ne!(before, after_first);
+    let dropin = t.path().join(format!("{SYS}/food.service.d/10-hardenunit.conf"));
+    assert!(dropin.is_file());
+    assert!(fs::read_dir(dropin.parent().unwrap()).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with('.')));
+    // Second run: nothing to do, nothing touched.
+    assert_eq!(run(&["--root", root, "--check"]).code, 0);
+    assert_eq!(run(&["--root", root, "--write"]).code, 0);
+    assert_eq!(snapshot(t.path()), after_first);
+    // Same input, same bytes: a fresh copy gives an identical drop-in and identical output.
+    let t2 = tempfile::tempdir().unwrap();
+    write(t2.path(), &format!("{SYS}/food.service"), DAEMON.as_bytes());
+    let root2 = t2.path().to_str().unwrap();
+    assert_eq!(run(&["--root", root2, "--write"]).code, 0);
+    assert_eq!(
+        fs::read(&dropin).unwrap(),
+        fs::read(t2.path().join(format!("{SYS}/food.service.d/10-hardenunit.conf"))).unwrap()
+    );
+    let a = run(&["--root", root, "--format", "json"]).stdout.replace(root, "ROOT");
+    let b = run(&["--root", root2, "--format", "json"]).stdout.replace(root2, "ROOT");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn json_has_the_documented_fields() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &format!("{SYS}/food.service"), DAEMON.as_bytes());
+    let r = run(&["--root", t.path().to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let u = &v.as_array().unwrap()[0];
+    assert_eq!(u["unit"], "food.service");
+    assert!(u["exposure_before"].is_number() && u["exposure_after"].is_number());
+    let added = u["added"].as_array().unwrap();
+    assert!(added.iter().all(|a| a["directive"].is_string() && a["value"].is_string() && a["reason"].is_string()));
+    assert!(u["skipped"].is_array() && u["files"].as_array().unwrap().len() == 1);
+}
+
+#[test]
+fn never_writes_through_a_symlink_out_of_the_root() {
+    let t = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let root = t.path().join("root");
+    write(&root, &format!("{SYS}/food.service"), DAEMON.as_bytes());
+    let target = write(outside.path(), "evil.service", DAEMON.as_bytes());
+    symlink(&target, root.join(format!("{SYS}/abs.service"))).unwrap();
+    symlink(
+        "../../../../../../../../../..".to_owned() + target.to_str().unwrap(),
+        root.join(format!("{SYS}/rel.service")),
+    )
+    .unwrap();
+    symlink(outside.path(), root.join(format!("{SYS}/food2.service.d"))).unwrap();
+    write(&root, &format!("{SYS}/food2.service"), DAEMON.as_bytes());
+    symlink("/dev/null", root.join(format!("{SYS}/masked.service"))).unwrap();
+    symlink("food.service", root.join(format!("{SYS}/alias.service"))).unwrap();
+    let before_outside = snapshot(outside.path());
+    let r = run(&["--root", root.to_str().unwrap(), "--write"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("abs.service") && r.stderr.contains("rel.service"), "{}", r.stderr);
+    assert_eq!(snapshot(outside.path()), before_outside);
+    // Without the escaping links the rest is written, still nothing outside.
+    fs::remove_file(root.join(format!("{SYS}/abs.service"))).unwrap();
+    fs::remove_file(root.join(format!("{SYS}/rel.service"))).unwrap();
+    let r = run(&["--root", root.to_str().unwrap(), "--write"]);
+    assert_eq!(r.code, 2, "food2's drop-in dir is a symlink out: {}", r.stderr);
+    assert_eq!(snapshot(outside.path()), before_outside);
+    fs::remove_file(root.join(format!("{SYS}/food2.service.d"))).unwrap();
+    let r = run(&["--root", root.to_str().unwrap(), "--write"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("masked.service: masked"), "{}", r.stdout);
+    assert!(!r.stdout.contains("alias.service:"), "aliases fold into their unit: {}", r.stdout);
+    assert!(root.join(format!("{SYS}/food.service.d/10-hardenunit.conf")).is_file());
+    assert_eq!(fs::read_link(root.join(format!("{SYS}/masked.service"))).unwrap(), Path::new("/dev/null"));
+}
+
+#[test]
+fn in_place_mode_changes_only_its_block() {
+    let t = tempfile::tempdir().unwrap();
+    let text = "# header comment\n[Unit]\nDescription=d\n\n[Service]\n; a comment\nExecStart=/usr/sbin/food \\\n  --flag\n\n[Install]\nWantedBy=multi-user.target\n";
+    let unit = write(t.path(), &format!("{SYS}/food.service"), text.as_bytes());
+    let root = t.path().to_str().unwrap();
+    assert_eq!(run(&["--root", root, "--write", "--mode", "in-place"]).code, 0);
+    let new = fs::read_to_string(&unit).unwrap();
+    let begin = new.find("# --- BEGIN hardenunit").unwrap();
+    let end = new.find("# --- END hardenunit ---\n").unwrap() + "# --- END hardenunit ---\n".len();
+    assert_eq!(format!("{}{}", &new[..begin], &new[end..]), text);
+    assert_eq!(run(&["--root", root, "--check", "--mode", "in-place"]).code, 0);
+}
+
+#[test]
+fn bad_policy_fails_with_file_and_line_and_writes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &format!("{SYS}/food.service"), DAEMON.as_bytes());
+    let pol = write(t.path(), "policy.toml", b"[directives]\nProtectSystem = \"sometimes\"\n");
+    let before = snapshot(t.path());
+    let r = run(&["--root", t.path().to_str().unwrap(), "--write", "--policy", pol.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(&format!("{}:2:", pol.display())), "{}", r.stderr);
+    assert_eq!(snapshot(t.path()), before);
+}
+
+#[test]
+fn usage_errors_and_help() {
+    assert_eq!(run(&[]).code, 2);
+    assert_eq!(run(&["--bogus"]).code, 2);
+    let h = run(&["--help"]);
+    assert_eq!(h.code, 0);
+    assert!(h.stdout.contains("Exit status") && h.stdout.contains("--root"));
+    assert_eq!(run(&["--max-exposure", "11", "x.service"]).code, 2);
+}
+
+#[test]
+fn max_exposure_and_exclude() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &format!("{SYS}/food.service"), DAEMON.as_bytes());
+    let root = t.path().to_str().unwrap();
+    assert_eq!(run(&["--root", root, "--max-exposure", "0.0"]).code, 1);
+    assert_eq!(run(&["--root", root, "--max-exposure", "10"]).code, 0);
+    let r = run(&["--root", root, "--write", "-X", "food.service"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("excluded"));
+    assert!(!t.path().join(format!("{SYS}/food.service.d")).exists());
+}

@@ -1,0 +1,174 @@
+//! What the integration tests share: the real systemd-analyze as the oracle, copies of
+//! package trees, and the list of package trees to test (own fixtures, plus the shared
+//! corpus of real Debian units when it is there).
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_hardenunit");
+
+/// The oracle must be there: a missing systemd-analyze fails the test instead of passing it
+/// silently, unless HARDENUNIT_SKIP_ORACLE=1 says so explicitly.
+pub fn oracle_available() -> bool {
+    let ok = Command::new("systemd-analyze").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    if !ok && std::env::var_os("HARDENUNIT_SKIP_ORACLE").is_none() {
+        panic!(
+            "systemd-analyze (systemd 252) is not installed: it is the oracle of this test (apt-get install systemd)"
+        );
+    }
+    ok
+}
+
+fn analyze(args: &[&str]) -> std::process::Output {
+    Command::new("systemd-analyze")
+        .args(args)
+        .env("LC_ALL", "C.UTF-8")
+        .env("SYSTEMD_COLORS", "0")
+        .output()
+        .expect("systemd-analyze runs")
+}
+
+/// The overall exposure in tenths, as `systemd-analyze security --offline=true` prints it.
+pub fn oracle_exposure(unit: &Path) -> Option<u32> {
+    let out = analyze(&["security", "--offline=true", "--no-pager", unit.to_str()?]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.contains("Overall exposure level for"))?;
+    let value = line.split(": ").nth(1)?.split_whitespace().next()?;
+    let (a, b) = value.split_once('.')?;
+    Some(a.parse::<u32>().ok()? * 10 + b.parse::<u32>().ok()?)
+}
+
+/// Each row's exposure (json_field → exposure text, "n/a" for rows that do not apply).
+pub fn oracle_rows(unit: &Path) -> Vec<(String, String)> {
+    let out = analyze(&["security", "--offline=true", "--json=short", unit.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    v.as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| {
+                    let field = r["json_field"].as_str().unwrap_or("").to_owned();
+                    let e = if r["set"].is_null() && r["exposure"].is_null() {
+                        "n/a".to_owned()
+                    } else {
+                        r["exposure"].as_f64().map(|f| format!("{f:.1}")).unwrap_or_else(|| "0.0".into())
+                    };
+                    (field, e)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `systemd-analyze verify` complaints about keys and values, without file and line.
+pub fn verify_warnings(unit: &Path) -> BTreeSet<String> {
+    let out = analyze(&["verify", "--man=no", unit.to_str().unwrap()]);
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, ':');
+            let (_file, line, msg) = (parts.next()?, parts.next()?, parts.next()?);
+            line.trim().parse::<usize>().ok()?;
+            Some(msg.trim().to_owned())
+        })
+        .collect()
+}
+
+/// Package trees to harden: the project's own fixtures, then the corpus when present.
+pub fn package_trees() -> Vec<PathBuf> {
+    let mut trees = Vec::new();
+    for base in [Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/harden"), corpus_dir()] {
+        if let Ok(entries) = fs::read_dir(&base) {
+            let mut dirs: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+            dirs.sort();
+            trees.extend(dirs);
+        }
+    }
+    trees
+}
+
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+/// Regular (not symlinked) system service files under `root`, as systemd-analyze can score.
+pub fn system_services(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    walk(root, &mut |p| {
+        let s = p.to_string_lossy();
+        let is_symlink = fs::symlink_metadata(p).map(|m| m.file_type().is_symlink()).unwrap_or(true);
+        if s.ends_with(".service") && s.contains("/systemd/system/") && !is_symlink && p.is_file() {
+            let parent = p.parent().unwrap().to_string_lossy().into_owned();
+            if parent.ends_with("/systemd/system") {
+                out.push(p.to_owned());
+            }
+        }
+    });
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        let m = fs::symlink_metadata(&p).unwrap();
+        if m.is_dir() {
+            walk(&p, f);
+        } else {
+            f(&p);
+        }
+    }
+}
+
+/// Copies a tree keeping symlinks as symlinks.
+pub fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        let m = fs::symlink_metadata(&src).unwrap();
+        if m.file_type().is_symlink() {
+            symlink(fs::read_link(&src).unwrap(), &dst).unwrap();
+        } else if m.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn hardenunit(args: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("HARDENUNIT_NO_SYSTEM_POLICY", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("hardenunit runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `f` over `items` on every core, keeping the order of the results.
+pub fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2);
+    let chunk = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    })
+}
