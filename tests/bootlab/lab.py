@@ -125,6 +125,7 @@ def nspawn_run(root, script, logfile, timeout):
             ["timeout", str(timeout), "systemd-nspawn", "-q", "--register=no", "--keep-unit",
              f"--machine=bootlab-build-{os.getpid()}", "-D", str(root), "--pipe", "sh", "-c", script],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=cg.join_self)
+    remove_propagate_dir(f"bootlab-build-{os.getpid()}")
     if res.returncode != 0:
         raise LabError(f"in the root file system, {script.split()[0]}... exited {res.returncode}; see {logfile}")
 
@@ -265,6 +266,13 @@ def unmount_run_dir(run_dir):
     shutil.rmtree(run_dir, ignore_errors=True)
 
 
+def remove_propagate_dir(machine):
+    # nspawn leaves its (empty) mount propagation directory when /run is not a tmpfs.
+    propagate = Path("/run/systemd/nspawn/propagate") / machine
+    if propagate.is_dir():
+        shutil.rmtree(propagate, ignore_errors=True)
+
+
 # ---------------------------------------------------------------------------- container
 
 
@@ -391,6 +399,4 @@ class Container:
                     self.proc.wait()
         unmount_run_dir(self.run_dir)
         self.cgroup.remove()
-        propagate = Path(f"/run/systemd/nspawn/propagate/bootlab-{os.getpid()}")
-        if propagate.is_dir():
-            shutil.rmtree(propagate, ignore_errors=True)
+        remove_propagate_dir(f"bootlab-{os.getpid()}")

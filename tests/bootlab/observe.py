@@ -15,7 +15,7 @@ import time
 
 from lab import LabError, log
 
-PROPS = ["Id", "Type", "ActiveState", "SubState", "Result", "NRestarts", "MainPID", "ControlGroup",
+PROPS = ["Id", "LoadState", "Type", "ActiveState", "SubState", "Result", "NRestarts", "MainPID", "ControlGroup",
          "FragmentPath", "Accept", "Triggers", "Listen"]
 EPHEMERAL_FROM = 32768  # Linux's default ip_local_port_range starts here; such ports change per start
 PROBE_SCRIPT = str(__import__("pathlib").Path(__file__).resolve().parent / "probes.py")
@@ -112,11 +112,19 @@ def run_probe(ct, svc):
 
 
 def wait_for_jobs(ct, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """Waits until systemd's job queue is empty; names the jobs that keep it busy."""
+    started = time.monotonic()
+    reported = False
+    while time.monotonic() - started < timeout:
         res = ct.x("systemctl", "list-jobs", "--no-legend", "--no-pager", timeout=30, check=False)
-        if res.returncode == 0 and not res.stdout.strip():
+        jobs = res.stdout.strip()
+        if res.returncode == 0 and not jobs:
             return True
+        if not reported and time.monotonic() - started > 20:
+            running = [line.split()[1] + " " + line.split()[2] for line in jobs.splitlines()
+                       if len(line.split()) > 3 and line.split()[3] == "running"]
+            log(f"still waiting after 20 s for: {', '.join(running) or jobs.splitlines()[0]}")
+            reported = True
         time.sleep(0.5)
     log(f"jobs still queued after {timeout} s; observing anyway")
     return False
@@ -230,7 +238,8 @@ def exposures(ct, services):
 def journal(ct, svc, since, lines):
     units = ["-u", svc.unit]
     if svc.unit.endswith(".socket"):
-        units += ["-u", service_of(ct, svc.unit).split("@")[0] + "@*"]
+        service = service_of(ct, svc.unit, template=True)
+        units += ["-u", service.replace("@.service", "@*.service")]
     res = ct.x("journalctl", "--no-pager", "-o", "short-precise", f"--since=@{since}", "-n", str(lines), *units,
                timeout=60, check=False)
     return res.stdout.rstrip().splitlines()
@@ -268,7 +277,8 @@ def fmt_exposure(value):
 
 
 def table(results, hardened=True):
-    rows = [("SERVICE", "EXPOSURE", "UNHARDENED", "HARDENED", "WHY")]
+    claimed = any(r.get("hardenunit") for r in results)
+    rows = [("SERVICE", "EXPOSURE", "CLAIMED", "UNHARDENED", "HARDENED", "WHY")]
     for r in results:
         b, a = r["before"], r["after"]
         exposure = fmt_exposure(r["exposure_before"]) + (f" -> {fmt_exposure(r['exposure_after'])}" if a else "")
@@ -281,9 +291,13 @@ def table(results, hardened=True):
             after = "REGRESSION" if r["regression"] else "broken"
         why = (a["problems"][0] if a and a["problems"] and r["regression"] else
                b["problems"][0] if b["problems"] else "")
-        rows.append((r["unit"], exposure, before, after, why))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4] for row in rows]
+        hu = r.get("hardenunit") or {}
+        said = f"{fmt_exposure(hu.get('exposure_before'))} -> {fmt_exposure(hu.get('exposure_after'))}" if hu else ""
+        rows.append((r["unit"], exposure, said, before, after, why))
+    if not claimed:
+        rows = [row[:2] + row[3:] for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in rows]
     works_before = sum(r["before"]["works"] for r in results)
     regressions = [r for r in results if r["regression"]]
     summary = f"\n{len(results)} service(s); {works_before} work unhardened"
