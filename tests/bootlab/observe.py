@@ -60,7 +60,7 @@ def snapshot(ct, units):
 def socket_census(ct, props):
     """Unit -> set of 'tcp 0.0.0.0:80' it listens on (non-ephemeral ports only)."""
     script = ("ss -ltnupH; echo @@; for p in /proc/[0-9]*; do "
-              "echo \"${p#/proc/} $(head -n1 $p/cgroup 2>/dev/null)\"; done")
+              "echo \"${p#/proc/} $(grep '^0::' $p/cgroup 2>/dev/null)\"; done")
     res = ct.sh(script, timeout=30)
     ss_out, _, cg_out = res.stdout.partition("@@")
     cgroup_of = {}
