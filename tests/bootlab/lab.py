@@ -243,20 +243,45 @@ def pid_alive(pid):
         return True
 
 
+def cgroup_pids(top):
+    pids = set()
+    for dirpath, _, files in os.walk(top):
+        if "cgroup.procs" in files:
+            try:
+                pids |= {int(p) for p in Path(dirpath, "cgroup.procs").read_text().split()}
+            except OSError:
+                pass
+    return pids
+
+
 def cleanup_stale():
-    """Removes what a killed run left behind: overlay mounts and empty cgroups of dead runs."""
-    if RUN_BASE.is_dir():
-        for entry in RUN_BASE.iterdir():
-            if entry.name.isdigit() and not pid_alive(int(entry.name)):
-                log(f"removing what run {entry.name} left behind")
-                unmount_run_dir(entry)
+    """Removes what a killed run left behind: its container, overlay mounts and cgroups."""
     for hier in CGROUP_HIERARCHIES:
         if not hier.is_dir():
             continue
         for d in hier.glob(CGROUP_PREFIX + "*"):
-            pid = d.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and not pid_alive(int(pid)):
-                remove_cgroup_tree(d)
+            owner = d.name.rsplit("-", 1)[-1]
+            if not owner.isdigit() or pid_alive(int(owner)):
+                continue
+            leftovers = cgroup_pids(d)
+            if leftovers:
+                log(f"stopping what run {owner} left running: {len(leftovers)} process(es)")
+                for pid in leftovers:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                for _ in range(50):
+                    if not cgroup_pids(d):
+                        break
+                    time.sleep(0.1)
+            remove_cgroup_tree(d)
+    if RUN_BASE.is_dir():
+        for entry in RUN_BASE.iterdir():
+            if entry.name.isdigit() and not pid_alive(int(entry.name)):
+                log(f"removing the overlay of run {entry.name}")
+                unmount_run_dir(entry)
+                remove_propagate_dir(f"bootlab-{entry.name}")
 
 
 def unmount_run_dir(run_dir):
@@ -388,13 +413,16 @@ class Container:
             if self.leader:
                 self.x("systemctl", "poweroff", timeout=20, check=False)
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                log("container did not power off in 30 s; terminating it")
-                os.killpg(self.proc.pid, signal.SIGTERM)
+                # Nothing in the container is worth a graceful stop (its changes are thrown
+                # away), and a daemon stuck in its stop timeout (spamd while it loads) would
+                # hold the poweroff for 90 s: killing PID 1 ends its whole PID namespace.
+                log("container still shutting down after 15 s; killing it")
                 try:
+                    os.kill(self.leader, signal.SIGKILL)
                     self.proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
+                except (ProcessLookupError, TypeError, subprocess.TimeoutExpired):
                     os.killpg(self.proc.pid, signal.SIGKILL)
                     self.proc.wait()
         unmount_run_dir(self.run_dir)
