@@ -166,7 +166,7 @@ pub static DIRECTIVES: &[Directive] = &[
         [HomeDirectories, Mounts],
         "Hide /home, /root and /run/user from the service"
     ),
-    d!("PrivateTmp", 187, [], ["PrivateTmp"], false, [Mounts], "Give the service its own /tmp and /var/tmp"),
+    d!("PrivateTmp", 183, [], ["PrivateTmp"], false, [Mounts], "Give the service its own /tmp and /var/tmp"),
     d!(
         "PrivateDevices",
         209,
@@ -216,7 +216,7 @@ pub static DIRECTIVES: &[Directive] = &[
         "ProtectClock",
         245,
         [],
-        ["ProtectClock", "CapabilityBoundingSet_CAP_SYS_TIME", "CapabilityBoundingSet_CAP_WAKE_ALARM"],
+        ["ProtectClock", "CapabilityBoundingSet_CAP_SYS_TIME", "CapabilityBoundingSet_CAP_WAKE_ALARM", "DeviceAllow"],
         false,
         [SystemClock, Devices],
         "Forbid setting the system and hardware clocks"
@@ -251,23 +251,15 @@ pub static DIRECTIVES: &[Directive] = &[
         [SetuidExecution],
         "Forbid gaining privileges through set-uid binaries or file capabilities"
     ),
-    d!(
-        "RestrictSUIDSGID",
-        242,
-        [],
-        ["RestrictSUIDSGID"],
-        false,
-        [SetuidFiles],
-        "Forbid creating set-uid/set-gid files"
-    ),
-    d!("RestrictRealtime", 231, [], ["RestrictRealtime"], false, [RealtimeScheduling], "Forbid realtime scheduling"),
-    d!("LockPersonality", 235, [], ["LockPersonality"], false, [Personality], "Lock the execution domain"),
+    d!("RestrictSUIDSGID", 242, [], ["RestrictSUIDSGID"], true, [SetuidFiles], "Forbid creating set-uid/set-gid files"),
+    d!("RestrictRealtime", 231, [], ["RestrictRealtime"], true, [RealtimeScheduling], "Forbid realtime scheduling"),
+    d!("LockPersonality", 235, [], ["LockPersonality"], true, [Personality], "Lock the execution domain"),
     d!(
         "MemoryDenyWriteExecute",
         231,
         [],
         ["MemoryDenyWriteExecute"],
-        false,
+        true,
         [WritableExecutableMemory],
         "Forbid memory that is both writable and executable"
     ),
@@ -284,7 +276,7 @@ pub static DIRECTIVES: &[Directive] = &[
             "RestrictNamespaces_net",
             "RestrictNamespaces_uts"
         ],
-        false,
+        true,
         [Namespaces, ControlGroups],
         "Forbid creating namespaces"
     ),
@@ -293,7 +285,7 @@ pub static DIRECTIVES: &[Directive] = &[
         209,
         [],
         ["SystemCallArchitectures"],
-        false,
+        true,
         [Personality],
         "Allow only native system calls"
     ),
@@ -308,7 +300,7 @@ pub static DIRECTIVES: &[Directive] = &[
             "RestrictAddressFamilies_AF_UNIX",
             "RestrictAddressFamilies_AF_INET_INET6"
         ],
-        false,
+        true,
         [PacketSockets, OtherAddressFamilies],
         "Allow only these socket address families"
     ),
@@ -329,7 +321,7 @@ pub static DIRECTIVES: &[Directive] = &[
             "SystemCallFilter_privileged",
             "SystemCallFilter_resources"
         ],
-        false,
+        true,
         [PrivilegedSystemCalls, SystemClock, Mounts, KernelModules, Namespaces],
         "Allow only the system calls a typical service uses"
     ),
@@ -338,7 +330,7 @@ pub static DIRECTIVES: &[Directive] = &[
         209,
         [],
         [],
-        false,
+        true,
         [],
         "Fail filtered system calls with EPERM instead of killing the service"
     ),

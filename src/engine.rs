@@ -63,6 +63,10 @@ pub struct UnitReport {
     pub plan: Plan,
     pub changes: Vec<FileChange>,
     pub evidence: Option<ProgramEvidence>,
+    /// The evidence in full, for `hardenunit explain`.
+    pub evidence_text: Option<String>,
+    /// Settings of the unit's own files that systemd would reject or ignore.
+    pub findings: Vec<crate::lint::Finding>,
 }
 
 impl UnitReport {
@@ -74,14 +78,17 @@ impl UnitReport {
 pub struct Outcome {
     pub units: Vec<UnitReport>,
     pub errors: Vec<LoadError>,
+    /// Worth saying, not worth failing a build for.
+    pub warnings: Vec<String>,
 }
 
 pub fn run(req: &Request) -> Outcome {
     let mut units = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let loader = match Loader::new(req.root.as_deref()) {
         Ok(l) => l,
-        Err(e) => return Outcome { units, errors: vec![e] },
+        Err(e) => return Outcome { units, errors: vec![e], warnings: vec![] },
     };
     let outcomes: Vec<LoadOutcome> = if req.units.is_empty() {
         let (found, errs) = loader.discover(&["service"]);
@@ -100,9 +107,18 @@ pub fn run(req: &Request) -> Outcome {
             .collect()
     };
     for outcome in outcomes {
-        match process(req, outcome) {
+        match process(&loader, req, outcome) {
             Ok(r) => units.push(r),
             Err(e) => errors.push(e),
+        }
+    }
+    for x in &req.exclude {
+        let known = units.iter().any(|u| {
+            u.unit == *x
+                || crate::unit::UnitName::parse(&u.unit).and_then(|n| n.template()).is_some_and(|t| t.as_str() == x)
+        });
+        if !known {
+            warnings.push(format!("--exclude {x}: no such unit here (a typo?)"));
         }
     }
     // Show paths as the user named the root (debian/foo/lib/...), not canonicalised.
@@ -121,9 +137,16 @@ pub fn run(req: &Request) -> Outcome {
         for e in &mut errors {
             e.path = shown(&e.path);
         }
+        for u in &mut units {
+            for f in &mut u.findings {
+                f.file = shown(&f.file);
+            }
+        }
     }
-    units.sort_by(|a, b| a.path.cmp(&b.path));
-    Outcome { units, errors }
+    // User units first, then system units, each by path: a reader keyed by file name (the
+    // same name can be both a user and a system unit) ends on the system unit's entry.
+    units.sort_by(|a, b| (a.scope != Some(Scope::User), &a.path).cmp(&(b.scope != Some(Scope::User), &b.path)));
+    Outcome { units, errors, warnings }
 }
 
 fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {
@@ -133,7 +156,7 @@ fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {
         .any(|x| x == unit.name.as_str() || Some(x) == template.as_ref() || unit.aliases.iter().any(|a| a == x))
 }
 
-fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError> {
+fn process(loader: &Loader, req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError> {
     let unit = match outcome {
         LoadOutcome::Masked { name, path } => {
             return Ok(empty_report(name.to_string(), path, None, Status::Masked));
@@ -152,7 +175,7 @@ fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError>
         r.plan.left_alone = Some(why);
         return Ok(r);
     }
-    let score_type = unit.name.unit_type().to_owned();
+    let score_type = unit.name.as_str().to_owned();
     let current = unit.assignments();
     let before = score::assess(&score_type, &current);
 
@@ -162,7 +185,9 @@ fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError>
     let base_fragments = target.base_fragments(&unit)?;
     let base = assignments_of(&base_fragments);
     let ctx = plan::Context { policy: &req.policy, target: req.target };
-    let evidence: Option<ProgramEvidence> = None;
+    let gathered = crate::evidence::gather(&unit, loader.rootfs());
+    let evidence: Option<ProgramEvidence> = Some(gathered.for_planner());
+    let evidence_text = Some(crate::evidence::explain_text(&gathered));
     let mut plan = plan::plan(&unit, &base, evidence.as_ref(), &ctx);
     never_weaken(&mut plan, &target, &base_fragments, &score_type, req);
 
@@ -178,6 +203,8 @@ fn process(req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError>
         plan,
         changes: change.into_iter().collect(),
         evidence,
+        evidence_text,
+        findings: crate::lint::lint_unit(&unit, req.target),
     })
 }
 
@@ -192,6 +219,8 @@ fn empty_report(unit: String, path: PathBuf, scope: Option<Scope>, status: Statu
         plan: Plan::default(),
         changes: vec![],
         evidence: None,
+        evidence_text: None,
+        findings: vec![],
     }
 }
 

@@ -5,6 +5,8 @@
 pub mod cli;
 pub mod directives;
 pub mod engine;
+pub mod evidence;
+pub mod lint;
 pub mod plan;
 pub mod policy;
 pub mod render;

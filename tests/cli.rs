@@ -69,7 +69,7 @@ fn bad_units_get_one_line_errors_exit_2_and_the_others_still_run() {
     fs::create_dir(&dir).unwrap();
     let binary = write(t.path(), "bin.service", b"[Service]\nExecStart=/x\n\0\x01\x02");
     let utf8 = write(t.path(), "utf8.service", b"[Service]\nDescription=\xff\xfe\n");
-    let cont = write(t.path(), "cont.service", b"[Service]\nExecStart=/bin/true \\\n");
+    let cont = write(t.path(), "cont.service", b"[Service]\nExecStart=/bin/true\nEnvironment=A=1 \\\n");
     let big = t.path().join("big.service");
     fs::write(&big, vec![b'#'; 100 * 1024 * 1024]).unwrap();
     symlink("loop2.service", t.path().join("loop1.service")).unwrap();
@@ -79,7 +79,7 @@ fn bad_units_get_one_line_errors_exit_2_and_the_others_still_run() {
         (dir, None, "directory"),
         (binary, Some(3), "NUL"),
         (utf8, Some(2), "UTF-8"),
-        (cont, Some(2), "continuation"),
+        (cont, Some(3), "continuation"),
         (big, None, "bytes"),
         (t.path().join("loop1.service"), None, "symbolic links"),
         (missing, None, "no such file"),
@@ -243,4 +243,36 @@ fn max_exposure_and_exclude() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("excluded"));
     assert!(!t.path().join(format!("{SYS}/food.service.d")).exists());
+}
+
+#[test]
+fn lint_reports_fixes_and_writes_only_with_write() {
+    let t = tempfile::tempdir().unwrap();
+    let text = "[Service]\nExecStart=/usr/bin/myserv\nPrivateTmp=yes   # Use dedicated /tmp\nReadOnlyDirectories=/\n";
+    let unit = write(t.path(), &format!("{SYS}/myserv.service"), text.as_bytes());
+    let root = t.path().to_str().unwrap();
+    let r = run(&["lint", "--root", root]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("myserv.service:3: error: value-has-trailing-comment"), "{}", r.stdout);
+    let j = run(&["lint", "--root", root, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().any(|f| f["tag"] == "value-has-trailing-comment" && f["line"] == 3));
+    let d = run(&["lint", "--fix", "--root", root]);
+    assert!(d.stdout.contains("+PrivateTmp=yes"), "{}", d.stdout);
+    assert_eq!(fs::read_to_string(&unit).unwrap(), text, "--fix without --write wrote");
+    let w = run(&["lint", "--fix", "--write", "--root", root]);
+    assert_eq!(w.code, 0, "{}{}", w.stdout, w.stderr);
+    assert!(fs::read_to_string(&unit).unwrap().contains("# Use dedicated /tmp\nPrivateTmp=yes\n"));
+    let summary = run(&["--root", root]);
+    assert!(!summary.stdout.contains("value-has-trailing-comment"), "{}", summary.stdout);
+}
+
+#[test]
+fn main_summary_and_diff_show_lint_findings() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &format!("{SYS}/myserv.service"), b"[Service]\nExecStart=/usr/bin/myserv\nPrivateTmp=yes # tmp\n");
+    let root = t.path().to_str().unwrap();
+    let r = run(&["--root", root, "--diff"]);
+    assert!(r.stdout.contains("! ") && r.stdout.contains("value-has-trailing-comment"), "{}", r.stdout);
+    assert!(r.stdout.contains("+PrivateTmp=yes"), "an ignored value counts as not set: {}", r.stdout);
 }

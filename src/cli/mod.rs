@@ -114,6 +114,30 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Settings systemd would reject or silently ignore, deprecated keys, and their fixes
+    Lint {
+        #[command(flatten)]
+        common: Common,
+        /// Show the safe fixes as a diff (trailing comments moved, deprecated keys renamed, ...)
+        #[arg(long)]
+        fix: bool,
+        /// With --fix: write the fixed files (atomically, inside the root only)
+        #[arg(long, requires = "fix")]
+        write: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Unit files, drop-in .conf files or unit names; none with --root: every unit
+        #[arg(value_name = "UNIT")]
+        units: Vec<String>,
+    },
+    /// What a service's programs were found to need, and the decision for each directive
+    Explain {
+        #[command(flatten)]
+        common: Common,
+        /// A unit file, or a unit name looked up in the root
+        #[arg(value_name = "UNIT")]
+        unit: String,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +190,8 @@ pub fn main() -> i32 {
             }
             Err(e) => fail(&e),
         },
+        Some(Command::Explain { common, unit }) => explain(&common, &unit),
+        Some(Command::Lint { common, fix, write, format, units }) => lint(&common, &units, fix, write, format),
         None => harden(cli.harden),
     }
 }
@@ -202,6 +228,84 @@ pub fn detect_systemd_version() -> Option<u32> {
     let out = std::process::Command::new("systemctl").arg("--version").output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Format) -> i32 {
+    if units.is_empty() && common.root.is_none() {
+        eprintln!("hardenunit lint: name unit files, or a build root with --root DIR (see --help)");
+        return EXIT_ERROR;
+    }
+    let target = match load_policy(common, None) {
+        Ok((p, source)) => target_of(&p, &source),
+        Err(e) => return fail(&e),
+    };
+    let run = crate::lint::run_lint(common.root.as_deref(), units, target, fix);
+    let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let mut text = String::new();
+    match format {
+        Format::Json => {
+            text = serde_json::to_string_pretty(&run.findings).unwrap_or_else(|_| "[]".into());
+            text.push('\n');
+        }
+        Format::Text => {
+            for f in &run.findings {
+                text.push_str(&format!("{f}\n"));
+            }
+            for f in run.fixes.iter().filter(|f| f.before != f.after) {
+                let shown = f.path.display().to_string();
+                text.push_str(&crate::render::diff::unified(&f.before, &f.after, &shown, &shown, color));
+            }
+        }
+    }
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    for e in &run.errors {
+        eprintln!("hardenunit: {e}");
+    }
+    if !run.errors.is_empty() {
+        return EXIT_ERROR;
+    }
+    if write {
+        let fs = match common.root.as_deref() {
+            Some(r) => crate::unit::rootfs::RootFs::new(r),
+            None => Ok(crate::unit::rootfs::RootFs::host()),
+        };
+        let fs = match fs {
+            Ok(fs) => fs,
+            Err(e) => return fail(&e),
+        };
+        for f in run.fixes.iter().filter(|f| f.before != f.after) {
+            if let Err(e) = fs.write_atomic(&f.real_path, f.after.as_bytes()) {
+                return fail(&e);
+            }
+        }
+        // What is left after the fixes decides the exit status.
+        let again = crate::lint::run_lint(common.root.as_deref(), units, target, false);
+        return if again.has_errors() { EXIT_FINDINGS } else { EXIT_OK };
+    }
+    if run.has_errors() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn explain(common: &Common, unit: &str) -> i32 {
+    let (policy, target_source) = match load_policy(common, None) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let target = target_of(&policy, &target_source);
+    let req = Request { root: common.root.clone(), units: vec![unit.to_owned()], exclude: vec![], policy, target };
+    let outcome = engine::run(&req);
+    if let Some(e) = outcome.errors.first() {
+        return fail(e);
+    }
+    let Some(report) = outcome.units.first() else {
+        eprintln!("hardenunit: {unit}: nothing to explain");
+        return EXIT_ERROR;
+    };
+    print!("{}", report::explain(report, &req.policy, &target_source));
+    EXIT_OK
 }
 
 fn harden(args: HardenArgs) -> i32 {
@@ -243,6 +347,9 @@ fn harden(args: HardenArgs) -> i32 {
         }
     };
     let _ = out.write_all(text.as_bytes());
+    for w in &outcome.warnings {
+        eprintln!("hardenunit: warning: {w}");
+    }
     for e in &outcome.errors {
         eprintln!("hardenunit: {e}");
     }

@@ -48,8 +48,8 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
                     errors.push(crate::unit::LoadError::new(u.path(), why));
                     continue;
                 }
-                let a = score::assess(u.name.unit_type(), &u.assignments());
-                scored.push((u.name.to_string(), shown(u.path()), a));
+                let a = score::assess_loaded(&u, &[]);
+                scored.push((a.unit.clone(), shown(u.path()), a));
             }
         }
     }
@@ -59,7 +59,7 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
         println!("{}", serde_json::Value::Array(list));
     } else {
         for (name, _, a) in &scored {
-            print!("{}", score_table::text(name, a));
+            print!("{}", score_table::text_with(name, a, score_table::Glyphs::from_env()));
         }
     }
     for e in &errors {

@@ -114,34 +114,7 @@ fn exec_words(value: &str) -> Vec<String> {
 }
 
 fn split_quoted(s: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    let mut in_word = false;
-    for c in s.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => cur.push(c),
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                cur.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    words
+    crate::unit::words::split_words(s).map(|w| w.into_iter().map(|(word, _)| word).collect()).unwrap_or_default()
 }
 
 pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
@@ -189,6 +162,9 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
     f.programs.sort();
     f.programs.dedup();
 
+    if let Some((_, why)) = programs::LEAVE_ALONE_UNITS.iter().find(|(n, _)| *n == unit.name.prefix()) {
+        f.leave_alone = Some(format!("{} {why}", unit.name));
+    }
     let unit_program = unit.name.prefix().to_owned();
     let names: Vec<String> = f.programs.iter().cloned().chain(std::iter::once(unit_program)).collect();
     for program in &names {

@@ -54,22 +54,11 @@ pub struct Context<'a> {
     pub target: u32,
 }
 
-/// Directives that take effect through a mount namespace; early-boot units (with
-/// DefaultDependencies=no) run before the file systems they would remount are there.
-const MOUNT_NAMESPACE_DIRECTIVES: &[&str] = &[
-    "ProtectSystem",
-    "ProtectHome",
-    "PrivateTmp",
-    "PrivateDevices",
-    "ProtectKernelTunables",
-    "ProtectKernelLogs",
-    "ProtectControlGroups",
-    "ProtectProc",
-    "ProcSubset",
-    "PrivateMounts",
-    "PrivateUsers",
-    "ProtectHostname",
-];
+/// Directives about file systems that early-boot units (DefaultDependencies=no) run before:
+/// PrivateTmp= pulls in RequiresMountsFor=/tmp /var/tmp (an ordering cycle before
+/// local-fs.target), and /usr, /home may not be mounted yet. systemd-analyze rates these
+/// rows "not appropriate" for such units too.
+const EARLY_BOOT_EXCLUDED: &[&str] = &["ProtectSystem", "ProtectHome", "PrivateTmp", "ReadWritePaths"];
 
 /// Settings that, for a service without CAP_SYS_ADMIN (any User= but root), make systemd
 /// set no_new_privs as well (systemd.exec(5), NoNewPrivileges=).
@@ -95,8 +84,13 @@ const IMPLY_NO_NEW_PRIVILEGES: &[&str] = &[
 const IMPLIED_BY_DYNAMIC_USER: &[&str] =
     &["PrivateTmp", "RemoveIPC", "NoNewPrivileges", "RestrictSUIDSGID", "ProtectSystem"];
 
+/// The unit's own value of `key`, leaving out assignments systemd rejects and ignores
+/// (`PrivateTmp=yes   # comment` sets nothing, so the baseline still adds PrivateTmp=).
 fn setting_of(base: &[Assignment], key: &str) -> Option<String> {
-    values_of(base, "Service", key).into_iter().last()
+    base.iter()
+        .filter(|a| a.section == "Service" && a.key == key && !crate::lint::is_ignored(&a.section, &a.key, &a.value))
+        .map(|a| a.value.clone())
+        .next_back()
 }
 
 pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvidence>, ctx: &Context) -> Plan {
@@ -165,7 +159,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             skip(&mut plan, &key, "a user manager cannot apply it".into());
             continue;
         }
-        if !facts.default_dependencies && MOUNT_NAMESPACE_DIRECTIVES.contains(&key.as_str()) {
+        if !facts.default_dependencies && EARLY_BOOT_EXCLUDED.contains(&key.as_str()) {
             skip(
                 &mut plan,
                 &key,
@@ -189,9 +183,14 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
         }
         let shaped = match key.as_str() {
             "SystemCallFilter" => shape_syscall_filter(&value, &facts, evidence_complete, ctx.target),
-            "RestrictAddressFamilies" => shape_address_families(&value, &facts),
+            "RestrictAddressFamilies" => match evidence.and_then(|e| e.derived.get(&key)) {
+                Some((v, why)) if evidence_complete && !v.is_empty() => {
+                    Ok((v.clone(), Some(format!("from the programs: {why}"))))
+                }
+                _ => shape_address_families(&value, &facts),
+            },
             "CapabilityBoundingSet" if value == "auto" => match evidence.and_then(|e| e.derived.get(&key)) {
-                Some((v, why)) if evidence_complete => Ok((v.clone(), Some(why.clone()))),
+                Some((v, why)) if evidence_complete => Ok((v.clone(), Some(format!("from the programs: {why}")))),
                 _ => Err("derived from the program's evidence, which is missing or incomplete".into()),
             },
             _ => match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {

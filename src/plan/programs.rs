@@ -35,23 +35,76 @@ pub static LEAVE_ALONE: &[(&[&str], &str)] = &[
     ),
 ];
 
+/// Units left alone by name: shells for the administrator.
+pub static LEAVE_ALONE_UNITS: &[(&str, &str)] = &[
+    ("debug-shell", "is a root shell for debugging"),
+    ("emergency", "is the emergency shell"),
+    ("rescue", "is the rescue shell"),
+];
+
 pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
     KnownProgram {
         names: &[
-            "node", "nodejs", "java", "beam.smp", "beam", "erl", "elixir", "dotnet", "mono", "luajit", "gjs", "rspamd",
+            "systemd-sleep",
+            "systemd-hibernate-resume",
+            "systemd-backlight",
+            "systemd-pstore",
+            "systemd-binfmt",
+            "systemd-rfkill",
+            "systemd-sysctl",
         ],
+        needs: &[KernelTunables, Devices],
+        why: "writes /sys or /proc/sys (power states, backlight, pstore, binfmt, rfkill)",
+    },
+    KnownProgram {
+        names: &[
+            "systemd-remount-fs",
+            "systemd-volatile-root",
+            "systemd-sysext",
+            "systemd-repart",
+            "systemd-machine-id-setup",
+            "systemd-user-runtime-dir",
+            "systemd-quotacheck",
+            "systemd-growfs",
+            "systemd-makefs",
+        ],
+        needs: &[Mounts, Devices, WritesSystemDirectories],
+        why: "mounts or changes file systems",
+    },
+    KnownProgram {
+        names: &["systemd-firstboot", "systemd-sysusers"],
+        needs: &[WritesSystemDirectories],
+        why: "writes /etc",
+    },
+    KnownProgram {
+        names: &["systemd-time-wait-sync"],
+        needs: &[SystemClock],
+        why: "reads the kernel's clock synchronisation state with adjtimex(2)",
+    },
+    KnownProgram {
+        names: &[
+            "systemd-fsckd",
+            "systemd-ask-password-console",
+            "systemd-tty-ask-password-agent",
+            "plymouthd",
+            "systemd-pcrphase",
+            "systemd-cryptsetup",
+            "wall",
+        ],
+        needs: &[Devices],
+        why: "uses the console, terminals or the TPM",
+    },
+    // Measured under systemd's MemoryDenyWriteExecute filter on Debian 12 (see
+    // tests/fixtures/evidence/mdwe-run.c): LuaJIT, V8, OpenJDK (even -Xint), Mono and mozjs
+    // fail; PCRE2's JIT falls back to its interpreter; PHP 8.2's opcache JIT only logs;
+    // Erlang's BeamAsm dual-maps code; Python's ctypes callbacks work.
+    KnownProgram {
+        names: &["node", "nodejs", "java", "dotnet", "mono", "luajit", "gjs", "rspamd", "openresty"],
         needs: &[WritableExecutableMemory],
         why: "runs a JIT compiler",
     },
     KnownProgram {
         names: &[
-            "php-fpm",
-            "php-fpm7.4",
-            "php-fpm8.1",
-            "php-fpm8.2",
-            "php-fpm8.3",
-            "php",
-            "uwsgi",
             "postgres",
             "postgresql",
             "pg_ctlcluster",
@@ -62,13 +115,9 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "haproxy",
             "mongod",
             "clamd",
-            "python3",
-            "python",
-            "ruby",
-            "perl",
         ],
         needs: &[WritableExecutableMemory],
-        why: "may generate code at run time (PCRE/LLVM/Lua JIT or an interpreter's foreign-function trampolines)",
+        why: "may generate code at run time (LuaJIT, LLVM's JIT, or a PCRE2 JIT failure it treats as fatal)",
     },
     KnownProgram {
         names: &["apache2", "apachectl", "httpd", "php-fpm", "php-fpm8.2", "uwsgi", "lighttpd"],

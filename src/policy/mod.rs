@@ -228,7 +228,7 @@ struct Builder {
 impl Builder {
     fn apply(&mut self, src: &Source) -> Result<(), LoadError> {
         let layer: Layer = toml::from_str(src.text).map_err(|e| {
-            let msg = e.message().trim().to_owned();
+            let msg = e.message().trim().lines().map(str::trim).collect::<Vec<_>>().join("; ");
             src.error(e.span(), format!("invalid policy: {msg}"))
         })?;
         self.layers.push(src.name.to_owned());

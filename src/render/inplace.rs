@@ -29,6 +29,16 @@ pub fn with_block(base: &Document, lines: &[String]) -> Result<Document, ParseEr
         return Ok(d);
     }
     let mut block = vec![BEGIN.to_owned()];
+    if d.section_end("Service").is_none() {
+        // A unit without [Service] (SuccessAction= only): the header goes inside the block,
+        // so that removing the block gives back the file byte for byte.
+        block.push("[Service]".to_owned());
+        block.extend(lines.iter().cloned());
+        block.push(END.to_owned());
+        let end = d.line_count() + 1;
+        d.insert_lines(end, &block)?;
+        return Ok(d);
+    }
     block.extend(lines.iter().cloned());
     block.push(END.to_owned());
     d.append_to_section("Service", &block)?;
@@ -49,5 +59,14 @@ mod tests {
         assert_eq!(strip_block(&with).unwrap().to_string(), text);
         let again = with_block(&strip_block(&with).unwrap(), &["# c".into(), "PrivateTmp=yes".into()]).unwrap();
         assert_eq!(again.to_string(), s);
+    }
+
+    #[test]
+    fn a_unit_without_service_section_gets_it_inside_the_block() {
+        let text = "[Unit]\nSuccessAction=exit-force\n";
+        let with = with_block(&Document::parse(text).unwrap(), &["PrivateTmp=yes".into()]).unwrap();
+        assert_eq!(with.to_string(), format!("{text}{BEGIN}\n[Service]\nPrivateTmp=yes\n{END}\n"));
+        assert_eq!(strip_block(&with).unwrap().to_string(), text);
+        assert!(with.entries().any(|e| e.section == "Service" && e.key == "PrivateTmp"));
     }
 }

@@ -46,6 +46,9 @@ pub fn summary(units: &[UnitReport], policy: &Policy, target_source: &str) -> St
         }
         let _ = writeln!(s, "{}: exposure {} -> {}", u.unit, exposure(&u.before), exposure(&u.after));
         let _ = writeln!(s, "  file: {}", u.path.display());
+        for f in &u.findings {
+            let _ = writeln!(s, "  ! {f}");
+        }
         if let Some(why) = &u.plan.left_alone {
             let _ = writeln!(s, "  left alone: {why}");
             continue;
@@ -97,10 +100,37 @@ fn median(v: &mut [u32]) -> u32 {
     }
 }
 
+/// `hardenunit explain`: the evidence, then every directive of the policy with its fate.
+pub fn explain(u: &UnitReport, policy: &Policy, target_source: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} ({})", u.unit, u.path.display());
+    let _ = writeln!(s, "policy: profile {}, target {}", policy.profile, target_source);
+    let _ = writeln!(s, "exposure: {} -> {}\n", exposure(&u.before), exposure(&u.after));
+    if let Some(text) = &u.evidence_text {
+        s.push_str(text);
+        s.push('\n');
+    }
+    if let Some(why) = &u.plan.left_alone {
+        let _ = writeln!(s, "Decision: left alone: {why}");
+        return s;
+    }
+    let _ = writeln!(s, "Decisions:");
+    for a in &u.plan.added {
+        let _ = writeln!(s, "  add  {}={}\n       because: {}", a.directive, a.value, a.reason);
+    }
+    for k in &u.plan.skipped {
+        let _ = writeln!(s, "  skip {}\n       because: {}", k.directive, k.reason);
+    }
+    s
+}
+
 pub fn diffs(units: &[UnitReport], color: bool) -> String {
     let mut s = String::new();
     for u in units.iter().filter(|u| u.would_change()) {
         let _ = writeln!(s, "\n# {}: exposure {} -> {}", u.unit, exposure(&u.before), exposure(&u.after));
+        for f in &u.findings {
+            let _ = writeln!(s, "# ! {f}");
+        }
         for c in u.changes.iter().filter(|c| c.changes_anything()) {
             let shown = c.path.display().to_string();
             let old_name = if c.before.is_some() { shown.clone() } else { "/dev/null".into() };
@@ -129,6 +159,7 @@ struct JsonUnit<'a> {
     left_alone: Option<&'a str>,
     files: Vec<String>,
     evidence_complete: Option<bool>,
+    findings: &'a [crate::lint::Finding],
 }
 
 pub fn json(units: &[UnitReport]) -> String {
@@ -145,6 +176,7 @@ pub fn json(units: &[UnitReport]) -> String {
             left_alone: u.plan.left_alone.as_deref(),
             files: u.changes.iter().filter(|c| c.changes_anything()).map(|c| c.path.display().to_string()).collect(),
             evidence_complete: u.evidence.as_ref().map(|e| e.complete),
+            findings: &u.findings,
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into());

@@ -1,15 +1,140 @@
-//! INTERIM renderer until the score branch lands with systemd-analyze's exact table.
-use crate::score::Assessment;
+//! One unit's exposure table, byte for byte as `systemd-analyze security --offline=true`
+//! prints it when its output is not a terminal (no colours, no links, no width limit), and
+//! the JSON object `hardenunit score --json` prints for a unit.
 
-pub fn text(name: &str, a: &Assessment) -> String {
-    format!(
-        "→ Overall exposure level for {name}: {}.{} {}\n",
-        a.exposure / 10,
-        a.exposure % 10,
-        crate::score::label(a.exposure)
-    )
+use std::fmt::Write as _;
+
+use serde_json::{json, Value};
+
+use crate::score::{Assessment, Row};
+
+/// The characters systemd picks for marks, the arrow and the smiley.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Glyphs {
+    /// UTF-8 locale and a terminal type that is set and not `dumb` or `linux`.
+    Emoji,
+    /// UTF-8 locale, but emoji off: ASCII smileys.
+    Utf8,
+    /// Any other locale: `+`, `-`, `->` and ASCII smileys.
+    Ascii,
 }
 
-pub fn json(name: &str, path: &str, a: &Assessment) -> serde_json::Value {
-    serde_json::json!({"unit": name, "path": path, "exposure": f64::from(a.exposure) / 10.0, "label": crate::score::label(a.exposure), "rows": []})
+impl Glyphs {
+    /// What systemd-analyze would use in this environment (is_locale_utf8() and
+    /// emoji_enabled(): LC_ALL, LC_CTYPE, LANG, TERM, SYSTEMD_UTF8, SYSTEMD_EMOJI).
+    pub fn from_env() -> Glyphs {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let flag = |k: &str| var(k).and_then(|v| crate::score::parse_boolean(&v));
+        let utf8 = flag("SYSTEMD_UTF8").unwrap_or_else(|| {
+            match var("LC_ALL").or_else(|| var("LC_CTYPE")).or_else(|| var("LANG")) {
+                // With no locale at all systemd assumes UTF-8 works.
+                None => true,
+                Some(l) => {
+                    let l = l.to_ascii_lowercase();
+                    l.contains("utf-8") || l.contains("utf8")
+                }
+            }
+        });
+        let term_ok = var("TERM").is_some_and(|t| t != "dumb" && t != "linux");
+        match (utf8, flag("SYSTEMD_EMOJI").unwrap_or(utf8 && term_ok)) {
+            (false, _) => Glyphs::Ascii,
+            (true, true) => Glyphs::Emoji,
+            (true, false) => Glyphs::Utf8,
+        }
+    }
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// The table and the "Overall exposure level" line for unit `name` (pass `&a.unit` to
+/// name a template as systemd-analyze does) as a terminal with emoji shows them.
+pub fn text(name: &str, a: &Assessment) -> String {
+    text_with(name, a, Glyphs::Emoji)
+}
+
+/// The table and the "Overall exposure level" line, ending in a newline.
+pub fn text_with(name: &str, a: &Assessment, glyphs: Glyphs) -> String {
+    let rows = a.displayed();
+    let exposures: Vec<String> =
+        rows.iter().map(|r| a.row_exposure(r).map(crate::score::tenths).unwrap_or_default()).collect();
+    let name_w = rows.iter().map(|r| width(&r.setting)).chain([width("NAME")]).max().unwrap_or(0);
+    let desc_w = rows.iter().map(|r| width(&r.description)).chain([width("DESCRIPTION")]).max().unwrap_or(0);
+    let exp_w = exposures.iter().map(|e| width(e)).chain([width("EXPOSURE")]).max().unwrap_or(0);
+    let mut out = String::new();
+    // The last column is right-aligned; format-table drops trailing blanks of a last cell.
+    let line = |out: &mut String, mark: &str, name: &str, desc: &str, exp: &str| {
+        let last = format!("{}{exp}", " ".repeat(exp_w.saturating_sub(width(exp))));
+        let _ = writeln!(out, "{mark} {} {} {}", pad(name, name_w), pad(desc, desc_w), last.trim_end());
+    };
+    line(&mut out, " ", "NAME", "DESCRIPTION", "EXPOSURE");
+    for (r, e) in rows.iter().zip(&exposures) {
+        let mark = match (glyphs, r.badness) {
+            (Glyphs::Ascii, Some(0)) => "+",
+            (Glyphs::Ascii, Some(_)) => "-",
+            _ => r.mark(),
+        };
+        line(&mut out, mark, &r.setting, &r.description, e);
+    }
+    let (arrow, smiley) = match glyphs {
+        Glyphs::Emoji => ("→", a.smiley()),
+        Glyphs::Utf8 => ("→", a.smiley_ascii()),
+        Glyphs::Ascii => ("->", a.smiley_ascii()),
+    };
+    let _ = writeln!(out, "\n{arrow} Overall exposure level for {name}: {} {} {smiley}", a.exposure_text(), a.label());
+    out
+}
+
+fn tenths_number(x: u32) -> Value {
+    json!(f64::from(x) / 10.0)
+}
+
+fn row_json(a: &Assessment, r: &Row) -> Value {
+    json!({
+        "json_field": r.json_field,
+        "badness": r.badness,
+        "weight": r.weight,
+        "range": r.range,
+        "exposure": a.row_exposure(r).map(tenths_number),
+    })
+}
+
+/// `{"unit","path","exposure","label","rows":[{"json_field","badness","weight","range","exposure"}]}`,
+/// rows in systemd's order; a row's exposure is null when systemd shows none (good or N/A),
+/// its badness null for N/A.
+pub fn json(name: &str, path: &str, a: &Assessment) -> Value {
+    json!({
+        "unit": name,
+        "path": path,
+        "exposure": tenths_number(a.exposure),
+        "label": a.label(),
+        "rows": a.displayed().into_iter().map(|r| row_json(a, r)).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unit::Assignment;
+
+    #[test]
+    fn default_service_layout() {
+        let a = crate::score::assess("a.service", &[Assignment::planned("Service", "ExecStart", "/bin/true")]);
+        assert!(a.refusal.is_none());
+        let t = text(&a.unit, &a);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 84);
+        assert!(lines[0].starts_with("  NAME ") && lines[0].ends_with(" EXPOSURE"));
+        assert!(lines[1].starts_with("✗ RootDirectory=/RootImage= ") && lines[1].ends_with("     0.1"));
+        assert_eq!(lines[83], "→ Overall exposure level for a.service: 9.6 UNSAFE 😨");
+        let j = json(&a.unit, "/x/a.service", &a);
+        assert_eq!(j["exposure"], json!(9.6));
+        assert_eq!(j["rows"][1]["badness"], Value::Null);
+        assert_eq!(j["rows"][0]["exposure"], json!(0.1));
+    }
 }

@@ -3,10 +3,12 @@
 //! The text is held as its original lines (each with its own terminator), so printing an
 //! unedited document gives back the identical bytes, and an edit touches only the lines it
 //! inserts, replaces or removes. The parsed view follows systemd's `config_parse()`
-//! (src/shared/conf-parser.c of systemd 252): whitespace around keys and values is stripped,
-//! `#` and `;` start comment lines (there are no trailing comments), a line ending in an
-//! unescaped backslash continues on the next one with the backslash turned into a space, and
-//! comment lines inside a continuation are skipped.
+//! (src/shared/conf-parser.c of systemd 252): a line ends at `\n`, `\r`, `\r\n`, `\n\r` or
+//! NUL (read_line()), whitespace around keys and values is stripped, `#` and `;` start
+//! comment lines (there are no trailing comments), a line ending in an unescaped backslash
+//! continues on the next one with the backslash turned into a space, and comment lines
+//! inside a continuation are skipped. The first line that starts with a byte order mark
+//! loses it (only that one), and is then never a comment line, as in systemd.
 
 use std::fmt;
 
@@ -59,13 +61,15 @@ pub struct Document {
     /// Each line with its terminator; the last may lack one.
     lines: Vec<String>,
     items: Vec<Item>,
+    /// First line of a continuation that the end of the file cut short.
+    open_continuation: Option<usize>,
 }
 
 impl Document {
     pub fn parse(text: &str) -> Result<Document, ParseError> {
         let lines = split_keep_terminators(text);
-        let items = parse_items(&lines)?;
-        Ok(Document { lines, items })
+        let (items, open_continuation) = parse_items(&lines)?;
+        Ok(Document { lines, items, open_continuation })
     }
 
     pub fn items(&self) -> &[Item] {
@@ -94,7 +98,7 @@ impl Document {
 
     /// The raw text of 1-based line `n`, without its terminator.
     pub fn line_text(&self, n: usize) -> &str {
-        self.lines.get(n.wrapping_sub(1)).map(|l| l.trim_end_matches(['\n', '\r'])).unwrap_or("")
+        self.lines.get(n.wrapping_sub(1)).map(|l| l.trim_end_matches(EOL)).unwrap_or("")
     }
 
     pub fn line_count(&self) -> usize {
@@ -115,7 +119,7 @@ impl Document {
     pub fn insert_lines(&mut self, at: usize, new_lines: &[String]) -> Result<(), ParseError> {
         let nl = self.newline();
         let at = at.clamp(1, self.lines.len() + 1) - 1;
-        if at > 0 && !self.lines[at - 1].ends_with('\n') {
+        if at > 0 && !self.lines[at - 1].ends_with(EOL) {
             self.lines[at - 1].push_str(nl);
         }
         let block: Vec<String> = new_lines.iter().map(|l| format!("{l}{nl}")).collect();
@@ -138,7 +142,7 @@ impl Document {
             return Ok(());
         };
         let nl = self.newline();
-        let last_had_newline = self.lines[entry.end_line - 1].ends_with('\n');
+        let last_had_newline = self.lines[entry.end_line - 1].ends_with(EOL);
         let mut text = format!("{key}={value}");
         if last_had_newline {
             text.push_str(nl);
@@ -218,8 +222,14 @@ impl Document {
         Some(end)
     }
 
+    /// The 1-based line where a continuation starts that runs into the end of the file.
+    /// systemd parses it as it is; hardenunit's loader refuses such a file as truncated.
+    pub fn open_continuation(&self) -> Option<usize> {
+        self.open_continuation
+    }
+
     fn reparse(&mut self) -> Result<(), ParseError> {
-        self.items = parse_items(&self.lines)?;
+        (self.items, self.open_continuation) = parse_items(&self.lines)?;
         Ok(())
     }
 }
@@ -233,8 +243,36 @@ impl fmt::Display for Document {
     }
 }
 
+/// Characters that end a line for systemd's read_line().
+const EOL: &[char] = &['\n', '\r', '\0'];
+
+/// Lines with their terminators, split as read_line() does: a terminator is a run of `\n`,
+/// `\r` and NUL in which each occurs at most once, and a NUL ends it.
 fn split_keep_terminators(text: &str) -> Vec<String> {
-    text.split_inclusive('\n').map(str::to_owned).collect()
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !EOL.contains(&c) {
+            continue;
+        }
+        let mut seen = vec![c];
+        let mut end = i + 1;
+        while let Some(&(j, d)) = chars.peek() {
+            if seen.contains(&'\0') || !EOL.contains(&d) || seen.contains(&d) {
+                break;
+            }
+            seen.push(d);
+            end = j + 1;
+            chars.next();
+        }
+        lines.push(text[start..end].to_owned());
+        start = end;
+    }
+    if start < text.len() {
+        lines.push(text[start..].to_owned());
+    }
+    lines
 }
 
 const WHITESPACE: &[char] = &[' ', '\t', '\n', '\r'];
@@ -256,26 +294,26 @@ fn ends_escaped(s: &str) -> bool {
     escaped
 }
 
-fn parse_items(lines: &[String]) -> Result<Vec<Item>, ParseError> {
+fn parse_items(lines: &[String]) -> Result<(Vec<Item>, Option<usize>), ParseError> {
     let mut items = Vec::new();
     let mut section: Option<String> = None;
     let mut continuation: Option<(usize, String)> = None;
+    let mut bom_seen = false;
     for (idx, raw) in lines.iter().enumerate() {
         let n = idx + 1;
-        let mut text = raw.trim_end_matches(['\n', '\r']).to_owned();
+        let mut text = raw.trim_end_matches(EOL).to_owned();
         if text.len() > LONG_LINE_MAX {
             return Err(ParseError { line: n, message: "line too long (systemd reads at most 1 MiB a line)".into() });
         }
-        if text.contains('\0') {
-            return Err(ParseError { line: n, message: "NUL byte: not a text file".into() });
+        // systemd recognises comment lines before it strips a byte order mark.
+        if is_comment_start(&text) {
+            continue;
         }
-        if n == 1 {
+        if !bom_seen {
             if let Some(rest) = text.strip_prefix('\u{feff}') {
                 text = rest.to_owned();
+                bom_seen = true;
             }
-        }
-        if continuation.is_some() && is_comment_start(&text) {
-            continue;
         }
         if ends_escaped(&text) {
             text.pop();
@@ -295,13 +333,12 @@ fn parse_items(lines: &[String]) -> Result<Vec<Item>, ParseError> {
         };
         parse_line(&logical, start, n, &mut section, &mut items)?;
     }
-    if let Some((start, _)) = continuation {
-        return Err(ParseError {
-            line: start,
-            message: "line continuation (trailing backslash) runs into the end of the file".into(),
-        });
+    // A continuation still open at the end of the file is parsed as it is.
+    let open = continuation.as_ref().map(|(start, _)| *start);
+    if let Some((start, c)) = continuation {
+        parse_line(&c, start, lines.len(), &mut section, &mut items)?;
     }
-    Ok(items)
+    Ok((items, open))
 }
 
 fn parse_line(
@@ -312,7 +349,7 @@ fn parse_line(
     items: &mut Vec<Item>,
 ) -> Result<(), ParseError> {
     let l = raw.trim_matches(WHITESPACE);
-    if l.is_empty() || l.starts_with(['#', ';']) {
+    if l.is_empty() {
         return Ok(());
     }
     if l.starts_with(".include ") {
@@ -408,9 +445,39 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        assert_eq!(Document::parse("[Service]\nA=b \\\n").unwrap_err().line, 2);
         assert_eq!(Document::parse("[Unit\n").unwrap_err().line, 1);
-        assert_eq!(Document::parse("[Unit]\nA=\0\n").unwrap_err().line, 2);
+        assert_eq!(Document::parse("[Unit]\nA=b\n[Bad\n").unwrap_err().line, 3);
+    }
+
+    fn entries(d: &Document) -> Vec<(&str, &str, usize)> {
+        d.entries().map(|e| (e.key.as_str(), e.value.as_str(), e.line)).collect()
+    }
+
+    // Each case was checked with `systemd-analyze security --offline=true`.
+    #[test]
+    fn line_ends_like_read_line() {
+        let d = doc("[Service]\nA=1\rB=2\r\r\nC=3\n\rD=4\0E=5");
+        assert_eq!(entries(&d), vec![("A", "1", 2), ("B", "2", 3), ("C", "3", 5), ("D", "4", 6), ("E", "5", 7)]);
+        let text = "[Service]\nA=1\rB=2\r\r\nC=3\n\rD=4\0E=5";
+        assert_eq!(doc(text).to_string(), text);
+    }
+
+    #[test]
+    fn continuation_at_end_of_file_is_parsed() {
+        assert_eq!(entries(&doc("[Service]\nA=b \\\n")), vec![("A", "b", 2)]);
+        assert_eq!(entries(&doc("[Service]\nA=b\\")), vec![("A", "b", 2)]);
+        assert_eq!(entries(&doc("[Service]\nA=b\\\n# c\n")), vec![("A", "b", 2)]);
+    }
+
+    #[test]
+    fn byte_order_mark_once_and_never_a_comment() {
+        let d = doc("[Service]\n\u{feff}A=1\n\u{feff}B=2\n");
+        assert_eq!(entries(&d), vec![("A", "1", 2), ("\u{feff}B", "2", 3)]);
+        let d = doc("\u{feff}#x\n[Service]\nC=3\n");
+        assert_eq!(entries(&d), vec![("C", "3", 3)]);
+        assert!(matches!(d.items()[0], Item::Ignored { line: 1, .. }));
+        let d = doc("[Service]\n\u{feff}#K=v\n");
+        assert_eq!(entries(&d), vec![("#K", "v", 2)]);
     }
 
     #[test]

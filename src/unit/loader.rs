@@ -271,8 +271,23 @@ impl Loader {
     }
 }
 
+/// A file whose last assignment is cut short by the end of the file (a trailing backslash)
+/// is refused: systemd would read what is there, but the file was most likely truncated,
+/// and hardenunit does not write next to a unit it cannot trust.
 fn parse(shown: &Path, text: &str) -> Result<Document, LoadError> {
-    Document::parse(text).map_err(|e| LoadError { path: shown.to_owned(), line: Some(e.line), message: e.message })
+    let doc = Document::parse(text).map_err(|e| LoadError {
+        path: shown.to_owned(),
+        line: Some(e.line),
+        message: e.message,
+    })?;
+    match doc.open_continuation() {
+        Some(line) => Err(LoadError {
+            path: shown.to_owned(),
+            line: Some(line),
+            message: "line continuation (trailing backslash) runs into the end of the file".into(),
+        }),
+        None => Ok(doc),
+    }
 }
 
 /// Removes `.` and folds `..` without touching the file system, so that a path argument is

@@ -5,6 +5,7 @@ pub mod document;
 pub mod loader;
 pub mod name;
 pub mod rootfs;
+pub mod words;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -80,17 +81,16 @@ impl LoadedUnit {
         assignments_of(&self.fragments)
     }
 
-    /// systemd refuses to load a service with nothing to run ("Service has no ExecStart=,
-    /// ExecStop=, or SuccessAction=. Refusing."); such a unit cannot be scored or hardened.
+    /// Why systemd 252 would refuse to load this unit (so that systemd-analyze prints no
+    /// score and the manager would not start it): a service with nothing to run, a fatal
+    /// setting in the unit file (an invalid User=, a relative RootDirectory=...), a socket
+    /// without Listen*=, and the other load checks [`crate::score`] follows.
     pub fn refused_by_systemd(&self) -> Option<String> {
-        if self.name.unit_type() != "service" {
-            return None;
-        }
-        let a = self.assignments();
-        let runs = ["ExecStart", "ExecStop", "SuccessAction"]
-            .iter()
-            .any(|k| values_of(&a, "Service", k).iter().any(|v| !v.is_empty()));
-        (!runs).then(|| "service has no ExecStart=, ExecStop= or SuccessAction=: systemd refuses to load it".to_owned())
+        let refusal = crate::score::assess_loaded(self, &[]).refusal?;
+        Some(match refusal.line {
+            0 => refusal.message,
+            n => format!("line {n}: {}", refusal.message),
+        })
     }
 
     /// Every raw value of `key` in `section`, in order; an empty one is a reset that the

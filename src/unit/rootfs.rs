@@ -128,6 +128,16 @@ impl RootFs {
         fs::File::open(real)
             .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
             .map_err(|e| LoadError::new(shown, e.to_string()))?;
+        // systemd would read a NUL as a line break; a unit file with one is a binary file
+        // by mistake, and hardenunit will not edit it.
+        if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+            let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
+            return Err(LoadError {
+                path: shown.to_owned(),
+                line: Some(line),
+                message: "NUL byte: not a text file".into(),
+            });
+        }
         String::from_utf8(bytes).map_err(|e| {
             let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = good.iter().filter(|b| **b == b'\n').count() + 1;

@@ -1,0 +1,214 @@
+//! What an ELF file says about itself without running it: the libraries it asks the dynamic
+//! loader for, the functions it imports from them, the strings it carries, and whether it is
+//! linked statically (then only its own symbol table, when not stripped, tells what it uses).
+//!
+//! Parsing is done by the `object` crate's low-level ELF reader, which checks every offset
+//! against the file's length and returns an error instead of panicking on a malformed file.
+
+use std::collections::BTreeSet;
+
+use object::elf;
+use object::read::elf::{Dyn, FileHeader, ProgramHeader, SectionHeader, Sym};
+use object::Endianness;
+
+/// How the program gets its code from libraries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Linking {
+    /// Has a program interpreter (ld.so) or dynamic entries: imports are in `.dynsym`.
+    Dynamic,
+    /// No interpreter and no libraries: library code is inside the file.
+    Static,
+}
+
+/// The facts read from one ELF file.
+#[derive(Debug, Clone, Default)]
+pub struct ElfFacts {
+    pub machine: u16,
+    pub is_64: bool,
+    pub linking: Option<Linking>,
+    /// DT_NEEDED, in file order.
+    pub needed: Vec<String>,
+    /// DT_RUNPATH and DT_RPATH entries, `$ORIGIN` not yet replaced.
+    pub runpath: Vec<String>,
+    /// Undefined dynamic symbols (functions and data it takes from libraries).
+    pub imports: BTreeSet<String>,
+    /// For a static file: the functions its own symbol table defines (empty when stripped).
+    pub static_functions: BTreeSet<String>,
+    /// Whether a static file still had a symbol table to read.
+    pub has_symtab: bool,
+    /// Built by the Go toolchain: its runtime makes system calls without libc.
+    pub is_go: bool,
+    /// NUL-terminated printable strings of the read-only data that look like paths or
+    /// command names (kept short: only those that start with '/' or are a single word).
+    pub strings: BTreeSet<String>,
+}
+
+impl ElfFacts {
+    /// The functions the file uses from outside its own code: imports, or for a static file
+    /// the library functions linked into it.
+    pub fn used_functions(&self) -> &BTreeSet<String> {
+        if self.linking == Some(Linking::Static) {
+            &self.static_functions
+        } else {
+            &self.imports
+        }
+    }
+}
+
+pub fn is_elf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x7fELF")
+}
+
+/// Reads the facts of an ELF file; the error is one line saying what is wrong with it.
+pub fn read(bytes: &[u8]) -> Result<ElfFacts, String> {
+    match bytes.get(4) {
+        Some(1) => read_as::<elf::FileHeader32<Endianness>>(bytes, false),
+        Some(2) => read_as::<elf::FileHeader64<Endianness>>(bytes, true),
+        _ => Err("not an ELF file of a known class".into()),
+    }
+}
+
+fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8], is_64: bool) -> Result<ElfFacts, String> {
+    let bad = |e: object::read::Error| format!("malformed ELF file: {e}");
+    let header = Elf::parse(data).map_err(bad)?;
+    let endian = header.endian().map_err(bad)?;
+    let mut facts = ElfFacts { machine: header.e_machine(endian), is_64, ..Default::default() };
+    let segments = header.program_headers(endian, data).map_err(bad)?;
+    let mut has_interp = false;
+    let mut has_dynamic = false;
+    for seg in segments {
+        match seg.p_type(endian) {
+            elf::PT_INTERP => has_interp = true,
+            elf::PT_DYNAMIC => has_dynamic = true,
+            _ => {}
+        }
+    }
+    let sections = header.sections(endian, data).map_err(bad)?;
+    let dynamic = sections.dynamic_table(endian, data).map_err(bad)?;
+    for d in dynamic.dynamics() {
+        let tag: i64 = d.d_tag(endian).into();
+        if tag == elf::DT_NULL {
+            break;
+        }
+        let is_needed = tag == elf::DT_NEEDED;
+        let is_path = tag == elf::DT_RUNPATH || tag == elf::DT_RPATH;
+        if !is_needed && !is_path {
+            continue;
+        }
+        let offset: u64 = d.d_val(endian).into();
+        let s = u32::try_from(offset)
+            .ok()
+            .and_then(|o| dynamic.strings().get(o).ok())
+            .ok_or("malformed ELF file: a dynamic entry's string is out of bounds")?;
+        let s = String::from_utf8_lossy(s).into_owned();
+        if is_needed {
+            facts.needed.push(s);
+        } else {
+            facts.runpath.extend(s.split(':').filter(|p| !p.is_empty()).map(str::to_owned));
+        }
+    }
+    // A static-pie has PT_DYNAMIC for its own relocations but neither an interpreter nor
+    // libraries: its library code is inside it, like a classic static file.
+    let dynamic_linked = has_interp || (has_dynamic && !facts.needed.is_empty());
+    facts.linking = Some(if dynamic_linked { Linking::Dynamic } else { Linking::Static });
+
+    let dynsym = sections.symbols(endian, data, elf::SHT_DYNSYM).map_err(bad)?;
+    for sym in dynsym.iter() {
+        if !sym.is_undefined(endian) || sym.st_name(endian) == 0 {
+            continue;
+        }
+        if let Ok(name) = sym.name(endian, dynsym.strings()) {
+            facts.imports.insert(String::from_utf8_lossy(name).into_owned());
+        }
+    }
+    if !dynamic_linked {
+        let symtab = sections.symbols(endian, data, elf::SHT_SYMTAB).map_err(bad)?;
+        facts.has_symtab = !symtab.is_empty();
+        for sym in symtab.iter() {
+            if sym.st_type() != elf::STT_FUNC || sym.is_undefined(endian) {
+                continue;
+            }
+            if let Ok(name) = sym.name(endian, symtab.strings()) {
+                // glibc's internal aliases (`__setuid`, `__GI_setuid`) name the same code.
+                let name = String::from_utf8_lossy(name);
+                let plain = name.trim_start_matches("__GI_").trim_start_matches("__");
+                facts.static_functions.insert(plain.to_owned());
+            }
+        }
+    }
+    for (_, section) in sections.enumerate() {
+        let Ok(name) = sections.section_name(endian, section) else {
+            continue;
+        };
+        if name == b".go.buildinfo" || name == b".gopclntab" || name == b".note.go.buildid" {
+            facts.is_go = true;
+        }
+        if name == b".rodata" || name.starts_with(b".rodata.") {
+            if section.sh_type(endian) == elf::SHT_NOBITS {
+                continue;
+            }
+            if let Ok(bytes) = section.data(endian, data) {
+                collect_strings(bytes, &mut facts.strings);
+            }
+        }
+    }
+    Ok(facts)
+}
+
+/// Keeps the printable NUL-terminated strings that can name a file or a program: those
+/// starting with '/' and single words of program-name characters. Others (messages, format
+/// strings) are of no use to the rules and only cost memory.
+fn collect_strings(bytes: &[u8], out: &mut BTreeSet<String>) {
+    for chunk in bytes.split(|b| *b == 0) {
+        if chunk.len() < 2 || chunk.len() > 256 {
+            continue;
+        }
+        if !chunk.iter().all(|b| (0x20..0x7f).contains(b)) {
+            continue;
+        }
+        let s = std::str::from_utf8(chunk).unwrap_or_default();
+        let word_like = s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(&b));
+        if s.starts_with('/') || word_like {
+            out.insert(s.to_owned());
+        }
+    }
+}
+
+/// Debian's multiarch directory name for an ELF machine, where a library of that machine
+/// lives (`/usr/lib/x86_64-linux-gnu`).
+pub fn multiarch_triplet(machine: u16, is_64: bool) -> Option<&'static str> {
+    Some(match (machine, is_64) {
+        (elf::EM_X86_64, true) => "x86_64-linux-gnu",
+        (elf::EM_386, false) => "i386-linux-gnu",
+        (elf::EM_AARCH64, true) => "aarch64-linux-gnu",
+        (elf::EM_ARM, false) => "arm-linux-gnueabihf",
+        (elf::EM_PPC64, true) => "powerpc64le-linux-gnu",
+        (elf::EM_S390, true) => "s390x-linux-gnu",
+        (elf::EM_RISCV, true) => "riscv64-linux-gnu",
+        (elf::EM_MIPS, true) => "mips64el-linux-gnuabi64",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(read(b"\x7fELF").is_err());
+        assert!(read(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0").is_err());
+        let mut truncated = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        truncated.truncate(200);
+        assert!(read(&truncated).is_err());
+        assert!(read(b"#!/bin/sh\n").is_err());
+    }
+
+    #[test]
+    fn strings_keep_paths_and_words() {
+        let mut out = BTreeSet::new();
+        collect_strings(b"/usr/sbin/sendmail\0hello world %s\0sendmail\0\x01\x02\0x\0", &mut out);
+        assert_eq!(out.into_iter().collect::<Vec<_>>(), ["/usr/sbin/sendmail", "sendmail"]);
+    }
+}

@@ -1,0 +1,379 @@
+//! Which programs a unit runs: its `Exec*=` command lines as systemd splits them, and what a
+//! wrapper shell script runs, as far as that can be read without running it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The keys whose values are command lines, in the order a service's life runs them.
+pub const EXEC_KEYS: &[&str] =
+    &["ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost"];
+
+/// Where systemd 252 looks up a command given by a bare name (its built-in default PATH for
+/// a split-/usr system, which a build root may be).
+pub const COMMAND_PATH: &[&str] = &["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+
+/// One command of a command line: the program as written and its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    pub program: String,
+    pub args: Vec<String>,
+}
+
+/// Splits an `Exec*=` value the way systemd does: leading `-@:+!` prefixes dropped, words
+/// split on whitespace with "double" and 'single' quotes and backslash escapes, several
+/// commands joined by a lone `;`. An unbalanced quote is an error.
+pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
+    let value = value.trim_start();
+    let body = value.trim_start_matches(['-', '@', ':', '+', '!']);
+    let words = crate::unit::words::split_words(body)?;
+    let mut commands = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    for (word, quoted) in words {
+        if word == ";" && !quoted {
+            if !current.is_empty() {
+                commands.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        // After a `;` the next command may carry its own prefixes again.
+        let word = if current.is_empty() && !quoted {
+            word.trim_start_matches(['-', '@', ':', '+', '!']).to_owned()
+        } else {
+            word
+        };
+        current.push(word);
+    }
+    if !current.is_empty() {
+        commands.push(current);
+    }
+    Ok(commands
+        .into_iter()
+        .map(|mut w| {
+            let program = w.remove(0);
+            Command { program, args: w }
+        })
+        .collect())
+}
+
+/// What a shell script runs, read statically.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptReading {
+    /// Absolute paths the script mentions as arguments or values (a file it may run).
+    pub paths: BTreeSet<String>,
+    /// What it runs: words in command position, absolute paths or bare names.
+    pub commands: BTreeSet<String>,
+    /// Files the script sources with `.` or `source`.
+    pub sourced: BTreeSet<String>,
+    /// Why what it runs cannot be fully known, one line each.
+    pub dynamic: Vec<String>,
+}
+
+/// Shell words that start a new command after them.
+const COMMAND_STARTERS: &[&str] =
+    &[";", "&&", "||", "|", "&", "then", "do", "else", "elif", "if", "while", "until", "!", "{", "(", "time"];
+
+/// Shell keywords and builtins that run no program of their own.
+const SHELL_BUILTINS: &[&str] = &[
+    "[", "[[", "]]", "]", ":", "true", "false", "test", "echo", "printf", "read", "set", "unset", "export", "local",
+    "readonly", "declare", "typeset", "shift", "return", "exit", "break", "continue", "cd", "pwd", "umask", "ulimit",
+    "trap", "wait", "getopts", "fi", "done", "esac", "case", "in", "for", "function", "then", "do", "else", "elif",
+    "if", "while", "until", "}", ")", "kill", "type", "hash", "alias", "let",
+];
+
+/// Reads a shell script: every absolute path that appears as a word (or as the value of an
+/// assignment), every command name in command position, `exec` targets (a variable target
+/// resolved through the script's own literal assignments), and what makes it too dynamic to
+/// read: `eval`, `exec "$@"`, a command named by a variable the script never sets.
+pub fn read_shell(text: &str) -> ScriptReading {
+    let mut out = ScriptReading::default();
+    let lines = logical_lines(text);
+    let mut assigned: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut functions: BTreeSet<String> = BTreeSet::new();
+    let mut tokenized = Vec::new();
+    for line in &lines {
+        let words = shell_words(line);
+        for (k, w) in words.iter().enumerate() {
+            if let Some((name, value)) = assignment(w) {
+                assigned.entry(name.to_owned()).or_default().insert(value.to_owned());
+            }
+            // `name() {` or `function name`: calls of it run no program.
+            let defines = words.get(k + 1).is_some_and(|n| n == "(") || (k > 0 && words[k - 1] == "function");
+            if defines && w != "function" && w != "(" {
+                functions.insert(w.clone());
+            }
+        }
+        tokenized.push(words);
+    }
+    for words in tokenized {
+        let mut at_command = true;
+        let mut after_exec = false;
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i].as_str();
+            i += 1;
+            if let Some((_, value)) = assignment(w) {
+                note_path(value, &mut out);
+                continue; // an assignment before a command keeps command position
+            }
+            if COMMAND_STARTERS.contains(&w) {
+                at_command = true;
+                continue;
+            }
+            if let Some(has_target) = redirection(w) {
+                i += usize::from(!has_target); // `> file`: the next word is the file
+                continue;
+            }
+            if !at_command {
+                note_path(w, &mut out);
+                continue;
+            }
+            if w.starts_with('-') {
+                if words.get(i.wrapping_sub(2)).is_some_and(|p| p == "command") {
+                    at_command = false; // `command -v NAME` looks a name up, runs nothing
+                }
+                continue; // an option of exec (`exec -a NAME`)
+            }
+            at_command = false;
+            if functions.contains(w) {
+                continue;
+            }
+            match w {
+                "exec" | "command" | "nohup" => {
+                    at_command = true;
+                    after_exec = w == "exec";
+                    continue;
+                }
+                "eval" => out.dynamic.push("runs `eval`: the command is built at run time".into()),
+                "." | "source" => {
+                    if let Some(file) = words.get(i) {
+                        if file.starts_with('/') && !file.contains('$') {
+                            out.sourced.insert(file.clone());
+                        } else if file.contains('$') {
+                            out.dynamic.push(format!("sources a file named at run time: {file}"));
+                        }
+                        i += 1;
+                    }
+                }
+                _ if w.contains('$') || w.contains('`') => {
+                    let targets = expand_variable(w, &assigned);
+                    if targets.is_empty() {
+                        let how = if after_exec { "execs" } else { "runs" };
+                        out.dynamic.push(format!("{how} a command named at run time: {w}"));
+                    }
+                    for t in targets {
+                        note_command(&t, &mut out);
+                    }
+                }
+                _ => note_command(w, &mut out),
+            }
+            after_exec = false;
+        }
+    }
+    out.dynamic.sort();
+    out.dynamic.dedup();
+    out
+}
+
+fn note_command(w: &str, out: &mut ScriptReading) {
+    let bare_name = w.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        && !SHELL_BUILTINS.contains(&w)
+        && w.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(&b));
+    if w.starts_with('/') || bare_name {
+        out.commands.insert(w.to_owned());
+    }
+}
+
+fn note_path(w: &str, out: &mut ScriptReading) {
+    if w.starts_with('/') && !w.contains(['$', '*', '?', '`']) && w.len() > 1 {
+        out.paths.insert(w.to_owned());
+    }
+}
+
+/// `$NAME`, `${NAME}` or `"$NAME"`: every literal value the script assigns to NAME. Empty
+/// when the value comes from outside (environment, arguments) or is computed.
+fn expand_variable(w: &str, assigned: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
+    let inner = w.trim_start_matches('$').trim_start_matches('{');
+    let name = inner.trim_end_matches('}');
+    if !w.starts_with('$') || name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Vec::new();
+    }
+    match assigned.get(name) {
+        Some(values) if values.iter().all(|v| !v.contains(['$', '`'])) => values.iter().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn assignment(w: &str) -> Option<(&str, &str)> {
+    let (name, value) = w.split_once('=')?;
+    let valid = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    valid.then_some((name, value))
+}
+
+/// Some(whether the target is in the same word) for a redirection, None otherwise.
+fn redirection(w: &str) -> Option<bool> {
+    let w = w.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches('&');
+    if !(w.starts_with('>') || w.starts_with('<')) {
+        return None;
+    }
+    let target = w.trim_start_matches(['>', '<', '&', '|']);
+    Some(!target.is_empty())
+}
+
+/// Joins backslash-continued lines, drops comments and here-document bodies.
+fn logical_lines(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    let mut heredoc_end: Option<String> = None;
+    for raw in text.lines() {
+        if let Some(end) = &heredoc_end {
+            if raw.trim() == end {
+                heredoc_end = None;
+            }
+            continue;
+        }
+        let line = strip_comment(raw);
+        if let Some(idx) = line.find("<<") {
+            let tag = line[idx + 2..].trim_start_matches('-').trim();
+            let tag = tag.split_whitespace().next().unwrap_or("").trim_matches(['\'', '"']);
+            if !tag.is_empty() && !tag.starts_with('<') {
+                heredoc_end = Some(tag.to_owned());
+            }
+        }
+        if let Some(stripped) = line.strip_suffix('\\') {
+            current.push_str(stripped);
+            current.push(' ');
+            continue;
+        }
+        current.push_str(&line);
+        lines.push(std::mem::take(&mut current));
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+fn strip_comment(line: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    let mut prev_space = true;
+    for c in line.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' && prev_space => break,
+            None => {}
+        }
+        prev_space = c.is_whitespace();
+        out.push(c);
+    }
+    out
+}
+
+/// Rough shell words: quotes removed, operators (`;`, `&&`, `|`, `(`, `$(`, backquotes)
+/// split out so that what follows them is seen in command position.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut depth = 0usize;
+    let mut chars = line.chars().peekable();
+    let flush = |word: &mut String, words: &mut Vec<String>| {
+        if !word.is_empty() {
+            words.push(std::mem::take(word));
+        }
+    };
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            } else {
+                word.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            c if c.is_whitespace() => flush(&mut word, &mut words),
+            // `2>&1`, `>&2`, `&>file`: redirections, not a background `&`.
+            '&' if word.ends_with(['>', '<']) || chars.peek() == Some(&'>') => word.push(c),
+            ')' if depth == 0 => {
+                // A case pattern (`start|restart)`): not commands; a command follows it.
+                word.clear();
+                while words.last().is_some_and(|w: &String| w != ";" && w != "in") {
+                    words.pop();
+                }
+                words.push(";".into());
+            }
+            ';' | '|' | '&' | '(' | ')' | '`' => {
+                if c == '(' {
+                    depth += 1;
+                    if word.ends_with('$') {
+                        word.pop(); // `$(` opens a command substitution
+                    }
+                } else if c == ')' {
+                    depth -= 1;
+                }
+                flush(&mut word, &mut words);
+                let mut op = c.to_string();
+                if (c == '&' || c == '|') && chars.peek() == Some(&c) {
+                    op.push(chars.next().unwrap_or(c));
+                }
+                words.push(if c == '`' || c == ')' { ";".into() } else { op });
+            }
+            _ => word.push(c),
+        }
+    }
+    flush(&mut word, &mut words);
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn programs(v: &str) -> Vec<String> {
+        split_command_line(v).unwrap().into_iter().map(|c| c.program).collect()
+    }
+
+    #[test]
+    fn prefixes_quotes_and_separators() {
+        assert_eq!(programs("-/usr/sbin/foo -d"), ["/usr/sbin/foo"]);
+        assert_eq!(programs("!!/usr/bin/bar"), ["/usr/bin/bar"]);
+        assert_eq!(programs("@/usr/bin/baz baz-argv0"), ["/usr/bin/baz"]);
+        assert_eq!(programs("+:/bin/x ; -/bin/y ';'"), ["/bin/x", "/bin/y"]);
+        let c = &split_command_line("/bin/sh -c 'exec /usr/sbin/d \"a b\"'").unwrap()[0];
+        assert_eq!(c.args, ["-c", "exec /usr/sbin/d \"a b\""]);
+        assert!(split_command_line("/bin/sh -c 'oops").is_err());
+    }
+
+    #[test]
+    fn shell_reading() {
+        let r = read_shell(
+            "#!/bin/sh\n# exec /not/this\nDAEMON=/usr/sbin/food\n[ -r /etc/default/food ] && . /etc/default/food\n\
+             mkdir -p /run/food\nstart-stop-daemon --help >/dev/null 2>&1 || true\nexec $DAEMON -f \"$@\"\n",
+        );
+        assert!(r.paths.contains("/usr/sbin/food") && r.commands.contains("/usr/sbin/food"));
+        assert!(!r.paths.contains("/not/this"));
+        assert!(r.commands.contains("mkdir") && r.commands.contains("start-stop-daemon"));
+        assert!(!r.commands.contains("exec") && !r.commands.contains("true"));
+        assert_eq!(r.sourced.iter().collect::<Vec<_>>(), ["/etc/default/food"]);
+        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
+
+        let r = read_shell(
+            "f() { /usr/lib/x/helper; }\ncase \"$1\" in\n  start|re-start) f ;;\n  stop) kill $(cat /run/p) 2>&1 >/dev/null ;;\n\
+             esac\ncommand -v dig > /dev/null && echo ok\nfunction g { :; }\ng\n",
+        );
+        let commands: Vec<&str> = r.commands.iter().map(String::as_str).collect();
+        assert_eq!(commands, ["/usr/lib/x/helper", "cat"]);
+        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
+
+        let r = read_shell("#!/bin/sh\nexec \"$@\"\n");
+        assert_eq!(r.dynamic, ["execs a command named at run time: $@"]);
+        let r = read_shell("eval \"$CMD\"\nx=$(/usr/lib/foo/helper --x)\ncat <<EOF\nexec /nope\nEOF\n");
+        assert!(r.dynamic.iter().any(|d| d.contains("eval")));
+        assert!(r.commands.contains("/usr/lib/foo/helper") && !r.paths.contains("/nope"));
+    }
+}

@@ -1,0 +1,559 @@
+//! Walks from a unit's command lines to the files they run, inside the root.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use super::elf::{self, ElfFacts, Linking};
+use super::exec::{read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH, EXEC_KEYS};
+use super::table::{apply_elf, apply_program, Findings};
+use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
+use crate::directives::Need;
+use crate::unit::rootfs::{Resolved, RootFs};
+use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, Loader, UnitName};
+
+/// Larger files are not read (the biggest Debian daemons are well below).
+const MAX_PROGRAM_SIZE: u64 = 512 * 1024 * 1024;
+const MAX_SCRIPT_SIZE: u64 = 1024 * 1024;
+/// Programs run by programs run by the unit, at most this deep.
+const MAX_DEPTH: usize = 4;
+/// DT_NEEDED followed this many levels below the program.
+const LIBRARY_LEVELS: usize = 2;
+
+/// glibc and the compiler's runtime: what they do is what the program asks of them through
+/// the functions it imports, which the rows read; their own strings (`/proc/meminfo` for
+/// sysconf, `/dev/console`) are the same in every program and say nothing about it.
+const PLATFORM_LIBRARIES: &[&str] = &[
+    "libc.so.",
+    "libm.so.",
+    "libpthread.so.",
+    "libdl.so.",
+    "librt.so.",
+    "libutil.so.",
+    "libresolv.so.",
+    "libanl.so.",
+    "libstdc++.so.",
+    "libgcc_s.so.",
+    "ld-linux",
+];
+
+/// Shells whose scripts are read instead of their own files: a shell does only what the
+/// script tells it.
+const SHELLS: &[&str] = &["sh", "dash", "bash", "ksh", "mksh", "ash", "posh"];
+
+/// Standard tools a unit or script may run without them being in the root: as used in
+/// services they need nothing hardening takes away. Not here: tools that change ownership
+/// (install, cp -a, tar), run other commands (find, xargs), read other processes (pgrep)
+/// or set the clock (date).
+#[rustfmt::skip]
+const HARMLESS_COMMANDS: &[&str] = &[
+    "comm", "flock", "true", "false", "echo", "printf", "test", "kill", "cat", "mkdir", "rm", "rmdir", "ln",
+    "chmod", "touch", "sleep", "sed", "awk", "mawk", "gawk", "grep", "egrep", "fgrep", "cut", "tr", "head", "tail",
+    "sort", "uniq", "wc", "basename", "dirname", "readlink", "realpath", "id", "whoami", "expr", "seq", "tee",
+    "stat", "mktemp", "logger", "systemd-notify", "uname", "nproc", "sync", "ls", "which", "cmp", "diff", "md5sum",
+    "sha256sum", "base64", "od", "gzip", "zcat", "yes", "printenv", "tput", "rev",
+];
+
+pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
+    let assignments = unit.assignments();
+    let mut g = Gatherer { root, findings: Findings::default(), programs: Vec::new(), seen: BTreeSet::new() };
+    for key in EXEC_KEYS {
+        let mut lines: Vec<&str> = Vec::new();
+        for a in assignments.iter().filter(|a| a.section == "Service" && a.key == *key) {
+            if a.value.trim().is_empty() {
+                lines.clear(); // an empty assignment resets the list
+            } else {
+                lines.push(&a.value);
+            }
+        }
+        for value in lines {
+            match split_command_line(value) {
+                Ok(commands) => commands.iter().for_each(|c| g.command(&format!("{key}="), c, 0)),
+                Err(e) => g.findings.missing(format!("{key}={value}: {e}")),
+            }
+        }
+    }
+    let runs_something = EXEC_KEYS.iter().any(|k| values_of(&assignments, "Service", k).iter().any(|v| !v.is_empty()));
+    if !runs_something {
+        // systemd refuses such a service, or its command comes from somewhere not read.
+        g.findings.missing("the unit runs no program (no Exec*= command line): nothing to read".into());
+    }
+    let facts = unit_facts(unit, &assignments, root, &mut g.findings);
+    let f = g.findings;
+    Evidence {
+        unit: unit.name.to_string(),
+        programs: g.programs,
+        complete: f.missing.is_empty(),
+        needs: f.needs,
+        capabilities: f.capabilities,
+        families: f.families,
+        missing: f.missing,
+        facts,
+    }
+}
+
+struct Gatherer<'a> {
+    root: &'a RootFs,
+    findings: Findings,
+    programs: Vec<ProgramEvidence>,
+    seen: BTreeSet<String>,
+}
+
+enum Located {
+    Found { inside: String, real: PathBuf },
+    NotFound,
+    Refused(String),
+}
+
+impl Gatherer<'_> {
+    /// One command: `env` and `sh -c` are seen through; the program is read, and absolute
+    /// arguments that are programs in the root (a script given to an interpreter, the
+    /// daemon given to a wrapper) are read too.
+    fn command(&mut self, runner: &str, cmd: &Command, depth: usize) {
+        let name = base_name(&cmd.program);
+        if name == "env" {
+            let mut rest = cmd.args.iter().skip_while(|a| a.starts_with('-') || a.contains('='));
+            if let Some(program) = rest.next() {
+                let inner = Command { program: program.clone(), args: rest.cloned().collect() };
+                self.command(runner, &inner, depth);
+            }
+            return;
+        }
+        if SHELLS.contains(&name) {
+            if let Some(pos) = cmd.args.iter().position(|a| a == "-c") {
+                let found = match self.locate(&cmd.program) {
+                    Located::Found { inside, .. } => Some(inside),
+                    _ => None,
+                };
+                self.programs.push(ProgramEvidence {
+                    path: cmd.program.clone(),
+                    found,
+                    reached_by: runner.to_owned(),
+                    kind: ProgramKind::Shell,
+                    setuid: false,
+                    needed: Vec::new(),
+                    libraries: Vec::new(),
+                    imports: Vec::new(),
+                });
+                let label = format!("{} -c of {runner}", cmd.program);
+                match cmd.args.get(pos + 1) {
+                    Some(text) => self.script_reading(&label, read_shell(text), depth),
+                    None => self.findings.missing(format!("{label}: no command string")),
+                }
+                return;
+            }
+        }
+        self.program(runner, &cmd.program, depth);
+        for arg in cmd.args.iter().filter(|a| a.starts_with('/')) {
+            if let Located::Found { real, .. } = self.locate(arg) {
+                if is_runnable(&real) {
+                    self.program(&format!("{runner} (argument of {})", cmd.program), arg, depth + 1);
+                }
+            }
+        }
+    }
+
+    fn program(&mut self, runner: &str, written: &str, depth: usize) {
+        apply_program(runner, written, &mut self.findings);
+        if !self.seen.insert(written.to_owned()) {
+            return;
+        }
+        if depth > MAX_DEPTH {
+            self.findings.missing(format!("{written}: run {depth} programs deep; not followed further"));
+            return;
+        }
+        let mut evidence = ProgramEvidence {
+            path: written.to_owned(),
+            found: None,
+            reached_by: runner.to_owned(),
+            kind: ProgramKind::Missing,
+            setuid: false,
+            needed: Vec::new(),
+            libraries: Vec::new(),
+            imports: Vec::new(),
+        };
+        let (inside, real) = match self.locate(written) {
+            Located::Found { inside, real } => (inside, real),
+            Located::NotFound if is_harmless(written) => return,
+            Located::NotFound => {
+                self.findings.missing(format!("{written} (run by {runner}): program not found in the root"));
+                self.programs.push(evidence);
+                return;
+            }
+            Located::Refused(why) => {
+                self.findings.missing(format!("{written} (run by {runner}): {why}"));
+                self.programs.push(evidence);
+                return;
+            }
+        };
+        if base_name(&inside) != base_name(written) {
+            apply_program(runner, &inside, &mut self.findings);
+        }
+        evidence.found = Some(inside.clone());
+        let bytes = match read_limited(&real, MAX_PROGRAM_SIZE) {
+            Ok((bytes, mode)) => {
+                evidence.setuid = mode & 0o6000 != 0;
+                bytes
+            }
+            Err(e) => {
+                self.findings.missing(format!("{inside}: cannot read: {e}"));
+                self.programs.push(evidence);
+                return;
+            }
+        };
+        if evidence.setuid {
+            let why = format!("{runner} runs {inside}, which is set-uid/set-gid: NoNewPrivileges= stops it");
+            self.findings.need(Need::SetuidExecution, why);
+        }
+        if elf::is_elf(&bytes) {
+            self.elf_program(&inside, &bytes, &mut evidence);
+            self.programs.push(evidence);
+        } else if let Some(line) = bytes.strip_prefix(b"#!") {
+            let line = String::from_utf8_lossy(line.split(|b| *b == b'\n').next().unwrap_or_default()).into_owned();
+            let mut words = line.split_whitespace();
+            let mut interpreter = words.next().unwrap_or("").to_owned();
+            if base_name(&interpreter) == "env" {
+                interpreter = words.find(|w| !w.starts_with('-')).unwrap_or("").to_owned();
+            }
+            evidence.kind = ProgramKind::Script { interpreter: interpreter.clone() };
+            self.programs.push(evidence);
+            apply_program(&inside, &interpreter, &mut self.findings);
+            if SHELLS.contains(&base_name(&interpreter)) {
+                if bytes.len() as u64 > MAX_SCRIPT_SIZE {
+                    self.findings.missing(format!("{inside}: a script over {MAX_SCRIPT_SIZE} bytes; not read"));
+                    return;
+                }
+                let reading = read_shell(&String::from_utf8_lossy(&bytes));
+                self.script_reading(&inside, reading, depth);
+            } else {
+                let lang = base_name(&interpreter);
+                self.findings.missing(format!("{inside}: a {lang} script: what it runs and calls is not read"));
+            }
+        } else {
+            evidence.kind = ProgramKind::Other;
+            self.programs.push(evidence);
+            self.findings.missing(format!("{inside}: neither an ELF file nor a script"));
+        }
+    }
+
+    fn elf_program(&mut self, inside: &str, bytes: &[u8], evidence: &mut ProgramEvidence) {
+        let facts = match elf::read(bytes) {
+            Ok(f) => f,
+            Err(e) => {
+                evidence.kind = ProgramKind::Other;
+                self.findings.missing(format!("{inside}: {e}"));
+                return;
+            }
+        };
+        let linking = facts.linking.unwrap_or(Linking::Dynamic);
+        evidence.kind = ProgramKind::Elf { linking };
+        evidence.needed = facts.needed.clone();
+        evidence.imports = facts.used_functions().iter().cloned().collect();
+        if bytes[..bytes.len().min(4096)].windows(4).any(|w| w == b"UPX!") {
+            let why = format!("{inside} is packed by UPX: it unpacks itself into writable, executable memory");
+            self.findings.need(Need::WritableExecutableMemory, why);
+            self.findings.missing(format!("{inside}: packed by UPX: imports unknown"));
+        }
+        if facts.is_go {
+            self.findings.missing(format!("{inside}: a Go program: its runtime makes system calls without libc"));
+        } else if linking == Linking::Static && !facts.has_symtab {
+            self.findings.missing(format!("{inside}: statically linked and stripped: imports unknown"));
+        }
+        apply_elf(inside, &facts, true, &mut self.findings);
+        evidence.libraries = self.follow_libraries(inside, &facts);
+    }
+
+    /// Reads the DT_NEEDED libraries found inside the root, `LIBRARY_LEVELS` deep, for the
+    /// libraries they link and the functions they import. A library that is not in the root
+    /// (it comes from another package) is listed, and matched by its name only.
+    fn follow_libraries(&mut self, program: &str, facts: &ElfFacts) -> Vec<LibraryEvidence> {
+        let mut out: Vec<LibraryEvidence> = Vec::new();
+        let mut queue: VecDeque<(String, String, Vec<String>, usize)> = VecDeque::new();
+        let origin = parent_of(program);
+        for soname in &facts.needed {
+            queue.push_back((soname.clone(), program.to_owned(), expand_origin(&facts.runpath, &origin), 1));
+        }
+        while let Some((soname, needed_by, runpath, level)) = queue.pop_front() {
+            if out.iter().any(|l| l.soname == soname) {
+                continue;
+            }
+            let platform = PLATFORM_LIBRARIES.iter().any(|p| soname.starts_with(p));
+            let found = if platform { None } else { self.find_library(&soname, &runpath, facts) };
+            let path = found.as_ref().map(|(inside, _)| inside.clone());
+            out.push(LibraryEvidence { soname: soname.clone(), path, needed_by });
+            let Some((inside, real)) = found else {
+                continue;
+            };
+            let lib = match read_limited(&real, MAX_PROGRAM_SIZE).and_then(|(b, _)| elf::read(&b)) {
+                Ok(lib) => lib,
+                Err(e) => {
+                    self.findings.missing(format!("{inside} (linked by {program}): {e}"));
+                    continue;
+                }
+            };
+            apply_elf(&inside, &lib, false, &mut self.findings);
+            if level < LIBRARY_LEVELS {
+                let lib_runpath = expand_origin(&lib.runpath, &parent_of(&inside));
+                for next in &lib.needed {
+                    queue.push_back((next.clone(), inside.clone(), lib_runpath.clone(), level + 1));
+                }
+            }
+        }
+        out
+    }
+
+    fn find_library(&self, soname: &str, runpath: &[String], program: &ElfFacts) -> Option<(String, PathBuf)> {
+        if soname.contains('/') {
+            return None;
+        }
+        let mut dirs: Vec<String> = runpath.to_vec();
+        if let Some(triplet) = elf::multiarch_triplet(program.machine, program.is_64) {
+            dirs.push(format!("/lib/{triplet}"));
+            dirs.push(format!("/usr/lib/{triplet}"));
+        }
+        if program.is_64 {
+            dirs.extend(["/lib64".to_owned(), "/usr/lib64".to_owned()]);
+        }
+        dirs.extend(["/lib".to_owned(), "/usr/lib".to_owned()]);
+        dirs.iter().find_map(|d| match self.locate_at(&format!("{}/{soname}", d.trim_end_matches('/'))) {
+            Located::Found { inside, real } if is_elf_file(&real) => Some((inside, real)),
+            _ => None,
+        })
+    }
+
+    /// Finds a program as systemd would: an absolute path, or a bare name in its PATH; in a
+    /// build root laid out without merged /usr, `/bin/x` may be installed as `/usr/bin/x`
+    /// or the other way round.
+    fn locate(&self, written: &str) -> Located {
+        if written.contains('%') {
+            return Located::Refused("contains a unit specifier; not expanded".into());
+        }
+        let candidates: Vec<String> = if written.starts_with('/') {
+            let mut c = vec![written.to_owned()];
+            c.extend(merged_usr_alias(written));
+            c
+        } else if written.contains('/') || written.is_empty() {
+            return Located::Refused("not an absolute path".into());
+        } else {
+            COMMAND_PATH.iter().map(|d| format!("{d}/{written}")).collect()
+        };
+        let mut refused = None;
+        for c in candidates {
+            match self.locate_at(&c) {
+                Located::NotFound => {}
+                Located::Refused(why) => refused = refused.or(Some(Located::Refused(why))),
+                found => return found,
+            }
+        }
+        refused.unwrap_or(Located::NotFound)
+    }
+
+    fn locate_at(&self, inside: &str) -> Located {
+        match self.root.resolve(&self.root.join_inside(inside)) {
+            Ok(Resolved::Real(real)) if real.is_file() => {
+                let rel = real.strip_prefix(self.root.dir()).unwrap_or(&real);
+                Located::Found { inside: format!("/{}", rel.display()), real }
+            }
+            Ok(_) => Located::NotFound,
+            Err(e) => Located::Refused(format!("{}; not followed", e.message)),
+        }
+    }
+
+    /// What a script runs: each command in command position, the programs named by
+    /// absolute paths it mentions, and the files it sources (one level).
+    fn script_reading(&mut self, script: &str, reading: ScriptReading, depth: usize) {
+        let mut reading = reading;
+        for sourced in std::mem::take(&mut reading.sourced) {
+            let text = match self.locate(&sourced) {
+                Located::Found { real, .. } => read_limited(&real, MAX_SCRIPT_SIZE),
+                Located::NotFound => Err("file not found in the root".into()),
+                Located::Refused(why) => Err(why),
+            };
+            match text {
+                Ok((bytes, _)) => {
+                    let more = read_shell(&String::from_utf8_lossy(&bytes));
+                    reading.paths.extend(more.paths);
+                    reading.commands.extend(more.commands);
+                    reading.dynamic.extend(more.dynamic.into_iter().map(|d| format!("{d} (in {sourced})")));
+                }
+                Err(why) => reading.dynamic.push(format!("sources {sourced}: {why}")),
+            }
+        }
+        for d in &reading.dynamic {
+            self.findings.missing(format!("{script}: {d}"));
+        }
+        for c in &reading.commands {
+            self.program(script, c, depth + 1);
+        }
+        for p in reading.paths.iter().filter(|p| !reading.commands.contains(*p)) {
+            if let Located::Found { real, .. } = self.locate(p) {
+                if is_runnable(&real) {
+                    self.program(script, p, depth + 1);
+                }
+            }
+        }
+    }
+}
+
+fn unit_facts(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs, findings: &mut Findings) -> UnitFacts {
+    let last = |key: &str| values_of(assignments, "Service", key).into_iter().last().filter(|v| !v.is_empty());
+    let mut facts = UnitFacts {
+        user: last("User"),
+        dynamic_user: last("DynamicUser").is_some_and(|v| matches!(v.as_str(), "yes" | "true" | "on" | "1")),
+        ..Default::default()
+    };
+    for v in values_of(assignments, "Service", "AmbientCapabilities") {
+        if v.is_empty() {
+            facts.ambient_capabilities.clear();
+        }
+        for cap in v.split_whitespace() {
+            if !facts.ambient_capabilities.iter().any(|c| c == cap) {
+                facts.ambient_capabilities.push(cap.to_owned());
+            }
+        }
+    }
+    // The sockets systemd opens for the service: its own name's .socket and Sockets=.
+    let mut names: Vec<String> = vec![format!("{}.socket", unit.name.prefix())];
+    for v in values_of(assignments, "Unit", "Sockets").iter().chain(&values_of(assignments, "Service", "Sockets")) {
+        names.extend(v.split_whitespace().map(str::to_owned));
+    }
+    let loader = if root.is_host() { Loader::new(None) } else { Loader::new(Some(root.dir())) };
+    let Ok(loader) = loader else { return facts };
+    let mut seen = BTreeSet::new();
+    for name in names.into_iter().filter(|n| seen.insert(n.clone())) {
+        let Some(parsed) = UnitName::parse(&name) else {
+            continue;
+        };
+        let Ok(LoadOutcome::Unit(socket)) = loader.load_name(&parsed) else {
+            continue;
+        };
+        for a in socket.assignments().iter().filter(|a| a.section == "Socket") {
+            let (family, port) = match a.key.as_str() {
+                "ListenStream" | "ListenDatagram" | "ListenSequentialPacket" => listen_address(&a.value),
+                "ListenNetlink" => (Some("AF_NETLINK"), None),
+                _ => continue,
+            };
+            let directive = format!("{}={}", a.key, a.value);
+            if let Some(f) = family {
+                findings.family(f, format!("{name} has {directive}"));
+                if f == "AF_INET6" && port.is_some() {
+                    findings.family("AF_INET", format!("{name} has {directive}"));
+                }
+            }
+            facts.sockets.push(SocketFact { unit: name.clone(), directive, family: family.map(str::to_owned), port });
+        }
+    }
+    facts
+}
+
+/// The family and port of a `Listen*=` address as systemd.socket(5) reads it.
+fn listen_address(value: &str) -> (Option<&'static str>, Option<u16>) {
+    let v = value.trim();
+    if v.starts_with('/') || v.starts_with('@') {
+        return (Some("AF_UNIX"), None);
+    }
+    if v.starts_with("vsock:") {
+        return (Some("AF_VSOCK"), None);
+    }
+    if let Ok(port) = v.parse::<u16>() {
+        return (Some("AF_INET6"), Some(port)); // a bare port listens on both, IPv6 first
+    }
+    let port = v.rsplit_once(':').and_then(|(_, p)| p.split('%').next()?.parse::<u16>().ok());
+    if v.starts_with('[') {
+        (Some("AF_INET6"), port)
+    } else if v.contains('.') && port.is_some() {
+        (Some("AF_INET"), port)
+    } else {
+        (None, port)
+    }
+}
+
+fn read_limited(real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
+    let meta = fs::metadata(real).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > limit {
+        return Err(format!("{} bytes, over the {limit} bytes read", meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(real).and_then(|f| f.take(limit).read_to_end(&mut bytes)).map_err(|e| e.to_string())?;
+    Ok((bytes, meta.permissions().mode()))
+}
+
+fn head(real: &Path) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Ok(f) = fs::File::open(real) {
+        let _ = f.take(4).read_to_end(&mut buf);
+    }
+    buf
+}
+
+fn is_elf_file(real: &Path) -> bool {
+    elf::is_elf(&head(real))
+}
+
+/// An executable file or a script: what a wrapper could run.
+fn is_runnable(real: &Path) -> bool {
+    let exec_bit = fs::metadata(real).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false);
+    exec_bit || head(real).starts_with(b"#!")
+}
+
+/// A standard tool, named bare or in a standard directory, that the rows need not see.
+fn is_harmless(written: &str) -> bool {
+    let in_path = match written.rsplit_once('/') {
+        None => true,
+        Some((dir, _)) => COMMAND_PATH.contains(&dir),
+    };
+    in_path && HARMLESS_COMMANDS.contains(&base_name(written))
+}
+
+fn merged_usr_alias(path: &str) -> Option<String> {
+    for top in ["/bin/", "/sbin/", "/lib/", "/lib64/"] {
+        if let Some(rest) = path.strip_prefix(top) {
+            return Some(format!("/usr{top}{rest}"));
+        }
+        if let Some(rest) = path.strip_prefix(&format!("/usr{top}")) {
+            return Some(format!("{top}{rest}"));
+        }
+    }
+    None
+}
+
+fn expand_origin(runpath: &[String], origin: &str) -> Vec<String> {
+    runpath.iter().map(|p| p.replace("${ORIGIN}", origin).replace("$ORIGIN", origin)).collect()
+}
+
+fn parent_of(inside: &str) -> String {
+    match inside.rsplit_once('/') {
+        Some(("", _)) | None => "/".to_owned(),
+        Some((dir, _)) => dir.to_owned(),
+    }
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_addresses() {
+        assert_eq!(listen_address("80"), (Some("AF_INET6"), Some(80)));
+        assert_eq!(listen_address("0.0.0.0:53"), (Some("AF_INET"), Some(53)));
+        assert_eq!(listen_address("[::1]:8080"), (Some("AF_INET6"), Some(8080)));
+        assert_eq!(listen_address("/run/foo.sock"), (Some("AF_UNIX"), None));
+        assert_eq!(listen_address("@abstract"), (Some("AF_UNIX"), None));
+    }
+
+    #[test]
+    fn merged_usr() {
+        assert_eq!(merged_usr_alias("/sbin/x").as_deref(), Some("/usr/sbin/x"));
+        assert_eq!(merged_usr_alias("/usr/bin/x").as_deref(), Some("/bin/x"));
+        assert_eq!(merged_usr_alias("/opt/x"), None);
+    }
+}

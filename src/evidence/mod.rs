@@ -1,0 +1,186 @@
+//! Evidence from the files a package ships: which programs a service runs, what their ELF
+//! files link and import, and what that means for hardening. A unit file says little about
+//! what its program needs; the build root holds the program.
+//!
+//! Everything is read inside a [`RootFs`]: a path is never resolved outside the root, and a
+//! program that is not in the root is reported missing, never looked up on the host.
+//! Evidence is `complete` only when every program was found and read and nothing in it is
+//! decided at run time (plugins, PAM, scripts of interpreted languages, `exec "$@"`...);
+//! needs found are valid either way.
+
+pub mod derive;
+pub mod elf;
+pub mod exec;
+pub mod explain;
+mod gather;
+pub mod table;
+
+use std::collections::BTreeMap;
+
+use crate::directives::Need;
+use table::{Effect, Rule};
+
+pub use derive::{derive, Derived, DerivedValue};
+pub use explain::explain_text;
+pub use gather::gather;
+
+/// What one program file is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum ProgramKind {
+    /// An ELF executable, dynamically or statically linked.
+    Elf { linking: elf::Linking },
+    /// A `#!` script run by `interpreter`.
+    Script { interpreter: String },
+    /// A shell, which runs only what its script says (the script is read instead).
+    Shell,
+    /// Not in the root (or not readable): nothing known.
+    Missing,
+    /// Neither ELF nor script.
+    Other,
+}
+
+/// A DT_NEEDED library and where it was found inside the root.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LibraryEvidence {
+    pub soname: String,
+    /// Path inside the root; None when the library is not in the root (it comes from
+    /// another package, whose imports are then not read) or is glibc's or the compiler's
+    /// runtime, which is not read.
+    pub path: Option<String>,
+    /// The file that asked for it.
+    pub needed_by: String,
+}
+
+/// One program a service runs and what its file shows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProgramEvidence {
+    /// The program as the unit or script names it (`/usr/sbin/foo`).
+    pub path: String,
+    /// Where it really is inside the root after symlinks, when found.
+    pub found: Option<String>,
+    /// What runs it: `ExecStart=`, or `/usr/lib/foo/wrapper` for a script's command.
+    pub reached_by: String,
+    #[serde(flatten)]
+    pub kind: ProgramKind,
+    /// Set-uid or set-gid bit on the file.
+    pub setuid: bool,
+    /// DT_NEEDED of the program itself, in file order.
+    pub needed: Vec<String>,
+    /// Libraries followed (two levels), in the order met.
+    pub libraries: Vec<LibraryEvidence>,
+    /// Functions the program imports (or, statically linked, contains), sorted.
+    pub imports: Vec<String>,
+}
+
+/// How the unit itself is set up, as far as the evidence needs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UnitFacts {
+    /// `User=` (None when unset: the service runs as root).
+    pub user: Option<String>,
+    pub dynamic_user: bool,
+    /// `AmbientCapabilities=` words, in order.
+    pub ambient_capabilities: Vec<String>,
+    /// Sockets systemd opens for the service: (where, `Key=value`, family, port).
+    pub sockets: Vec<SocketFact>,
+}
+
+impl UnitFacts {
+    pub fn runs_as_root(&self) -> bool {
+        !self.dynamic_user && self.user.as_deref().map_or(true, |u| u == "root" || u == "0")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SocketFact {
+    /// The socket unit that declares it.
+    pub unit: String,
+    /// `ListenStream=80`.
+    pub directive: String,
+    pub family: Option<String>,
+    pub port: Option<u16>,
+}
+
+/// Everything the files show about one service.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Evidence {
+    pub unit: String,
+    pub programs: Vec<ProgramEvidence>,
+    /// Each need with why, e.g. "/usr/bin/rspamd links libluajit-5.1.so.2: ...".
+    pub needs: BTreeMap<Need, Vec<String>>,
+    /// Capabilities the programs use (`CAP_SETUID`), with why.
+    pub capabilities: BTreeMap<String, Vec<String>>,
+    /// Socket address families the programs or the unit's sockets use, with why.
+    pub families: BTreeMap<String, Vec<String>>,
+    pub complete: bool,
+    /// What could not be read and why.
+    pub missing: Vec<String>,
+    pub facts: UnitFacts,
+}
+
+impl Evidence {
+    /// What the planner takes: the needs, completeness, the derived `auto` values (only
+    /// when complete) and what was not read.
+    pub fn for_planner(&self) -> crate::plan::ProgramEvidence {
+        let mut derived = BTreeMap::new();
+        if let Some(d) = derive(self) {
+            for (key, v) in [
+                ("CapabilityBoundingSet", d.capability_bounding_set),
+                ("RestrictAddressFamilies", d.restrict_address_families),
+            ] {
+                derived.insert(key.to_owned(), (v.value, v.reasons.join("; ")));
+            }
+        }
+        crate::plan::ProgramEvidence {
+            needs: self.needs.clone(),
+            complete: self.complete,
+            derived,
+            missing: self.missing.clone(),
+        }
+    }
+}
+
+/// Needs, capabilities, families and gaps found so far, each with its reasons.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    pub needs: BTreeMap<Need, Vec<String>>,
+    pub capabilities: BTreeMap<String, Vec<String>>,
+    pub families: BTreeMap<String, Vec<String>>,
+    pub missing: Vec<String>,
+}
+
+impl Findings {
+    pub fn need(&mut self, need: Need, reason: String) {
+        push_unique(self.needs.entry(need).or_default(), reason);
+    }
+
+    pub fn capability(&mut self, cap: &str, reason: String) {
+        push_unique(self.capabilities.entry(cap.to_owned()).or_default(), reason);
+    }
+
+    pub fn family(&mut self, family: &str, reason: String) {
+        push_unique(self.families.entry(family.to_owned()).or_default(), reason);
+    }
+
+    pub fn missing(&mut self, reason: String) {
+        push_unique(&mut self.missing, reason);
+    }
+
+    pub(crate) fn apply(&mut self, rule: &Rule, reason: String, counts_incomplete: bool) {
+        for effect in rule.then {
+            match *effect {
+                Effect::Need(need) => self.need(need, reason.clone()),
+                Effect::Capability(cap) => self.capability(cap, reason.clone()),
+                Effect::Family(family) => self.family(family, reason.clone()),
+                Effect::Incomplete if counts_incomplete => self.missing(reason.clone()),
+                Effect::Incomplete => {}
+            }
+        }
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, reason: String) {
+    if !list.contains(&reason) {
+        list.push(reason);
+    }
+}

@@ -1,0 +1,575 @@
+//! The one table that turns what a program file shows into what its service needs.
+//!
+//! A row says: when a file links one of these libraries, imports (or, statically linked,
+//! contains) one of these functions, runs one of these programs, or carries one of these
+//! path strings, then the service has these needs, keeps these capabilities, uses these
+//! socket address families, or its evidence is incomplete. Rows only ever add: a need found
+//! is a reason to harden less, so a false match costs hardening, never a working service.
+//!
+//! Code generators under `MemoryDenyWriteExecute=yes`, measured on Debian 12 with
+//! `tests/fixtures/evidence/mdwe-run.c` (the seccomp filter systemd 252 installs for it:
+//! `cc -o mdwe-run mdwe-run.c && ./mdwe-run PROGRAM ...`):
+//! - break: LuaJIT 2.1 (`luajit -e` loop: "runtime code generation failed"; `-joff` runs),
+//!   Node.js 18 / V8 (trap in the baseline compiler; `--jitless` runs), OpenJDK 17 (fails at
+//!   start even with `-Xint`: "Failed to mark memory page as executable"), Mono 6.8
+//!   (SIGSEGV), gjs 1.74 / SpiderMonkey 102 (SIGSEGV).
+//! - keep working: PCRE2 10.42 JIT (`pcre2grep`, `grep -P`: falls back to its interpreter),
+//!   PHP 8.2's PCRE JIT (a warning, then the interpreter) and opcache JIT ("mprotect()
+//!   failed" logged, the script runs), Erlang/OTP 25's BeamAsm JIT (maps code twice, RW and
+//!   RX, and never asks for both: erlang/otp#2840, #6909), Python 3.11 ctypes callbacks
+//!   (libffi 3.4's static trampolines).
+//! - not measured here, kept as breaking: .NET (double-maps only since .NET 7 and still
+//!   mprotects code: dotnet/runtime#50391, #70758), Qt's QML JIT, WebKit's JavaScriptCore,
+//!   LLVM's ORC JIT (PostgreSQL's jit), UPX-packed files (upx/upx#702).
+
+use super::elf::ElfFacts;
+pub use super::Findings;
+use crate::directives::Need;
+
+/// What a row looks for.
+#[derive(Debug, Clone, Copy)]
+pub enum Signal {
+    /// A DT_NEEDED soname starting with one of these.
+    Library(&'static [&'static str]),
+    /// An imported function, or one linked into a static file.
+    Function(&'static [&'static str]),
+    /// A program run by the unit, a script, or (named in its strings) by a program that
+    /// imports an exec function, matched by base name.
+    Program(&'static [&'static str]),
+    /// A string in the read-only data starting with one of these.
+    Path(&'static [&'static str]),
+}
+
+/// What a row concludes.
+#[derive(Debug, Clone, Copy)]
+pub enum Effect {
+    Need(Need),
+    Capability(&'static str),
+    Family(&'static str),
+    /// What the program does is decided at run time in a way the files cannot show. Only
+    /// counted for the program itself, not for libraries it links.
+    Incomplete,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub when: Signal,
+    pub then: &'static [Effect],
+    pub why: &'static str,
+}
+
+use Effect::{Capability as Cap, Family as Fam, Incomplete, Need as N};
+use Need::*;
+use Signal::{Function as Fun, Library as Lib, Path, Program as Prog};
+
+/// Functions that run another program: strings naming one only count beside them.
+pub const EXEC_FUNCTIONS: &[&str] = &[
+    "execve",
+    "execv",
+    "execvp",
+    "execvpe",
+    "execl",
+    "execlp",
+    "execle",
+    "fexecve",
+    "posix_spawn",
+    "posix_spawnp",
+    "system",
+    "popen",
+];
+
+/// Set-uid/set-gid programs of Debian 12 that services run to hand work to the system
+/// (mail submission, privilege changes, ICMP, FUSE, PAM's password checker).
+const SETUID_HELPERS: &[&str] = &[
+    "sendmail",
+    "exim",
+    "exim4",
+    "postdrop",
+    "postqueue",
+    "sudo",
+    "su",
+    "pkexec",
+    "ping",
+    "ping4",
+    "ping6",
+    "crontab",
+    "at",
+    "newgrp",
+    "passwd",
+    "chsh",
+    "chfn",
+    "gpasswd",
+    "fusermount",
+    "fusermount3",
+    "unix_chkpwd",
+    "ssh-keysign",
+    "dotlockfile",
+    "mutt_dotlock",
+    "procmail",
+    "wall",
+    "write",
+    "Xorg.wrap",
+    "pppd",
+    "ntfs-3g",
+];
+
+pub static RULES: &[Rule] = &[
+    // Code generators that need memory both writable and executable.
+    Rule {
+        when: Lib(&["libluajit"]),
+        then: &[N(WritableExecutableMemory)],
+        why: "LuaJIT generates machine code (fails with \"runtime code generation failed\")",
+    },
+    Rule { when: Prog(&["luajit"]), then: &[N(WritableExecutableMemory)], why: "LuaJIT generates machine code" },
+    Rule {
+        when: Lib(&["libnode.so", "libv8.so", "libv8_libplatform"]),
+        then: &[N(WritableExecutableMemory)],
+        why: "V8 compiles JavaScript to machine code",
+    },
+    Rule {
+        when: Prog(&["node", "nodejs"]),
+        then: &[N(WritableExecutableMemory)],
+        why: "Node.js's V8 compiles JavaScript to machine code",
+    },
+    Rule {
+        when: Lib(&["libjvm.so", "libjli.so"]),
+        then: &[N(WritableExecutableMemory)],
+        why: "the Java VM generates its interpreter and compiled code at run time",
+    },
+    Rule {
+        when: Prog(&["java"]),
+        then: &[N(WritableExecutableMemory)],
+        why: "the Java VM generates its interpreter and compiled code at run time",
+    },
+    Rule {
+        when: Lib(&["libmonosgen-", "libmono-2.0", "libcoreclr.so", "libclrjit.so", "libhostfxr.so"]),
+        then: &[N(WritableExecutableMemory)],
+        why: "the .NET/Mono runtime compiles CIL to machine code",
+    },
+    Rule {
+        when: Prog(&["mono", "mono-sgen", "dotnet"]),
+        then: &[N(WritableExecutableMemory)],
+        why: "the .NET/Mono runtime compiles CIL to machine code",
+    },
+    Rule {
+        when: Lib(&["libmozjs-", "libjavascriptcoregtk-", "libQt5Qml.so", "libQt6Qml.so", "libLLVM", "libtcc.so"]),
+        then: &[N(WritableExecutableMemory)],
+        why: "links a JIT compiler (SpiderMonkey, JavaScriptCore, QML, LLVM, TCC)",
+    },
+    Rule {
+        when: Prog(&["gjs", "gjs-console"]),
+        then: &[N(WritableExecutableMemory)],
+        why: "gjs runs SpiderMonkey's JIT",
+    },
+    // Scripts and embedded interpreters: their code is not in the ELF files.
+    Rule {
+        when: Lib(&["libpython", "libperl.so", "libruby", "liblua5", "libphp", "libtcl"]),
+        then: &[Incomplete],
+        why: "embeds an interpreter: the scripts it runs are not read",
+    },
+    Rule {
+        when: Lib(&["libpam.so"]),
+        then: &[Incomplete, N(HostUserIds), Cap("CAP_SETUID"), Cap("CAP_SETGID"), Cap("CAP_AUDIT_WRITE")],
+        why: "uses PAM: the modules of /etc/pam.d decide what it does",
+    },
+    Rule {
+        when: Fun(&["dlopen", "dlmopen"]),
+        then: &[Incomplete],
+        why: "loads code chosen at run time (plugins are not read)",
+    },
+    // Privileges: user and group changes, capabilities, ownership.
+    Rule {
+        when: Fun(&["setuid", "seteuid", "setreuid", "setresuid", "setfsuid"]),
+        then: &[Cap("CAP_SETUID"), N(HostUserIds)],
+        why: "changes its user id (drops privileges)",
+    },
+    Rule {
+        when: Fun(&["setgid", "setegid", "setregid", "setresgid", "setfsgid", "setgroups", "initgroups"]),
+        then: &[Cap("CAP_SETGID"), N(HostUserIds)],
+        why: "changes its group ids (drops privileges)",
+    },
+    Rule {
+        when: Fun(&["capset", "cap_set_proc", "cap_set_ambient", "cap_drop_bound", "capng_apply", "capng_change_id"]),
+        then: &[Incomplete, Cap("CAP_SETPCAP"), N(HostUserIds)],
+        why: "sets its own capabilities: which ones it keeps is decided at run time",
+    },
+    Rule {
+        when: Fun(&["chown", "fchown", "lchown", "fchownat"]),
+        then: &[Cap("CAP_CHOWN"), N(HostUserIds)],
+        why: "changes file ownership",
+    },
+    Rule {
+        when: Fun(&["kill", "killpg", "sigqueue", "pidfd_send_signal"]),
+        then: &[Cap("CAP_KILL")],
+        why: "signals processes, possibly of other users",
+    },
+    Rule { when: Fun(&["chroot"]), then: &[Cap("CAP_SYS_CHROOT"), N(Chroot)], why: "confines itself with chroot" },
+    Rule { when: Fun(&["mknod", "mknodat"]), then: &[Cap("CAP_MKNOD")], why: "creates special files" },
+    Rule {
+        when: Fun(&["setrlimit", "setrlimit64", "prlimit", "prlimit64"]),
+        then: &[Cap("CAP_SYS_RESOURCE")],
+        why: "raises resource limits",
+    },
+    Rule { when: Fun(&["mlock", "mlock2", "mlockall"]), then: &[Cap("CAP_IPC_LOCK")], why: "locks memory" },
+    Rule {
+        when: Fun(&["audit_open", "audit_log_user_message", "audit_log_acct_message", "audit_log_user_comm_message"]),
+        then: &[Cap("CAP_AUDIT_WRITE")],
+        why: "writes audit records",
+    },
+    Rule { when: Prog(&["chown", "chgrp"]), then: &[Cap("CAP_CHOWN"), N(HostUserIds)], why: "changes file ownership" },
+    Rule {
+        when: Prog(&["runuser", "setpriv", "chpst", "setuidgid", "start-stop-daemon", "su", "sudo"]),
+        then: &[Cap("CAP_SETUID"), Cap("CAP_SETGID"), N(HostUserIds)],
+        why: "can change user before running a program",
+    },
+    Rule {
+        when: Prog(SETUID_HELPERS),
+        then: &[N(SetuidExecution)],
+        why: "a set-uid/set-gid helper on Debian, which NoNewPrivileges= stops from gaining its privileges",
+    },
+    // System state outside the service.
+    Rule {
+        when: Fun(&["clock_settime", "settimeofday", "stime", "adjtimex", "clock_adjtime", "ntp_adjtime", "adjtime"]),
+        then: &[N(SystemClock), Cap("CAP_SYS_TIME")],
+        why: "sets the system clock",
+    },
+    Rule {
+        when: Path(&["/dev/rtc"]),
+        then: &[N(SystemClock), N(Devices), Cap("CAP_SYS_TIME")],
+        why: "uses the hardware clock",
+    },
+    Rule {
+        when: Fun(&[
+            "init_module",
+            "finit_module",
+            "delete_module",
+            "kmod_module_insert_module",
+            "kmod_module_probe_insert_module",
+        ]),
+        then: &[N(KernelModules), Cap("CAP_SYS_MODULE")],
+        why: "loads kernel modules",
+    },
+    Rule {
+        when: Prog(&["modprobe", "insmod", "rmmod"]),
+        then: &[N(KernelModules), Cap("CAP_SYS_MODULE")],
+        why: "loads kernel modules",
+    },
+    Rule {
+        when: Fun(&[
+            "mount",
+            "umount",
+            "umount2",
+            "pivot_root",
+            "fsopen",
+            "fsmount",
+            "move_mount",
+            "open_tree",
+            "mount_setattr",
+            "mnt_context_mount",
+            "mnt_context_umount",
+        ]),
+        then: &[N(Mounts), Cap("CAP_SYS_ADMIN")],
+        why: "mounts file systems",
+    },
+    Rule { when: Prog(&["mount", "umount"]), then: &[N(Mounts), Cap("CAP_SYS_ADMIN")], why: "mounts file systems" },
+    Rule {
+        when: Fun(&["unshare", "setns", "clone3"]),
+        then: &[N(Namespaces), Cap("CAP_SYS_ADMIN")],
+        why: "creates or enters namespaces",
+    },
+    Rule {
+        when: Fun(&["sethostname", "setdomainname"]),
+        then: &[N(Hostname), Cap("CAP_SYS_ADMIN")],
+        why: "sets the host name",
+    },
+    Rule {
+        when: Fun(&[
+            "sched_setscheduler",
+            "sched_setattr",
+            "sched_setparam",
+            "pthread_setschedparam",
+            "pthread_attr_setschedpolicy",
+        ]),
+        then: &[N(RealtimeScheduling), Cap("CAP_SYS_NICE")],
+        why: "sets a scheduling policy (possibly realtime)",
+    },
+    Rule { when: Fun(&["setpriority", "nice"]), then: &[Cap("CAP_SYS_NICE")], why: "changes process priorities" },
+    Rule { when: Fun(&["personality"]), then: &[N(Personality)], why: "changes its execution domain" },
+    Rule {
+        when: Fun(&["reboot", "kexec_load", "kexec_file_load"]),
+        then: &[N(PrivilegedSystemCalls), Cap("CAP_SYS_BOOT")],
+        why: "reboots or loads a kernel",
+    },
+    Rule {
+        when: Fun(&["swapon", "swapoff", "quotactl"]),
+        then: &[N(PrivilegedSystemCalls), Cap("CAP_SYS_ADMIN")],
+        why: "manages swap or quotas",
+    },
+    Rule {
+        when: Fun(&["iopl", "ioperm"]),
+        then: &[N(PrivilegedSystemCalls), N(Devices), Cap("CAP_SYS_RAWIO")],
+        why: "accesses I/O ports",
+    },
+    Rule {
+        when: Fun(&["acct"]),
+        then: &[N(PrivilegedSystemCalls), Cap("CAP_SYS_PACCT")],
+        why: "switches process accounting",
+    },
+    Rule {
+        when: Fun(&["bpf"]),
+        then: &[N(PrivilegedSystemCalls), Cap("CAP_BPF"), Cap("CAP_SYS_ADMIN")],
+        why: "loads BPF programs",
+    },
+    Rule { when: Fun(&["klogctl"]), then: &[N(KernelLogs), Cap("CAP_SYSLOG")], why: "reads the kernel log" },
+    Rule {
+        when: Path(&["/dev/kmsg", "/proc/kmsg"]),
+        then: &[N(KernelLogs), Cap("CAP_SYSLOG")],
+        why: "reads or writes the kernel log",
+    },
+    Rule {
+        when: Fun(&["ptrace", "process_vm_readv", "process_vm_writev"]),
+        then: &[N(ProcessInspection), Cap("CAP_SYS_PTRACE")],
+        why: "inspects other processes",
+    },
+    Rule {
+        when: Path(&[
+            "/proc/%",
+            "/proc/1",
+            "/proc/meminfo",
+            "/proc/net",
+            "/proc/stat",
+            "/proc/loadavg",
+            "/proc/cpuinfo",
+            "/proc/mounts",
+            "/proc/diskstats",
+            "/proc/vmstat",
+            "/proc/partitions",
+        ]),
+        then: &[N(ProcessInspection)],
+        why: "reads other processes or system-wide /proc files",
+    },
+    // Reading /sys is fine under ProtectKernelTunables=; /proc/sys vanishes under ProcSubset=pid.
+    Rule { when: Path(&["/proc/sys/"]), then: &[N(KernelTunables)], why: "uses kernel tunables" },
+    Rule { when: Path(&["/dev/net/tun"]), then: &[Cap("CAP_NET_ADMIN")], why: "creates network interfaces" },
+    // Networking: capabilities and address families.
+    Rule {
+        when: Fun(&["bind"]),
+        then: &[Cap("CAP_NET_BIND_SERVICE")],
+        why: "binds sockets, to ports its configuration chooses",
+    },
+    Rule {
+        when: Fun(&["socket", "socketpair", "connect", "accept", "accept4", "listen"]),
+        then: &[Fam("AF_UNIX"), Fam("AF_INET"), Fam("AF_INET6")],
+        why: "creates or uses sockets, of families chosen at run time",
+    },
+    Rule {
+        when: Fun(&[
+            "getaddrinfo",
+            "gethostbyname",
+            "gethostbyname2",
+            "gethostbyname_r",
+            "gethostbyname2_r",
+            "gethostbyaddr",
+            "getnameinfo",
+            "res_query",
+            "res_search",
+            "__res_query",
+            "__res_search",
+        ]),
+        then: &[Fam("AF_INET"), Fam("AF_INET6"), Fam("AF_NETLINK")],
+        why: "resolves host names (glibc asks netlink which addresses are configured)",
+    },
+    Rule {
+        when: Fun(&["getifaddrs", "if_nameindex", "udev_monitor_new_from_netlink", "sd_device_monitor_new"]),
+        then: &[Fam("AF_NETLINK")],
+        why: "lists interfaces or watches devices over netlink",
+    },
+    Rule {
+        when: Lib(&[
+            "libmnl.so",
+            "libnl-3.so",
+            "libnl-route-3.so",
+            "libnl-genl-3.so",
+            "libnftnl.so",
+            "libnftables.so",
+            "libip4tc.so",
+            "libip6tc.so",
+            "libxtables.so",
+        ]),
+        then: &[Fam("AF_NETLINK"), Fam("AF_INET"), Fam("AF_INET6"), Cap("CAP_NET_ADMIN")],
+        why: "configures the network stack",
+    },
+    Rule {
+        when: Prog(&["ip", "tc", "iptables", "ip6tables", "nft", "ifconfig", "brctl", "ethtool"]),
+        then: &[Fam("AF_NETLINK"), Cap("CAP_NET_ADMIN")],
+        why: "configures the network stack",
+    },
+    Rule {
+        when: Lib(&["libpcap.so"]),
+        then: &[N(PacketSockets), Fam("AF_PACKET"), Cap("CAP_NET_RAW")],
+        why: "captures packets",
+    },
+    Rule {
+        when: Lib(&["libbluetooth.so"]),
+        then: &[N(OtherAddressFamilies), Fam("AF_BLUETOOTH")],
+        why: "talks Bluetooth",
+    },
+    Rule {
+        when: Fun(&[
+            "sd_notify",
+            "sd_journal_send",
+            "syslog",
+            "vsyslog",
+            "openlog",
+            "dbus_bus_get",
+            "sd_bus_open_system",
+            "g_bus_get_sync",
+        ]),
+        then: &[Fam("AF_UNIX")],
+        why: "talks to local services over UNIX sockets",
+    },
+];
+
+/// Strings under /dev that PrivateDevices=yes keeps, so naming them needs no real devices,
+/// and OpenSSL's fallback entropy sources, tried only when /dev/urandom fails.
+const PRIVATE_DEV: &[&str] = &[
+    "/dev/",
+    "/dev/null",
+    "/dev/zero",
+    "/dev/full",
+    "/dev/random",
+    "/dev/urandom",
+    "/dev/tty",
+    "/dev/ptmx",
+    "/dev/pts",
+    "/dev/shm",
+    "/dev/mqueue",
+    "/dev/hugepages",
+    "/dev/log",
+    "/dev/stdin",
+    "/dev/stdout",
+    "/dev/stderr",
+    "/dev/fd",
+    "/dev/hwrng",
+    "/dev/srandom",
+    "/dev/arandom",
+    "/dev/entropy",
+    "/dev/egd-pool",
+];
+
+/// An absolute path in a directory programs are installed in (`/usr/sbin/sendmail`, the
+/// traditional `/usr/lib/sendmail`), not a file that shares a program's name (`/etc/crontab`).
+fn in_program_dir(path: &str) -> bool {
+    let Some((dir, _)) = path.rsplit_once('/') else { return false };
+    dir.starts_with('/') && (dir.ends_with("bin") || dir == "/usr/lib" || dir.starts_with("/usr/libexec"))
+}
+
+/// The path a string starts with (`/dev/%s` of "/dev/%s: not a tty").
+fn path_token(s: &str) -> &str {
+    s.split([' ', '\t', ':', ',']).next().unwrap_or(s)
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Applies every row to one ELF file: `file` is its path inside the root, `is_program`
+/// false for a library it links (whose run-time choices are its program's business).
+pub fn apply_elf(file: &str, facts: &ElfFacts, is_program: bool, out: &mut Findings) {
+    let used = facts.used_functions();
+    let verb = if facts.linking == Some(super::elf::Linking::Static) { "contains" } else { "imports" };
+    let runs_programs = EXEC_FUNCTIONS.iter().any(|f| used.contains(*f));
+    for rule in RULES {
+        match rule.when {
+            Lib(prefixes) => {
+                for soname in &facts.needed {
+                    if prefixes.iter().any(|p| soname.starts_with(p)) {
+                        out.apply(rule, format!("{file} links {soname}: {}", rule.why), is_program);
+                    }
+                }
+            }
+            Fun(names) => {
+                let found: Vec<&str> = names.iter().copied().filter(|n| used.contains(*n)).collect();
+                if !found.is_empty() {
+                    out.apply(rule, format!("{file} {verb} {}: {}", found.join(", "), rule.why), is_program);
+                }
+            }
+            Prog(names) if runs_programs => {
+                for s in &facts.strings {
+                    let first = s.split_whitespace().next().unwrap_or("");
+                    // Only absolute paths: bare words (`java`, `at`, `write`) are everyday identifiers.
+                    let named = in_program_dir(first) && names.contains(&base_name(first));
+                    if named {
+                        out.apply(rule, format!("{file} runs {first}: {}", rule.why), is_program);
+                    }
+                }
+            }
+            Prog(_) => {}
+            Path(prefixes) => {
+                for s in facts.strings.iter().map(|s| path_token(s)) {
+                    if prefixes.iter().any(|p| s.starts_with(p)) {
+                        out.apply(rule, format!("{file} names {s}: {}", rule.why), is_program);
+                    }
+                }
+            }
+        }
+    }
+    for s in facts.strings.iter().map(|s| path_token(s)).filter(|s| s.starts_with("/dev/")) {
+        let kept = PRIVATE_DEV.iter().any(|d| s == *d || s.starts_with(&format!("{d}/")));
+        if !kept {
+            out.need(Devices, format!("{file} names {s}: opens a device PrivateDevices= hides"));
+        }
+    }
+}
+
+/// Applies the rows about programs to a program that `runner` runs.
+pub fn apply_program(runner: &str, program: &str, out: &mut Findings) {
+    for rule in RULES {
+        if let Prog(names) = rule.when {
+            if names.contains(&base_name(program)) {
+                out.apply(rule, format!("{runner} runs {program}: {}", rule.why), true);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_well_formed() {
+        for r in RULES {
+            assert!(!r.then.is_empty() && !r.why.is_empty(), "{r:?}");
+            for e in r.then {
+                if let Cap(c) = e {
+                    assert!(c.starts_with("CAP_") && c.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'), "{c}");
+                }
+                if let Fam(f) = e {
+                    assert!(f.starts_with("AF_"), "{f}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn libraries_match_by_prefix_and_reasons_name_the_file() {
+        let facts = ElfFacts {
+            linking: Some(super::super::elf::Linking::Dynamic),
+            needed: vec!["libluajit-5.1.so.2".into(), "libc.so.6".into()],
+            imports: ["setgroups".to_string(), "dlopen".to_string()].into_iter().collect(),
+            ..Default::default()
+        };
+        let mut lib = Findings::default();
+        apply_elf("/usr/lib/x/libplugin.so", &facts, false, &mut lib);
+        assert!(lib.missing.is_empty(), "a library's dlopen is not the program's gap");
+        let mut f = Findings::default();
+        apply_elf("/usr/bin/rspamd", &facts, true, &mut f);
+        assert_eq!(
+            f.needs[&WritableExecutableMemory],
+            ["/usr/bin/rspamd links libluajit-5.1.so.2: LuaJIT generates machine code (fails with \"runtime code generation failed\")"]
+        );
+        assert!(f.capabilities["CAP_SETGID"][0].starts_with("/usr/bin/rspamd imports setgroups"));
+        assert_eq!(f.missing.len(), 1);
+    }
+}

@@ -1,0 +1,259 @@
+//! The settings systemd accepts, read from the tables in `data/` (generated from systemd's
+//! sources by `scripts/gen-lint-data`): which key exists in which section, which parser reads
+//! it, and since which release.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::directives;
+
+const UNIT_KEYS: &str = include_str!("../../data/systemd-unit-keys.tsv");
+const ENUMS: &str = include_str!("../../data/systemd-enums.tsv");
+const KEY_VERSIONS: &str = include_str!("../../data/key-versions.tsv");
+
+/// The release whose parser table the data holds in full; value checks follow it.
+pub const REFERENCE_VERSION: u32 = 252;
+
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    pub section: &'static str,
+    pub key: &'static str,
+    /// systemd 252's parser function, None when 252 does not know the key.
+    pub parser_252: Option<&'static str>,
+    pub ltype_252: &'static str,
+    /// systemd 257's parser function, None when 257 dropped the key.
+    pub parser_257: Option<&'static str>,
+    /// First release for keys newer than 252.
+    pub since_after_252: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumInfo {
+    pub empty_ok: bool,
+    pub booleans: bool,
+    pub values: Vec<&'static str>,
+}
+
+struct Tables {
+    /// section → key → info
+    keys: BTreeMap<&'static str, BTreeMap<&'static str, KeyInfo>>,
+    enums_252: BTreeMap<&'static str, EnumInfo>,
+    enums_257: BTreeMap<&'static str, EnumInfo>,
+    versions: BTreeMap<&'static str, u32>,
+}
+
+fn rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.split('\t').collect())
+}
+
+fn dash(s: &'static str) -> Option<&'static str> {
+    (s != "-").then_some(s)
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut keys = BTreeMap::new();
+        for r in rows(UNIT_KEYS) {
+            let info = KeyInfo {
+                section: r[0],
+                key: r[1],
+                parser_252: dash(r[2]),
+                ltype_252: r[3],
+                parser_257: dash(r[4]),
+                since_after_252: dash(r[5]).and_then(|s| s.parse().ok()),
+            };
+            keys.entry(r[0]).or_insert_with(BTreeMap::new).insert(r[1], info);
+        }
+        let mut enums_252 = BTreeMap::new();
+        let mut enums_257 = BTreeMap::new();
+        for r in rows(ENUMS) {
+            let info = EnumInfo { empty_ok: r[2] == "yes", booleans: r[3] == "yes", values: r[4].split(' ').collect() };
+            match r[0] {
+                "252" => enums_252.insert(r[1], info),
+                _ => enums_257.insert(r[1], info),
+            };
+        }
+        let versions = rows(KEY_VERSIONS).filter_map(|r| Some((r[0], r[1].parse().ok()?))).collect();
+        Tables { keys, enums_252, enums_257, versions }
+    })
+}
+
+/// The sections a unit of this type reads (`service` → Unit, Service, Install).
+pub fn sections_for(unit_type: &str) -> [&'static str; 3] {
+    let own = match unit_type {
+        "service" => "Service",
+        "socket" => "Socket",
+        "mount" => "Mount",
+        "automount" => "Automount",
+        "swap" => "Swap",
+        "timer" => "Timer",
+        "path" => "Path",
+        "slice" => "Slice",
+        "scope" => "Scope",
+        "target" => "Target",
+        "device" => "Device",
+        _ => "Unit",
+    };
+    ["Unit", own, "Install"]
+}
+
+/// The unit type whose own section this is (`Socket` → `socket`).
+pub fn unit_type_of_section(section: &str) -> Option<&'static str> {
+    const TYPES: &[&str] = &["service", "socket", "mount", "automount", "swap", "timer", "path", "slice", "scope"];
+    TYPES.iter().copied().find(|t| sections_for(t)[1] == section)
+}
+
+pub fn is_known_section(section: &str) -> bool {
+    matches!(section, "Unit" | "Install" | "Target" | "Device") || unit_type_of_section(section).is_some()
+}
+
+pub fn key(section: &str, key: &str) -> Option<&'static KeyInfo> {
+    tables().keys.get(section)?.get(key)
+}
+
+/// Whether systemd `target` reads `key` in `section` at all.
+pub fn known_at(info: &KeyInfo, target: u32) -> bool {
+    match info.parser_252 {
+        Some(_) => target <= REFERENCE_VERSION || info.parser_257.is_some(),
+        None => target > REFERENCE_VERSION && info.since_after_252.is_some_and(|s| s <= target),
+    }
+}
+
+/// The first release that reads `key` (None when older than the tables know, or unknown).
+pub fn key_since(section: &str, key_name: &str) -> Option<u32> {
+    // The directive table speaks of [Service]; the same settings exist in every section that
+    // runs processes.
+    if let Some(d) = directives::lookup(key_name).filter(|_| section != "Unit" && section != "Install") {
+        return Some(d.since);
+    }
+    if let Some(v) = tables().versions.get(key_name) {
+        return Some(*v);
+    }
+    key(section, key_name).and_then(|k| k.since_after_252)
+}
+
+/// The parser systemd `target` uses, when lint can judge values by the 252 reading: None
+/// when a later release reads the key differently (lint then does not judge the value).
+pub fn parser_for(info: &KeyInfo, target: u32) -> Option<&'static str> {
+    let p252 = info.parser_252?;
+    if target > REFERENCE_VERSION && info.parser_257 != Some(p252) {
+        return None;
+    }
+    Some(p252)
+}
+
+/// Enum values of a parser for the target: 252's, or for later targets 252's and 257's
+/// together (a value new in 257 may or may not exist in between: not judged as an error).
+pub fn enum_for(parser: &str, target: u32) -> Option<EnumInfo> {
+    let t = tables();
+    let base = t.enums_252.get(parser)?.clone();
+    if target <= REFERENCE_VERSION {
+        return Some(base);
+    }
+    let mut merged = base;
+    if let Some(later) = t.enums_257.get(parser) {
+        for v in &later.values {
+            if !merged.values.contains(v) {
+                merged.values.push(v);
+            }
+        }
+    }
+    Some(merged)
+}
+
+/// Every key systemd `target` reads in `section`.
+pub fn keys_in(section: &str, target: u32) -> Vec<&'static str> {
+    let in_section = tables().keys.get(section).into_iter().flat_map(|m| m.values());
+    in_section.filter(|k| known_at(k, target)).map(|k| k.key).collect()
+}
+
+/// Sections (of any unit type) that know this key.
+pub fn sections_with(key_name: &str, target: u32) -> Vec<&'static str> {
+    let all = tables().keys.values().filter_map(|m| m.get(key_name));
+    all.filter(|k| known_at(k, target)).map(|k| k.section).collect()
+}
+
+/// The closest key name in `section` for a misspelt one: same letters in another case, or
+/// within a small edit distance.
+pub fn suggest(section: &str, wrong: &str, target: u32) -> Option<&'static str> {
+    let candidates = keys_in(section, target);
+    if let Some(k) = candidates.iter().find(|k| k.eq_ignore_ascii_case(wrong)) {
+        return Some(k);
+    }
+    let limit = if wrong.len() > 12 { 3 } else { 2 };
+    candidates
+        .iter()
+        .map(|k| (edit_distance(&k.to_ascii_lowercase(), &wrong.to_ascii_lowercase()), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// The closest section name this unit type reads, for a misspelt header (`[service]`).
+pub fn suggest_section(unit_type: &str, wrong: &str) -> Option<&'static str> {
+    sections_for(unit_type).into_iter().find(|s| s.eq_ignore_ascii_case(wrong) || edit_distance(s, wrong) <= 1)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exec_context_keys_are_in_every_exec_section() {
+        for s in ["Service", "Socket", "Mount", "Swap"] {
+            assert!(key(s, "ProtectSystem").is_some(), "{s}");
+            assert!(key(s, "KillMode").is_some(), "{s}");
+            assert!(key(s, "MemoryMax").is_some(), "{s}");
+        }
+        assert!(key("Slice", "MemoryMax").is_some());
+        assert!(key("Slice", "ProtectSystem").is_none());
+        assert!(key("Timer", "ProtectSystem").is_none());
+        assert_eq!(key("Service", "PrivateTmp").unwrap().parser_252, Some("config_parse_bool"));
+    }
+
+    #[test]
+    fn near_misses_are_suggested() {
+        assert_eq!(suggest("Service", "RestrictSUIDGUID", 252), Some("RestrictSUIDSGID"));
+        assert_eq!(suggest("Service", "ProtectKernelTunable", 252), Some("ProtectKernelTunables"));
+        assert_eq!(suggest("Service", "privatetmp", 252), Some("PrivateTmp"));
+        assert_eq!(suggest("Service", "Frobnicate", 252), None);
+        assert_eq!(suggest_section("service", "service"), Some("Service"));
+    }
+
+    #[test]
+    fn versions_follow_the_target() {
+        let pids = key("Service", "PrivatePIDs").unwrap();
+        assert!(!known_at(pids, 252));
+        assert!(known_at(pids, 257));
+        assert_eq!(key_since("Service", "ExitType"), Some(250));
+        assert_eq!(key_since("Service", "ProtectClock"), Some(245));
+        // PrivateTmp reads more values from 257 on: 252's check would be wrong there.
+        let tmp = key("Service", "PrivateTmp").unwrap();
+        assert_eq!(parser_for(tmp, 252), Some("config_parse_bool"));
+        assert_eq!(parser_for(tmp, 257), None);
+    }
+
+    #[test]
+    fn hand_kept_versions_agree_with_the_directive_table() {
+        for d in directives::DIRECTIVES {
+            if let Some(v) = tables().versions.get(d.key) {
+                assert_eq!(*v, d.since, "{}", d.key);
+            }
+        }
+    }
+}

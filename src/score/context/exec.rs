@@ -1,0 +1,217 @@
+//! The execution settings ([Service], [Socket], [Mount], [Swap]) the score reads, parsed
+//! as systemd 252's config_parse_*() functions do.
+
+use std::collections::BTreeSet;
+
+use super::{all_namespaces, bool_into, one_of, refuse, Info, ServiceFacts};
+use crate::score::names::*;
+use crate::score::specifiers::expand;
+use crate::score::values::*;
+use crate::score::Refusal;
+use crate::unit::Assignment;
+
+pub(super) fn apply_exec(
+    info: &mut Info,
+    f: &mut ServiceFacts,
+    ns_initial: &mut bool,
+    a: &Assignment,
+) -> Result<(), Refusal> {
+    let v = a.value.as_str();
+    match a.key.as_str() {
+        "User" => {
+            if v.is_empty() {
+                info.user = None;
+                return Ok(());
+            }
+            let k = expand(&info.ident, v)
+                .map_err(|_| refuse(a, format!("Failed to resolve unit specifiers in {v}: Invalid slot")))?;
+            if !valid_user_group_name_relaxed(&k) {
+                return Err(refuse(a, format!("Invalid user/group name or numeric ID: {k}")));
+            }
+            info.user = Some(k);
+        }
+        "SupplementaryGroups" => {
+            if v.is_empty() {
+                info.supplementary_groups.clear();
+                return Ok(());
+            }
+            let mut p = v;
+            loop {
+                let flags = WordFlags { unquote: false, relax: false, retain_escape: true };
+                let word = match extract_first_word(&mut p, flags) {
+                    Ok(Some(w)) => w,
+                    Ok(None) => break,
+                    Err(()) => return Err(refuse(a, format!("Invalid syntax: {v}"))),
+                };
+                let k = expand(&info.ident, &word)
+                    .map_err(|_| refuse(a, format!("Failed to resolve unit specifiers in {word}: Invalid slot")))?;
+                if !valid_user_group_name_relaxed(&k) {
+                    return Err(refuse(a, format!("Invalid user/group name or numeric ID: {k}")));
+                }
+                info.supplementary_groups.push(k);
+            }
+        }
+        // The one boolean systemd refuses the whole unit for.
+        "DynamicUser" => match parse_boolean(v) {
+            Some(b) => info.dynamic_user = b,
+            None => return Err(refuse(a, format!("Failed to parse boolean value: {v}"))),
+        },
+        "PrivateDevices" => bool_into(&mut info.private_devices, v),
+        "PrivateMounts" => bool_into(&mut info.private_mounts, v),
+        "PrivateNetwork" => bool_into(&mut info.private_network, v),
+        "PrivateTmp" => bool_into(&mut info.private_tmp, v),
+        "PrivateUsers" => bool_into(&mut info.private_users, v),
+        "ProtectControlGroups" => bool_into(&mut info.protect_control_groups, v),
+        "ProtectKernelModules" => bool_into(&mut info.protect_kernel_modules, v),
+        "ProtectKernelTunables" => bool_into(&mut info.protect_kernel_tunables, v),
+        "ProtectKernelLogs" => bool_into(&mut info.protect_kernel_logs, v),
+        "ProtectClock" => bool_into(&mut info.protect_clock, v),
+        "ProtectHostname" => bool_into(&mut info.protect_hostname, v),
+        "LockPersonality" => bool_into(&mut info.lock_personality, v),
+        "MemoryDenyWriteExecute" => bool_into(&mut info.memory_deny_write_execute, v),
+        "NoNewPrivileges" => bool_into(&mut info.no_new_privileges, v),
+        "RestrictRealtime" => bool_into(&mut info.restrict_realtime, v),
+        "RestrictSUIDSGID" => bool_into(&mut info.restrict_suid_sgid, v),
+        "RemoveIPC" => bool_into(&mut info.remove_ipc, v),
+        "ProtectHome" => {
+            // protect_home_from_string(): a boolean or one of the words, exactly.
+            info.protect_home = match parse_boolean(v) {
+                Some(true) => Some("yes"),
+                Some(false) => Some("no"),
+                None => one_of(v, &["read-only", "tmpfs"]).or(info.protect_home),
+            }
+        }
+        "ProtectSystem" => {
+            info.protect_system = match parse_boolean(v) {
+                Some(true) => Some("yes"),
+                Some(false) => Some("no"),
+                None => one_of(v, &["full", "strict"]).or(info.protect_system),
+            }
+        }
+        "RootDirectory" | "RootImage" => {
+            let target = if a.key == "RootDirectory" { &mut info.root_directory } else { &mut info.root_image };
+            if v.is_empty() {
+                *target = None;
+                return Ok(());
+            }
+            let k = expand(&info.ident, v)
+                .map_err(|_| refuse(a, format!("Failed to resolve unit specifiers in '{v}': Invalid slot")))?;
+            if k.is_empty() {
+                *target = None;
+                return Ok(());
+            }
+            if !k.starts_with('/') {
+                return Err(refuse(a, format!("{}= path is not absolute: {k}", a.key)));
+            }
+            let s = path_simplify(&k);
+            if !path_is_normalized(&s) {
+                return Err(refuse(a, format!("{}= path is not normalized: {s}", a.key)));
+            }
+            *target = Some(s);
+        }
+        "MountImages" => f.mount_images = !v.is_empty(),
+        "CapabilityBoundingSet" | "AmbientCapabilities" => {
+            let bounding = a.key == "CapabilityBoundingSet";
+            let initial = if bounding { u64::MAX } else { 0 };
+            let set = if bounding { &mut info.capability_bounding_set } else { &mut info.ambient_capabilities };
+            let (invert, rest) = match v.strip_prefix('~') {
+                Some(r) => (true, r),
+                None => (false, v),
+            };
+            let sum = capability_set_from_string(rest);
+            // config_parse_capability_set(): the first list (or an empty one) replaces,
+            // later ones add to it or, with '~', take away from it.
+            if sum == 0 || *set == initial {
+                *set = if invert { !sum } else { sum };
+            } else if invert {
+                *set &= !sum;
+            } else {
+                *set |= sum;
+            }
+        }
+        "UMask" => {
+            if let Some(m) = parse_mode(v) {
+                info.umask = m;
+            }
+        }
+        "KeyringMode" => info.keyring_mode = one_of(v, &["inherit", "private", "shared"]).or(info.keyring_mode),
+        "ProtectProc" => {
+            info.protect_proc = one_of(v, &["default", "noaccess", "invisible", "ptraceable"]).or(info.protect_proc)
+        }
+        "ProcSubset" => info.proc_subset = one_of(v, &["all", "pid"]).or(info.proc_subset),
+        "RestrictAddressFamilies" => apply_address_families(f, v),
+        "RestrictNamespaces" => {
+            if v.is_empty() {
+                info.restrict_namespaces = u64::MAX;
+                *ns_initial = true;
+                return Ok(());
+            }
+            match parse_boolean(v) {
+                Some(true) => {
+                    info.restrict_namespaces = 0;
+                    *ns_initial = false;
+                    return Ok(());
+                }
+                Some(false) => {
+                    info.restrict_namespaces = all_namespaces();
+                    *ns_initial = false;
+                    return Ok(());
+                }
+                None => {}
+            }
+            let (invert, rest) = match v.strip_prefix('~') {
+                Some(r) => (true, r),
+                None => (false, v),
+            };
+            let Some(flags) = namespace_flags_from_string(rest) else { return Ok(()) };
+            if *ns_initial {
+                info.restrict_namespaces = if invert { !flags & all_namespaces() } else { flags };
+            } else if invert {
+                info.restrict_namespaces &= !flags;
+            } else {
+                info.restrict_namespaces |= flags;
+            }
+            *ns_initial = false;
+        }
+        "SystemCallArchitectures" => {
+            if v.is_empty() {
+                info.syscall_archs.clear();
+            }
+            for w in extract_words(v, WordFlags::UNQUOTE) {
+                if is_seccomp_arch(&w) {
+                    info.syscall_archs.insert(w);
+                }
+            }
+        }
+        "SystemCallFilter" => info.syscall_filter.apply(v),
+        "PAMName" => f.pam = !v.is_empty(),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// config_parse_address_families().
+fn apply_address_families(f: &mut ServiceFacts, v: &str) {
+    if v.is_empty() || v == "none" {
+        f.af_set = None;
+        f.af_allow_list = v == "none";
+        return;
+    }
+    let (invert, rest) = match v.strip_prefix('~') {
+        Some(r) => (true, r),
+        None => (false, v),
+    };
+    if f.af_set.is_none() {
+        f.af_allow_list = !invert;
+    }
+    let allow_list = f.af_allow_list;
+    let set = f.af_set.get_or_insert_with(BTreeSet::new);
+    for w in extract_words(rest, WordFlags::UNQUOTE) {
+        let Some(af) = address_family(&w) else { continue };
+        if invert != allow_list {
+            set.insert(af);
+        } else {
+            set.remove(&af);
+        }
+    }
+}

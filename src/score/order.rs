@@ -1,0 +1,96 @@
+//! The order in which `systemd-analyze security` prints its rows.
+//!
+//! systemd sorts the table by description, reversed, then by name (format-table.c's
+//! table_data_compare()), with glibc's qsort_r(), which is a top-down merge sort. One row
+//! can have no description at all (ProtectProc=noaccess); cells of different types compare
+//! by their position in the table instead, which is not a consistent order, so where that
+//! row ends up depends on the exact steps of the merge sort. Both are reproduced here.
+
+use std::cmp::Ordering;
+
+/// One table line as the comparison sees it: its insertion index, description (None for an
+/// empty cell) and name. Index 0 is the header, which always sorts first.
+pub struct SortKey<'a> {
+    pub index: usize,
+    pub description: Option<&'a str>,
+    pub name: &'a str,
+}
+
+fn compare(a: &SortKey, b: &SortKey) -> Ordering {
+    match (a.index, b.index) {
+        (0, 0) => return Ordering::Equal,
+        (0, _) => return Ordering::Less,
+        (_, 0) => return Ordering::Greater,
+        _ => {}
+    }
+    // The description column, reversed; different cell types fall back to table position.
+    let by_description = match (a.description, b.description) {
+        (Some(x), Some(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (None, None) => Ordering::Equal,
+        _ => a.index.cmp(&b.index),
+    };
+    if by_description != Ordering::Equal {
+        return by_description.reverse();
+    }
+    let by_name = a.name.as_bytes().cmp(b.name.as_bytes());
+    if by_name != Ordering::Equal {
+        return by_name;
+    }
+    a.index.cmp(&b.index)
+}
+
+/// glibc msort_with_tmp(): split in halves (the first one the smaller), sort each, merge
+/// taking from the first half while it compares less or equal.
+fn msort<T: Copy>(items: &mut [T], cmp: &dyn Fn(&T, &T) -> Ordering) {
+    let n = items.len();
+    if n <= 1 {
+        return;
+    }
+    let n1 = n / 2;
+    msort(&mut items[..n1], cmp);
+    msort(&mut items[n1..], cmp);
+    let mut merged = Vec::with_capacity(n);
+    let (mut i, mut j) = (0, n1);
+    while i < n1 && j < n {
+        if cmp(&items[i], &items[j]) != Ordering::Greater {
+            merged.push(items[i]);
+            i += 1;
+        } else {
+            merged.push(items[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&items[i..n1]);
+    merged.extend_from_slice(&items[j..n]);
+    items.copy_from_slice(&merged);
+}
+
+/// Display order of `keys` (which must include the header at index 0), as indices into it.
+pub fn display_order(keys: &[SortKey]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    msort(&mut order, &|a: &usize, b: &usize| compare(&keys[*a], &keys[*b]));
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_sort_is_stable_and_left_biased() {
+        let mut v = [(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
+        msort(&mut v, &|x: &(i32, char), y: &(i32, char)| x.0.cmp(&y.0));
+        assert_eq!(v, [(1, 'b'), (1, 'e'), (2, 'd'), (3, 'a'), (3, 'c')]);
+    }
+
+    #[test]
+    fn descriptions_reverse_then_names() {
+        let keys = [
+            SortKey { index: 0, description: Some("DESCRIPTION"), name: "NAME" },
+            SortKey { index: 1, description: Some("a"), name: "x" },
+            SortKey { index: 2, description: Some("b"), name: "y" },
+            SortKey { index: 3, description: Some("a"), name: "w" },
+        ];
+        assert_eq!(display_order(&keys), vec![0, 2, 3, 1]);
+    }
+}

@@ -1,0 +1,305 @@
+//! Evidence read from small programs these tests build with `cc` into a temporary directory
+//! laid out as a package's build root (`usr/sbin/foo`, `lib/systemd/system/foo.service`).
+
+use std::fs;
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hardenunit::directives::Need;
+use hardenunit::evidence::{self, derive, explain_text, Evidence, ProgramKind};
+use hardenunit::unit::rootfs::RootFs;
+use hardenunit::unit::{LoadOutcome, Loader};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/evidence").join(name)
+}
+
+struct TestRoot {
+    dir: tempfile::TempDir,
+}
+
+impl TestRoot {
+    fn new() -> TestRoot {
+        TestRoot { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn path(&self, inside: &str) -> PathBuf {
+        self.dir.path().join(inside.trim_start_matches('/'))
+    }
+
+    /// Compiles a fixture to `inside`; `args` go after the source (libraries, -static).
+    fn cc(&self, source: &str, inside: &str, args: &[&str]) {
+        let out = self.path(inside);
+        fs::create_dir_all(out.parent().unwrap()).unwrap();
+        let status = Command::new("cc")
+            .arg("-O1")
+            .arg("-o")
+            .arg(&out)
+            .arg(fixture(source))
+            .args(args)
+            .status()
+            .expect("cc is needed to build the test programs");
+        assert!(status.success(), "cc {source} {args:?} failed");
+    }
+
+    fn file(&self, inside: &str, text: &str, mode: u32) {
+        let p = self.path(inside);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, text).unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    fn unit(&self, name: &str, service: &str) {
+        self.file(&format!("lib/systemd/system/{name}"), &format!("[Unit]\nDescription=test\n\n{service}"), 0o644);
+    }
+
+    fn evidence(&self, name: &str) -> Evidence {
+        let loader = Loader::new(Some(self.dir.path())).unwrap();
+        let LoadOutcome::Unit(unit) = loader.load(name).unwrap() else { panic!("{name} is masked") };
+        let root = RootFs::new(self.dir.path()).unwrap();
+        let first = evidence::gather(&unit, &root);
+        assert_eq!(first, evidence::gather(&unit, &root), "gathering twice must give the same evidence");
+        first
+    }
+}
+
+fn reasons(e: &Evidence, need: Need) -> Vec<String> {
+    e.needs.get(&need).cloned().unwrap_or_default()
+}
+
+#[test]
+fn setuid_import_keeps_cap_setuid_and_derives_a_bounding_set() {
+    let r = TestRoot::new();
+    r.cc("drop-privileges.c", "usr/sbin/food", &[]);
+    r.unit("food.service", "[Service]\nExecStart=/usr/sbin/food --foreground\n");
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert_eq!(e.programs.len(), 1);
+    assert_eq!(e.programs[0].kind, ProgramKind::Elf { linking: evidence::elf::Linking::Dynamic });
+    assert!(e.programs[0].needed.iter().any(|n| n == "libc.so.6"));
+    assert!(e.capabilities["CAP_SETUID"].iter().any(|w| w.starts_with("/usr/sbin/food imports setuid:")));
+    assert!(e.capabilities["CAP_SETGID"].iter().any(|w| w.starts_with("/usr/sbin/food imports setgid, setgroups")));
+    assert!(!reasons(&e, Need::HostUserIds).is_empty());
+    assert!(reasons(&e, Need::WritableExecutableMemory).is_empty());
+
+    let d = derive(&e).expect("complete evidence derives values");
+    assert_eq!(
+        d.capability_bounding_set.value,
+        "CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_SETGID CAP_SETUID"
+    );
+    assert!(d
+        .capability_bounding_set
+        .reasons
+        .iter()
+        .any(|r| r.starts_with("kept CAP_SETUID: /usr/sbin/food imports setuid:")));
+    assert_eq!(d.restrict_address_families.value, "AF_UNIX");
+
+    let for_planner = e.for_planner();
+    assert!(for_planner.complete);
+    assert_eq!(for_planner.derived["CapabilityBoundingSet"].0, d.capability_bounding_set.value);
+    assert_eq!(for_planner.derived["RestrictAddressFamilies"].0, "AF_UNIX");
+}
+
+#[test]
+fn a_library_named_like_luajit_needs_writable_executable_memory() {
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    r.cc(
+        "luajit-stub.c",
+        &format!("{libdir}/libluajit-5.1.so.2"),
+        &["-shared", "-fPIC", "-Wl,-soname,libluajit-5.1.so.2"],
+    );
+    let lib = r.path(libdir);
+    r.cc("jit-user.c", "usr/bin/rspamd", &[&format!("-L{}", lib.display()), "-l:libluajit-5.1.so.2"]);
+    r.unit("rspamd.service", "[Service]\nExecStart=/usr/bin/rspamd -f\n");
+    let e = r.evidence("rspamd.service");
+    let why = reasons(&e, Need::WritableExecutableMemory);
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(why[0].starts_with("/usr/bin/rspamd links libluajit-5.1.so.2: LuaJIT"), "{}", why[0]);
+    let libs = &e.programs[0].libraries;
+    let luajit = libs.iter().find(|l| l.soname == "libluajit-5.1.so.2").unwrap();
+    assert_eq!(luajit.path.as_deref(), Some("/usr/lib/x86_64-linux-gnu/libluajit-5.1.so.2"));
+    assert!(explain_text(&e).contains("keeps off: MemoryDenyWriteExecute"));
+}
+
+#[test]
+fn needs_are_found_in_libraries_of_the_package() {
+    let r = TestRoot::new();
+    let libdir = "usr/lib/food";
+    r.cc(
+        "namespaces-lib.c",
+        &format!("{libdir}/libsandbox.so.1"),
+        &["-shared", "-fPIC", "-Wl,-soname,libsandbox.so.1"],
+    );
+    let lib = r.path(libdir);
+    // Found through the program's RUNPATH with $ORIGIN, as private libraries are.
+    r.cc(
+        "namespaces-user.c",
+        "usr/sbin/food",
+        &[&format!("-L{}", lib.display()), "-l:libsandbox.so.1", "-Wl,-rpath,$ORIGIN/../lib/food"],
+    );
+    r.unit("food.service", "[Service]\nExecStart=food\n");
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert_eq!(
+        reasons(&e, Need::Namespaces),
+        ["/usr/lib/food/libsandbox.so.1 imports unshare: creates or enters namespaces"]
+    );
+    assert!(e.capabilities.contains_key("CAP_SYS_ADMIN"));
+    assert_eq!(e.programs[0].found.as_deref(), Some("/usr/sbin/food"), "a bare name is looked up in PATH");
+}
+
+#[test]
+fn statically_linked_programs() {
+    let r = TestRoot::new();
+    r.cc("static-setuid.c", "usr/sbin/stripped", &["-static", "-s"]);
+    r.cc("static-setuid.c", "usr/sbin/symbols", &["-static"]);
+    r.unit("stripped.service", "[Service]\nExecStart=/usr/sbin/stripped\n");
+    r.unit("symbols.service", "[Service]\nExecStart=/usr/sbin/symbols\n");
+
+    let e = r.evidence("stripped.service");
+    assert_eq!(e.programs[0].kind, ProgramKind::Elf { linking: evidence::elf::Linking::Static });
+    assert!(!e.complete);
+    assert_eq!(e.missing, ["/usr/sbin/stripped: statically linked and stripped: imports unknown"]);
+    assert!(derive(&e).is_none(), "incomplete evidence derives nothing");
+    assert!(e.for_planner().derived.is_empty());
+
+    let e = r.evidence("symbols.service");
+    assert!(
+        e.capabilities["CAP_SETUID"].iter().any(|w| w.starts_with("/usr/sbin/symbols contains setuid")),
+        "{:?}",
+        e.capabilities
+    );
+}
+
+#[test]
+fn shell_wrapper_that_execs_the_daemon() {
+    let r = TestRoot::new();
+    r.cc("drop-privileges.c", "usr/sbin/food", &[]);
+    r.file("usr/lib/food/food-wrapper", &fs::read_to_string(fixture("wrapper.sh")).unwrap(), 0o755);
+    r.file("etc/default/food", "FOOD_OPTS=--verbose\n", 0o644);
+    r.unit("food.service", "[Service]\nExecStart=/usr/lib/food/food-wrapper\n");
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let paths: Vec<(&str, &str)> = e.programs.iter().map(|p| (p.path.as_str(), p.reached_by.as_str())).collect();
+    assert_eq!(paths, [("/usr/lib/food/food-wrapper", "ExecStart="), ("/usr/sbin/food", "/usr/lib/food/food-wrapper")]);
+    assert_eq!(e.programs[0].kind, ProgramKind::Script { interpreter: "/bin/sh".into() });
+    assert!(e.capabilities.contains_key("CAP_SETUID"));
+
+    r.file("usr/lib/food/passthrough", &fs::read_to_string(fixture("passthrough.sh")).unwrap(), 0o755);
+    r.unit("pass.service", "[Service]\nExecStart=/usr/lib/food/passthrough /usr/sbin/food\n");
+    let e = r.evidence("pass.service");
+    assert!(!e.complete);
+    assert_eq!(e.missing, ["/usr/lib/food/passthrough: execs a command named at run time: $@"]);
+    // The daemon given as its argument is still read.
+    assert!(e.programs.iter().any(|p| p.path == "/usr/sbin/food" && p.found.is_some()));
+}
+
+#[test]
+fn clock_network_mail_and_plugins() {
+    let r = TestRoot::new();
+    r.cc("set-clock.c", "usr/sbin/timed", &[]);
+    r.cc("listener.c", "usr/sbin/httpd", &[]);
+    r.cc("mailer.c", "usr/bin/notifier", &[]);
+    r.cc("plugins.c", "usr/sbin/pluggy", &["-ldl"]);
+    r.unit("timed.service", "[Service]\nExecStart=/usr/sbin/timed\nUser=timed\n");
+    r.unit("httpd.service", "[Service]\nExecStart=/usr/sbin/httpd\n");
+    r.file("lib/systemd/system/httpd.socket", "[Socket]\nListenStream=80\nListenStream=/run/httpd.sock\n", 0o644);
+    r.unit("notifier.service", "[Service]\nExecStartPost=-/usr/bin/notifier\nExecStart=/usr/bin/python3 /srv/x.py\n");
+    r.unit("pluggy.service", "[Service]\nExecStart=/usr/sbin/pluggy\n");
+
+    let e = r.evidence("timed.service");
+    assert!(reasons(&e, Need::SystemClock)[0].starts_with("/usr/sbin/timed imports clock_settime"));
+    let d = derive(&e).unwrap();
+    assert_eq!(d.capability_bounding_set.value, "CAP_SYS_TIME", "a non-root service keeps no file-access capability");
+
+    let e = r.evidence("httpd.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let d = derive(&e).unwrap();
+    assert_eq!(d.restrict_address_families.value, "AF_UNIX AF_INET AF_INET6 AF_NETLINK");
+    let bind = d.capability_bounding_set.reasons.iter().find(|r| r.starts_with("kept CAP_NET_BIND_SERVICE")).unwrap();
+    assert!(bind.contains("imports bind") && bind.contains("port 80 per ListenStream=80 in httpd.socket"), "{bind}");
+    assert!(d.restrict_address_families.reasons.iter().any(|r| r.contains("getifaddrs")));
+
+    let e = r.evidence("notifier.service");
+    assert!(reasons(&e, Need::SetuidExecution)[0].starts_with("/usr/bin/notifier runs /usr/sbin/sendmail"));
+    // python3 is not in this root: never looked up on the host.
+    assert_eq!(e.missing, ["/usr/bin/python3 (run by ExecStart=): program not found in the root"]);
+
+    let e = r.evidence("pluggy.service");
+    assert_eq!(e.missing.len(), 1);
+    assert!(e.missing[0].starts_with("/usr/sbin/pluggy imports dlopen"), "{:?}", e.missing);
+}
+
+#[test]
+fn paths_never_leave_the_root() {
+    let r = TestRoot::new();
+    fs::create_dir_all(r.path("usr/sbin")).unwrap();
+    symlink("../../../../../../../../bin/true", r.path("usr/sbin/climber")).unwrap();
+    symlink("/usr/bin/env", r.path("usr/sbin/absolute")).unwrap();
+    r.unit("climber.service", "[Service]\nExecStart=/usr/sbin/climber\n");
+    r.unit("absolute.service", "[Service]\nExecStart=/usr/sbin/absolute\n");
+    r.unit("spec.service", "[Service]\nExecStart=/usr/lib/foo/%i\nExecStart=\nExecStart=relative/path\n");
+    let e = r.evidence("climber.service");
+    assert!(e.missing[0].contains("leads out of the root"), "{:?}", e.missing);
+    assert!(e.programs[0].found.is_none());
+    let e = r.evidence("absolute.service");
+    assert_eq!(e.missing, ["/usr/sbin/absolute (run by ExecStart=): program not found in the root"]);
+    let e = r.evidence("spec.service");
+    assert_eq!(e.missing, ["relative/path (run by ExecStart=): not an absolute path"], "the empty ExecStart= resets");
+}
+
+#[test]
+fn plain_program_has_complete_evidence_and_explains_itself() {
+    let r = TestRoot::new();
+    r.cc("plain.c", "usr/bin/plain", &[]);
+    r.unit("plain.service", "[Service]\nExecStart=/usr/bin/plain\nUser=plain\n");
+    let e = r.evidence("plain.service");
+    assert!(e.complete && e.needs.is_empty(), "{:?} {:?}", e.needs, e.missing);
+    let d = derive(&e).unwrap();
+    assert_eq!(d.capability_bounding_set.value, "");
+    assert_eq!(d.restrict_address_families.value, "AF_UNIX");
+    let text = explain_text(&e);
+    assert_eq!(text, explain_text(&e));
+    assert!(text.starts_with("plain.service: evidence from its files is complete\n"), "{text}");
+    assert!(text.contains("CapabilityBoundingSet=\n"));
+}
+
+/// The shared corpus holds units without their programs: every unit's evidence must say so,
+/// and nothing may panic.
+#[test]
+fn corpus_units_without_binaries_are_reported_missing() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(entries) = fs::read_dir(&corpus) else {
+        eprintln!("no corpus at {}; skipped", corpus.display());
+        return;
+    };
+    let mut packages: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).filter(|p| p.is_dir()).collect();
+    packages.sort();
+    let mut services = 0;
+    let mut only_standard_tools = 0;
+    for pkg in packages {
+        let loader = Loader::new(Some(&pkg)).unwrap();
+        let root = RootFs::new(&pkg).unwrap();
+        let (outcomes, _) = loader.discover(&["service"]);
+        for o in outcomes {
+            let LoadOutcome::Unit(unit) = o else { continue };
+            let e = evidence::gather(&unit, &root);
+            services += 1;
+            // Only standard tools (`ExecStart=rm -f ...`) need nothing from the root.
+            if e.complete {
+                assert!(e.programs.is_empty(), "{}: {:?}", unit.path().display(), e.programs);
+                assert!(e.needs.is_empty());
+                only_standard_tools += 1;
+                continue;
+            }
+            let runs_something = unit.assignments().iter().any(|a| a.key.starts_with("Exec") && !a.value.is_empty());
+            let expected = if runs_something { "not found in the root" } else { "runs no program" };
+            assert!(e.missing.iter().any(|m| m.contains(expected)), "{}: {:?}", unit.path().display(), e.missing);
+            let _ = explain_text(&e);
+        }
+    }
+    assert!(services > 100, "only {services} services found in the corpus");
+    assert!(only_standard_tools * 20 < services, "{only_standard_tools} of {services} need nothing from the root");
+}

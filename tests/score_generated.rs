@@ -1,0 +1,290 @@
+//! Generated units against the real `systemd-analyze security --offline=true`: a fixed
+//! pseudo-random mix of the settings the score reads, with valid, odd and invalid values,
+//! whitespace, quotes, continuations, drop-ins, templates and sockets. The whole text table
+//! (or systemd's refusal to load the unit) must be the same.
+//!
+//! Without systemd-analyze the test fails, unless HARDENUNIT_SKIP_ORACLE=1.
+//! HARDENUNIT_GENERATED_UNITS=N changes how many units are generated (default 300).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hardenunit::render::score_table;
+use hardenunit::score;
+use hardenunit::unit::{LoadOutcome, Loader};
+
+/// xorshift64*: reproducible without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const KEYS: &[&str] = &[
+    "PrivateTmp",
+    "PrivateDevices",
+    "PrivateNetwork",
+    "PrivateUsers",
+    "PrivateMounts",
+    "ProtectControlGroups",
+    "ProtectKernelModules",
+    "ProtectKernelTunables",
+    "ProtectKernelLogs",
+    "ProtectClock",
+    "ProtectHostname",
+    "LockPersonality",
+    "MemoryDenyWriteExecute",
+    "NoNewPrivileges",
+    "RestrictRealtime",
+    "RestrictSUIDSGID",
+    "RemoveIPC",
+    "DynamicUser",
+    "User",
+    "SupplementaryGroups",
+    "ProtectHome",
+    "ProtectSystem",
+    "RootDirectory",
+    "RootImage",
+    "CapabilityBoundingSet",
+    "AmbientCapabilities",
+    "UMask",
+    "KeyringMode",
+    "ProtectProc",
+    "ProcSubset",
+    "NotifyAccess",
+    "Delegate",
+    "RestrictAddressFamilies",
+    "RestrictNamespaces",
+    "SystemCallArchitectures",
+    "SystemCallFilter",
+    "IPAddressDeny",
+    "IPAddressAllow",
+    "DevicePolicy",
+    "DeviceAllow",
+    "IPIngressFilterPath",
+    "Type",
+    "ExecStart",
+];
+
+const WORDS: &[&str] = &[
+    "yes",
+    "no",
+    "YES",
+    "On",
+    "1",
+    "0",
+    "",
+    "~",
+    "none",
+    "any",
+    "localhost",
+    "~@swap",
+    "@system-service",
+    "@clock:EPERM",
+    "~@mount:eperm",
+    "@resources",
+    "~@privileged",
+    "swapon",
+    "~swapoff",
+    "_llseek",
+    "CAP_KILL",
+    "~CAP_SYS_ADMIN",
+    "cap_net_raw",
+    "0x15",
+    "017",
+    "CAP_BPF",
+    "bogus",
+    "\"CAP_KILL\"",
+    "'AF_UNIX'",
+    "AF_UNIX",
+    "~AF_INET",
+    "AF_INET6",
+    "af_packet",
+    "AF_NETLINK",
+    "AF_ROUTE",
+    "AF_VSOCK",
+    "net",
+    "~user",
+    "ipc",
+    "mnt",
+    "uts",
+    "cgroup",
+    "native",
+    "x86",
+    "x86-64",
+    "10.0.0.0/8",
+    "::/0",
+    "0.0.0.0/0",
+    "127.0.0.1",
+    "::1",
+    "link-local",
+    "/dev/null",
+    "char-rtc",
+    "block-loop",
+    "rw",
+    "r",
+    "/srv",
+    "/x.img",
+    "read-only",
+    "tmpfs",
+    "full",
+    "strict",
+    "private",
+    "shared",
+    "inherit",
+    "noaccess",
+    "invisible",
+    "pid",
+    "all",
+    "0077",
+    "0022",
+    "027",
+    "0000",
+    "root",
+    "nobody",
+    "foo",
+    "%p",
+    "%i",
+    "%n",
+    "oneshot",
+    "notify",
+    "/bin/true",
+];
+
+/// Keys whose odd values make systemd refuse the whole unit get values that mostly load.
+fn special(key: &str) -> Option<&'static [&'static str]> {
+    Some(match key {
+        "DynamicUser" => &["yes", "no", "1", "bogus"],
+        "User" => &["foo", "root", "0", "nobody", "%p", "", "a:b"],
+        "SupplementaryGroups" => &["adm", "", "a b", "%n"],
+        "RootDirectory" | "RootImage" => &["/srv", "/", "", "/srv/%i", "srv"],
+        "Type" => &["simple", "oneshot", "notify", "bogus"],
+        "ExecStart" => &["", "/bin/false"],
+        _ => return None,
+    })
+}
+
+fn value(rng: &mut Rng) -> String {
+    let n = [0, 1, 1, 1, 2, 2, 3][rng.below(7)];
+    let sep = rng.pick(&[" ", " ", "  ", "\t"]);
+    (0..n).map(|_| rng.pick(WORDS)).collect::<Vec<_>>().join(sep)
+}
+
+fn assignment(rng: &mut Rng) -> String {
+    let key = rng.pick(KEYS);
+    if let Some(values) = special(key) {
+        return format!("{key}={}", rng.pick(values));
+    }
+    if rng.chance(5) {
+        return format!("{key}={} \\\n{}\n  {}", value(rng), rng.pick(&["# comment", "  yes"]), value(rng));
+    }
+    format!("{}{key}{}={}{}", rng.pick(&["", " "]), rng.pick(&["", "  "]), rng.pick(&["", " "]), value(rng))
+}
+
+/// Writes one generated unit (and maybe a drop-in) into `dir`; returns the unit's path.
+fn generate(rng: &mut Rng, dir: &Path, i: usize) -> PathBuf {
+    let (name, section, first) = match rng.below(8) {
+        0 => (format!("s{i:04}.socket"), "Socket", "ListenStream=/run/s.sock"),
+        1 => (format!("t{i:04}-x@.service"), "Service", "ExecStart=/bin/true"),
+        _ => (format!("u{i:04}.service"), "Service", "ExecStart=/bin/true"),
+    };
+    let mut text = String::new();
+    if rng.chance(10) {
+        text.push_str("[Unit]\nDefaultDependencies=no\n");
+    }
+    text.push_str(&format!("[{section}]\n{first}\n"));
+    for _ in 0..1 + rng.below(14) {
+        text.push_str(&assignment(rng));
+        text.push('\n');
+    }
+    let path = dir.join(&name);
+    fs::write(&path, text).unwrap();
+    if rng.chance(20) {
+        let d = dir.join(format!("{name}.d"));
+        fs::create_dir(&d).unwrap();
+        let body: Vec<String> = (0..3).map(|_| assignment(rng)).collect();
+        fs::write(d.join("10-x.conf"), format!("[{section}]\n{}\n", body.join("\n"))).unwrap();
+    }
+    path
+}
+
+fn oracle(path: &Path) -> Option<String> {
+    let out = Command::new("systemd-analyze")
+        .args(["security", "--offline=true", "--no-pager"])
+        .arg(path)
+        .env("LC_ALL", "C.UTF-8")
+        .env("TERM", "xterm")
+        .env_remove("SYSTEMD_EMOJI")
+        .env_remove("SYSTEMD_UTF8")
+        .output()
+        .expect("run systemd-analyze");
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn ours(path: &Path) -> Option<String> {
+    match Loader::new(None).ok()?.load(path.to_str()?).ok()? {
+        LoadOutcome::Unit(u) => {
+            let a = score::assess_loaded(&u, &[]);
+            a.refusal.is_none().then(|| score_table::text(&a.unit, &a))
+        }
+        LoadOutcome::Masked { .. } => None,
+    }
+}
+
+#[test]
+fn generated_units_score_like_systemd_analyze() {
+    if Command::new("systemd-analyze").arg("--version").output().map(|o| !o.status.success()).unwrap_or(true) {
+        if std::env::var("HARDENUNIT_SKIP_ORACLE").as_deref() == Ok("1") {
+            eprintln!("generated units: skipped (HARDENUNIT_SKIP_ORACLE=1, no systemd-analyze)");
+            return;
+        }
+        panic!("systemd-analyze (systemd 252) is not installed: it is the oracle of this test");
+    }
+    let count: usize = std::env::var("HARDENUNIT_GENERATED_UNITS").ok().and_then(|n| n.parse().ok()).unwrap_or(300);
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0x5eed_0252);
+    let mut mismatches = Vec::new();
+    let mut refused = 0;
+    for i in 0..count {
+        let path = generate(&mut rng, dir.path(), i);
+        let (want, got) = (oracle(&path), ours(&path));
+        refused += usize::from(want.is_none());
+        if want != got {
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            let verdict = |x: &Option<String>| {
+                x.as_deref().and_then(|t| t.lines().last()).unwrap_or("refused to load").to_owned()
+            };
+            mismatches.push(format!(
+                "unit {i}:\n{text}systemd-analyze: {}\nhardenunit:      {}",
+                verdict(&want),
+                verdict(&got)
+            ));
+        }
+    }
+    for m in mismatches.iter().take(5) {
+        eprintln!("MISMATCH {m}\n");
+    }
+    eprintln!(
+        "generated units: {}/{count} identical to systemd-analyze ({refused} refused by systemd)",
+        count - mismatches.len()
+    );
+    assert!(mismatches.is_empty(), "{} generated units differ", mismatches.len());
+}
