@@ -240,9 +240,10 @@ def journal(ct, svc, since, lines):
     if svc.unit.endswith(".socket"):
         service = service_of(ct, svc.unit, template=True)
         units += ["-u", service.replace("@.service", "@*.service")]
-    res = ct.x("journalctl", "--no-pager", "-o", "short-precise", f"--since=@{since}", "-n", str(lines), *units,
+    # Not `-n` with `--since`: together they give the first N lines after --since, not the last.
+    res = ct.x("journalctl", "--no-pager", "-q", "-o", "short-precise", f"--since=@{since}", *units,
                timeout=60, check=False)
-    return res.stdout.rstrip().splitlines()
+    return res.stdout.rstrip().splitlines()[-lines:]
 
 
 def dropins(ct, svc):
@@ -312,7 +313,7 @@ def table(results, hardened=True):
         for path, text in r.get("dropins", {}).items():
             lines.append(f"  drop-in {path}:")
             lines += ["    " + t for t in text.rstrip().splitlines()]
-        lines.append(f"  journal (journalctl -u {r['unit']} -n 20, since the hardened restart):")
+        lines.append(f"  journal (journalctl -u {r['unit']}: the last {len(r.get('journal', []))} lines since the hardened restart):")
         lines += ["    " + j for j in r.get("journal", [])]
     for r in results:
         if not r["before"]["works"]:
