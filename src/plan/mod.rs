@@ -39,7 +39,10 @@ pub struct Plan {
 /// What the programs of a unit were found to need, from outside the unit file.
 #[derive(Debug, Clone, Default)]
 pub struct ProgramEvidence {
+    /// Needs that leave a directive of the policy out.
     pub needs: BTreeMap<Need, Vec<String>>,
+    /// Weaker signs of a need: they only hold back what evidence alone would add.
+    pub hints: BTreeMap<Need, Vec<String>>,
     /// True when every program the unit runs was read and nothing was left unknown.
     pub complete: bool,
     /// Derived values for `auto` directives (CapabilityBoundingSet=auto), with reasons.
@@ -182,7 +185,13 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             }
         }
         let shaped = match key.as_str() {
-            "SystemCallFilter" => shape_syscall_filter(&value, &facts, evidence_complete, ctx.target),
+            "SystemCallFilter" => {
+                let mount_free = evidence_complete
+                    && evidence.is_some_and(|e| {
+                        [Need::Mounts, Need::Chroot, Need::Namespaces].iter().all(|n| !e.hints.contains_key(n))
+                    });
+                shape_syscall_filter(&value, &facts, mount_free, ctx.target)
+            }
             "RestrictAddressFamilies" => match evidence.and_then(|e| e.derived.get(&key)) {
                 Some((v, why)) if evidence_complete && !v.is_empty() => {
                     Ok((v.clone(), Some(format!("from the programs: {why}"))))
