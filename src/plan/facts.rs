@@ -58,6 +58,8 @@ pub struct UnitFacts {
     /// Why the whole unit is better left alone, when it is.
     pub leave_alone: Option<String>,
     pub pid_file: Option<String>,
+    /// `foo` of `foo@bar.service`: the name daemons use for their directories.
+    pub unit_prefix: String,
 }
 
 impl UnitFacts {
@@ -147,6 +149,7 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
     f.default_dependencies =
         last(assignments, "Unit", "DefaultDependencies").and_then(|v| parse_bool(&v)).unwrap_or(true);
     f.pid_file = last(assignments, s, "PIDFile");
+    f.unit_prefix = unit.name.prefix().to_owned();
 
     let mut mentioned_paths: Vec<(String, String)> = Vec::new();
     for key in EXEC_KEYS {
@@ -232,6 +235,11 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
                 }
             }
         }
+    }
+    if !f.runs_unprivileged() {
+        // A daemon started as root switches to its own user, chowns its directories or
+        // binds low ports: in a user namespace root is nobody and all of that fails.
+        f.add_need(Need::HostUserIds, "the service starts as root".into());
     }
     if last(assignments, s, "Delegate").is_some_and(|v| parse_bool(&v) != Some(false)) {
         f.add_need(Need::ControlGroups, "the unit sets Delegate=".into());

@@ -295,6 +295,12 @@ fn add_writable_paths(plan: &mut Plan, facts: &UnitFacts, base: &[Assignment], f
     let strict = plan.added.iter().any(|a| a.directive == "ProtectSystem" && a.value == "strict");
     let mut paths: Vec<(String, String)> = Vec::new();
     if strict {
+        // Where a daemon named like its unit keeps its files, by the FHS: writable when they
+        // exist, ignored when not ("-"). The policy's read_write_paths name the rest.
+        let name = facts.unit_prefix.as_str();
+        for dir in ["/var/lib", "/var/log", "/var/cache", "/var/spool", "/run"] {
+            paths.push((format!("-{dir}/{name}"), format!("{dir}/{name} is where {name} keeps its files")));
+        }
         let runtime_dirs: Vec<String> = values_of(base, "Service", "RuntimeDirectory")
             .iter()
             .flat_map(|v| v.split_whitespace().map(|d| format!("/run/{d}")).collect::<Vec<_>>())
