@@ -108,8 +108,9 @@ pub fn run(req: &Request) -> Outcome {
             })
             .collect()
     };
+    let mut evidence_cache = crate::evidence::Cache::default();
     for outcome in outcomes {
-        match process(&loader, req, outcome) {
+        match process(&loader, req, outcome, &mut evidence_cache) {
             Ok(r) => units.push(r),
             Err(e) => errors.push(e),
         }
@@ -158,7 +159,12 @@ fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {
         .any(|x| x == unit.name.as_str() || Some(x) == template.as_ref() || unit.aliases.iter().any(|a| a == x))
 }
 
-fn process(loader: &Loader, req: &Request, outcome: LoadOutcome) -> Result<UnitReport, LoadError> {
+fn process(
+    loader: &Loader,
+    req: &Request,
+    outcome: LoadOutcome,
+    evidence_cache: &mut crate::evidence::Cache,
+) -> Result<UnitReport, LoadError> {
     let unit = match outcome {
         LoadOutcome::Masked { name, path } => {
             return Ok(empty_report(name.to_string(), path, None, Status::Masked));
@@ -172,14 +178,20 @@ fn process(loader: &Loader, req: &Request, outcome: LoadOutcome) -> Result<UnitR
     if is_excluded(req, &unit) {
         return Ok(empty_report(name, unit.path().to_owned(), Some(unit.scope), Status::Excluded));
     }
-    if let Some(why) = unit.refused_by_systemd() {
+    let score_type = unit.name.as_str().to_owned();
+    let current = unit.assignments();
+    let before = score::assess(&score_type, &current);
+    // `assess` takes the first assignment's file for the unit file: when that is the unit's
+    // own file, `before` is the very assessment `refused_by_systemd` makes.
+    let refusal = match current.first() {
+        Some(first) if first.file == unit.path() => before.refusal.as_ref().map(crate::unit::refusal_text),
+        _ => unit.refused_by_systemd(),
+    };
+    if let Some(why) = refusal {
         let mut r = empty_report(name, unit.path().to_owned(), Some(unit.scope), Status::Planned);
         r.plan.left_alone = Some(why);
         return Ok(r);
     }
-    let score_type = unit.name.as_str().to_owned();
-    let current = unit.assignments();
-    let before = score::assess(&score_type, &current);
 
     // Plan against the unit as it is without hardenunit's own output, so that a second run
     // plans the same thing again and finds nothing to change.
@@ -190,14 +202,25 @@ fn process(loader: &Loader, req: &Request, outcome: LoadOutcome) -> Result<UnitR
     let (evidence, evidence_text) = if req.no_evidence {
         (None, None)
     } else {
-        let gathered = crate::evidence::gather(&unit, loader.rootfs());
+        let gathered = crate::evidence::gather_with(&unit, loader.rootfs(), evidence_cache);
         (Some(gathered.for_planner()), Some(crate::evidence::explain_text(&gathered)))
     };
     let mut plan = plan::plan(&unit, &base, evidence.as_ref(), &ctx);
-    never_weaken(&mut plan, &target, &base_fragments, &score_type, req);
-
-    let (change, new_fragments) = target.render(&plan, &base_fragments, req)?;
-    let after = score::assess(&score_type, &assignments_of(&new_fragments));
+    let base_score_of_own;
+    let base_score = if base == current {
+        &before
+    } else {
+        base_score_of_own = score::assess(&score_type, &base);
+        &base_score_of_own
+    };
+    let (change, _, after) = match never_weaken(&mut plan, &target, &base_fragments, base_score, &score_type, req) {
+        Some(rendered) => rendered,
+        None => {
+            let (change, new_fragments) = target.render(&plan, &base_fragments, req)?;
+            let after = score::assess(&score_type, &assignments_of(&new_fragments));
+            (change, new_fragments, after)
+        }
+    };
     Ok(UnitReport {
         unit: name,
         path: unit.path().to_owned(),
@@ -229,12 +252,23 @@ fn empty_report(unit: String, path: PathBuf, scope: Option<Scope>, status: Statu
     }
 }
 
+/// The change to write for a plan, the fragments afterwards, and their score.
+type Rendered = (Option<FileChange>, Vec<Fragment>, score::Assessment);
+
 /// Drops added directives that would make any row of the score worse than without them
-/// (ProtectClock= next to an existing closed device policy adds `char-rtc r`, say).
-fn never_weaken(plan: &mut Plan, target: &OwnOutput, base_fragments: &[Fragment], score_type: &str, req: &Request) {
-    let before = score::assess(score_type, &assignments_of(base_fragments));
+/// (ProtectClock= next to an existing closed device policy adds `char-rtc r`, say). `before`
+/// is the score of `base_fragments`. Returns the rendering of the plan as it is left, unless
+/// the plan changed after its last rendering (or rendering failed).
+fn never_weaken(
+    plan: &mut Plan,
+    target: &OwnOutput,
+    base_fragments: &[Fragment],
+    before: &score::Assessment,
+    score_type: &str,
+    req: &Request,
+) -> Option<Rendered> {
     for _ in 0..plan.added.len() + 1 {
-        let Ok((_, fragments)) = target.render(plan, base_fragments, req) else { return };
+        let (change, fragments) = target.render(plan, base_fragments, req).ok()?;
         let after = score::assess(score_type, &assignments_of(&fragments));
         let worse: Vec<&str> = before
             .rows
@@ -244,18 +278,19 @@ fn never_weaken(plan: &mut Plan, target: &OwnOutput, base_fragments: &[Fragment]
             .map(|(b, _)| b.json_field)
             .collect();
         if worse.is_empty() {
-            return;
+            return Some((change, fragments, after));
         }
         let culprit = plan.added.iter().rposition(|a| {
             crate::directives::lookup(&a.directive).is_some_and(|d| d.rows.iter().any(|r| worse.contains(r)))
         });
-        let Some(i) = culprit else { return };
+        let Some(i) = culprit else { return Some((change, fragments, after)) };
         let removed = plan.added.remove(i);
         plan.skipped.push(plan::Skipped {
             directive: removed.directive,
             reason: format!("would make {} worse", worse.join(", ")),
         });
     }
+    None
 }
 
 /// Where hardenunit's own output for a unit lives: its drop-in, or the main file's block.

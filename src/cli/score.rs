@@ -1,11 +1,12 @@
 //! `hardenunit score`: the exposure of each unit as `systemd-analyze security` shows it.
 
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::render::score_table;
 use crate::score;
-use crate::unit::{LoadOutcome, Loader};
+use crate::unit::{LoadError, LoadOutcome, Loader};
 
 pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Option<u32>) -> i32 {
     if units.is_empty() && root.is_none() {
@@ -19,14 +20,6 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
             return EXIT_ERROR;
         }
     };
-    let mut errors = Vec::new();
-    let outcomes: Vec<LoadOutcome> = if units.is_empty() {
-        let (found, errs) = loader.discover(&["service"]);
-        errors.extend(errs);
-        found
-    } else {
-        units.iter().filter_map(|u| loader.load(u).map_err(|e| errors.push(e)).ok()).collect()
-    };
     let shown = |p: &Path| -> PathBuf {
         match root {
             Some(given) => {
@@ -35,40 +28,65 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
             None => p.to_owned(),
         }
     };
-    let mut scored = Vec::new();
-    for o in outcomes {
-        match o {
-            LoadOutcome::Masked { name, path } => {
-                if !json {
-                    println!("{name}: masked ({}), not scored", shown(&path).display());
-                }
+    // Each unit is scored and written out as soon as it is loaded, then dropped: nothing
+    // of a unit is kept but its exposure. Errors are reported after the output, the ones
+    // of loading first, as if every unit had been loaded before any was scored.
+    let mut load_errors: Vec<LoadError> = Vec::new();
+    let mut refusals: Vec<LoadError> = Vec::new();
+    let mut above_threshold = false;
+    let mut out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let glyphs = score_table::Glyphs::from_env();
+    let mut scored = 0usize;
+    let mut score_one = |o: LoadOutcome, out: &mut BufWriter<_>| match o {
+        LoadOutcome::Masked { name, path } => {
+            if !json {
+                let _ = writeln!(out, "{name}: masked ({}), not scored", shown(&path).display());
             }
-            LoadOutcome::Unit(u) => {
-                if let Some(why) = u.refused_by_systemd() {
-                    errors.push(crate::unit::LoadError::new(u.path(), why));
-                    continue;
-                }
-                let a = score::assess_loaded(&u, &[]);
-                scored.push((a.unit.clone(), shown(u.path()), a));
+        }
+        LoadOutcome::Unit(u) => {
+            // One assessment both decides whether systemd refuses the unit and scores it.
+            let a = score::assess_loaded(&u, &[]);
+            if let Some(refusal) = &a.refusal {
+                refusals.push(LoadError::new(u.path(), crate::unit::refusal_text(refusal)));
+                return;
+            }
+            above_threshold |= threshold.is_some_and(|t| a.exposure > t);
+            if json {
+                let path = shown(u.path()).display().to_string();
+                let _ = out.write_all(if scored == 0 { b"[" } else { b"," });
+                let _ = serde_json::to_writer(&mut *out, &score_table::json_object(&a.unit, &path, &a));
+            } else {
+                let _ = out.write_all(score_table::text_with(&a.unit, &a, glyphs).as_bytes());
+            }
+            scored += 1;
+        }
+    };
+    if units.is_empty() {
+        let (found, errs) = loader.discover(&["service"]);
+        load_errors.extend(errs);
+        for o in found {
+            score_one(o, &mut out);
+        }
+    } else {
+        for u in units {
+            match loader.load(u) {
+                Ok(o) => score_one(o, &mut out),
+                Err(e) => load_errors.push(e),
             }
         }
     }
     if json {
-        let list: Vec<serde_json::Value> =
-            scored.iter().map(|(name, path, a)| score_table::json(name, &path.display().to_string(), a)).collect();
-        println!("{}", serde_json::Value::Array(list));
-    } else {
-        for (name, _, a) in &scored {
-            print!("{}", score_table::text_with(name, a, score_table::Glyphs::from_env()));
-        }
+        let _ = out.write_all(if scored == 0 { b"[]\n" } else { b"]\n" });
     }
-    for e in &errors {
-        eprintln!("hardenunit: {}", crate::unit::LoadError { path: shown(&e.path), ..e.clone() });
+    let _ = out.flush();
+    drop(out);
+    for e in load_errors.iter().chain(&refusals) {
+        eprintln!("hardenunit: {}", LoadError { path: shown(&e.path), ..e.clone() });
     }
-    if !errors.is_empty() {
+    if !load_errors.is_empty() || !refusals.is_empty() {
         return EXIT_ERROR;
     }
-    if threshold.is_some_and(|t| scored.iter().any(|(_, _, a)| a.exposure > t)) {
+    if above_threshold {
         return EXIT_FINDINGS;
     }
     EXIT_OK

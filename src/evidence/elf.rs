@@ -6,6 +6,9 @@
 //! against the file's length and returns an error instead of panicking on a malformed file.
 
 use std::collections::BTreeSet;
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
 
 use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader, SectionHeader, Sym};
@@ -40,7 +43,8 @@ pub struct ElfFacts {
     /// Built by the Go toolchain: its runtime makes system calls without libc.
     pub is_go: bool,
     /// NUL-terminated printable strings of the read-only data that look like paths or
-    /// command names (kept short: only those that start with '/' or are a single word).
+    /// command names (kept short: only those that start with '/' or are a single word;
+    /// only the former with [`Strings::Paths`]).
     pub strings: BTreeSet<String>,
 }
 
@@ -60,16 +64,94 @@ pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
 }
 
+/// Reads from `file` (`len` bytes long) the parts of an ELF file that [`read`] looks at —
+/// headers, the dynamic section, symbol and string tables, read-only data — into a buffer
+/// as long as the file whose other bytes are zero, for [`read`] to parse as the whole file:
+/// most of a program is code, which is never looked at. The first 4 KiB are always read.
+/// A part that is malformed is not read, and [`read`] stops at it as it would on the whole file.
+pub fn read_needed(file: &File, len: u64) -> io::Result<Vec<u8>> {
+    let mut data = vec![0u8; usize::try_from(len).map_err(|_| io::Error::other("file too large"))?];
+    let mut load = |data: &mut Vec<u8>, offset: u64, size: u64| -> io::Result<()> {
+        let (start, end) = (offset.min(len), offset.saturating_add(size).min(len));
+        if start < end {
+            file.read_exact_at(&mut data[start as usize..end as usize], start)?;
+        }
+        Ok(())
+    };
+    load(&mut data, 0, 4096)?;
+    match data.get(4) {
+        Some(1) => load_needed::<elf::FileHeader32<Endianness>>(&mut data, &mut load)?,
+        Some(2) => load_needed::<elf::FileHeader64<Endianness>>(&mut data, &mut load)?,
+        _ => {}
+    }
+    Ok(data)
+}
+
+type Load<'a> = dyn FnMut(&mut Vec<u8>, u64, u64) -> io::Result<()> + 'a;
+
+/// The steps of [`read_as`], each loading what the next one reads: the section header
+/// table (its first entry first, which may hold the real counts), the program headers, the
+/// section names, then the sections read and the string tables they link to.
+fn load_needed<Elf: FileHeader<Endian = Endianness>>(data: &mut Vec<u8>, load: &mut Load) -> io::Result<()> {
+    let Ok(header) = Elf::parse(&data[..]).copied() else { return Ok(()) };
+    let Ok(endian) = header.endian() else { return Ok(()) };
+    let shoff: u64 = header.e_shoff(endian).into();
+    let shentsize = u64::from(header.e_shentsize(endian));
+    load(data, shoff, shentsize)?;
+    if let Ok(shnum) = header.shnum(endian, &data[..]) {
+        load(data, shoff, shentsize.saturating_mul(shnum as u64))?;
+    }
+    if let Ok(phnum) = header.phnum(endian, &data[..]) {
+        let phentsize = u64::from(header.e_phentsize(endian));
+        load(data, header.e_phoff(endian).into(), phentsize.saturating_mul(phnum as u64))?;
+    }
+    let Ok(shdrs) = header.section_headers(endian, &data[..]).map(<[_]>::to_vec) else { return Ok(()) };
+    let range = |s: &Elf::SectionHeader| (s.sh_offset(endian).into(), s.sh_size(endian).into());
+    if let Some(names) = header.shstrndx(endian, &data[..]).ok().and_then(|i| shdrs.get(i as usize)) {
+        let (offset, size) = range(names);
+        load(data, offset, size)?;
+    }
+    let Ok(sections) = header.sections(endian, &data[..]) else { return Ok(()) };
+    let mut wanted: Vec<(u64, u64)> = Vec::new();
+    for s in &shdrs {
+        let read_by_type =
+            matches!(s.sh_type(endian), elf::SHT_DYNAMIC | elf::SHT_DYNSYM | elf::SHT_SYMTAB | elf::SHT_SYMTAB_SHNDX);
+        let rodata = sections.section_name(endian, s).is_ok_and(|n| n == b".rodata" || n.starts_with(b".rodata."));
+        if read_by_type || rodata {
+            wanted.push(range(s));
+            wanted.extend(shdrs.get(s.sh_link(endian) as usize).map(range));
+        }
+    }
+    for (offset, size) in wanted {
+        load(data, offset, size)?;
+    }
+    Ok(())
+}
+
 /// Reads the facts of an ELF file; the error is one line saying what is wrong with it.
 pub fn read(bytes: &[u8]) -> Result<ElfFacts, String> {
+    read_keeping(bytes, Strings::All)
+}
+
+/// Which strings [`ElfFacts::strings`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strings {
+    /// Paths and single words.
+    All,
+    /// Only those starting with '/': all that the rows of [`super::table`] read.
+    Paths,
+}
+
+/// [`read`], keeping only some of the strings.
+pub fn read_keeping(bytes: &[u8], strings: Strings) -> Result<ElfFacts, String> {
     match bytes.get(4) {
-        Some(1) => read_as::<elf::FileHeader32<Endianness>>(bytes, false),
-        Some(2) => read_as::<elf::FileHeader64<Endianness>>(bytes, true),
+        Some(1) => read_as::<elf::FileHeader32<Endianness>>(bytes, false, strings),
+        Some(2) => read_as::<elf::FileHeader64<Endianness>>(bytes, true, strings),
         _ => Err("not an ELF file of a known class".into()),
     }
 }
 
-fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8], is_64: bool) -> Result<ElfFacts, String> {
+fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8], is_64: bool, kept: Strings) -> Result<ElfFacts, String> {
     let bad = |e: object::read::Error| format!("malformed ELF file: {e}");
     let header = Elf::parse(data).map_err(bad)?;
     let endian = header.endian().map_err(bad)?;
@@ -137,6 +219,7 @@ fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8], is_64: bool) -> Re
             }
         }
     }
+    let mut strings: Vec<&str> = Vec::new();
     for (_, section) in sections.enumerate() {
         let Ok(name) = sections.section_name(endian, section) else {
             continue;
@@ -149,30 +232,69 @@ fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8], is_64: bool) -> Re
                 continue;
             }
             if let Ok(bytes) = section.data(endian, data) {
-                collect_strings(bytes, &mut facts.strings);
+                strings.extend(kept_strings(bytes, kept));
             }
         }
     }
+    // Sorted and deduplicated before they are copied: a large program repeats many.
+    strings.sort_unstable();
+    strings.dedup();
+    facts.strings = strings.into_iter().map(str::to_owned).collect();
     Ok(facts)
 }
 
+#[cfg(test)]
+fn collect_strings(bytes: &[u8], out: &mut BTreeSet<String>) {
+    out.extend(kept_strings(bytes, Strings::All).map(str::to_owned));
+}
+
+/// Byte classes for [`kept_strings`]: program-name characters, printable ASCII.
+const WORD: u8 = 1;
+const PRINTABLE: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        class[b] = PRINTABLE;
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.' || c == b'+' {
+            class[b] |= WORD;
+        }
+        b += 1;
+    }
+    class
+};
+
 /// Keeps the printable NUL-terminated strings that can name a file or a program: those
 /// starting with '/' and single words of program-name characters. Others (messages, format
-/// strings) are of no use to the rules and only cost memory.
-fn collect_strings(bytes: &[u8], out: &mut BTreeSet<String>) {
-    for chunk in bytes.split(|b| *b == 0) {
-        if chunk.len() < 2 || chunk.len() > 256 {
-            continue;
+/// strings) are of no use to the rules and only cost memory. One pass over the bytes: the
+/// read-only data of a large program is megabytes.
+fn kept_strings(bytes: &[u8], kept: Strings) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while start <= bytes.len() {
+            if kept == Strings::Paths && bytes.get(start) != Some(&b'/') {
+                start += bytes[start..].iter().position(|b| *b == 0).unwrap_or(bytes.len() - start) + 1;
+                continue;
+            }
+            let mut class = WORD | PRINTABLE;
+            let mut end = start;
+            while let Some(&b) = bytes.get(end).filter(|b| **b != 0) {
+                class &= CLASS[usize::from(b)];
+                end += 1;
+            }
+            let chunk = &bytes[start..end];
+            start = end + 1;
+            if chunk.len() < 2 || chunk.len() > 256 {
+                continue;
+            }
+            if class & WORD != 0 || (chunk[0] == b'/' && class & PRINTABLE != 0) {
+                // Printable ASCII only, so the bytes are UTF-8.
+                return Some(std::str::from_utf8(chunk).unwrap_or_default());
+            }
         }
-        if !chunk.iter().all(|b| (0x20..0x7f).contains(b)) {
-            continue;
-        }
-        let s = std::str::from_utf8(chunk).unwrap_or_default();
-        let word_like = s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(&b));
-        if s.starts_with('/') || word_like {
-            out.insert(s.to_owned());
-        }
-    }
+        None
+    })
 }
 
 /// Debian's multiarch directory name for an ELF machine, where a library of that machine
@@ -203,6 +325,19 @@ mod tests {
         truncated.truncate(200);
         assert!(read(&truncated).is_err());
         assert!(read(b"#!/bin/sh\n").is_err());
+    }
+
+    #[test]
+    fn the_parts_read_give_the_facts_of_the_whole_file() {
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // The file as built, then cut short inside its section headers and its data.
+        for len in [exe.len(), exe.len() - 100, exe.len() / 2, 5000] {
+            let path = dir.path().join(format!("cut-{len}"));
+            std::fs::write(&path, &exe[..len]).unwrap();
+            let parts = read_needed(&File::open(&path).unwrap(), len as u64).unwrap();
+            assert_eq!(format!("{:?}", read(&parts)), format!("{:?}", read(&exe[..len])), "{len} bytes");
+        }
     }
 
     #[test]

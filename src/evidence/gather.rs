@@ -1,21 +1,16 @@
 //! Walks from a unit's command lines to the files they run, inside the root.
 
 use std::collections::{BTreeSet, VecDeque};
-use std::fs;
-use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 
-use super::elf::{self, ElfFacts, Linking};
+use super::elf::{ElfFacts, Linking};
 use super::exec::{read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH, EXEC_KEYS};
-use super::table::{apply_elf, apply_program, Findings};
+use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
+use super::table::{apply_matches, apply_program, Findings};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
-use crate::unit::rootfs::{Resolved, RootFs};
-use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, Loader, UnitName};
+use crate::unit::rootfs::RootFs;
+use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, UnitName};
 
-/// Larger files are not read (the biggest Debian daemons are well below).
-const MAX_PROGRAM_SIZE: u64 = 512 * 1024 * 1024;
 const MAX_SCRIPT_SIZE: u64 = 1024 * 1024;
 /// Programs run by programs run by the unit, at most this deep.
 const MAX_DEPTH: usize = 4;
@@ -57,8 +52,14 @@ const HARMLESS_COMMANDS: &[&str] = &[
 ];
 
 pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
+    gather_with(unit, root, &mut Cache::default())
+}
+
+/// [`gather`], with the files already read in this run taken from `cache`.
+pub fn gather_with(unit: &LoadedUnit, root: &RootFs, cache: &mut Cache) -> Evidence {
+    cache.serve(root);
     let assignments = unit.assignments();
-    let mut g = Gatherer { root, findings: Findings::default(), programs: Vec::new(), seen: BTreeSet::new() };
+    let mut g = Gatherer { root, cache, findings: Findings::default(), programs: Vec::new(), seen: BTreeSet::new() };
     for key in EXEC_KEYS {
         let mut lines: Vec<&str> = Vec::new();
         for a in assignments.iter().filter(|a| a.section == "Service" && a.key == *key) {
@@ -80,7 +81,7 @@ pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
         // systemd refuses such a service, or its command comes from somewhere not read.
         g.findings.missing("the unit runs no program (no Exec*= command line): nothing to read".into());
     }
-    let facts = unit_facts(unit, &assignments, root, &mut g.findings);
+    let facts = unit_facts(unit, &assignments, root, g.cache, &mut g.findings);
     let f = g.findings;
     Evidence {
         unit: unit.name.to_string(),
@@ -96,15 +97,10 @@ pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
 
 struct Gatherer<'a> {
     root: &'a RootFs,
+    cache: &'a mut Cache,
     findings: Findings,
     programs: Vec<ProgramEvidence>,
     seen: BTreeSet<String>,
-}
-
-enum Located {
-    Found { inside: String, real: PathBuf },
-    NotFound,
-    Refused(String),
 }
 
 impl Gatherer<'_> {
@@ -148,7 +144,7 @@ impl Gatherer<'_> {
         self.program(runner, &cmd.program, depth);
         for arg in cmd.args.iter().filter(|a| a.starts_with('/')) {
             if let Located::Found { real, .. } = self.locate(arg) {
-                if is_runnable(&real) {
+                if self.cache.is_runnable(&real) {
                     self.program(&format!("{runner} (argument of {})", cmd.program), arg, depth + 1);
                 }
             }
@@ -192,10 +188,14 @@ impl Gatherer<'_> {
             apply_program(runner, &inside, &mut self.findings);
         }
         evidence.found = Some(inside.clone());
-        let bytes = match read_limited(&real, MAX_PROGRAM_SIZE) {
-            Ok((bytes, mode)) => {
+        let file = match self.cache.program(&inside, &real) {
+            Ok(file) => {
+                let mode = match &file {
+                    ProgramFile::Elf(elf) => elf.mode,
+                    ProgramFile::Other { mode, .. } => *mode,
+                };
                 evidence.setuid = mode & 0o6000 != 0;
-                bytes
+                file
             }
             Err(e) => {
                 self.findings.missing(format!("{inside}: cannot read: {e}"));
@@ -207,10 +207,15 @@ impl Gatherer<'_> {
             let why = format!("{runner} runs {inside}, which is set-uid/set-gid: NoNewPrivileges= stops it");
             self.findings.need(Need::SetuidExecution, why);
         }
-        if elf::is_elf(&bytes) {
-            self.elf_program(&inside, &bytes, &mut evidence);
-            self.programs.push(evidence);
-        } else if let Some(line) = bytes.strip_prefix(b"#!") {
+        let bytes = match file {
+            ProgramFile::Elf(elf) => {
+                self.elf_program(&inside, &elf, &mut evidence);
+                self.programs.push(evidence);
+                return;
+            }
+            ProgramFile::Other { bytes, .. } => bytes,
+        };
+        if let Some(line) = bytes.strip_prefix(b"#!") {
             let line = String::from_utf8_lossy(line.split(|b| *b == b'\n').next().unwrap_or_default()).into_owned();
             let mut words = line.split_whitespace();
             let mut interpreter = words.next().unwrap_or("").to_owned();
@@ -238,9 +243,9 @@ impl Gatherer<'_> {
         }
     }
 
-    fn elf_program(&mut self, inside: &str, bytes: &[u8], evidence: &mut ProgramEvidence) {
-        let facts = match elf::read(bytes) {
-            Ok(f) => f,
+    fn elf_program(&mut self, inside: &str, elf: &ElfRead, evidence: &mut ProgramEvidence) {
+        let (facts, found) = match &elf.parsed {
+            Ok(p) => (&p.facts, &p.matches),
             Err(e) => {
                 evidence.kind = ProgramKind::Other;
                 self.findings.missing(format!("{inside}: {e}"));
@@ -251,7 +256,7 @@ impl Gatherer<'_> {
         evidence.kind = ProgramKind::Elf { linking };
         evidence.needed = facts.needed.clone();
         evidence.imports = facts.used_functions().iter().cloned().collect();
-        if bytes[..bytes.len().min(4096)].windows(4).any(|w| w == b"UPX!") {
+        if elf.packed_by_upx {
             let why = format!("{inside} is packed by UPX: it unpacks itself into writable, executable memory");
             self.findings.need(Need::WritableExecutableMemory, why);
             self.findings.missing(format!("{inside}: packed by UPX: imports unknown"));
@@ -261,8 +266,8 @@ impl Gatherer<'_> {
         } else if linking == Linking::Static && !facts.has_symtab {
             self.findings.missing(format!("{inside}: statically linked and stripped: imports unknown"));
         }
-        apply_elf(inside, &facts, true, &mut self.findings);
-        evidence.libraries = self.follow_libraries(inside, &facts);
+        apply_matches(found, true, &mut self.findings);
+        evidence.libraries = self.follow_libraries(inside, facts);
     }
 
     /// Reads the DT_NEEDED libraries found inside the root, `LIBRARY_LEVELS` deep, for the
@@ -280,20 +285,22 @@ impl Gatherer<'_> {
                 continue;
             }
             let platform = PLATFORM_LIBRARIES.iter().any(|p| soname.starts_with(p));
-            let found = if platform { None } else { self.find_library(&soname, &runpath, facts) };
+            let found = if platform { None } else { self.cache.find_library(self.root, &soname, &runpath, facts) };
             let path = found.as_ref().map(|(inside, _)| inside.clone());
             out.push(LibraryEvidence { soname: soname.clone(), path, needed_by });
             let Some((inside, real)) = found else {
                 continue;
             };
-            let lib = match read_limited(&real, MAX_PROGRAM_SIZE).and_then(|(b, _)| elf::read(&b)) {
-                Ok(lib) => lib,
-                Err(e) => {
+            let read = self.cache.library(&inside, &real);
+            let lib = match read.as_deref().map(|r| &r.parsed) {
+                Ok(Ok(parsed)) => parsed,
+                Err(e) | Ok(Err(e)) => {
                     self.findings.missing(format!("{inside} (linked by {program}): {e}"));
                     continue;
                 }
             };
-            apply_elf(&inside, &lib, false, &mut self.findings);
+            apply_matches(&lib.matches, false, &mut self.findings);
+            let lib = &lib.facts;
             if level < LIBRARY_LEVELS {
                 let lib_runpath = expand_origin(&lib.runpath, &parent_of(&inside));
                 for next in &lib.needed {
@@ -304,29 +311,10 @@ impl Gatherer<'_> {
         out
     }
 
-    fn find_library(&self, soname: &str, runpath: &[String], program: &ElfFacts) -> Option<(String, PathBuf)> {
-        if soname.contains('/') {
-            return None;
-        }
-        let mut dirs: Vec<String> = runpath.to_vec();
-        if let Some(triplet) = elf::multiarch_triplet(program.machine, program.is_64) {
-            dirs.push(format!("/lib/{triplet}"));
-            dirs.push(format!("/usr/lib/{triplet}"));
-        }
-        if program.is_64 {
-            dirs.extend(["/lib64".to_owned(), "/usr/lib64".to_owned()]);
-        }
-        dirs.extend(["/lib".to_owned(), "/usr/lib".to_owned()]);
-        dirs.iter().find_map(|d| match self.locate_at(&format!("{}/{soname}", d.trim_end_matches('/'))) {
-            Located::Found { inside, real } if is_elf_file(&real) => Some((inside, real)),
-            _ => None,
-        })
-    }
-
     /// Finds a program as systemd would: an absolute path, or a bare name in its PATH; in a
     /// build root laid out without merged /usr, `/bin/x` may be installed as `/usr/bin/x`
     /// or the other way round.
-    fn locate(&self, written: &str) -> Located {
+    fn locate(&mut self, written: &str) -> Located {
         if written.contains('%') {
             return Located::Refused("contains a unit specifier; not expanded".into());
         }
@@ -341,24 +329,13 @@ impl Gatherer<'_> {
         };
         let mut refused = None;
         for c in candidates {
-            match self.locate_at(&c) {
+            match self.cache.locate_at(self.root, &c) {
                 Located::NotFound => {}
                 Located::Refused(why) => refused = refused.or(Some(Located::Refused(why))),
                 found => return found,
             }
         }
         refused.unwrap_or(Located::NotFound)
-    }
-
-    fn locate_at(&self, inside: &str) -> Located {
-        match self.root.resolve(&self.root.join_inside(inside)) {
-            Ok(Resolved::Real(real)) if real.is_file() => {
-                let rel = real.strip_prefix(self.root.dir()).unwrap_or(&real);
-                Located::Found { inside: format!("/{}", rel.display()), real }
-            }
-            Ok(_) => Located::NotFound,
-            Err(e) => Located::Refused(format!("{}; not followed", e.message)),
-        }
     }
 
     /// What a script runs: each command in command position, the programs named by
@@ -389,7 +366,7 @@ impl Gatherer<'_> {
         }
         for p in reading.paths.iter().filter(|p| !reading.commands.contains(*p)) {
             if let Located::Found { real, .. } = self.locate(p) {
-                if is_runnable(&real) {
+                if self.cache.is_runnable(&real) {
                     self.program(script, p, depth + 1);
                 }
             }
@@ -397,7 +374,13 @@ impl Gatherer<'_> {
     }
 }
 
-fn unit_facts(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs, findings: &mut Findings) -> UnitFacts {
+fn unit_facts(
+    unit: &LoadedUnit,
+    assignments: &[Assignment],
+    root: &RootFs,
+    cache: &mut Cache,
+    findings: &mut Findings,
+) -> UnitFacts {
     let last = |key: &str| values_of(assignments, "Service", key).into_iter().last().filter(|v| !v.is_empty());
     let mut facts = UnitFacts {
         user: last("User"),
@@ -419,8 +402,7 @@ fn unit_facts(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs, find
     for v in values_of(assignments, "Unit", "Sockets").iter().chain(&values_of(assignments, "Service", "Sockets")) {
         names.extend(v.split_whitespace().map(str::to_owned));
     }
-    let loader = if root.is_host() { Loader::new(None) } else { Loader::new(Some(root.dir())) };
-    let Ok(loader) = loader else { return facts };
+    let Some(loader) = cache.loader(root) else { return facts };
     let mut seen = BTreeSet::new();
     for name in names.into_iter().filter(|n| seen.insert(n.clone())) {
         let Some(parsed) = UnitName::parse(&name) else {
@@ -468,37 +450,6 @@ fn listen_address(value: &str) -> (Option<&'static str>, Option<u16>) {
     } else {
         (None, port)
     }
-}
-
-fn read_limited(real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
-    let meta = fs::metadata(real).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    if meta.len() > limit {
-        return Err(format!("{} bytes, over the {limit} bytes read", meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(real).and_then(|f| f.take(limit).read_to_end(&mut bytes)).map_err(|e| e.to_string())?;
-    Ok((bytes, meta.permissions().mode()))
-}
-
-fn head(real: &Path) -> Vec<u8> {
-    let mut buf = Vec::new();
-    if let Ok(f) = fs::File::open(real) {
-        let _ = f.take(4).read_to_end(&mut buf);
-    }
-    buf
-}
-
-fn is_elf_file(real: &Path) -> bool {
-    elf::is_elf(&head(real))
-}
-
-/// An executable file or a script: what a wrapper could run.
-fn is_runnable(real: &Path) -> bool {
-    let exec_bit = fs::metadata(real).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false);
-    exec_bit || head(real).starts_with(b"#!")
 }
 
 /// A standard tool, named bare or in a standard directory, that the rows need not see.

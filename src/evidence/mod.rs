@@ -12,6 +12,7 @@ pub mod derive;
 pub mod elf;
 pub mod exec;
 pub mod explain;
+mod files;
 mod gather;
 pub mod table;
 
@@ -22,7 +23,8 @@ use table::{Effect, Rule};
 
 pub use derive::{derive, Derived, DerivedValue};
 pub use explain::explain_text;
-pub use gather::gather;
+pub use files::Cache;
+pub use gather::{gather, gather_with};
 
 /// What one program file is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -184,20 +186,24 @@ impl Findings {
     }
 
     pub(crate) fn apply(&mut self, rule: &Rule, reason: String, counts_incomplete: bool) {
-        for effect in rule.then {
+        self.apply_effects(rule.then, &reason, counts_incomplete);
+    }
+
+    pub(crate) fn apply_effects(&mut self, then: &[Effect], reason: &str, counts_incomplete: bool) {
+        for effect in then {
             match *effect {
-                Effect::Need(need) => self.need(need, reason.clone()),
-                Effect::Capability(cap) => self.capability(cap, reason.clone()),
-                Effect::Family(family) => self.family(family, reason.clone()),
-                Effect::Incomplete if counts_incomplete => self.missing(reason.clone()),
+                Effect::Need(need) => push_unique(self.needs.entry(need).or_default(), reason),
+                Effect::Capability(cap) => push_unique(self.capabilities.entry(cap.to_owned()).or_default(), reason),
+                Effect::Family(family) => push_unique(self.families.entry(family.to_owned()).or_default(), reason),
+                Effect::Incomplete if counts_incomplete => push_unique(&mut self.missing, reason),
                 Effect::Incomplete => {}
             }
         }
     }
 }
 
-fn push_unique(list: &mut Vec<String>, reason: String) {
-    if !list.contains(&reason) {
-        list.push(reason);
+fn push_unique(list: &mut Vec<String>, reason: impl AsRef<str> + Into<String>) {
+    if !list.iter().any(|r| r == reason.as_ref()) {
+        list.push(reason.into());
     }
 }

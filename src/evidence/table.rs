@@ -22,6 +22,8 @@
 //!   mprotects code: dotnet/runtime#50391, #70758), Qt's QML JIT, WebKit's JavaScriptCore,
 //!   LLVM's ORC JIT (PostgreSQL's jit), UPX-packed files (upx/upx#702).
 
+use std::ops::Bound;
+
 use super::elf::ElfFacts;
 pub use super::Findings;
 use crate::directives::Need;
@@ -473,53 +475,89 @@ fn base_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
+/// A row that matched one ELF file, with its reason: a file that many services run (a
+/// shell, a common library) is matched once per run and the matches applied to each.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub then: &'static [Effect],
+    pub reason: String,
+}
+
+const OPENS_DEVICE: &[Effect] = &[N(Devices)];
+
 /// Applies every row to one ELF file: `file` is its path inside the root, `is_program`
 /// false for a library it links (whose run-time choices are its program's business).
 pub fn apply_elf(file: &str, facts: &ElfFacts, is_program: bool, out: &mut Findings) {
+    apply_matches(&matches(file, facts), is_program, out);
+}
+
+/// Applies matches found by [`matches`], in their order.
+pub fn apply_matches(matches: &[Match], is_program: bool, out: &mut Findings) {
+    for m in matches {
+        out.apply_effects(m.then, &m.reason, is_program);
+    }
+}
+
+/// Every row that matches one ELF file (`file`: its path inside the root), in the order of
+/// the rows, then the devices it names.
+pub fn matches(file: &str, facts: &ElfFacts) -> Vec<Match> {
+    let mut found = Vec::new();
+    let mut add = |then: &'static [Effect], reason: String| found.push(Match { then, reason });
     let used = facts.used_functions();
     let verb = if facts.linking == Some(super::elf::Linking::Static) { "contains" } else { "imports" };
     let runs_programs = EXEC_FUNCTIONS.iter().any(|f| used.contains(*f));
+    // Every row prefix is absolute, and a string's path token starts where the string does,
+    // so only the strings starting with '/' can match: in the sorted set, those from "/" up
+    // to "0", the next character. Read once here instead of once per row.
+    let paths: Vec<&str> =
+        facts.strings.range::<str, _>((Bound::Included("/"), Bound::Excluded("0"))).map(|s| path_token(s)).collect();
+    // Only absolute paths name a program: bare words (`java`, `at`, `write`) are everyday
+    // identifiers. (First word, its base name.)
+    let programs: Vec<(&str, &str)> = if runs_programs {
+        facts
+            .strings
+            .iter()
+            .map(|s| s.split_whitespace().next().unwrap_or(""))
+            .filter(|first| in_program_dir(first))
+            .map(|first| (first, base_name(first)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     for rule in RULES {
         match rule.when {
             Lib(prefixes) => {
                 for soname in &facts.needed {
                     if prefixes.iter().any(|p| soname.starts_with(p)) {
-                        out.apply(rule, format!("{file} links {soname}: {}", rule.why), is_program);
+                        add(rule.then, format!("{file} links {soname}: {}", rule.why));
                     }
                 }
             }
             Fun(names) => {
                 let found: Vec<&str> = names.iter().copied().filter(|n| used.contains(*n)).collect();
                 if !found.is_empty() {
-                    out.apply(rule, format!("{file} {verb} {}: {}", found.join(", "), rule.why), is_program);
+                    add(rule.then, format!("{file} {verb} {}: {}", found.join(", "), rule.why));
                 }
             }
-            Prog(names) if runs_programs => {
-                for s in &facts.strings {
-                    let first = s.split_whitespace().next().unwrap_or("");
-                    // Only absolute paths: bare words (`java`, `at`, `write`) are everyday identifiers.
-                    let named = in_program_dir(first) && names.contains(&base_name(first));
-                    if named {
-                        out.apply(rule, format!("{file} runs {first}: {}", rule.why), is_program);
-                    }
+            Prog(names) => {
+                for (first, _) in programs.iter().filter(|(_, base)| names.contains(base)) {
+                    add(rule.then, format!("{file} runs {first}: {}", rule.why));
                 }
             }
-            Prog(_) => {}
             Path(prefixes) => {
-                for s in facts.strings.iter().map(|s| path_token(s)) {
-                    if prefixes.iter().any(|p| s.starts_with(p)) {
-                        out.apply(rule, format!("{file} names {s}: {}", rule.why), is_program);
-                    }
+                for s in paths.iter().filter(|s| prefixes.iter().any(|p| s.starts_with(p))) {
+                    add(rule.then, format!("{file} names {s}: {}", rule.why));
                 }
             }
         }
     }
-    for s in facts.strings.iter().map(|s| path_token(s)).filter(|s| s.starts_with("/dev/")) {
-        let kept = PRIVATE_DEV.iter().any(|d| s == *d || s.starts_with(&format!("{d}/")));
+    for s in paths.iter().filter(|s| s.starts_with("/dev/")) {
+        let kept = PRIVATE_DEV.iter().any(|d| *s == *d || (s.starts_with(d) && s[d.len()..].starts_with('/')));
         if !kept {
-            out.need(Devices, format!("{file} names {s}: opens a device PrivateDevices= hides"));
+            add(OPENS_DEVICE, format!("{file} names {s}: opens a device PrivateDevices= hides"));
         }
     }
+    found
 }
 
 /// Applies the rows about programs to a program that `runner` runs.
@@ -549,7 +587,28 @@ mod tests {
                     assert!(f.starts_with("AF_"), "{f}");
                 }
             }
+            // `matches` reads only the strings starting with '/' for these rows.
+            if let Path(prefixes) = r.when {
+                assert!(prefixes.iter().all(|p| p.starts_with('/')), "{r:?}");
+            }
         }
+    }
+
+    #[test]
+    fn the_rows_read_only_strings_starting_with_a_slash() {
+        use super::super::elf::{read, read_keeping, Strings};
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let mut all = read(&exe).unwrap();
+        let mut paths = read_keeping(&exe, Strings::Paths).unwrap();
+        assert!(paths.strings.len() < all.strings.len() && paths.strings.iter().all(|s| s.starts_with('/')));
+        for facts in [&mut all, &mut paths] {
+            facts.imports.insert("execve".into());
+            facts.static_functions.insert("execve".into());
+            facts.strings.extend(["/usr/sbin/sendmail -t".to_owned(), "/dev/rtc0".to_owned(), "/proc/1".to_owned()]);
+        }
+        let (a, b) = (matches("/x", &all), matches("/x", &paths));
+        assert!(a.len() >= 3);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
     }
 
     #[test]

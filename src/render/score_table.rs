@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::score::{Assessment, Row};
 
@@ -90,37 +91,60 @@ pub fn text_with(name: &str, a: &Assessment, glyphs: Glyphs) -> String {
     out
 }
 
-fn tenths_number(x: u32) -> Value {
-    json!(f64::from(x) / 10.0)
+fn tenths_number(x: u32) -> f64 {
+    f64::from(x) / 10.0
 }
 
-fn row_json(a: &Assessment, r: &Row) -> Value {
-    json!({
-        "json_field": r.json_field,
-        "badness": r.badness,
-        "weight": r.weight,
-        "range": r.range,
-        "exposure": a.row_exposure(r).map(tenths_number),
-    })
+/// One unit's JSON object. Fields are in alphabetical order, the order of a serde_json
+/// object, so that writing this straight out gives the bytes [`json`]'s value prints.
+#[derive(Debug, Serialize)]
+pub struct UnitJson<'a> {
+    exposure: f64,
+    label: &'static str,
+    path: &'a str,
+    rows: Vec<RowJson>,
+    unit: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct RowJson {
+    badness: Option<u32>,
+    exposure: Option<f64>,
+    json_field: &'static str,
+    range: u32,
+    weight: u32,
+}
+
+/// [`json`] before it becomes a value: serialise it directly to skip the value tree.
+pub fn json_object<'a>(name: &'a str, path: &'a str, a: &Assessment) -> UnitJson<'a> {
+    let row = |r: &Row| RowJson {
+        badness: r.badness,
+        exposure: a.row_exposure(r).map(tenths_number),
+        json_field: r.json_field,
+        range: r.range,
+        weight: r.weight,
+    };
+    UnitJson {
+        exposure: tenths_number(a.exposure),
+        label: a.label(),
+        path,
+        rows: a.displayed().into_iter().map(row).collect(),
+        unit: name,
+    }
 }
 
 /// `{"unit","path","exposure","label","rows":[{"json_field","badness","weight","range","exposure"}]}`,
 /// rows in systemd's order; a row's exposure is null when systemd shows none (good or N/A),
 /// its badness null for N/A.
 pub fn json(name: &str, path: &str, a: &Assessment) -> Value {
-    json!({
-        "unit": name,
-        "path": path,
-        "exposure": tenths_number(a.exposure),
-        "label": a.label(),
-        "rows": a.displayed().into_iter().map(|r| row_json(a, r)).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(json_object(name, path, a)).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::unit::Assignment;
+    use serde_json::json;
 
     #[test]
     fn default_service_layout() {

@@ -184,14 +184,15 @@ impl Assessor {
 
 fn syscall_group(i: &Info, group: &str) -> Verdict {
     let filter = &i.syscall_filter;
-    let Some(names) = filter.effective() else {
+    let Some(entries) = &filter.entries else {
         return worded(10, "Service does not filter system calls");
     };
-    if !filter.allow_list && names.is_empty() {
+    // A deny list sees every entry.
+    if !filter.allow_list && entries.is_empty() {
         return worded(10, "Service does not filter system calls");
     }
     let allow_list = filter.allow_list;
-    let offender = SyscallTable::get().first_offender(group, &|n| names.contains(n) == allow_list);
+    let offender = SyscallTable::get().first_offender(group, &|n| filter.sees(n) == allow_list);
     match (allow_list, offender) {
         (true, Some(o)) => worded(
             9,

@@ -40,35 +40,37 @@ fn compare(a: &SortKey, b: &SortKey) -> Ordering {
 }
 
 /// glibc msort_with_tmp(): split in halves (the first one the smaller), sort each, merge
-/// taking from the first half while it compares less or equal.
-fn msort<T: Copy>(items: &mut [T], cmp: &dyn Fn(&T, &T) -> Ordering) {
+/// taking from the first half while it compares less or equal. `tmp` is the merge buffer,
+/// shared by every level (as glibc's is) so that sorting allocates once.
+fn msort<T: Copy>(items: &mut [T], cmp: &dyn Fn(&T, &T) -> Ordering, tmp: &mut Vec<T>) {
     let n = items.len();
     if n <= 1 {
         return;
     }
     let n1 = n / 2;
-    msort(&mut items[..n1], cmp);
-    msort(&mut items[n1..], cmp);
-    let mut merged = Vec::with_capacity(n);
+    msort(&mut items[..n1], cmp, tmp);
+    msort(&mut items[n1..], cmp, tmp);
+    tmp.clear();
     let (mut i, mut j) = (0, n1);
     while i < n1 && j < n {
         if cmp(&items[i], &items[j]) != Ordering::Greater {
-            merged.push(items[i]);
+            tmp.push(items[i]);
             i += 1;
         } else {
-            merged.push(items[j]);
+            tmp.push(items[j]);
             j += 1;
         }
     }
-    merged.extend_from_slice(&items[i..n1]);
-    merged.extend_from_slice(&items[j..n]);
-    items.copy_from_slice(&merged);
+    tmp.extend_from_slice(&items[i..n1]);
+    tmp.extend_from_slice(&items[j..n]);
+    items.copy_from_slice(tmp);
 }
 
 /// Display order of `keys` (which must include the header at index 0), as indices into it.
 pub fn display_order(keys: &[SortKey]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..keys.len()).collect();
-    msort(&mut order, &|a: &usize, b: &usize| compare(&keys[*a], &keys[*b]));
+    let mut tmp = Vec::with_capacity(keys.len());
+    msort(&mut order, &|a: &usize, b: &usize| compare(&keys[*a], &keys[*b]), &mut tmp);
     order
 }
 
@@ -79,7 +81,7 @@ mod tests {
     #[test]
     fn merge_sort_is_stable_and_left_biased() {
         let mut v = [(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
-        msort(&mut v, &|x: &(i32, char), y: &(i32, char)| x.0.cmp(&y.0));
+        msort(&mut v, &|x: &(i32, char), y: &(i32, char)| x.0.cmp(&y.0), &mut Vec::new());
         assert_eq!(v, [(1, 'b'), (1, 'e'), (2, 'd'), (3, 'a'), (3, 'c')]);
     }
 

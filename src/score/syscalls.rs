@@ -6,6 +6,7 @@
 //! build machine's libraries.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use super::names::parse_errno;
@@ -74,6 +75,38 @@ impl SyscallTable {
         self.groups.keys().map(String::as_str)
     }
 
+    /// Every name `@group` stands for, nested groups expanded, each once: adding or
+    /// removing them one by one has the effect of the recursive walk systemd makes.
+    fn names_of(&'static self, group: &str) -> Option<&'static [&'static str]> {
+        static EXPANDED: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+        let expanded = EXPANDED.get_or_init(|| {
+            let table = SyscallTable::get();
+            let expand = |group: &'static str| {
+                let mut names: Vec<&'static str> = Vec::new();
+                let mut seen: HashSet<&str> = HashSet::new();
+                let mut todo = vec![group];
+                while let Some(g) = todo.pop() {
+                    let Some(members) = table.group(g) else { continue };
+                    if !seen.insert(g) {
+                        continue;
+                    }
+                    for m in members {
+                        if m.starts_with('@') {
+                            todo.push(m);
+                        } else if let Some((name, _)) = table.classes.get_key_value(m.as_str()) {
+                            names.push(name);
+                        }
+                    }
+                }
+                names.sort_unstable();
+                names.dedup();
+                names
+            };
+            table.group_names().map(|g| (g, expand(g))).collect()
+        });
+        expanded.get(group).map(Vec::as_slice)
+    }
+
     /// The first native member of `group` (recursively, in systemd's order) for which
     /// `offends` holds: systemd-analyze's "offending" system call.
     pub fn first_offender<'a>(&'a self, group: &str, offends: &dyn Fn(&str) -> bool) -> Option<&'a str> {
@@ -95,8 +128,39 @@ impl SyscallTable {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyscallFilter {
     pub allow_list: bool,
-    /// None until a non-empty assignment creates the filter.
-    pub entries: Option<HashMap<String, i32>>,
+    /// None until a non-empty assignment creates the filter. The names are the table's own.
+    pub entries: Option<Names<i32>>,
+}
+
+/// A map keyed by system-call names, with a hash quick on short names (rustc's FxHash): a
+/// filter holds hundreds of them and is built anew for every score.
+pub type Names<V> = HashMap<&'static str, V, BuildHasherDefault<NameHasher>>;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NameHasher(u64);
+
+impl NameHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.mix(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl SyscallFilter {
@@ -111,11 +175,11 @@ impl SyscallFilter {
             None => (false, value),
         };
         if self.entries.is_none() {
-            self.entries = Some(HashMap::new());
+            self.entries = Some(Names::default());
             self.allow_list = !invert;
             if self.allow_list {
                 // An allow list always admits what every program needs.
-                self.add(&mut HashSet::new(), "@default", -1, false);
+                self.add("@default", -1, false);
             }
         }
         for word in extract_words(rest, WordFlags::NONE) {
@@ -129,40 +193,46 @@ impl SyscallFilter {
             if name.is_empty() || (!invert && errno >= 0) {
                 continue;
             }
-            self.add(&mut HashSet::new(), name, errno, invert);
+            self.add(name, errno, invert);
         }
     }
 
-    fn add(&mut self, seen: &mut HashSet<String>, name: &str, errno: i32, invert: bool) {
+    /// Adds (or takes out) a name or every name of a group, as seccomp_add_syscall_filter_item().
+    fn add(&mut self, name: &str, errno: i32, invert: bool) {
         let table = SyscallTable::get();
-        if name.starts_with('@') {
-            let Some(members) = table.group(name) else { return };
-            if !seen.insert(name.to_owned()) {
-                return;
-            }
-            for m in members {
-                self.add(seen, m, errno, invert);
-            }
-            return;
-        }
-        if table.class(name).is_none() {
-            return;
-        }
+        let one;
+        let names = if name.starts_with('@') {
+            let Some(names) = table.names_of(name) else { return };
+            names
+        } else {
+            let Some((name, _)) = table.classes.get_key_value(name) else { return };
+            one = [name.as_str()];
+            &one[..]
+        };
         let allow_list = self.allow_list;
-        let entries = self.entries.get_or_insert_with(HashMap::new);
+        let entries = self.entries.get_or_insert_with(Names::default);
         // An allow list keeps a denied name with its errno (it is then not allowed); otherwise
         // naming the opposite of the list's kind takes the name out again.
         if invert != allow_list || (invert && allow_list && errno >= 0) {
-            entries.insert(name.to_owned(), errno);
+            entries.extend(names.iter().map(|n| (*n, errno)));
         } else {
-            entries.remove(name);
+            names.iter().for_each(|n| {
+                entries.remove(n);
+            });
         }
+    }
+
+    /// Whether `name` is one of the names systemd-analyze sees ([`Self::effective`]),
+    /// without building the set: the score asks this for every row of system calls.
+    pub fn sees(&self, name: &str) -> bool {
+        let errno = self.entries.as_ref().and_then(|e| e.get(name));
+        errno.is_some_and(|errno| !self.allow_list || *errno < 0)
     }
 
     /// The names systemd-analyze sees: on an allow list only the ones without an errno.
     pub fn effective(&self) -> Option<HashSet<&str>> {
         let entries = self.entries.as_ref()?;
-        Some(entries.iter().filter(|(_, errno)| !self.allow_list || **errno < 0).map(|(n, _)| n.as_str()).collect())
+        Some(entries.iter().filter(|(_, errno)| !self.allow_list || **errno < 0).map(|(n, _)| *n).collect())
     }
 }
 
@@ -190,6 +260,10 @@ mod tests {
         assert!(f.allow_list);
         assert!(eff.contains("brk"), "@default is part of every allow list");
         assert!(!eff.contains("setpriority"));
+        let table = SyscallTable::get();
+        for name in table.classes.keys() {
+            assert_eq!(f.sees(name), eff.contains(name.as_str()), "{name}");
+        }
         f.apply("");
         assert_eq!(f, SyscallFilter::default());
     }

@@ -1,12 +1,15 @@
 //! Finding units and their drop-ins the way systemd 252 does, inside a root.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::document::Document;
 use super::name::UnitName;
-use super::rootfs::{Resolved, RootFs};
+use super::rootfs::{Resolved, Resolver, RootFs};
 use super::{Fragment, LoadError, LoadedUnit, Scope};
 
 /// Unit directories in priority order (an earlier one overrides a later one), as seen from
@@ -50,7 +53,16 @@ impl LoadOutcome {
 
 pub struct Loader {
     fs: RootFs,
+    /// Unit directories (and a unit file's own directory) are resolved once: every unit
+    /// looks for its drop-in directories in all of them.
+    resolver: Resolver,
+    /// What those directories hold (by real path; None when it cannot be listed), so that
+    /// looking for a drop-in directory that is not there costs no system call.
+    listings: RefCell<HashMap<PathBuf, Option<Rc<Listing>>>>,
 }
+
+/// Entry name -> whether it may be a symlink (a symlink, or a type the listing did not say).
+type Listing = HashMap<String, bool>;
 
 impl Loader {
     /// `root`: a build root (`debian/PKG`, `%{buildroot}`) or None for the host.
@@ -59,11 +71,65 @@ impl Loader {
             Some(r) => RootFs::new(r)?,
             None => RootFs::host(),
         };
-        Ok(Loader { fs })
+        Ok(Loader { resolver: Resolver::new(fs.clone()), fs, listings: RefCell::default() })
     }
 
     pub fn rootfs(&self) -> &RootFs {
         &self.fs
+    }
+
+    /// The entries of `real_dir` (a path without symlinks), read once; None when it cannot
+    /// be listed or searched, and then every name is looked at on its own.
+    fn listing(&self, real_dir: &Path) -> Option<Rc<Listing>> {
+        if let Some(l) = self.listings.borrow().get(real_dir) {
+            return l.clone();
+        }
+        let read = || -> io::Result<Listing> {
+            // Looking at an entry needs search permission, listing only read permission.
+            fs::symlink_metadata(real_dir.join("."))?;
+            let mut listing = Listing::new();
+            for entry in fs::read_dir(real_dir)? {
+                let entry = entry?;
+                let may_be_link = entry.file_type().map_or(true, |t| t.is_symlink());
+                // A name that is not UTF-8 is never looked up.
+                if let Ok(name) = entry.file_name().into_string() {
+                    listing.insert(name, may_be_link);
+                }
+            }
+            Ok(listing)
+        };
+        let listing = read().ok().map(Rc::new);
+        self.listings.borrow_mut().insert(real_dir.to_owned(), listing.clone());
+        listing
+    }
+
+    /// `self.fs.resolve(&dir.join(name))` for a plain file name, with `dir` resolved and
+    /// listed once.
+    fn resolve_child(&self, dir: &Path, name: &str) -> Result<Resolved, LoadError> {
+        match self.resolve_dir(dir) {
+            Ok(Resolved::Real(real_dir)) => {
+                if let Some(listing) = self.listing(&real_dir).filter(|_| is_plain_name(name)) {
+                    match listing.get(name) {
+                        None => return Ok(Resolved::Missing),
+                        Some(false) => return Ok(Resolved::Real(real_dir.join(name))),
+                        Some(true) => {}
+                    }
+                }
+                self.resolve_under(dir, &real_dir, name)
+            }
+            // Resolving dir/name walks dir first and stops where it does.
+            Ok(Resolved::Missing) if is_plain_name(name) => Ok(Resolved::Missing),
+            _ => self.fs.resolve(&dir.join(name)),
+        }
+    }
+
+    fn resolve_dir(&self, dir: &Path) -> Result<Resolved, LoadError> {
+        self.resolver.resolve_dir(dir)
+    }
+
+    /// `self.fs.resolve(&dir.join(name))` where `real_dir` is what `dir` resolves to.
+    fn resolve_under(&self, dir: &Path, real_dir: &Path, name: &str) -> Result<Resolved, LoadError> {
+        self.resolver.resolve_in(&dir.join(name), real_dir, name.as_ref())
     }
 
     pub fn search_dirs(&self, scope: Scope) -> Vec<PathBuf> {
@@ -85,7 +151,7 @@ impl Loader {
             // name -> (path as found, what it resolves to)
             let mut found: BTreeMap<UnitName, (PathBuf, Resolved)> = BTreeMap::new();
             for dir in &dirs {
-                let Ok(Resolved::Real(real_dir)) = self.fs.resolve(dir) else { continue };
+                let Ok(Resolved::Real(real_dir)) = self.resolve_dir(dir) else { continue };
                 let Ok(entries) = fs::read_dir(&real_dir) else { continue };
                 let mut names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
                 names.sort();
@@ -95,7 +161,7 @@ impl Loader {
                         continue;
                     }
                     let shown = dir.join(&n);
-                    match self.fs.resolve(&shown) {
+                    match self.resolve_under(dir, &real_dir, &n) {
                         Ok(r) => {
                             found.insert(name, (shown, r));
                         }
@@ -155,7 +221,7 @@ impl Loader {
             for candidate in std::iter::once(name.clone()).chain(lookup.clone()) {
                 for dir in &dirs {
                     let shown = dir.join(candidate.as_str());
-                    match self.fs.resolve(&shown)? {
+                    match self.resolve_child(dir, candidate.as_str())? {
                         Resolved::Missing => continue,
                         Resolved::DevNull => return Ok(LoadOutcome::Masked { name: name.clone(), path: shown }),
                         Resolved::Real(real) => {
@@ -187,13 +253,14 @@ impl Loader {
         })?;
         let parent = abs.parent().unwrap_or(Path::new("/")).to_owned();
         // Resolve the directory, then the file; a path outside --root is refused.
-        let parent_real = match self.fs.resolve(&parent)? {
+        let parent_real = match self.resolve_dir(&parent)? {
             Resolved::Real(p) => p,
             _ => return Err(LoadError::new(path, "no such file or directory")),
         };
         let shown = path.to_owned();
-        let resolved =
-            self.fs.resolve(&parent_real.join(file_name)).map_err(|e| LoadError { path: shown.clone(), ..e })?;
+        let resolved = self
+            .resolve_under(&parent_real, &parent_real, file_name)
+            .map_err(|e| LoadError { path: shown.clone(), ..e })?;
         let scope = if parent.ends_with("systemd/user") { Scope::User } else { Scope::System };
         let mut dirs = vec![parent.clone()];
         dirs.extend(self.search_dirs(scope).into_iter().filter(|d| *d != parent));
@@ -236,11 +303,18 @@ impl Loader {
     /// sorted by file name: the order systemd applies them in.
     fn dropins(&self, names: &[UnitName], dirs: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, LoadError> {
         let mut by_name: BTreeMap<String, Option<(PathBuf, PathBuf)>> = BTreeMap::new();
+        // A directory met again (/lib and /usr/lib on a merged-/usr system) adds nothing:
+        // every file of it is in `by_name` already.
+        let mut read_dirs: Vec<PathBuf> = Vec::new();
         for name in names {
             for dropin_dir in name.dropin_dir_names() {
                 for dir in dirs {
                     let d = dir.join(&dropin_dir);
-                    let Ok(Resolved::Real(real_dir)) = self.fs.resolve(&d) else { continue };
+                    let Ok(Resolved::Real(real_dir)) = self.resolve_child(dir, &dropin_dir) else { continue };
+                    if read_dirs.contains(&real_dir) {
+                        continue;
+                    }
+                    read_dirs.push(real_dir.clone());
                     let Ok(entries) = fs::read_dir(&real_dir) else { continue };
                     let mut files: Vec<String> = entries
                         .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -252,7 +326,7 @@ impl Loader {
                             continue;
                         }
                         let shown = d.join(&f);
-                        let entry = match self.fs.resolve(&real_dir.join(&f))? {
+                        let entry = match self.resolve_under(&real_dir, &real_dir, &f)? {
                             Resolved::Real(r) => {
                                 let empty = fs::metadata(&r).map(|m| m.len() == 0).unwrap_or(false);
                                 (!empty && r.is_file()).then_some((shown, r))
@@ -288,6 +362,11 @@ fn parse(shown: &Path, text: &str) -> Result<Document, LoadError> {
         }),
         None => Ok(doc),
     }
+}
+
+/// A single path component that names an entry of a directory (not `.`, `..` or a path).
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains('/')
 }
 
 /// Removes `.` and folds `..` without touching the file system, so that a path argument is

@@ -5,6 +5,8 @@
 //! (`foo.service -> /dev/null`); in a build root the absolute target means the same path inside
 //! the root, exactly as `systemctl --root` and `systemd-analyze --root` read it.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -132,7 +134,8 @@ impl RootFs {
                 format!("is {} bytes; unit files over {} bytes are refused", meta.len(), MAX_FILE_SIZE),
             ));
         }
-        let mut bytes = Vec::new();
+        // Room for the whole file and one more byte, to see the end in two reads.
+        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
         fs::File::open(real)
             .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
             .map_err(|e| LoadError::new(shown, e.to_string()))?;
@@ -229,6 +232,70 @@ impl RootFs {
     }
 }
 
+/// [`RootFs::resolve`] for many paths that share directories (unit directories, /usr/bin,
+/// /usr/lib/x86_64-linux-gnu): each directory is resolved once and remembered, then a path
+/// in it costs one look at its last component. A last component that is a symlink is
+/// followed by [`RootFs::resolve`] from the start, so links are counted, confined to the
+/// root and reported exactly as there. For one run that reads the tree: what it remembers
+/// is not updated when the tree changes.
+#[derive(Debug)]
+pub struct Resolver {
+    fs: RootFs,
+    dirs: RefCell<HashMap<PathBuf, Resolved>>,
+}
+
+impl Resolver {
+    pub fn new(fs: RootFs) -> Resolver {
+        Resolver { fs, dirs: RefCell::default() }
+    }
+
+    pub fn fs(&self) -> &RootFs {
+        &self.fs
+    }
+
+    /// What [`RootFs::resolve`] gives for `path`.
+    pub fn resolve(&self, path: &Path) -> Result<Resolved, LoadError> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return self.fs.resolve(path);
+        };
+        if !self.fs.contains(parent) {
+            return self.fs.resolve(path); // the root itself, or outside it: an error
+        }
+        match self.resolve_dir(parent) {
+            Ok(Resolved::Real(real_parent)) => self.resolve_in(path, &real_parent, name),
+            // Resolving a path walks its directory first and stops where that stops.
+            Ok(Resolved::Missing) => Ok(Resolved::Missing),
+            _ => self.fs.resolve(path),
+        }
+    }
+
+    /// [`Self::resolve`], remembered when it succeeds (for a directory).
+    pub fn resolve_dir(&self, dir: &Path) -> Result<Resolved, LoadError> {
+        if let Some(r) = self.dirs.borrow().get(dir) {
+            return Ok(r.clone());
+        }
+        let r = self.resolve(dir)?;
+        self.dirs.borrow_mut().insert(dir.to_owned(), r.clone());
+        Ok(r)
+    }
+
+    /// What [`RootFs::resolve`] gives for `path`, whose directory resolves to
+    /// `real_parent` (a path without symlinks) and whose last component is `name`.
+    pub fn resolve_in(&self, path: &Path, real_parent: &Path, name: &std::ffi::OsStr) -> Result<Resolved, LoadError> {
+        if name == ".." || name == "." || name.is_empty() || name.as_encoded_bytes().contains(&b'/') {
+            return self.fs.resolve(path);
+        }
+        let candidate = real_parent.join(name);
+        match fs::symlink_metadata(&candidate) {
+            Ok(m) if !m.file_type().is_symlink() => Ok(Resolved::Real(candidate)),
+            Ok(_) => self.fs.resolve(path),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Resolved::Missing),
+            Err(e) if e.raw_os_error() == Some(20) => Ok(Resolved::Missing), // ENOTDIR
+            Err(e) => Err(LoadError::new(&candidate, e.to_string())),
+        }
+    }
+}
+
 fn components_rev(p: &Path) -> Vec<PathBuf> {
     let mut parts: Vec<PathBuf> = p
         .components()
@@ -268,6 +335,54 @@ mod tests {
         assert!(root.resolve(&d.join("escape.service")).unwrap_err().message.contains("out of the root"));
         assert!(root.resolve(&d.join("loop1.service")).unwrap_err().message.contains("loop"));
         assert_eq!(root.resolve(&d.join("missing.service")).unwrap(), Resolved::Missing);
+    }
+
+    #[test]
+    fn the_resolver_resolves_as_the_root_does() {
+        let t = tempfile::tempdir().unwrap();
+        let root = RootFs::new(t.path()).unwrap();
+        let d = root.join_inside("usr/lib/systemd/system");
+        fs::create_dir_all(&d).unwrap();
+        fs::create_dir_all(root.join_inside("etc")).unwrap();
+        fs::write(d.join("real.service"), "[Service]\n").unwrap();
+        fs::write(root.join_inside("etc/file"), "").unwrap();
+        symlink("usr/lib", root.join_inside("lib")).unwrap();
+        symlink("/lib/systemd/system/real.service", d.join("abs.service")).unwrap();
+        symlink("/dev/null", d.join("masked.service")).unwrap();
+        symlink("../../../../../../outside", d.join("escape.service")).unwrap();
+        symlink("../../../../..", root.join_inside("etc/up")).unwrap();
+        symlink("loop2", root.join_inside("etc/loop1")).unwrap();
+        symlink("loop1", root.join_inside("etc/loop2")).unwrap();
+        symlink("/dev/null", root.join_inside("etc/null")).unwrap();
+        let resolver = Resolver::new(root.clone());
+        let paths = [
+            "lib/systemd/system/real.service",
+            "lib/systemd/system/abs.service",
+            "lib/systemd/system/masked.service",
+            "lib/systemd/system/escape.service",
+            "lib/systemd/system/none.service",
+            "lib/systemd/none/x",
+            "lib/systemd/system/real.service/x",
+            "etc/file/x",
+            "etc/up/x",
+            "etc/up",
+            "etc/loop1",
+            "etc/loop1/x",
+            "etc/null",
+            "etc/null/x",
+            "etc/../lib/systemd/system/real.service",
+            "etc/./file",
+            "",
+        ];
+        // Twice: the second time from what the resolver remembers.
+        for _ in 0..2 {
+            for p in paths {
+                let path = root.join_inside(p);
+                assert_eq!(resolver.resolve(&path), root.resolve(&path), "{p}");
+            }
+            let outside = t.path().parent().unwrap().join("elsewhere");
+            assert_eq!(resolver.resolve(&outside), root.resolve(&outside));
+        }
     }
 
     #[test]

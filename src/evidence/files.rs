@@ -1,0 +1,235 @@
+//! The files a run reads from the root, each read once: a shell, /bin/kill or libsystemd is
+//! run by many services, and every program's path and libraries are looked up the same way.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::{FileExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use super::elf::{self, ElfFacts};
+use super::table::{matches, Match};
+use crate::unit::rootfs::{Resolved, Resolver, RootFs};
+use crate::unit::Loader;
+
+/// Larger files are not read (the biggest Debian daemons are well below).
+const MAX_PROGRAM_SIZE: u64 = 512 * 1024 * 1024;
+
+/// What the units of one run share: ELF files read, parsed and matched against the rows
+/// (a shell, /bin/kill or a common library is run by many services), and the loader that
+/// finds their sockets. Files are keyed by their real path, so it serves one root.
+#[derive(Default)]
+pub struct Cache {
+    /// The root the cache serves; another root empties it.
+    root: Option<PathBuf>,
+    elf: HashMap<PathBuf, Rc<ElfRead>>,
+    loader: Option<Loader>,
+    /// Paths inside the root and where they lead, and the directories on the way.
+    located: HashMap<String, Located>,
+    resolver: Option<Resolver>,
+    /// (soname, search directories, ELF machine and class) -> the library found.
+    libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>>,
+    /// Files a wrapper could run (executable or a script), by real path.
+    runnable: HashMap<PathBuf, bool>,
+}
+
+type LibraryQuery = (String, Vec<String>, u16, bool);
+
+/// One ELF file as read: what it is, and the rows it matches.
+pub(super) struct ElfRead {
+    pub mode: u32,
+    pub packed_by_upx: bool,
+    pub parsed: Result<ParsedElf, String>,
+}
+
+pub(super) struct ParsedElf {
+    pub facts: ElfFacts,
+    pub matches: Vec<Match>,
+}
+
+impl Cache {
+    pub(super) fn serve(&mut self, root: &RootFs) {
+        if self.root.as_deref() != Some(root.dir()) {
+            let resolver = Some(Resolver::new(root.clone()));
+            *self = Cache { root: Some(root.dir().to_owned()), resolver, ..Cache::default() };
+        }
+    }
+
+    pub(super) fn loader(&mut self, root: &RootFs) -> Option<&Loader> {
+        if self.loader.is_none() {
+            let loader = if root.is_host() { Loader::new(None) } else { Loader::new(Some(root.dir())) };
+            self.loader = loader.ok();
+        }
+        self.loader.as_ref()
+    }
+
+    /// Reads a program's file; an ELF file is read, parsed and matched once per run.
+    pub(super) fn program(&mut self, inside: &str, real: &Path) -> Result<ProgramFile, String> {
+        if let Some(elf) = self.elf.get(real) {
+            return Ok(ProgramFile::Elf(elf.clone()));
+        }
+        let (bytes, is_elf, mode) = read_program_file(real)?;
+        if !is_elf {
+            return Ok(ProgramFile::Other { bytes, mode });
+        }
+        Ok(ProgramFile::Elf(self.remember_elf(inside, real, &bytes, mode)))
+    }
+
+    /// Reads a library (found as an ELF file) for its facts, once per run.
+    pub(super) fn library(&mut self, inside: &str, real: &Path) -> Result<Rc<ElfRead>, String> {
+        if let Some(elf) = self.elf.get(real) {
+            return Ok(elf.clone());
+        }
+        let (bytes, is_elf, mode) = read_program_file(real)?;
+        if !is_elf {
+            // Changed since it was found: not kept, so that it is never taken for an ELF program.
+            return Ok(Rc::new(parse_elf(inside, &bytes, mode)));
+        }
+        Ok(self.remember_elf(inside, real, &bytes, mode))
+    }
+
+    fn remember_elf(&mut self, inside: &str, real: &Path, bytes: &[u8], mode: u32) -> Rc<ElfRead> {
+        let read = Rc::new(parse_elf(inside, bytes, mode));
+        self.elf.insert(real.to_owned(), read.clone());
+        read
+    }
+
+    pub(super) fn find_library(
+        &mut self,
+        root: &RootFs,
+        soname: &str,
+        runpath: &[String],
+        program: &ElfFacts,
+    ) -> Option<(String, PathBuf)> {
+        if soname.contains('/') {
+            return None;
+        }
+        let query: LibraryQuery = (soname.to_owned(), runpath.to_vec(), program.machine, program.is_64);
+        if let Some(found) = self.libraries.get(&query) {
+            return found.clone();
+        }
+        let mut dirs: Vec<String> = runpath.to_vec();
+        if let Some(triplet) = elf::multiarch_triplet(program.machine, program.is_64) {
+            dirs.push(format!("/lib/{triplet}"));
+            dirs.push(format!("/usr/lib/{triplet}"));
+        }
+        if program.is_64 {
+            dirs.extend(["/lib64".to_owned(), "/usr/lib64".to_owned()]);
+        }
+        dirs.extend(["/lib".to_owned(), "/usr/lib".to_owned()]);
+        let found =
+            dirs.iter().find_map(|d| match self.locate_at(root, &format!("{}/{soname}", d.trim_end_matches('/'))) {
+                Located::Found { inside, real } if is_elf_file(&real) => Some((inside, real)),
+                _ => None,
+            });
+        self.libraries.insert(query, found.clone());
+        found
+    }
+
+    pub(super) fn locate_at(&mut self, root: &RootFs, inside: &str) -> Located {
+        if let Some(located) = self.located.get(inside) {
+            return located.clone();
+        }
+        let located = self.resolve_inside(root, inside);
+        self.located.insert(inside.to_owned(), located.clone());
+        located
+    }
+
+    fn resolve_inside(&self, root: &RootFs, inside: &str) -> Located {
+        let path = root.join_inside(inside);
+        let resolved = match &self.resolver {
+            Some(resolver) => resolver.resolve(&path),
+            None => root.resolve(&path),
+        };
+        match resolved {
+            Ok(Resolved::Real(real)) if real.is_file() => {
+                let rel = real.strip_prefix(root.dir()).unwrap_or(&real);
+                Located::Found { inside: format!("/{}", rel.display()), real }
+            }
+            Ok(_) => Located::NotFound,
+            Err(e) => Located::Refused(format!("{}; not followed", e.message)),
+        }
+    }
+
+    /// An executable file or a script: what a wrapper could run.
+    pub(super) fn is_runnable(&mut self, real: &Path) -> bool {
+        if let Some(runnable) = self.runnable.get(real) {
+            return *runnable;
+        }
+        let exec_bit = fs::metadata(real).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false);
+        let runnable = exec_bit || head(real).starts_with(b"#!");
+        self.runnable.insert(real.to_owned(), runnable);
+        runnable
+    }
+}
+
+/// A program's file: an ELF file (shared through the cache) or the bytes of anything else.
+pub(super) enum ProgramFile {
+    Elf(Rc<ElfRead>),
+    Other { bytes: Vec<u8>, mode: u32 },
+}
+
+#[derive(Clone)]
+pub(super) enum Located {
+    Found { inside: String, real: PathBuf },
+    NotFound,
+    Refused(String),
+}
+
+fn parse_elf(inside: &str, bytes: &[u8], mode: u32) -> ElfRead {
+    let parsed = elf::read_keeping(bytes, elf::Strings::Paths).map(|mut facts| {
+        let matches = matches(inside, &facts);
+        facts.strings.clear(); // only the rows read them, and they are matched now
+        ParsedElf { facts, matches }
+    });
+    let packed_by_upx = bytes[..bytes.len().min(4096)].windows(4).any(|w| w == b"UPX!");
+    ElfRead { mode, packed_by_upx, parsed }
+}
+
+pub(super) fn read_limited(real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
+    let (file, meta) = open_limited(real, limit)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    Ok((bytes, meta.permissions().mode()))
+}
+
+fn open_limited(real: &Path, limit: u64) -> Result<(fs::File, fs::Metadata), String> {
+    let meta = fs::metadata(real).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > limit {
+        return Err(format!("{} bytes, over the {limit} bytes read", meta.len()));
+    }
+    let file = fs::File::open(real).map_err(|e| e.to_string())?;
+    Ok((file, meta))
+}
+
+/// A program or library: an ELF file only in the parts its facts come from (the rest is
+/// zeros), anything else whole; whether it is ELF; its mode.
+fn read_program_file(real: &Path) -> Result<(Vec<u8>, bool, u32), String> {
+    let (file, meta) = open_limited(real, MAX_PROGRAM_SIZE)?;
+    let mut magic = [0u8; 4];
+    let is_elf = file.read_exact_at(&mut magic, 0).is_ok() && elf::is_elf(&magic);
+    let bytes = if is_elf {
+        elf::read_needed(&file, meta.len()).map_err(|e| e.to_string())?
+    } else {
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(MAX_PROGRAM_SIZE).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        bytes
+    };
+    Ok((bytes, is_elf, meta.permissions().mode()))
+}
+
+fn head(real: &Path) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Ok(f) = fs::File::open(real) {
+        let _ = f.take(4).read_to_end(&mut buf);
+    }
+    buf
+}
+
+fn is_elf_file(real: &Path) -> bool {
+    elf::is_elf(&head(real))
+}
