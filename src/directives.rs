@@ -336,7 +336,7 @@ pub static DIRECTIVES: &[Directive] = &[
     ),
     d!("UMask", 1, [], ["UMask"], true, [], "Create files readable by the service's user only"),
     d!("RemoveIPC", 232, [], ["RemoveIPC"], false, [], "Remove the service user's IPC objects when it stops"),
-    d!("CapabilityBoundingSet", 187, [], [], false, [HostUserIds], "Keep only the capabilities the service needs"),
+    d!("CapabilityBoundingSet", 187, [], [], false, [], "Keep only the capabilities the service needs"),
 ];
 
 /// The groups of a `SystemCallFilter=~...` deny list and the needs that rule each one out.

@@ -19,6 +19,8 @@ pub struct Request {
     pub exclude: Vec<String>,
     pub policy: Policy,
     pub target: u32,
+    /// Plan from the unit files alone, without reading the programs they run.
+    pub no_evidence: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -197,9 +199,12 @@ fn process(
     let base_fragments = target.base_fragments(&unit)?;
     let base = assignments_of(&base_fragments);
     let ctx = plan::Context { policy: &req.policy, target: req.target };
-    let gathered = crate::evidence::gather_with(&unit, loader.rootfs(), evidence_cache);
-    let evidence: Option<ProgramEvidence> = Some(gathered.for_planner());
-    let evidence_text = Some(crate::evidence::explain_text(&gathered));
+    let (evidence, evidence_text) = if req.no_evidence {
+        (None, None)
+    } else {
+        let gathered = crate::evidence::gather_with(&unit, loader.rootfs(), evidence_cache);
+        (Some(gathered.for_planner()), Some(crate::evidence::explain_text(&gathered)))
+    };
     let mut plan = plan::plan(&unit, &base, evidence.as_ref(), &ctx);
     let base_score_of_own;
     let base_score = if base == current {

@@ -9,24 +9,6 @@ use std::path::Path;
 
 use common::*;
 
-/// xorshift64*: small, deterministic, good enough to pick settings.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
-
 const PROGRAMS: &[&str] = &[
     "/usr/sbin/food",
     "/usr/bin/node /srv/app.js",

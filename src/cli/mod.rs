@@ -81,6 +81,9 @@ struct HardenArgs {
     /// Leave this unit alone (foo.service, foo@.service); repeatable
     #[arg(long, short = 'X', value_name = "UNIT")]
     exclude: Vec<String>,
+    /// Plan from the unit files alone: do not read the programs in the root for evidence
+    #[arg(long)]
+    no_evidence: bool,
     /// Exit 1 when a service's exposure after hardening is above this (0.0 to 10.0)
     #[arg(long, value_name = "N.N", value_parser = parse_exposure)]
     max_exposure: Option<u32>,
@@ -295,7 +298,14 @@ fn explain(common: &Common, unit: &str) -> i32 {
         Err(e) => return fail(&e),
     };
     let target = target_of(&policy, &target_source);
-    let req = Request { root: common.root.clone(), units: vec![unit.to_owned()], exclude: vec![], policy, target };
+    let req = Request {
+        root: common.root.clone(),
+        units: vec![unit.to_owned()],
+        exclude: vec![],
+        policy,
+        target,
+        no_evidence: false,
+    };
     let outcome = engine::run(&req);
     if let Some(e) = outcome.errors.first() {
         return fail(e);
@@ -328,6 +338,7 @@ fn harden(args: HardenArgs) -> i32 {
         exclude: args.exclude.clone(),
         policy,
         target,
+        no_evidence: args.no_evidence,
     };
     let outcome = engine::run(&req);
     let color = match args.color {

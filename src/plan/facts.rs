@@ -58,6 +58,8 @@ pub struct UnitFacts {
     /// Why the whole unit is better left alone, when it is.
     pub leave_alone: Option<String>,
     pub pid_file: Option<String>,
+    /// `foo` of `foo@bar.service`: the name daemons use for their directories.
+    pub unit_prefix: String,
 }
 
 impl UnitFacts {
@@ -113,6 +115,28 @@ fn exec_words(value: &str) -> Vec<String> {
     words
 }
 
+/// The commands a `sh -c` string runs, read statically: the first word of each simple
+/// command (after `;`, `&&`, `||`, `|`, `exec`, `!`) and every absolute path.
+fn shell_commands(script: &str) -> Vec<String> {
+    let spaced = script.replace(';', " ; ").replace("&&", " && ").replace("||", " || ").replace('|', " | ");
+    let mut out = Vec::new();
+    let mut at_start = true;
+    for w in spaced.split_whitespace() {
+        let w = w.trim_matches(|c| c == '\'' || c == '"' || c == '(' || c == ')');
+        if matches!(w, ";" | "&&" | "||" | "|" | "exec" | "!" | "then" | "else" | "do") {
+            at_start = true;
+            continue;
+        }
+        let absolute_path = w.starts_with('/') && !w.contains('$');
+        let command_word = at_start && !w.is_empty() && !w.contains(['$', '=', '[', ']']);
+        if absolute_path || command_word {
+            out.push(w.to_owned());
+        }
+        at_start = false;
+    }
+    out
+}
+
 fn split_quoted(s: &str) -> Vec<String> {
     crate::unit::words::split_words(s).map(|w| w.into_iter().map(|(word, _)| word).collect()).unwrap_or_default()
 }
@@ -125,6 +149,7 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
     f.default_dependencies =
         last(assignments, "Unit", "DefaultDependencies").and_then(|v| parse_bool(&v)).unwrap_or(true);
     f.pid_file = last(assignments, s, "PIDFile");
+    f.unit_prefix = unit.name.prefix().to_owned();
 
     let mut mentioned_paths: Vec<(String, String)> = Vec::new();
     for key in EXEC_KEYS {
@@ -134,13 +159,13 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
             f.program_paths.push(program.clone());
             f.programs.push(base_name(program).to_owned());
             if INTERPRETERS.contains(&base_name(program)) {
-                let script = if words.get(1).map(String::as_str) == Some("-c") {
-                    words.get(2).and_then(|c| split_quoted(c).into_iter().next())
-                } else {
-                    words.iter().skip(1).find(|w| !w.starts_with('-')).cloned()
-                };
-                if let Some(script) = script {
-                    f.programs.push(base_name(&script).to_owned());
+                if words.get(1).map(String::as_str) == Some("-c") {
+                    // A shell command line in the unit: every command word it names counts.
+                    for cmd in words.get(2).map(|c| shell_commands(c)).unwrap_or_default() {
+                        f.programs.push(base_name(&cmd).to_owned());
+                    }
+                } else if let Some(script) = words.iter().skip(1).find(|w| !w.starts_with('-')) {
+                    f.programs.push(base_name(script).to_owned());
                 }
             }
             for w in &words {
@@ -211,6 +236,11 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
             }
         }
     }
+    if !f.runs_unprivileged() {
+        // A daemon started as root switches to its own user, chowns its directories or
+        // binds low ports: in a user namespace root is nobody and all of that fails.
+        f.add_need(Need::HostUserIds, "the service starts as root".into());
+    }
     if last(assignments, s, "Delegate").is_some_and(|v| parse_bool(&v) != Some(false)) {
         f.add_need(Need::ControlGroups, "the unit sets Delegate=".into());
     }
@@ -220,6 +250,13 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_command_lines_name_their_programs() {
+        let cmds = shell_commands("[ -z \"${m}\" ] || /sbin/modprobe $m; exec /usr/sbin/watchdog $opts");
+        assert_eq!(cmds, vec!["/sbin/modprobe", "/usr/sbin/watchdog"]);
+        assert_eq!(shell_commands("test -x /usr/bin/foo && foo --bar"), vec!["test", "/usr/bin/foo", "foo"]);
+    }
 
     #[test]
     fn exec_words_follow_systemd_prefixes() {

@@ -39,7 +39,10 @@ pub struct Plan {
 /// What the programs of a unit were found to need, from outside the unit file.
 #[derive(Debug, Clone, Default)]
 pub struct ProgramEvidence {
+    /// Needs that leave a directive of the policy out.
     pub needs: BTreeMap<Need, Vec<String>>,
+    /// Weaker signs of a need: they only hold back what evidence alone would add.
+    pub hints: BTreeMap<Need, Vec<String>>,
     /// True when every program the unit runs was read and nothing was left unknown.
     pub complete: bool,
     /// Derived values for `auto` directives (CapabilityBoundingSet=auto), with reasons.
@@ -182,7 +185,13 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             }
         }
         let shaped = match key.as_str() {
-            "SystemCallFilter" => shape_syscall_filter(&value, &facts, evidence_complete, ctx.target),
+            "SystemCallFilter" => {
+                let mount_free = evidence_complete
+                    && evidence.is_some_and(|e| {
+                        [Need::Mounts, Need::Chroot, Need::Namespaces].iter().all(|n| !e.hints.contains_key(n))
+                    });
+                shape_syscall_filter(&value, &facts, mount_free, ctx.target)
+            }
             "RestrictAddressFamilies" => match evidence.and_then(|e| e.derived.get(&key)) {
                 Some((v, why)) if evidence_complete && !v.is_empty() => {
                     Ok((v.clone(), Some(format!("from the programs: {why}"))))
@@ -286,6 +295,12 @@ fn add_writable_paths(plan: &mut Plan, facts: &UnitFacts, base: &[Assignment], f
     let strict = plan.added.iter().any(|a| a.directive == "ProtectSystem" && a.value == "strict");
     let mut paths: Vec<(String, String)> = Vec::new();
     if strict {
+        // Where a daemon named like its unit keeps its files, by the FHS: writable when they
+        // exist, ignored when not ("-"). The policy's read_write_paths name the rest.
+        let name = facts.unit_prefix.as_str();
+        for dir in ["/var/lib", "/var/log", "/var/cache", "/var/spool", "/run"] {
+            paths.push((format!("-{dir}/{name}"), format!("{dir}/{name} is where {name} keeps its files")));
+        }
         let runtime_dirs: Vec<String> = values_of(base, "Service", "RuntimeDirectory")
             .iter()
             .flat_map(|v| v.split_whitespace().map(|d| format!("/run/{d}")).collect::<Vec<_>>())

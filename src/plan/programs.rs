@@ -99,7 +99,20 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
     // fail; PCRE2's JIT falls back to its interpreter; PHP 8.2's opcache JIT only logs;
     // Erlang's BeamAsm dual-maps code; Python's ctypes callbacks work.
     KnownProgram {
-        names: &["node", "nodejs", "java", "dotnet", "mono", "luajit", "gjs", "rspamd", "openresty"],
+        names: &[
+            "node",
+            "nodejs",
+            "java",
+            "jsvc",
+            "tomcat-start.sh",
+            "catalina.sh",
+            "dotnet",
+            "mono",
+            "luajit",
+            "gjs",
+            "rspamd",
+            "openresty",
+        ],
         needs: &[WritableExecutableMemory],
         why: "runs a JIT compiler",
     },

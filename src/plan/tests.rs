@@ -131,7 +131,10 @@ fn per_unit_policy() {
     let p = plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &pol, 252);
     assert!(skipped(&p, "ProtectHome").unwrap().contains("policy"));
     assert_eq!(added(&p, "ProtectSystem").as_deref(), Some("strict"));
-    assert_eq!(added(&p, "ReadWritePaths").as_deref(), Some("-/run/food -/var/lib/food"));
+    assert_eq!(
+        added(&p, "ReadWritePaths").as_deref(),
+        Some("-/run/food -/var/cache/food -/var/lib/food -/var/log/food -/var/spool/food")
+    );
     let p = plan_for(&[(&format!("{SYS}/other.service"), unit)], "other.service", &pol, 252);
     assert!(p.left_alone.unwrap().contains("ignore"));
 }

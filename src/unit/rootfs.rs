@@ -37,6 +37,14 @@ impl RootFs {
     /// `dir` must exist; it is canonicalised so that prefix checks are exact.
     pub fn new(dir: &Path) -> Result<RootFs, LoadError> {
         let root = fs::canonicalize(dir).map_err(|e| LoadError::new(dir, format!("cannot use as root: {e}")))?;
+        // /proc/PID/root and links like it canonicalise to "/": a build root given that way
+        // would turn every write into a write to the host's own unit directories.
+        if root == Path::new("/") && dir != Path::new("/") {
+            return Err(LoadError::new(
+                dir,
+                "cannot use as root: it leads to the host's / (give the directory itself)",
+            ));
+        }
         if !root.is_dir() {
             return Err(LoadError::new(dir, "cannot use as root: not a directory"));
         }
