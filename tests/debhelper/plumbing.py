@@ -5,18 +5,11 @@ builds from debhelper's options (--no-act prints it, runs nothing)."""
 import os
 import shlex
 
-from packages import CHANGELOG, COPYRIGHT, Exec
+from packages import CHANGELOG, CONTROL_SOURCE, COPYRIGHT, Exec
 from support import clean_env, run, write_tree
 
-OPTS_CONTROL = """\
-Source: hu-opts
-Section: admin
-Priority: optional
-Maintainer: Hardenunit Tests <tests@hardenunit.invalid>
-Build-Depends: {build_depends}
-Standards-Version: 4.6.2
-Rules-Requires-Root: no
-
+# The source stanza every test package shares, then two binary packages.
+OPTS_CONTROL = CONTROL_SOURCE.replace("{name}", "hu-opts") + """
 Package: hu-opts
 Architecture: any
 Description: arch-dependent test package
