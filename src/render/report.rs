@@ -44,7 +44,12 @@ pub fn summary(units: &[UnitReport], policy: &Policy, target_source: &str) -> St
             }
             Status::Planned => {}
         }
-        let _ = writeln!(s, "{}: exposure {} -> {}", u.unit, exposure(&u.before), exposure(&u.after));
+        if u.before.is_none() {
+            // Not scored: systemd itself would refuse to load the unit.
+            let _ = writeln!(s, "{}: not scored", u.unit);
+        } else {
+            let _ = writeln!(s, "{}: exposure {} -> {}", u.unit, exposure(&u.before), exposure(&u.after));
+        }
         let _ = writeln!(s, "  file: {}", u.path.display());
         for f in &u.findings {
             let _ = writeln!(s, "  ! {f}");
