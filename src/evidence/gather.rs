@@ -1,5 +1,6 @@
 //! Walks from a unit's command lines to the files they run, inside the root.
 
+use crate::unit::words::base_name;
 use std::collections::{BTreeSet, VecDeque};
 
 use super::elf::{ElfFacts, Linking};
@@ -482,10 +483,6 @@ fn parent_of(inside: &str) -> String {
         Some(("", _)) | None => "/".to_owned(),
         Some((dir, _)) => dir.to_owned(),
     }
-}
-
-fn base_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@
 //!   mprotects code: dotnet/runtime#50391, #70758), Qt's QML JIT, WebKit's JavaScriptCore,
 //!   LLVM's ORC JIT (PostgreSQL's jit), UPX-packed files (upx/upx#702).
 
+use crate::unit::words::base_name;
 use std::ops::Bound;
 
 use super::elf::ElfFacts;
@@ -469,10 +470,6 @@ fn in_program_dir(path: &str) -> bool {
 /// The path a string starts with (`/dev/%s` of "/dev/%s: not a tty").
 fn path_token(s: &str) -> &str {
     s.split([' ', '\t', ':', ',']).next().unwrap_or(s)
-}
-
-fn base_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// A row that matched one ELF file, with its reason: a file that many services run (a

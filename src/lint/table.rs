@@ -2,6 +2,7 @@
 //! sources by `scripts/gen-lint-data`): which key exists in which section, which parser reads
 //! it, and since which release.
 
+use crate::unit::words::edit_distance;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -193,20 +194,6 @@ pub fn suggest(section: &str, wrong: &str, target: u32) -> Option<&'static str> 
 /// The closest section name this unit type reads, for a misspelt header (`[service]`).
 pub fn suggest_section(unit_type: &str, wrong: &str) -> Option<&'static str> {
     sections_for(unit_type).into_iter().find(|s| s.eq_ignore_ascii_case(wrong) || edit_distance(s, wrong) <= 1)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

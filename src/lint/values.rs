@@ -201,15 +201,7 @@ fn absolute_path_problem(path: &str) -> Option<String> {
     path.split('/').any(|c| c == "..").then(|| "contains \"..\"".into())
 }
 
-/// systemd's parse_boolean(): case-insensitive words.
-pub fn parse_boolean(v: &str) -> Option<bool> {
-    let l = v.to_ascii_lowercase();
-    match l.as_str() {
-        "1" | "yes" | "y" | "true" | "t" | "on" => Some(true),
-        "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
-        _ => None,
-    }
-}
+pub use crate::score::parse_boolean;
 
 /// parse_mode(): octal digits after optional blanks, no sign, at most 07777.
 fn parse_mode(v: &str) -> bool {

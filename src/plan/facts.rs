@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::directives::Need;
+use crate::score::parse_boolean;
+use crate::unit::words::base_name;
 use crate::unit::{values_of, Assignment, LoadedUnit, Scope};
 
 use super::programs;
@@ -77,20 +79,8 @@ impl UnitFacts {
     }
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
-    match v.to_ascii_lowercase().as_str() {
-        "1" | "yes" | "y" | "true" | "t" | "on" => Some(true),
-        "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
-        _ => None,
-    }
-}
-
 fn last(a: &[Assignment], section: &str, key: &str) -> Option<String> {
     values_of(a, section, key).into_iter().last()
-}
-
-fn base_name(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
 }
 
 /// The words of an Exec*= line: prefixes stripped, `@` (custom argv[0]) honoured, quotes
@@ -145,9 +135,9 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
     let mut f = UnitFacts { scope: Some(unit.scope), ..Default::default() };
     let s = "Service";
     f.user = last(assignments, s, "User");
-    f.dynamic_user = last(assignments, s, "DynamicUser").and_then(|v| parse_bool(&v)).unwrap_or(false);
+    f.dynamic_user = last(assignments, s, "DynamicUser").and_then(|v| parse_boolean(&v)).unwrap_or(false);
     f.default_dependencies =
-        last(assignments, "Unit", "DefaultDependencies").and_then(|v| parse_bool(&v)).unwrap_or(true);
+        last(assignments, "Unit", "DefaultDependencies").and_then(|v| parse_boolean(&v)).unwrap_or(true);
     f.pid_file = last(assignments, s, "PIDFile");
     f.unit_prefix = unit.name.prefix().to_owned();
 
@@ -241,7 +231,7 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
         // binds low ports: in a user namespace root is nobody and all of that fails.
         f.add_need(Need::HostUserIds, "the service starts as root".into());
     }
-    if last(assignments, s, "Delegate").is_some_and(|v| parse_bool(&v) != Some(false)) {
+    if last(assignments, s, "Delegate").is_some_and(|v| parse_boolean(&v) != Some(false)) {
         f.add_need(Need::ControlGroups, "the unit sets Delegate=".into());
     }
     f

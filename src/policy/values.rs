@@ -2,6 +2,7 @@
 //! reads the policy instead of producing a drop-in that systemd ignores.
 
 use crate::directives::DIRECTIVES;
+use crate::unit::words::edit_distance;
 
 const BOOLEAN_KEYS: &[&str] = &[
     "PrivateTmp",
@@ -49,8 +50,9 @@ pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<String>,
     Ok(Some(text))
 }
 
+/// Whatever systemd's parse_boolean() accepts.
 fn is_bool(s: &str) -> bool {
-    matches!(s.to_ascii_lowercase().as_str(), "yes" | "no" | "true" | "false" | "on" | "off" | "1" | "0")
+    crate::score::parse_boolean(s).is_some()
 }
 
 fn validate(key: &str, v: &str) -> Result<(), String> {
@@ -140,18 +142,4 @@ pub fn closest_directive(key: &str) -> Option<&'static str> {
         .filter(|(dist, _)| *dist <= 3)
         .min()
         .map(|(_, k)| k)
-}
-
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
