@@ -180,7 +180,7 @@ fn process(
     }
     let score_type = unit.name.as_str().to_owned();
     let current = unit.assignments();
-    let before = score::assess(&score_type, &current);
+    let before = score::assess(req.target, &score_type, &current);
     // `assess` takes the first assignment's file for the unit file: when that is the unit's
     // own file, `before` is the very assessment `refused_by_systemd` makes.
     let refusal = match current.first() {
@@ -210,14 +210,14 @@ fn process(
     let base_score = if base == current {
         &before
     } else {
-        base_score_of_own = score::assess(&score_type, &base);
+        base_score_of_own = score::assess(req.target, &score_type, &base);
         &base_score_of_own
     };
     let (change, _, after) = match never_weaken(&mut plan, &target, &base_fragments, base_score, &score_type, req) {
         Some(rendered) => rendered,
         None => {
             let (change, new_fragments) = target.render(&plan, &base_fragments, req)?;
-            let after = score::assess(&score_type, &assignments_of(&new_fragments));
+            let after = score::assess(req.target, &score_type, &assignments_of(&new_fragments));
             (change, new_fragments, after)
         }
     };
@@ -269,7 +269,7 @@ fn never_weaken(
 ) -> Option<Rendered> {
     for _ in 0..plan.added.len() + 1 {
         let (change, fragments) = target.render(plan, base_fragments, req).ok()?;
-        let after = score::assess(score_type, &assignments_of(&fragments));
+        let after = score::assess(req.target, score_type, &assignments_of(&fragments));
         let worse: Vec<&str> = before
             .rows
             .iter()

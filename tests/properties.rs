@@ -91,7 +91,7 @@ fn rows_by_field(a: &hardenunit::score::Assessment) -> Vec<(&'static str, Option
 fn assess(path: &Path) -> hardenunit::score::Assessment {
     let loader = hardenunit::unit::Loader::new(None).unwrap();
     match loader.load(path.to_str().unwrap()).unwrap() {
-        hardenunit::unit::LoadOutcome::Unit(u) => hardenunit::score::assess("service", &u.assignments()),
+        hardenunit::unit::LoadOutcome::Unit(u) => hardenunit::score::assess(252, "service", &u.assignments()),
         _ => panic!("masked"),
     }
 }

@@ -69,7 +69,7 @@ fn ours(path: &Path) -> Result<Assessment, String> {
     let loader = Loader::new(None).map_err(|e| e.to_string())?;
     match loader.load(path.to_str().expect("utf-8 path")).map_err(|e| e.to_string())? {
         LoadOutcome::Unit(u) => {
-            let a = score::assess_loaded(&u, &[]);
+            let a = score::assess_loaded(score::DEFAULT_RELEASE, &u, &[]);
             match a.refusal {
                 Some(r) => Err(r.to_string()),
                 None => Ok(a),

@@ -221,7 +221,7 @@ fn oracle(path: &Path) -> Option<String> {
 fn ours(path: &Path) -> Option<String> {
     match Loader::new(None).ok()?.load(path.to_str()?).ok()? {
         LoadOutcome::Unit(u) => {
-            let a = score::assess_loaded(&u, &[]);
+            let a = score::assess_loaded(score::DEFAULT_RELEASE, &u, &[]);
             a.refusal.is_none().then(|| score_table::text(&a.unit, &a))
         }
         LoadOutcome::Masked { .. } => None,

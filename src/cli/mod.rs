@@ -56,7 +56,9 @@ struct Common {
     /// Do not read /etc/hardenunit/policy.toml (also: HARDENUNIT_NO_SYSTEM_POLICY=1)
     #[arg(long)]
     no_system_policy: bool,
-    /// The systemd release to write for; no newer directive is added
+    /// The systemd release to write for: no newer directive is added, and the exposure is
+    /// that release's `systemd-analyze security`, exactly for 252, 257 and 262; for a
+    /// release between them (or after 262) the nearest older one's, with a note
     /// [default: the policy's, else the build machine's systemd, else 252]
     #[arg(long, value_name = "N")]
     systemd_version: Option<u32>,
@@ -185,7 +187,16 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Some(Command::Score { common, json, threshold, units }) => score::run(&common.root, &units, json, threshold),
+        Some(Command::Score { common, json, threshold, units }) => match load_policy(&common, None) {
+            Ok((p, source)) => {
+                let version = target_of(&p, &source);
+                if let Some(note) = crate::score::approximation_note(version) {
+                    eprintln!("hardenunit: {note}");
+                }
+                score::run(&common.root, &units, json, threshold, version)
+            }
+            Err(e) => fail(&e),
+        },
         Some(Command::Policy { common }) => match load_policy(&common, None) {
             Ok((p, _)) => {
                 print!("{}", p.to_toml());
@@ -332,6 +343,9 @@ fn harden(args: HardenArgs) -> i32 {
         return EXIT_ERROR;
     }
     let target = target_of(&policy, &target_source);
+    if let Some(note) = crate::score::approximation_note(target) {
+        eprintln!("hardenunit: {note}");
+    }
     let req = Request {
         root: args.common.root.clone(),
         units: args.units.clone(),

@@ -8,7 +8,8 @@ use crate::render::score_table;
 use crate::score;
 use crate::unit::{LoadError, LoadOutcome, Loader};
 
-pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Option<u32>) -> i32 {
+/// Scores as systemd `version`'s systemd-analyze does.
+pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Option<u32>, version: u32) -> i32 {
     if units.is_empty() && root.is_none() {
         eprintln!("hardenunit score: name unit files, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
@@ -45,7 +46,7 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
         }
         LoadOutcome::Unit(u) => {
             // One assessment both decides whether systemd refuses the unit and scores it.
-            let a = score::assess_loaded(&u, &[]);
+            let a = score::assess_loaded(version, &u, &[]);
             if let Some(refusal) = &a.refusal {
                 refusals.push(LoadError::new(u.path(), crate::unit::refusal_text(refusal)));
                 return;

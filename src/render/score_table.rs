@@ -148,7 +148,7 @@ mod tests {
 
     #[test]
     fn default_service_layout() {
-        let a = crate::score::assess("a.service", &[Assignment::planned("Service", "ExecStart", "/bin/true")]);
+        let a = crate::score::assess(252, "a.service", &[Assignment::planned("Service", "ExecStart", "/bin/true")]);
         assert!(a.refusal.is_none());
         let t = text(&a.unit, &a);
         let lines: Vec<&str> = t.lines().collect();

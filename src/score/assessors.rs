@@ -192,7 +192,7 @@ fn syscall_group(i: &Info, group: &str) -> Verdict {
         return worded(10, "Service does not filter system calls");
     }
     let allow_list = filter.allow_list;
-    let offender = SyscallTable::get().first_offender(group, &|n| filter.sees(n) == allow_list);
+    let offender = SyscallTable::of(i.release).first_offender(group, &|n| filter.sees(n) == allow_list);
     match (allow_list, offender) {
         (true, Some(o)) => worded(
             9,

@@ -1,5 +1,6 @@
-//! The exposure score of `systemd-analyze security --offline=true` (systemd 252): the same
-//! overall value, the same rows with the same badness, descriptions and order.
+//! The exposure score of `systemd-analyze security --offline=true` of systemd 252, 257 and
+//! 262 (other releases: the nearest older one's, see [`release`]): the same overall value,
+//! the same rows with the same badness, descriptions and order.
 //!
 //! [`assess`] reads nothing but the unit's name and its assignments, so the planner can
 //! score a unit with planned assignments appended. The facts come from [`context`] (each
@@ -10,6 +11,7 @@ mod assessors;
 mod context;
 mod names;
 mod order;
+pub mod release;
 mod specifiers;
 pub mod syscalls;
 mod table;
@@ -20,6 +22,7 @@ use std::path::PathBuf;
 
 use crate::unit::{Assignment, LoadedUnit};
 
+pub use release::{approximation_note, Release, DEFAULT_RELEASE};
 pub use specifiers::TEMPLATE_INSTANCE;
 pub use values::parse_boolean;
 
@@ -156,7 +159,7 @@ impl Assessment {
     }
 }
 
-/// Scores a unit from its name (`foo.service`, `foo@.service`, `foo@bar.socket`; a bare
+/// Scores a unit, as systemd `version`'s systemd-analyze does, from its name (`foo.service`, `foo@.service`, `foo@bar.socket`; a bare
 /// type such as `service` stands for an unnamed unit of that type, whose specifiers then
 /// expand without a name or instance) and every assignment of its file and drop-ins in the
 /// order systemd applies them, planned ones appended. The first assignment's file is taken
@@ -165,17 +168,18 @@ impl Assessment {
 /// When systemd would refuse to load the unit, `refusal` says why; systemd-analyze then
 /// prints no score at all, and the one computed here (without the refused setting) is only
 /// a best effort.
-pub fn assess(unit: &str, assignments: &[Assignment]) -> Assessment {
+pub fn assess(version: u32, unit: &str, assignments: &[Assignment]) -> Assessment {
     let fragment = assignments.first().map(|a| a.file.to_string_lossy().into_owned()).filter(|f| !f.is_empty());
-    assess_ident(specifiers::UnitIdent::new(unit, fragment), assignments)
+    assess_ident(Release::of(version), specifiers::UnitIdent::new(unit, fragment), assignments)
 }
 
-/// Scores a loaded unit, with `planned` assignments applied after its own.
-pub fn assess_loaded(unit: &LoadedUnit, planned: &[Assignment]) -> Assessment {
+/// Scores a loaded unit as systemd `version` does, with `planned` assignments applied after
+/// its own.
+pub fn assess_loaded(version: u32, unit: &LoadedUnit, planned: &[Assignment]) -> Assessment {
     let mut all = unit.assignments();
     all.extend_from_slice(planned);
     let fragment = Some(unit.path().to_string_lossy().into_owned());
-    assess_ident(specifiers::UnitIdent::new(unit.name.as_str(), fragment), &all)
+    assess_ident(Release::of(version), specifiers::UnitIdent::new(unit.name.as_str(), fragment), &all)
 }
 
 /// DANGEROUS, UNSAFE, EXPOSED, MEDIUM, OK, SAFE or PERFECT for an exposure in tenths.
@@ -183,9 +187,9 @@ pub fn label(exposure: u32) -> &'static str {
     label_entry(exposure).1
 }
 
-fn assess_ident(ident: specifiers::UnitIdent, assignments: &[Assignment]) -> Assessment {
+fn assess_ident(release: &'static Release, ident: specifiers::UnitIdent, assignments: &[Assignment]) -> Assessment {
     let unit = ident.id.clone();
-    let (info, refusal) = context::build(ident, assignments);
+    let (info, refusal) = context::build(ident, assignments, release);
     let verdicts: Vec<_> = table::ASSESSORS.iter().map(|a| (a, a.assess(&info))).collect();
     let mut badness_sum = 0u64;
     let mut weight_sum = 0u64;

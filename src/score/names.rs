@@ -134,17 +134,6 @@ pub fn namespace_flags_from_string(s: &str) -> Option<u64> {
     }
 }
 
-/// seccomp_arch_from_string().
-pub fn is_seccomp_arch(s: &str) -> bool {
-    #[rustfmt::skip]
-    const ARCHES: &[&str] = &[
-        "native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "mips-le", "mips64", "mips64-le",
-        "mips64-n32", "mips64-le-n32", "parisc", "parisc64", "ppc", "ppc64", "ppc64-le", "riscv64", "s390",
-        "s390x",
-    ];
-    ARCHES.contains(&s)
-}
-
 /// An address prefix after in_addr_prefix_add() masked it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IpPrefix {

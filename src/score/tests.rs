@@ -27,7 +27,7 @@ fn unit(lines: &[&str]) -> Vec<Assignment> {
 fn score(lines: &[&str]) -> Assessment {
     let mut all = vec!["ExecStart=/bin/true"];
     all.extend_from_slice(lines);
-    let a = assess("a.service", &unit(&all));
+    let a = assess(252, "a.service", &unit(&all));
     assert_eq!(a.refusal, None);
     a
 }
@@ -101,26 +101,26 @@ fn syscall_allow_list_with_errno() {
 #[test]
 fn default_dependencies_no() {
     let mut lines = vec!["[Unit]", "DefaultDependencies=no", "[Service]", "ExecStart=/bin/true"];
-    let a = assess("a.service", &unit(&lines));
+    let a = assess(252, "a.service", &unit(&lines));
     assert_eq!(a.exposure_text(), "9.5");
     assert_eq!(badness(&a, "PrivateTmp"), None);
     lines.push("DefaultDependencies=yes");
-    assert_eq!(badness(&assess("a.service", &unit(&lines)), "PrivateTmp"), None);
+    assert_eq!(badness(&assess(252, "a.service", &unit(&lines)), "PrivateTmp"), None);
 }
 
 #[test]
 fn refusals() {
-    let e = assess("a.service", &unit(&["Description=x"])).refusal.unwrap();
+    let e = assess(252, "a.service", &unit(&["Description=x"])).refusal.unwrap();
     assert!(e.message.contains("Service has no ExecStart="), "{e}");
-    let e = assess("a.service", &unit(&["ExecStart=/bin/true", "User=a:b"])).refusal.unwrap();
+    let e = assess(252, "a.service", &unit(&["ExecStart=/bin/true", "User=a:b"])).refusal.unwrap();
     assert_eq!(e.line, 2);
-    assert!(assess("foo@.service", &unit(&["ExecStart=/bin/true", "User=%i"])).refusal.is_none());
-    assert!(assess("foo.service", &unit(&["ExecStart=/bin/true", "User=%i"])).refusal.is_some());
+    assert!(assess(252, "foo@.service", &unit(&["ExecStart=/bin/true", "User=%i"])).refusal.is_none());
+    assert!(assess(252, "foo.service", &unit(&["ExecStart=/bin/true", "User=%i"])).refusal.is_some());
 }
 
 #[test]
 fn template_named_like_the_oracle() {
-    let a = assess("foo@.service", &unit(&["ExecStart=/bin/true"]));
+    let a = assess(252, "foo@.service", &unit(&["ExecStart=/bin/true"]));
     assert_eq!(a.unit, "foo@i.service");
 }
 
@@ -166,5 +166,5 @@ fn loaded_units_are_refused_like_systemd_refuses_them() {
     assert_eq!(bad.refused_by_systemd().as_deref(), Some("line 3: Invalid user/group name or numeric ID: a:b"));
     let tmpl = load("getty@.service", "[Service]\nExecStart=/bin/true\nUser=%i\n");
     assert_eq!(tmpl.refused_by_systemd(), None);
-    assert_eq!(assess("service", &tmpl.assignments()).unit, "getty@i.service");
+    assert_eq!(assess(252, "service", &tmpl.assignments()).unit, "getty@i.service");
 }

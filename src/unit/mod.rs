@@ -86,7 +86,7 @@ impl LoadedUnit {
     /// setting in the unit file (an invalid User=, a relative RootDirectory=...), a socket
     /// without Listen*=, and the other load checks [`crate::score`] follows.
     pub fn refused_by_systemd(&self) -> Option<String> {
-        crate::score::assess_loaded(self, &[]).refusal.as_ref().map(refusal_text)
+        crate::score::assess_loaded(crate::score::DEFAULT_RELEASE, self, &[]).refusal.as_ref().map(refusal_text)
     }
 
     /// Every raw value of `key` in `section`, in order; an empty one is a reset that the

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use super::{all_namespaces, bool_into, one_of, refuse, Info, ServiceFacts};
 use crate::score::names::*;
+use crate::score::release::FlagGrammar;
 use crate::score::specifiers::expand;
+use crate::score::syscalls::SyscallTable;
 use crate::score::values::*;
 use crate::score::Refusal;
 use crate::unit::Assignment;
@@ -56,17 +58,25 @@ pub(super) fn apply_exec(
             Some(b) => info.dynamic_user = b,
             None => return Err(refuse(a, format!("Failed to parse boolean value: {v}"))),
         },
+        "PrivateMounts" | "PrivateTmp" | "PrivateUsers" | "ProtectControlGroups" | "ProtectHostname" => {
+            let on = flag_of(info, &a.key, v);
+            let target = match a.key.as_str() {
+                "PrivateMounts" => &mut info.private_mounts,
+                "PrivateTmp" => &mut info.private_tmp,
+                "PrivateUsers" => &mut info.private_users,
+                "ProtectControlGroups" => &mut info.protect_control_groups,
+                _ => &mut info.protect_hostname,
+            };
+            if let Some(on) = on {
+                *target = on;
+            }
+        }
         "PrivateDevices" => bool_into(&mut info.private_devices, v),
-        "PrivateMounts" => bool_into(&mut info.private_mounts, v),
         "PrivateNetwork" => bool_into(&mut info.private_network, v),
-        "PrivateTmp" => bool_into(&mut info.private_tmp, v),
-        "PrivateUsers" => bool_into(&mut info.private_users, v),
-        "ProtectControlGroups" => bool_into(&mut info.protect_control_groups, v),
         "ProtectKernelModules" => bool_into(&mut info.protect_kernel_modules, v),
         "ProtectKernelTunables" => bool_into(&mut info.protect_kernel_tunables, v),
         "ProtectKernelLogs" => bool_into(&mut info.protect_kernel_logs, v),
         "ProtectClock" => bool_into(&mut info.protect_clock, v),
-        "ProtectHostname" => bool_into(&mut info.protect_hostname, v),
         "LockPersonality" => bool_into(&mut info.lock_personality, v),
         "MemoryDenyWriteExecute" => bool_into(&mut info.memory_deny_write_execute, v),
         "NoNewPrivileges" => bool_into(&mut info.no_new_privileges, v),
@@ -178,16 +188,49 @@ pub(super) fn apply_exec(
                 info.syscall_archs.clear();
             }
             for w in extract_words(v, WordFlags::UNQUOTE) {
-                if is_seccomp_arch(&w) {
+                if info.release.is_seccomp_arch(&w) {
                     info.syscall_archs.insert(w);
                 }
             }
         }
-        "SystemCallFilter" => info.syscall_filter.apply(v),
+        "SystemCallFilter" => info.syscall_filter.apply(SyscallTable::of(info.release), v),
         "PAMName" => f.pam = !v.is_empty(),
         _ => {}
     }
     Ok(())
+}
+
+/// A setting SecurityInfo reads as a flag, parsed with the release's grammar for it: Some
+/// with the new value, None when the release ignores the value.
+fn flag_of(info: &Info, key: &str, v: &str) -> Option<bool> {
+    let mode = |modes: &[&str], m: &str| parse_boolean(m).or_else(|| modes.contains(&m).then_some(true));
+    match info.release.flag_grammar(key) {
+        FlagGrammar::Boolean => parse_boolean(v),
+        FlagGrammar::Tristate if v.is_empty() => Some(true),
+        FlagGrammar::Tristate => parse_boolean(v),
+        FlagGrammar::Modes(modes) => mode(modes, v),
+        FlagGrammar::ModesWithHostname(_) if v.is_empty() => Some(false),
+        FlagGrammar::ModesWithHostname(modes) => match v.split_once(':') {
+            None => mode(modes, v),
+            Some((m, host)) => {
+                let on = mode(modes, m)?;
+                let host = expand(&info.ident, host).ok()?;
+                (on && hostname_is_valid(&host)).then_some(true)
+            }
+        },
+    }
+}
+
+/// hostname_is_valid() without a trailing dot: dot-separated labels of letters, digits and
+/// inner hyphens, at most 64 characters.
+fn hostname_is_valid(s: &str) -> bool {
+    s.len() <= 64
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 /// config_parse_address_families().

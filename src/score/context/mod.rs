@@ -11,6 +11,7 @@ mod exec;
 mod service;
 
 use super::names::{capability_bit, AfRow, IpPrefix};
+use super::release::{FlagGrammar, Release};
 use super::specifiers::UnitIdent;
 use super::syscalls::SyscallFilter;
 use super::values::*;
@@ -29,6 +30,8 @@ fn all_namespaces() -> u64 {
 #[derive(Debug, Clone)]
 pub struct Info {
     pub ident: UnitIdent,
+    /// The release whose parsing and system-call groups the facts follow.
+    pub release: &'static Release,
     pub default_dependencies: bool,
     pub ambient_capabilities: u64,
     pub capability_bounding_set: u64,
@@ -82,9 +85,10 @@ pub struct Info {
 
 impl Info {
     /// What a unit without an execution context scores with.
-    fn defaults(ident: UnitIdent) -> Info {
+    fn defaults(ident: UnitIdent, release: &'static Release) -> Info {
         Info {
             ident,
+            release,
             default_dependencies: true,
             ambient_capabilities: 0,
             capability_bounding_set: u64::MAX,
@@ -210,11 +214,11 @@ fn bool_into(target: &mut bool, value: &str) {
 
 /// Builds the facts from every assignment of the unit, in order, and says why systemd
 /// would refuse the unit, if it would.
-pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> (Info, Option<Refusal>) {
+pub fn build(ident: UnitIdent, assignments: &[Assignment], release: &'static Release) -> (Info, Option<Refusal>) {
     let ty = ident.unit_type.clone();
     let exec = exec_section(&ty);
     let cgroup = cgroup_section(&ty);
-    let mut info = Info::defaults(ident);
+    let mut info = Info::defaults(ident, release);
     let mut f = ServiceFacts::default();
     if exec.is_some() {
         info.umask = 0o022;
@@ -223,6 +227,7 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment]) -> (Info, Option<Refu
         info.protect_system = Some("no");
         info.protect_proc = Some("default");
         info.proc_subset = Some("all");
+        info.private_mounts = release.flag_grammar("PrivateMounts") == FlagGrammar::Tristate;
     }
     if ty == "service" {
         info.notify_access = Some("none");
