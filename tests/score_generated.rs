@@ -1,4 +1,5 @@
-//! Generated units against the real `systemd-analyze security --offline=true`: a fixed
+//! Generated units against the real `systemd-analyze security --offline=true` of each
+//! supported release (252, 257, 262; see tests/common/releases.rs): a fixed
 //! pseudo-random mix of the settings the score reads, with valid, odd and invalid values,
 //! whitespace, quotes, continuations, drop-ins, templates and sockets. The whole text table
 //! (or systemd's refusal to load the unit) must be the same.
@@ -13,9 +14,12 @@ use std::process::Command;
 mod common;
 
 use common::Rng;
+#[path = "common/releases.rs"]
+mod releases;
 use hardenunit::render::score_table;
 use hardenunit::score;
 use hardenunit::unit::{LoadOutcome, Loader};
+use releases::ReleaseOracle;
 
 const KEYS: &[&str] = &[
     "PrivateTmp",
@@ -23,6 +27,7 @@ const KEYS: &[&str] = &[
     "PrivateNetwork",
     "PrivateUsers",
     "PrivateMounts",
+    "PrivatePIDs",
     "ProtectControlGroups",
     "ProtectKernelModules",
     "ProtectKernelTunables",
@@ -127,6 +132,14 @@ const WORDS: &[&str] = &[
     "full",
     "strict",
     "private",
+    "connected",
+    "disconnected",
+    "self",
+    "identity",
+    "managed",
+    "private:web-1",
+    "yes:%p",
+    "loongarch64",
     "shared",
     "inherit",
     "noaccess",
@@ -205,10 +218,9 @@ fn generate(rng: &mut Rng, dir: &Path, i: usize) -> PathBuf {
     path
 }
 
-fn oracle(path: &Path) -> Option<String> {
-    let out = Command::new("systemd-analyze")
-        .args(["security", "--offline=true", "--no-pager"])
-        .arg(path)
+fn oracle(release: &ReleaseOracle, path: &Path) -> Option<String> {
+    let out = release
+        .analyze(&["security", "--offline=true", "--no-pager"], path)
         .env("LC_ALL", "C.UTF-8")
         .env("TERM", "xterm")
         .env_remove("SYSTEMD_EMOJI")
@@ -218,10 +230,10 @@ fn oracle(path: &Path) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn ours(path: &Path) -> Option<String> {
+fn ours(version: u32, path: &Path) -> Option<String> {
     match Loader::new(None).ok()?.load(path.to_str()?).ok()? {
         LoadOutcome::Unit(u) => {
-            let a = score::assess_loaded(score::DEFAULT_RELEASE, &u, &[]);
+            let a = score::assess_loaded(version, &u, &[]);
             a.refusal.is_none().then(|| score_table::text(&a.unit, &a))
         }
         LoadOutcome::Masked { .. } => None,
@@ -239,31 +251,46 @@ fn generated_units_score_like_systemd_analyze() {
     }
     let count: usize = std::env::var("HARDENUNIT_GENERATED_UNITS").ok().and_then(|n| n.parse().ok()).unwrap_or(300);
     let dir = tempfile::tempdir().unwrap();
+    let units_dir = dir.path().join("units");
+    fs::create_dir(&units_dir).unwrap();
     let mut rng = Rng(0x5eed_0252);
-    let mut mismatches = Vec::new();
-    let mut refused = 0;
-    for i in 0..count {
-        let path = generate(&mut rng, dir.path(), i);
-        let (want, got) = (oracle(&path), ours(&path));
-        refused += usize::from(want.is_none());
-        if want != got {
-            let text = fs::read_to_string(&path).unwrap_or_default();
-            let verdict = |x: &Option<String>| {
-                x.as_deref().and_then(|t| t.lines().last()).unwrap_or("refused to load").to_owned()
-            };
-            mismatches.push(format!(
-                "unit {i}:\n{text}systemd-analyze: {}\nhardenunit:      {}",
-                verdict(&want),
-                verdict(&got)
-            ));
+    let units: Vec<PathBuf> = (0..count).map(|i| generate(&mut rng, &units_dir, i)).collect();
+    let mut failed = 0;
+    for release in ReleaseOracle::all() {
+        let staged = release.stage(&units_dir);
+        let mut mismatches = Vec::new();
+        let mut refused = 0;
+        for (i, path) in units.iter().enumerate() {
+            let want = oracle(&release, &ReleaseOracle::staged_path(&units_dir, &staged, path));
+            let got = ours(release.version, path);
+            refused += usize::from(want.is_none());
+            if want != got {
+                let mut text = fs::read_to_string(path).unwrap_or_default();
+                let dropin =
+                    path.with_file_name(format!("{}.d/10-x.conf", path.file_name().unwrap().to_string_lossy()));
+                if let Ok(d) = fs::read_to_string(&dropin) {
+                    text.push_str(&format!("--- drop-in 10-x.conf:\n{d}"));
+                }
+                let verdict = |x: &Option<String>| {
+                    x.as_deref().and_then(|t| t.lines().last()).unwrap_or("refused to load").to_owned()
+                };
+                mismatches.push(format!(
+                    "unit {i}:\n{text}systemd-analyze: {}\nhardenunit:      {}",
+                    verdict(&want),
+                    verdict(&got)
+                ));
+            }
         }
+        for m in mismatches.iter().take(5) {
+            eprintln!("MISMATCH systemd {}: {m}\n", release.version);
+        }
+        eprintln!(
+            "generated units, systemd {} ({}): {}/{count} identical to systemd-analyze ({refused} refused by systemd)",
+            release.version,
+            release.suite,
+            count - mismatches.len()
+        );
+        failed += mismatches.len();
     }
-    for m in mismatches.iter().take(5) {
-        eprintln!("MISMATCH {m}\n");
-    }
-    eprintln!(
-        "generated units: {}/{count} identical to systemd-analyze ({refused} refused by systemd)",
-        count - mismatches.len()
-    );
-    assert!(mismatches.is_empty(), "{} generated units differ", mismatches.len());
+    assert_eq!(failed, 0, "{failed} generated units differ");
 }

@@ -67,6 +67,8 @@ pub struct Assessment {
     pub weight_sum: u32,
     /// Set when systemd would refuse to load the unit and print no score.
     pub refusal: Option<Refusal>,
+    /// The release whose systemd-analyze the score follows (see [`Release::of`]).
+    pub release: u32,
 }
 
 /// Why systemd would not load the unit (and so prints no score for it).
@@ -139,7 +141,8 @@ impl Assessment {
             description: (!r.description.is_empty()).then_some(r.description.as_str()),
             name: &r.setting,
         }));
-        order::display_order(&keys).into_iter().filter(|i| *i > 0).map(|i| &self.rows[i - 1]).collect()
+        let empty_first = Release::of(self.release).empty_description_first;
+        order::display_order(&keys, empty_first).into_iter().filter(|i| *i > 0).map(|i| &self.rows[i - 1]).collect()
     }
 
     /// `"9.6"`.
@@ -170,7 +173,8 @@ impl Assessment {
 /// a best effort.
 pub fn assess(version: u32, unit: &str, assignments: &[Assignment]) -> Assessment {
     let fragment = assignments.first().map(|a| a.file.to_string_lossy().into_owned()).filter(|f| !f.is_empty());
-    assess_ident(Release::of(version), specifiers::UnitIdent::new(unit, fragment), assignments)
+    let release = Release::of(version);
+    assess_ident(release, specifiers::UnitIdent::new(unit, fragment, release.template_instance), assignments)
 }
 
 /// Scores a loaded unit as systemd `version` does, with `planned` assignments applied after
@@ -179,7 +183,8 @@ pub fn assess_loaded(version: u32, unit: &LoadedUnit, planned: &[Assignment]) ->
     let mut all = unit.assignments();
     all.extend_from_slice(planned);
     let fragment = Some(unit.path().to_string_lossy().into_owned());
-    assess_ident(Release::of(version), specifiers::UnitIdent::new(unit.name.as_str(), fragment), &all)
+    let release = Release::of(version);
+    assess_ident(release, specifiers::UnitIdent::new(unit.name.as_str(), fragment, release.template_instance), &all)
 }
 
 /// DANGEROUS, UNSAFE, EXPOSED, MEDIUM, OK, SAFE or PERFECT for an exposure in tenths.
@@ -219,7 +224,7 @@ fn assess_ident(release: &'static Release, ident: specifiers::UnitIdent, assignm
         })
         .collect();
     let exposure = div_round_up(badness_sum * 100, weight_sum.max(1)) as u32;
-    Assessment { unit, rows, exposure, weight_sum: weight_sum as u32, refusal }
+    Assessment { unit, rows, exposure, weight_sum: weight_sum as u32, refusal, release: release.version }
 }
 
 #[cfg(test)]

@@ -52,19 +52,19 @@ pub fn capability_bit(name: &str) -> u64 {
     1 << i
 }
 
-/// capability_from_name(): a number 0..=63 or a known name.
-pub fn capability_from_name(s: &str) -> Option<u32> {
+/// capability_from_name(): a number 0..=`max_number` or a known name.
+pub fn capability_from_name(s: &str, max_number: i32) -> Option<u32> {
     if let Some(n) = safe_atoi(s) {
-        return (0..64).contains(&n).then_some(n as u32);
+        return (0..=max_number).contains(&n).then_some(n as u32);
     }
     CAPABILITIES.iter().position(|c| c.eq_ignore_ascii_case(s)).map(|i| i as u32)
 }
 
 /// capability_set_from_string(): unknown words are skipped.
-pub fn capability_set_from_string(s: &str) -> u64 {
+pub fn capability_set_from_string(s: &str, max_number: i32) -> u64 {
     extract_words(s, WordFlags::UNQUOTE_RELAX)
         .iter()
-        .filter_map(|w| capability_from_name(w))
+        .filter_map(|w| capability_from_name(w, max_number))
         .fold(0, |acc, c| acc | (1u64 << c))
 }
 
@@ -217,9 +217,13 @@ mod tests {
 
     #[test]
     fn capabilities() {
-        assert_eq!(capability_set_from_string("cap_kill bogus 12 \"CAP_SYS_ADMIN\""), (1 << 5) | (1 << 12) | (1 << 21));
-        assert_eq!(capability_from_name("64"), None);
-        assert_eq!(capability_from_name("kill"), None);
+        assert_eq!(
+            capability_set_from_string("cap_kill bogus 12 \"CAP_SYS_ADMIN\"", 63),
+            (1 << 5) | (1 << 12) | (1 << 21)
+        );
+        assert_eq!(capability_from_name("64", 63), None);
+        assert_eq!(capability_from_name("63", 62), None);
+        assert_eq!(capability_from_name("kill", 63), None);
     }
 
     #[test]

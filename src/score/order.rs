@@ -16,7 +16,7 @@ pub struct SortKey<'a> {
     pub name: &'a str,
 }
 
-fn compare(a: &SortKey, b: &SortKey) -> Ordering {
+fn compare(a: &SortKey, b: &SortKey, empty_first: bool) -> Ordering {
     match (a.index, b.index) {
         (0, 0) => return Ordering::Equal,
         (0, _) => return Ordering::Less,
@@ -27,6 +27,9 @@ fn compare(a: &SortKey, b: &SortKey) -> Ordering {
     let by_description = match (a.description, b.description) {
         (Some(x), Some(y)) => x.as_bytes().cmp(y.as_bytes()),
         (None, None) => Ordering::Equal,
+        // Reversed below: the empty cell first.
+        (None, Some(_)) if empty_first => Ordering::Greater,
+        (Some(_), None) if empty_first => Ordering::Less,
         _ => a.index.cmp(&b.index),
     };
     if by_description != Ordering::Equal {
@@ -67,10 +70,12 @@ fn msort<T: Copy>(items: &mut [T], cmp: &dyn Fn(&T, &T) -> Ordering, tmp: &mut V
 }
 
 /// Display order of `keys` (which must include the header at index 0), as indices into it.
-pub fn display_order(keys: &[SortKey]) -> Vec<usize> {
+/// `empty_first`: the release sorts an empty description before every other (262) instead
+/// of by table position.
+pub fn display_order(keys: &[SortKey], empty_first: bool) -> Vec<usize> {
     let mut order: Vec<usize> = (0..keys.len()).collect();
     let mut tmp = Vec::with_capacity(keys.len());
-    msort(&mut order, &|a: &usize, b: &usize| compare(&keys[*a], &keys[*b]), &mut tmp);
+    msort(&mut order, &|a: &usize, b: &usize| compare(&keys[*a], &keys[*b], empty_first), &mut tmp);
     order
 }
 
@@ -93,6 +98,6 @@ mod tests {
             SortKey { index: 2, description: Some("b"), name: "y" },
             SortKey { index: 3, description: Some("a"), name: "w" },
         ];
-        assert_eq!(display_order(&keys), vec![0, 2, 3, 1]);
+        assert_eq!(display_order(&keys, false), vec![0, 2, 3, 1]);
     }
 }

@@ -35,6 +35,19 @@ pub struct Release {
     pub seccomp_archs: &'static [&'static str],
     /// data/syscall-groups*.txt of the release, see scripts/regen-syscall-groups.
     pub(super) syscall_data: &'static str,
+    /// The instance a template is scored as (`foo@.service` becomes `foo@INSTANCE.service`).
+    pub template_instance: &'static str,
+    /// Where the table puts the one row that can lack a description (ProtectProc=noaccess):
+    /// first (262), or where glibc's merge sort leaves it (252, 257).
+    pub empty_description_first: bool,
+    /// Whether the offline manager refuses to load a unit with IPIngressFilterPath= or
+    /// IPEgressFilterPath= (257: it fails to open the BPF programs).
+    pub refuses_ip_filter_paths: bool,
+    /// Whether an unknown address family in RestrictAddressFamilies= ends the reading of the
+    /// line (262: the families before it stay) instead of being skipped.
+    pub unknown_family_ends_line: bool,
+    /// The highest capability number capability_from_name() takes (CAP_LIMIT: 63, then 62).
+    pub capability_number_max: i32,
 }
 
 #[rustfmt::skip]
@@ -61,6 +74,11 @@ pub static RELEASES: [Release; 3] = [
         flags: &[],
         seccomp_archs: ARCHES_252,
         syscall_data: include_str!("../../data/syscall-groups.txt"),
+        template_instance: "i",
+        empty_description_first: false,
+        refuses_ip_filter_paths: false,
+        unknown_family_ends_line: false,
+        capability_number_max: 63,
     },
     Release {
         version: 257,
@@ -72,6 +90,11 @@ pub static RELEASES: [Release; 3] = [
         ],
         seccomp_archs: ARCHES_257,
         syscall_data: include_str!("../../data/syscall-groups-257.txt"),
+        template_instance: "test_instance",
+        empty_description_first: false,
+        refuses_ip_filter_paths: true,
+        unknown_family_ends_line: false,
+        capability_number_max: 62,
     },
     Release {
         version: 262,
@@ -84,6 +107,11 @@ pub static RELEASES: [Release; 3] = [
         ],
         seccomp_archs: ARCHES_257,
         syscall_data: include_str!("../../data/syscall-groups-262.txt"),
+        template_instance: "test_instance",
+        empty_description_first: true,
+        refuses_ip_filter_paths: false,
+        unknown_family_ends_line: true,
+        capability_number_max: 62,
     },
 ];
 

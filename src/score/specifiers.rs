@@ -26,7 +26,8 @@ impl UnitIdent {
     /// From a unit name (`foo.service`, `foo@bar.service`, `foo@.service`) or, when the
     /// caller only knows the type, a bare type (`service`): the name is then the unit
     /// file's name when `fragment_path` has one of that type, else `unit.service`.
-    pub fn new(name_or_type: &str, fragment_path: Option<String>) -> UnitIdent {
+    /// `template_instance` stands for the instance of a template (`foo@.service`).
+    pub fn new(name_or_type: &str, fragment_path: Option<String>, template_instance: &str) -> UnitIdent {
         let from_file = || {
             let file = fragment_path.as_deref()?.rsplit('/').next()?;
             let name = crate::unit::UnitName::parse(file)?;
@@ -39,7 +40,7 @@ impl UnitIdent {
             None => ("unit".to_owned(), name.to_owned()),
         };
         let (prefix, instance) = match stem.split_once('@') {
-            Some((p, "")) => (p.to_owned(), Some(TEMPLATE_INSTANCE.to_owned())),
+            Some((p, "")) => (p.to_owned(), Some(template_instance.to_owned())),
             Some((p, i)) => (p.to_owned(), Some(i.to_owned())),
             None => (stem.clone(), None),
         };
@@ -156,7 +157,7 @@ mod tests {
 
     #[test]
     fn template_is_loaded_as_instance_i() {
-        let id = UnitIdent::new("bar-baz@.service", None);
+        let id = UnitIdent::new("bar-baz@.service", None, TEMPLATE_INSTANCE);
         assert_eq!(id.id, "bar-baz@i.service");
         assert_eq!(expand(&id, "%i%p%n%N%j%J").unwrap(), "ibar-bazbar-baz@i.servicebar-baz@ibazbaz");
         assert_eq!(expand(&id, "100%%").unwrap(), "100%");
@@ -166,10 +167,13 @@ mod tests {
 
     #[test]
     fn plain_unit() {
-        let id = UnitIdent::new("cc.service", None);
+        let id = UnitIdent::new("cc.service", None, TEMPLATE_INSTANCE);
         assert_eq!(expand(&id, "%f|%i|%I").unwrap(), "/cc||");
-        assert_eq!(UnitIdent::new("service", None).id, "unit.service");
-        assert_eq!(UnitIdent::new("service", Some("/x/user@.service".into())).id, "user@i.service");
-        assert_eq!(UnitIdent::new("service", Some("/x/a.service.d/x.conf".into())).id, "unit.service");
+        assert_eq!(UnitIdent::new("service", None, TEMPLATE_INSTANCE).id, "unit.service");
+        assert_eq!(UnitIdent::new("service", Some("/x/user@.service".into(), TEMPLATE_INSTANCE)).id, "user@i.service");
+        assert_eq!(
+            UnitIdent::new("service", Some("/x/a.service.d/x.conf".into(), TEMPLATE_INSTANCE)).id,
+            "unit.service"
+        );
     }
 }

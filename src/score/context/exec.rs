@@ -128,7 +128,7 @@ pub(super) fn apply_exec(
                 Some(r) => (true, r),
                 None => (false, v),
             };
-            let sum = capability_set_from_string(rest);
+            let sum = capability_set_from_string(rest, info.release.capability_number_max);
             // config_parse_capability_set(): the first list (or an empty one) replaces,
             // later ones add to it or, with '~', take away from it.
             if sum == 0 || *set == initial {
@@ -149,7 +149,7 @@ pub(super) fn apply_exec(
             info.protect_proc = one_of(v, &["default", "noaccess", "invisible", "ptraceable"]).or(info.protect_proc)
         }
         "ProcSubset" => info.proc_subset = one_of(v, &["all", "pid"]).or(info.proc_subset),
-        "RestrictAddressFamilies" => apply_address_families(f, v),
+        "RestrictAddressFamilies" => apply_address_families(f, v, info.release.unknown_family_ends_line),
         "RestrictNamespaces" => {
             if v.is_empty() {
                 info.restrict_namespaces = u64::MAX;
@@ -234,7 +234,7 @@ fn hostname_is_valid(s: &str) -> bool {
 }
 
 /// config_parse_address_families().
-fn apply_address_families(f: &mut ServiceFacts, v: &str) {
+fn apply_address_families(f: &mut ServiceFacts, v: &str, unknown_ends_line: bool) {
     if v.is_empty() || v == "none" {
         f.af_set = None;
         f.af_allow_list = v == "none";
@@ -250,7 +250,12 @@ fn apply_address_families(f: &mut ServiceFacts, v: &str) {
     let allow_list = f.af_allow_list;
     let set = f.af_set.get_or_insert_with(BTreeSet::new);
     for w in extract_words(rest, WordFlags::UNQUOTE) {
-        let Some(af) = address_family(&w) else { continue };
+        let Some(af) = address_family(&w) else {
+            if unknown_ends_line {
+                break;
+            }
+            continue;
+        };
         if invert != allow_list {
             set.insert(af);
         } else {
