@@ -363,6 +363,10 @@ fn unknown_key(ctx: &mut Ctx, e: &Entry) {
             return ctx.push(line, KEY_NEWER_THAN_TARGET, Severity::Error, message, fix, false);
         }
     }
+    if let Some(since) = table::key(&e.section, &e.key).and_then(|i| table::removed_at(i, ctx.target)) {
+        let message = format!("{}= is no longer supported: systemd {since} ignores it", e.key);
+        return ctx.push(line, KEY_REMOVED, Severity::Error, message, "remove the line".into(), false);
+    }
     let elsewhere = table::sections_with(&e.key, ctx.target);
     if let Some(right) = own.iter().find(|s| elsewhere.contains(s)) {
         let message = format!("{}= belongs in [{right}]; systemd ignores it in [{}]", e.key, e.section);

@@ -15,6 +15,9 @@ const KEY_VERSIONS: &str = include_str!("../../data/key-versions.tsv");
 /// The release whose parser table the data holds in full; value checks follow it.
 pub const REFERENCE_VERSION: u32 = 252;
 
+/// The newest release the tables know (from its binaries: keys, legacy keys, enum values).
+pub const NEWEST_VERSION: u32 = 262;
+
 #[derive(Debug, Clone)]
 pub struct KeyInfo {
     pub section: &'static str,
@@ -26,6 +29,9 @@ pub struct KeyInfo {
     pub parser_257: Option<&'static str>,
     /// First release for keys newer than 252.
     pub since_after_252: Option<u32>,
+    /// systemd 262's parser: None when 262 does not read the key, `config_parse_warn_compat`
+    /// when it ignores it with a warning, `?KIND` when it reads it with a parser not recorded.
+    pub parser_262: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +46,7 @@ struct Tables {
     keys: BTreeMap<&'static str, BTreeMap<&'static str, KeyInfo>>,
     enums_252: BTreeMap<&'static str, EnumInfo>,
     enums_257: BTreeMap<&'static str, EnumInfo>,
+    enums_262: BTreeMap<&'static str, EnumInfo>,
     versions: BTreeMap<&'static str, u32>,
 }
 
@@ -63,20 +70,23 @@ fn tables() -> &'static Tables {
                 ltype_252: r[3],
                 parser_257: dash(r[4]),
                 since_after_252: dash(r[5]).and_then(|s| s.parse().ok()),
+                parser_262: dash(r[6]),
             };
             keys.entry(r[0]).or_insert_with(BTreeMap::new).insert(r[1], info);
         }
         let mut enums_252 = BTreeMap::new();
         let mut enums_257 = BTreeMap::new();
+        let mut enums_262 = BTreeMap::new();
         for r in rows(ENUMS) {
             let info = EnumInfo { empty_ok: r[2] == "yes", booleans: r[3] == "yes", values: r[4].split(' ').collect() };
             match r[0] {
                 "252" => enums_252.insert(r[1], info),
-                _ => enums_257.insert(r[1], info),
+                "257" => enums_257.insert(r[1], info),
+                _ => enums_262.insert(r[1], info),
             };
         }
         let versions = rows(KEY_VERSIONS).filter_map(|r| Some((r[0], r[1].parse().ok()?))).collect();
-        Tables { keys, enums_252, enums_257, versions }
+        Tables { keys, enums_252, enums_257, enums_262, versions }
     })
 }
 
@@ -113,12 +123,25 @@ pub fn key(section: &str, key: &str) -> Option<&'static KeyInfo> {
     tables().keys.get(section)?.get(key)
 }
 
-/// Whether systemd `target` reads `key` in `section` at all.
+const WARN_COMPAT: &str = "config_parse_warn_compat";
+
+/// Whether systemd `target` reads `key` in `section` at all (for a release between the ones
+/// the tables know, the older one's table answers).
 pub fn known_at(info: &KeyInfo, target: u32) -> bool {
+    if target >= NEWEST_VERSION && (info.parser_262.is_none() || removed_at(info, target).is_some()) {
+        return false;
+    }
     match info.parser_252 {
         Some(_) => target <= REFERENCE_VERSION || info.parser_257.is_some(),
         None => target > REFERENCE_VERSION && info.since_after_252.is_some_and(|s| s <= target),
     }
+}
+
+/// The release from which systemd ignores the key with a "support has been removed" warning,
+/// when `target` is that release or later and the key was read before.
+pub fn removed_at(info: &KeyInfo, target: u32) -> Option<u32> {
+    let dropped = info.parser_262 == Some(WARN_COMPAT) && info.parser_257.is_some_and(|p| p != WARN_COMPAT);
+    (dropped && target >= NEWEST_VERSION).then_some(NEWEST_VERSION)
 }
 
 /// The first release that reads `key` (None when older than the tables know, or unknown).
@@ -141,16 +164,23 @@ pub fn parser_for(info: &KeyInfo, target: u32) -> Option<&'static str> {
     if target > REFERENCE_VERSION && info.parser_257 != Some(p252) {
         return None;
     }
+    if target >= NEWEST_VERSION && info.parser_262 != Some(p252) {
+        return None;
+    }
     Some(p252)
 }
 
-/// Enum values of a parser for the target: 252's, or for later targets 252's and 257's
-/// together (a value new in 257 may or may not exist in between: not judged as an error).
+/// Enum values of a parser for the target: 252's; for targets up to 261 252's and 257's
+/// together (a value new in 257 may or may not exist in between: not judged as an error);
+/// 262's own from 262 on.
 pub fn enum_for(parser: &str, target: u32) -> Option<EnumInfo> {
     let t = tables();
     let base = t.enums_252.get(parser)?.clone();
     if target <= REFERENCE_VERSION {
         return Some(base);
+    }
+    if let Some(newest) = t.enums_262.get(parser).filter(|_| target >= NEWEST_VERSION) {
+        return Some(newest.clone());
     }
     let mut merged = base;
     if let Some(later) = t.enums_257.get(parser) {
@@ -233,6 +263,31 @@ mod tests {
         let tmp = key("Service", "PrivateTmp").unwrap();
         assert_eq!(parser_for(tmp, 252), Some("config_parse_bool"));
         assert_eq!(parser_for(tmp, 257), None);
+    }
+
+    #[test]
+    fn releases_after_257_add_and_drop_keys() {
+        // New in 258 (NEWS), read by 262.
+        let bpf = key("Service", "PrivateBPF").unwrap();
+        assert_eq!(key_since("Service", "PrivateBPF"), Some(258));
+        assert!(!known_at(bpf, 257));
+        assert!(known_at(bpf, 262));
+        // cgroup v1 settings: read by 257, ignored with a warning by 262.
+        let shares = key("Service", "CPUShares").unwrap();
+        assert!(known_at(shares, 257));
+        assert_eq!(removed_at(shares, 257), None);
+        assert!(!known_at(shares, 262));
+        assert_eq!(removed_at(shares, 262), Some(262));
+        // ProtectHostname= became an enumeration: 252's boolean check does not apply in 262.
+        let host = key("Service", "ProtectHostname").unwrap();
+        assert_eq!(parser_for(host, 257), Some("config_parse_bool"));
+        assert_eq!(parser_for(host, 262), None);
+        // Values 262 added to an enumeration 252 knows.
+        let users = enum_for("config_parse_private_users", 262);
+        assert!(users.is_none(), "252 reads PrivateUsers= as a boolean, not this enumeration");
+        let job = enum_for("config_parse_job_mode", 262).unwrap();
+        assert!(job.values.contains(&"lenient"));
+        assert!(!enum_for("config_parse_job_mode", 257).unwrap().values.contains(&"lenient"));
     }
 
     #[test]

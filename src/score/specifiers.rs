@@ -170,9 +170,9 @@ mod tests {
         let id = UnitIdent::new("cc.service", None, TEMPLATE_INSTANCE);
         assert_eq!(expand(&id, "%f|%i|%I").unwrap(), "/cc||");
         assert_eq!(UnitIdent::new("service", None, TEMPLATE_INSTANCE).id, "unit.service");
-        assert_eq!(UnitIdent::new("service", Some("/x/user@.service".into(), TEMPLATE_INSTANCE)).id, "user@i.service");
+        assert_eq!(UnitIdent::new("service", Some("/x/user@.service".into()), TEMPLATE_INSTANCE).id, "user@i.service");
         assert_eq!(
-            UnitIdent::new("service", Some("/x/a.service.d/x.conf".into(), TEMPLATE_INSTANCE)).id,
+            UnitIdent::new("service", Some("/x/a.service.d/x.conf".into()), TEMPLATE_INSTANCE).id,
             "unit.service"
         );
     }
