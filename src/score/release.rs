@@ -40,8 +40,9 @@ pub struct Release {
     /// Where the table puts the one row that can lack a description (ProtectProc=noaccess):
     /// first (262), or where glibc's merge sort leaves it (252, 257).
     pub empty_description_first: bool,
-    /// Whether the offline manager refuses to load a unit with IPIngressFilterPath= or
-    /// IPEgressFilterPath= (257: it fails to open the BPF programs).
+    /// Whether the offline manager refuses to load a unit whose own file gives a valid
+    /// IPIngressFilterPath= or IPEgressFilterPath= (257: it fails to open the BPF programs;
+    /// the same in a drop-in is scored).
     pub refuses_ip_filter_paths: bool,
     /// Whether an unknown address family in RestrictAddressFamilies= ends the reading of the
     /// line (262: the families before it stay) instead of being skipped.

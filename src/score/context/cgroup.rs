@@ -7,7 +7,8 @@ use crate::score::specifiers::expand;
 use crate::score::values::*;
 use crate::unit::Assignment;
 
-pub(super) fn apply_cgroup(info: &mut Info, f: &mut ServiceFacts, ty: &str, a: &Assignment) {
+/// Returns whether the assignment added a BPF filter program path.
+pub(super) fn apply_cgroup(info: &mut Info, f: &mut ServiceFacts, ty: &str, a: &Assignment) -> bool {
     let v = a.value.as_str();
     match a.key.as_str() {
         "Delegate" if matches!(ty, "service" | "scope") => {
@@ -18,17 +19,17 @@ pub(super) fn apply_cgroup(info: &mut Info, f: &mut ServiceFacts, ty: &str, a: &
         "DeviceAllow" => {
             if v.is_empty() {
                 f.device_allow.clear();
-                return;
+                return false;
             }
             let mut p = v;
-            let Ok(Some(path)) = extract_first_word(&mut p, WordFlags::UNQUOTE) else { return };
-            let Ok(resolved) = expand(&info.ident, &path) else { return };
+            let Ok(Some(path)) = extract_first_word(&mut p, WordFlags::UNQUOTE) else { return false };
+            let Ok(resolved) = expand(&info.ident, &path) else { return false };
             if !valid_device_allow_path(&resolved) {
-                return;
+                return false;
             }
             let rights = p;
             if !rights.is_empty() && !rights.chars().all(|c| "rwm".contains(c)) {
-                return;
+                return false;
             }
             let resolved = if resolved.starts_with("block-") || resolved.starts_with("char-") {
                 resolved
@@ -41,7 +42,7 @@ pub(super) fn apply_cgroup(info: &mut Info, f: &mut ServiceFacts, ty: &str, a: &
             let list = if a.key == "IPAddressDeny" { &mut f.ip_deny } else { &mut f.ip_allow };
             if v.is_empty() {
                 list.clear();
-                return;
+                return false;
             }
             for w in extract_words(v, WordFlags::NONE) {
                 if let Some(p) = ip_prefixes(&w) {
@@ -54,15 +55,17 @@ pub(super) fn apply_cgroup(info: &mut Info, f: &mut ServiceFacts, ty: &str, a: &
                 if a.key == "IPIngressFilterPath" { &mut f.ip_ingress_filters } else { &mut f.ip_egress_filters };
             if v.is_empty() {
                 list.clear();
-                return;
+                return false;
             }
-            let Ok(resolved) = expand(&info.ident, v) else { return };
+            let Ok(resolved) = expand(&info.ident, v) else { return false };
             if let Some(p) = absolute_path(&resolved) {
                 list.push(p);
+                return true;
             }
         }
         _ => {}
     }
+    false
 }
 
 /// `path:rwm` as cgroup_device_permissions_to_string() spells the rights (all when none).

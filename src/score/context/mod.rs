@@ -270,8 +270,12 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment], release: &'static Rel
                 continue;
             }
         }
-        if Some(sect) == cgroup {
-            apply_cgroup(&mut info, &mut f, &ty, a);
+        if Some(sect) == cgroup
+            && apply_cgroup(&mut info, &mut f, &ty, a)
+            && release.refuses_ip_filter_paths
+            && main_file.as_deref() == Some(a.file.to_string_lossy().as_ref())
+        {
+            refusal.get_or_insert(refuse(a, format!("{}=: BPF programs cannot be loaded offline", a.key)));
         }
         if ty == "service" && sect == "Service" {
             apply_service(&mut info, &mut f, a);

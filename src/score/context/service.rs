@@ -90,11 +90,6 @@ pub(super) fn verify(info: &Info, f: &ServiceFacts, ty: &str, assignments: &[Ass
         line: 0,
         message: format!("{}: {message}", info.ident.id),
     };
-    if info.release.refuses_ip_filter_paths && info.ip_filters_custom {
-        return Err(unit_refusal(
-            "IPIngressFilterPath=/IPEgressFilterPath=: BPF programs cannot be loaded offline. Refusing.",
-        ));
-    }
     match ty {
         "service" => {
             let service_type = f.service_type.unwrap_or(if f.bus_name {
