@@ -80,3 +80,16 @@ fn fixing_only_touches_the_fixed_lines() {
     assert_eq!(left.iter().map(|f| (f.tag, f.severity)).collect::<Vec<_>>(), vec![("invalid-value", Severity::Error)]);
     assert_eq!(lint::fix_document(&Document::parse(&fixed).unwrap(), "service", 252).unwrap().to_string(), fixed);
 }
+
+/// The key tables follow each release: what 258..262 added is newer than a 257 target, what
+/// 262 no longer reads is flagged when targeting 262 (both taken from 262's own binaries).
+#[test]
+fn keys_follow_the_target_release() {
+    let text = "[Service]\nExecStart=/bin/true\nPrivateBPF=yes\nCPUShares=512\n";
+    let doc = Document::parse(text).unwrap();
+    let tags = |target| -> Vec<(usize, &'static str)> {
+        lint::lint_document(&doc, Path::new("a.service"), "service", target).iter().map(|f| (f.line, f.tag)).collect()
+    };
+    assert_eq!(tags(257), vec![(3, "key-newer-than-target"), (4, "deprecated-key")]);
+    assert_eq!(tags(262), vec![(4, "key-removed")]);
+}
