@@ -168,3 +168,51 @@ fn loaded_units_are_refused_like_systemd_refuses_them() {
     assert_eq!(tmpl.refused_by_systemd(), None);
     assert_eq!(assess(252, "service", &tmpl.assignments()).unit, "getty@i.service");
 }
+
+/// Each value checked against the release's own systemd-analyze (Debian trixie: 257.13,
+/// sid: 262.1), so that the release data is tested where those cannot run.
+#[test]
+fn releases_differ_as_their_systemd_analyze() {
+    let at = |version, lines: &[&str]| {
+        let mut all = vec!["ExecStart=/bin/true"];
+        all.extend_from_slice(lines);
+        assess(version, "a.service", &unit(&all))
+    };
+    // PrivateMounts= unset reads as on from 257.
+    assert_eq!(at(252, &[]).exposure_text(), "9.6");
+    assert_eq!(at(257, &[]).exposure_text(), "9.4");
+    assert_eq!(at(262, &[]).exposure_text(), "9.4");
+    assert_eq!(at(257, &["PrivateMounts=no"]).exposure_text(), "9.6");
+    assert_eq!(at(257, &["PrivateMounts=no", "PrivateMounts="]).exposure_text(), "9.4");
+    // Modes of the releases.
+    assert_eq!(at(257, &["PrivateTmp=disconnected"]).exposure_text(), "9.2");
+    assert_eq!(badness(&at(252, &["PrivateTmp=disconnected"]), "PrivateTmp"), Some(1));
+    assert_eq!(badness(&at(257, &["PrivateUsers=full"]), "PrivateUsers"), Some(1));
+    assert_eq!(badness(&at(262, &["PrivateUsers=full"]), "PrivateUsers"), Some(0));
+    assert_eq!(badness(&at(257, &["ProtectControlGroups=strict"]), "ProtectControlGroups"), Some(0));
+    assert_eq!(badness(&at(257, &["ProtectHostname=private"]), "ProtectHostname"), Some(1));
+    for (value, bad) in [("private", 0), ("yes:%p", 0), ("private:A1", 0), ("private:a-", 1), ("no:foo", 1)] {
+        let v = format!("ProtectHostname={value}");
+        assert_eq!(badness(&at(262, &[&v]), "ProtectHostname"), Some(bad), "{v}");
+    }
+    assert_eq!(badness(&at(262, &["ProtectHostname=yes", "ProtectHostname="]), "ProtectHostname"), Some(1));
+    // loongarch64 is an architecture from 257 on.
+    let arch =
+        |v| at(v, &["SystemCallArchitectures=loongarch64"]).row("SystemCallArchitectures").unwrap().description.clone();
+    assert_eq!(arch(252), "Service may execute system calls with all ABIs");
+    assert_eq!(arch(257), "Service may execute system calls with multiple ABIs");
+    // In 262 an unknown family ends the line.
+    let packet = |v| badness(&at(v, &["RestrictAddressFamilies=rw af_packet"]), "RestrictAddressFamilies_AF_PACKET");
+    assert_eq!(packet(257), Some(1));
+    assert_eq!(packet(262), Some(0));
+    // Capability 63 exists for 252 only.
+    assert_eq!(badness(&at(252, &["AmbientCapabilities=0077"]), "AmbientCapabilities"), Some(1));
+    assert_eq!(badness(&at(257, &["AmbientCapabilities=0077"]), "AmbientCapabilities"), Some(0));
+    // Templates and the BPF filter refusal.
+    assert_eq!(assess(257, "foo@.service", &unit(&["ExecStart=/bin/true"])).unit, "foo@test_instance.service");
+    assert!(at(257, &["IPIngressFilterPath=/srv"]).refusal.is_some());
+    assert!(at(262, &["IPIngressFilterPath=/srv"]).refusal.is_none());
+    // A version between releases scores as the older one.
+    assert_eq!(at(256, &[]).exposure_text(), "9.6");
+    assert_eq!(at(261, &[]).exposure_text(), "9.4");
+}
