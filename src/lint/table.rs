@@ -290,6 +290,30 @@ mod tests {
         assert!(!enum_for("config_parse_job_mode", 257).unwrap().values.contains(&"lenient"));
     }
 
+    /// The directive table (what the planner gates on) and the tables generated from each
+    /// release agree: a directive newer than 252 arrived when the release tables say, and a
+    /// value it dates to 257 or 262 is one of that release's values.
+    #[test]
+    fn directive_versions_agree_with_the_release_tables() {
+        let t = tables();
+        for d in directives::DIRECTIVES {
+            let Some(info) = key(d.section, d.key) else { continue };
+            if let Some(since) = info.since_after_252 {
+                assert_eq!(since, d.since, "{}", d.key);
+            }
+            assert!(known_at(info, d.since.max(REFERENCE_VERSION)), "{} unknown at {}", d.key, d.since);
+            for (value, since) in d.value_since.iter().filter(|(_, s)| *s > REFERENCE_VERSION) {
+                let (parser, enums) = match *since >= NEWEST_VERSION {
+                    true => (info.parser_262, &t.enums_262),
+                    false => (info.parser_257, &t.enums_257),
+                };
+                if let Some(e) = parser.and_then(|p| enums.get(p)) {
+                    assert!(e.values.contains(value), "{}={value} is not a value of systemd {since}", d.key);
+                }
+            }
+        }
+    }
+
     #[test]
     fn hand_kept_versions_agree_with_the_directive_table() {
         for d in directives::DIRECTIVES {
