@@ -322,7 +322,9 @@ pub static DIRECTIVES: &[Directive] = &[
             "SystemCallFilter_resources"
         ],
         true,
-        [PrivilegedSystemCalls, SystemClock, Mounts, KernelModules, Namespaces],
+        // What the @system-service allow list lacks: @privileged, @clock, @mount (which holds
+        // chroot), @module. It holds @process, so unshare(2) and setns(2) stay allowed.
+        [PrivilegedSystemCalls, SystemClock, Mounts, Chroot, KernelModules],
         "Allow only the system calls a typical service uses"
     ),
     d!(
@@ -352,6 +354,19 @@ pub static SYSCALL_GROUP_BREAKS: &[(&str, &[Need])] = &[
     ("@reboot", &[PrivilegedSystemCalls]),
     ("@swap", &[PrivilegedSystemCalls]),
 ];
+
+/// What a need keeps off, as `explain` prints it and the planner decides it: each directive
+/// that lists it in `breaks`, then each deny-list group of SystemCallFilter= that it rules out.
+pub fn kept_off_by(need: Need) -> Vec<String> {
+    let mut out: Vec<String> =
+        DIRECTIVES.iter().filter(|d| d.breaks.contains(&need)).map(|d| d.key.to_owned()).collect();
+    for (group, needs) in SYSCALL_GROUP_BREAKS {
+        if needs.contains(&need) {
+            out.push(format!("SystemCallFilter=~{group}"));
+        }
+    }
+    out
+}
 
 pub fn lookup(key: &str) -> Option<&'static Directive> {
     DIRECTIVES.iter().find(|d| d.key == key)

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::directives::{self, Need, SYSCALL_GROUP_BREAKS};
+use crate::directives::{self, Directive, Need, SYSCALL_GROUP_BREAKS};
 use crate::policy::Policy;
 use crate::unit::{values_of, Assignment, LoadedUnit, Scope};
 
@@ -190,7 +190,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
                     && evidence.is_some_and(|e| {
                         [Need::Mounts, Need::Chroot, Need::Namespaces].iter().all(|n| !e.hints.contains_key(n))
                     });
-                shape_syscall_filter(&value, &facts, mount_free, ctx.target)
+                shape_syscall_filter(directive, &value, &facts, mount_free, ctx.target)
             }
             "RestrictAddressFamilies" => match evidence.and_then(|e| e.derived.get(&key)) {
                 Some((v, why)) if evidence_complete && !v.is_empty() => {
@@ -225,6 +225,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
 
 /// A deny list loses the groups the unit needs; an allow list is all or nothing.
 fn shape_syscall_filter(
+    directive: &Directive,
     value: &str,
     facts: &UnitFacts,
     evidence_complete: bool,
@@ -234,9 +235,7 @@ fn shape_syscall_filter(
         if target < 239 {
             return Err(format!("an allow list needs @system-service (systemd 239); the target is {target}"));
         }
-        let blocking =
-            [Need::PrivilegedSystemCalls, Need::SystemClock, Need::Mounts, Need::Chroot, Need::KernelModules];
-        return match blocking.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
+        return match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
             Some((need, why)) => Err(format!("{} ({})", need.describe(), why[0])),
             None => Ok((value.to_owned(), None)),
         };
