@@ -395,12 +395,8 @@ mod tests {
     #[test]
     fn an_empty_assignment_resets_the_command_list() {
         let a = |key: &str, value: &str| Assignment::planned("Service", key, value);
-        let assignments = [
-            a("ExecStart", "/bin/old"),
-            a("ExecStartPre", "/bin/pre"),
-            a("ExecStart", ""),
-            a("ExecStart", "/bin/new"),
-        ];
+        let assignments =
+            [a("ExecStart", "/bin/old"), a("ExecStartPre", "/bin/pre"), a("ExecStart", ""), a("ExecStart", "/bin/new")];
         let lines = exec_lines(&assignments);
         assert_eq!(lines, [("ExecStartPre", "/bin/pre"), ("ExecStart", "/bin/new")]);
     }

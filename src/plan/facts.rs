@@ -10,7 +10,7 @@ use crate::score::parse_boolean;
 use crate::unit::words::base_name;
 use crate::unit::{values_of, Assignment, LoadedUnit, Scope};
 
-use super::programs;
+use crate::evidence::table::{program_needs, programs};
 
 const PATH_KEYS: &[&str] = &[
     "WorkingDirectory",
@@ -163,10 +163,8 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
                 f.leave_alone = Some(format!("{program} {why}"));
             }
         }
-        for known in programs::lookup(program) {
-            for need in known.needs {
-                f.add_need(*need, format!("{program} {}", known.why));
-            }
+        for (need, why) in program_needs(program) {
+            f.add_need(need, format!("{program} {why}"));
         }
     }
 

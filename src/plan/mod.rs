@@ -3,7 +3,6 @@
 //! never writes.
 
 pub mod facts;
-pub mod programs;
 
 use std::collections::BTreeMap;
 
