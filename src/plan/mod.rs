@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::directives::{self, Directive, Need, SYSCALL_GROUP_BREAKS};
+use crate::directives::{self, Directive, Flag, Need, SYSCALL_GROUP_BREAKS};
 use crate::policy::Policy;
 use crate::unit::{values_of, Assignment, LoadedUnit, Scope};
 
@@ -55,36 +55,6 @@ pub struct Context<'a> {
     /// The systemd release the package is built for.
     pub target: u32,
 }
-
-/// Directives about file systems that early-boot units (DefaultDependencies=no) run before:
-/// PrivateTmp= pulls in RequiresMountsFor=/tmp /var/tmp (an ordering cycle before
-/// local-fs.target), and /usr, /home may not be mounted yet. systemd-analyze rates these
-/// rows "not appropriate" for such units too.
-const EARLY_BOOT_EXCLUDED: &[&str] = &["ProtectSystem", "ProtectHome", "PrivateTmp", "ReadWritePaths"];
-
-/// Settings that, for a service without CAP_SYS_ADMIN (any User= but root), make systemd
-/// set no_new_privs as well (systemd.exec(5), NoNewPrivileges=).
-const IMPLY_NO_NEW_PRIVILEGES: &[&str] = &[
-    "NoNewPrivileges",
-    "SystemCallFilter",
-    "SystemCallArchitectures",
-    "RestrictAddressFamilies",
-    "RestrictNamespaces",
-    "PrivateDevices",
-    "ProtectKernelTunables",
-    "ProtectKernelModules",
-    "ProtectKernelLogs",
-    "ProtectClock",
-    "ProtectHostname",
-    "MemoryDenyWriteExecute",
-    "RestrictRealtime",
-    "RestrictSUIDSGID",
-    "LockPersonality",
-];
-
-/// What DynamicUser=yes turns on by itself (systemd.exec(5)).
-const IMPLIED_BY_DYNAMIC_USER: &[&str] =
-    &["PrivateTmp", "RemoveIPC", "NoNewPrivileges", "RestrictSUIDSGID", "ProtectSystem"];
 
 /// The unit's own value of `key`, leaving out assignments systemd rejects and ignores
 /// (`PrivateTmp=yes   # comment` sets nothing, so the baseline still adds PrivateTmp=).
@@ -144,13 +114,12 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             skip(&mut plan, &key, format!("the unit already sets {key}={existing}"));
             continue;
         }
-        if facts.dynamic_user && IMPLIED_BY_DYNAMIC_USER.contains(&key.as_str()) {
+        if facts.dynamic_user && directive.has(Flag::ImpliedByDynamicUser) {
             skip(&mut plan, &key, "implied by DynamicUser=yes".into());
             continue;
         }
-        if key == "SystemCallErrorNumber" {
-            // Only ever written as the pair of a SystemCallFilter= written here.
-            continue;
+        if directive.pairs_with().is_some() {
+            continue; // written beside the directive it pairs with (pair_syscall_error_number)
         }
         let since = directive.since_for(&value);
         if since > ctx.target {
@@ -161,7 +130,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             skip(&mut plan, &key, "a user manager cannot apply it".into());
             continue;
         }
-        if !facts.default_dependencies && EARLY_BOOT_EXCLUDED.contains(&key.as_str()) {
+        if !facts.default_dependencies && directive.has(Flag::EarlyBootExcluded) {
             skip(
                 &mut plan,
                 &key,
@@ -169,7 +138,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             );
             continue;
         }
-        if facts.runs_unprivileged() && IMPLY_NO_NEW_PRIVILEGES.contains(&key.as_str()) {
+        if facts.runs_unprivileged() && directive.has(Flag::ImpliesNoNewPrivileges) {
             if let Some(why) = facts.needs.get(&Need::SetuidExecution) {
                 skip(
                     &mut plan,
@@ -231,8 +200,9 @@ fn shape_syscall_filter(
     target: u32,
 ) -> Result<(String, Option<String>), String> {
     let Some(list) = value.strip_prefix('~') else {
-        if target < 239 {
-            return Err(format!("an allow list needs @system-service (systemd 239); the target is {target}"));
+        let since = directive.since_for("@system-service");
+        if target < since {
+            return Err(format!("an allow list needs @system-service (systemd {since}); the target is {target}"));
         }
         return match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
             Some((need, why)) => Err(format!("{} ({})", need.describe(), why[0])),
