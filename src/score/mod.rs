@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use crate::unit::{Assignment, LoadedUnit};
 
 pub use specifiers::TEMPLATE_INSTANCE;
-pub use values::parse_boolean;
+pub use values::{parse_boolean, parse_mode};
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
