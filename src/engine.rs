@@ -182,10 +182,10 @@ fn process(
     let current = unit.assignments();
     let before = score::assess(&score_type, &current);
     // `assess` takes the first assignment's file for the unit file: when that is the unit's
-    // own file, `before` is the very assessment `refused_by_systemd` makes.
+    // own file, `before` is the very assessment `score::refused_by_systemd` makes.
     let refusal = match current.first() {
-        Some(first) if first.file == unit.path() => before.refusal.as_ref().map(crate::unit::refusal_text),
-        _ => unit.refused_by_systemd(),
+        Some(first) if first.file == unit.path() => before.refusal.as_ref().map(crate::score::Refusal::text),
+        _ => crate::score::refused_by_systemd(&unit),
     };
     if let Some(why) = refusal {
         let mut r = empty_report(name, unit.path().to_owned(), Some(unit.scope), Status::Planned);

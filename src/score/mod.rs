@@ -75,6 +75,24 @@ pub struct Refusal {
     pub message: String,
 }
 
+impl Refusal {
+    /// The refusal as reports word it: the line, when there is one, and the message.
+    pub fn text(&self) -> String {
+        match self.line {
+            0 => self.message.clone(),
+            n => format!("line {n}: {}", self.message),
+        }
+    }
+}
+
+/// Why systemd 252 would refuse to load this unit (so that systemd-analyze prints no score
+/// and the manager would not start it): a service with nothing to run, a fatal setting in
+/// the unit file (an invalid User=, a relative RootDirectory=...), a socket without
+/// Listen*=, and the other load checks the assessment follows.
+pub fn refused_by_systemd(unit: &LoadedUnit) -> Option<String> {
+    assess_loaded(unit, &[]).refusal.as_ref().map(Refusal::text)
+}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.file.as_os_str().is_empty(), self.line) {
