@@ -53,7 +53,7 @@ pub struct ProgramEvidence {
 pub struct Context<'a> {
     pub policy: &'a Policy,
     /// The systemd release the package is built for.
-    pub target: u32,
+    pub systemd_version: u32,
 }
 
 /// The unit's own value of `key`, leaving out assignments systemd rejects and ignores
@@ -122,8 +122,8 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             continue; // written beside the directive it pairs with (pair_syscall_error_number)
         }
         let since = directive.since_for(&value);
-        if since > ctx.target {
-            skip(&mut plan, &key, format!("needs systemd {since}; the target is {}", ctx.target));
+        if since > ctx.systemd_version {
+            skip(&mut plan, &key, format!("needs systemd {since}; the target is {}", ctx.systemd_version));
             continue;
         }
         if unit.scope == Scope::User && !directive.user_manager {
@@ -158,7 +158,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
                     && evidence.is_some_and(|e| {
                         [Need::Mounts, Need::Chroot, Need::Namespaces].iter().all(|n| !e.hints.contains_key(n))
                     });
-                shape_syscall_filter(directive, &value, &facts, mount_free, ctx.target)
+                shape_syscall_filter(directive, &value, &facts, mount_free, ctx.systemd_version)
             }
             "RestrictAddressFamilies" => match evidence.and_then(|e| e.derived.get(&key)) {
                 Some((v, why)) if evidence_complete && !v.is_empty() => {
@@ -197,12 +197,14 @@ fn shape_syscall_filter(
     value: &str,
     facts: &UnitFacts,
     evidence_complete: bool,
-    target: u32,
+    systemd_version: u32,
 ) -> Result<(String, Option<String>), String> {
     let Some(list) = value.strip_prefix('~') else {
         let since = directive.since_for("@system-service");
-        if target < since {
-            return Err(format!("an allow list needs @system-service (systemd {since}); the target is {target}"));
+        if systemd_version < since {
+            return Err(format!(
+                "an allow list needs @system-service (systemd {since}); the target is {systemd_version}"
+            ));
         }
         return match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
             Some((need, why)) => Err(format!("{} ({})", need.describe(), why[0])),

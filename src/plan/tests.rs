@@ -9,15 +9,15 @@ fn policy(extra: &str, profile: Option<&str>) -> Policy {
     Policy::load(None, &[f.path().to_owned()], &o).unwrap()
 }
 
-fn plan_for(files: &[(&str, &str)], unit: &str, p: &Policy, target: u32) -> Plan {
-    plan_with_evidence(files, unit, p, target, None)
+fn plan_for(files: &[(&str, &str)], unit: &str, p: &Policy, systemd_version: u32) -> Plan {
+    plan_with_evidence(files, unit, p, systemd_version, None)
 }
 
 fn plan_with_evidence(
     files: &[(&str, &str)],
     unit: &str,
     p: &Policy,
-    target: u32,
+    systemd_version: u32,
     evidence: Option<&ProgramEvidence>,
 ) -> Plan {
     let t = tempfile::tempdir().unwrap();
@@ -28,7 +28,7 @@ fn plan_with_evidence(
     }
     let loader = Loader::new(Some(t.path())).unwrap();
     let LoadOutcome::Unit(u) = loader.load(unit).unwrap() else { panic!("masked") };
-    plan(&u, &u.assignments(), evidence, &Context { policy: p, target })
+    plan(&u, &u.assignments(), evidence, &Context { policy: p, systemd_version })
 }
 
 fn added(p: &Plan, key: &str) -> Option<String> {
