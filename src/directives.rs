@@ -110,9 +110,37 @@ pub struct Directive {
     pub breaks: &'static [Need],
     /// The comment written above the directive in a generated drop-in.
     pub comment: &'static str,
+    /// How the planner treats it beyond its needs.
+    pub flags: &'static [Flag],
+}
+
+/// What the planner must know about a directive besides what it takes away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// Left off early-boot units (DefaultDependencies=no): PrivateTmp= pulls in
+    /// RequiresMountsFor=/tmp /var/tmp (an ordering cycle before local-fs.target), and /usr,
+    /// /home may not be mounted yet. systemd-analyze rates these rows "not appropriate" for
+    /// such units too.
+    EarlyBootExcluded,
+    /// For a service without CAP_SYS_ADMIN (any User= but root) systemd sets no_new_privs
+    /// along with it (systemd.exec(5), NoNewPrivileges=).
+    ImpliesNoNewPrivileges,
+    /// DynamicUser=yes turns it on by itself (systemd.exec(5)).
+    ImpliedByDynamicUser,
+    /// Written only together with this directive, never on its own.
+    PairsWith(&'static str),
 }
 
 impl Directive {
+    pub fn has(&self, flag: Flag) -> bool {
+        self.flags.contains(&flag)
+    }
+
+    /// The directive this one is only written together with.
+    pub fn pairs_with(&self) -> Option<&'static str> {
+        self.flags.iter().find_map(|f| if let Flag::PairsWith(k) = f { Some(*k) } else { None })
+    }
+
     /// The first systemd release that accepts `value` for this key.
     pub fn since_for(&self, value: &str) -> u32 {
         let mut since = self.since;
@@ -128,10 +156,14 @@ impl Directive {
     }
 }
 
+use Flag::*;
 use Need::*;
 
 macro_rules! d {
     ($key:literal, $since:expr, [$($vs:expr),*], [$($row:literal),*], $user:expr, [$($need:ident),*], $comment:literal) => {
+        d!($key, $since, [$($vs),*], [$($row),*], $user, [$($need),*], $comment, [])
+    };
+    ($key:literal, $since:expr, [$($vs:expr),*], [$($row:literal),*], $user:expr, [$($need:ident),*], $comment:literal, [$($flag:expr),*]) => {
         Directive {
             key: $key,
             section: "Service",
@@ -141,6 +173,7 @@ macro_rules! d {
             user_manager: $user,
             breaks: &[$($need),*],
             comment: $comment,
+            flags: &[$($flag),*],
         }
     };
 }
@@ -154,9 +187,10 @@ pub static DIRECTIVES: &[Directive] = &[
         ["ProtectSystem"],
         false,
         [WritesSystemDirectories, Mounts],
-        "Mount /usr, /boot and /etc read-only for the service"
+        "Mount /usr, /boot and /etc read-only for the service",
+        [EarlyBootExcluded, ImpliedByDynamicUser]
     ),
-    d!("ReadWritePaths", 231, [], [], false, [], "Keep these paths writable under ProtectSystem="),
+    d!("ReadWritePaths", 231, [], [], false, [], "Keep these paths writable under ProtectSystem=", [EarlyBootExcluded]),
     d!(
         "ProtectHome",
         214,
@@ -164,9 +198,19 @@ pub static DIRECTIVES: &[Directive] = &[
         ["ProtectHome"],
         false,
         [HomeDirectories, Mounts],
-        "Hide /home, /root and /run/user from the service"
+        "Hide /home, /root and /run/user from the service",
+        [EarlyBootExcluded]
     ),
-    d!("PrivateTmp", 183, [], ["PrivateTmp"], false, [Mounts], "Give the service its own /tmp and /var/tmp"),
+    d!(
+        "PrivateTmp",
+        183,
+        [],
+        ["PrivateTmp"],
+        false,
+        [Mounts],
+        "Give the service its own /tmp and /var/tmp",
+        [EarlyBootExcluded, ImpliedByDynamicUser]
+    ),
     d!(
         "PrivateDevices",
         209,
@@ -174,7 +218,8 @@ pub static DIRECTIVES: &[Directive] = &[
         ["PrivateDevices", "DeviceAllow", "CapabilityBoundingSet_CAP_MKNOD", "CapabilityBoundingSet_CAP_SYS_RAWIO"],
         false,
         [Devices, Mounts, PrivilegedSystemCalls],
-        "Give the service a minimal /dev without hardware devices"
+        "Give the service a minimal /dev without hardware devices",
+        [ImpliesNoNewPrivileges]
     ),
     d!(
         "ProtectKernelTunables",
@@ -183,7 +228,8 @@ pub static DIRECTIVES: &[Directive] = &[
         ["ProtectKernelTunables"],
         false,
         [KernelTunables, Mounts],
-        "Make /proc/sys and /sys read-only"
+        "Make /proc/sys and /sys read-only",
+        [ImpliesNoNewPrivileges]
     ),
     d!(
         "ProtectKernelModules",
@@ -192,7 +238,8 @@ pub static DIRECTIVES: &[Directive] = &[
         ["ProtectKernelModules", "CapabilityBoundingSet_CAP_SYS_MODULE"],
         false,
         [KernelModules],
-        "Forbid loading kernel modules"
+        "Forbid loading kernel modules",
+        [ImpliesNoNewPrivileges]
     ),
     d!(
         "ProtectKernelLogs",
@@ -201,7 +248,8 @@ pub static DIRECTIVES: &[Directive] = &[
         ["ProtectKernelLogs", "CapabilityBoundingSet_CAP_SYSLOG"],
         false,
         [KernelLogs],
-        "Forbid reading the kernel log ring"
+        "Forbid reading the kernel log ring",
+        [ImpliesNoNewPrivileges]
     ),
     d!(
         "ProtectControlGroups",
@@ -219,9 +267,19 @@ pub static DIRECTIVES: &[Directive] = &[
         ["ProtectClock", "CapabilityBoundingSet_CAP_SYS_TIME", "CapabilityBoundingSet_CAP_WAKE_ALARM", "DeviceAllow"],
         false,
         [SystemClock, Devices],
-        "Forbid setting the system and hardware clocks"
+        "Forbid setting the system and hardware clocks",
+        [ImpliesNoNewPrivileges]
     ),
-    d!("ProtectHostname", 242, [], ["ProtectHostname"], false, [Hostname], "Forbid changing the host name"),
+    d!(
+        "ProtectHostname",
+        242,
+        [],
+        ["ProtectHostname"],
+        false,
+        [Hostname],
+        "Forbid changing the host name",
+        [ImpliesNoNewPrivileges]
+    ),
     d!("ProtectProc", 247, [], ["ProtectProc"], false, [ProcessInspection], "Hide other users' processes in /proc"),
     d!(
         "ProcSubset",
@@ -249,11 +307,39 @@ pub static DIRECTIVES: &[Directive] = &[
         ["NoNewPrivileges"],
         true,
         [SetuidExecution],
-        "Forbid gaining privileges through set-uid binaries or file capabilities"
+        "Forbid gaining privileges through set-uid binaries or file capabilities",
+        [ImpliesNoNewPrivileges, ImpliedByDynamicUser]
     ),
-    d!("RestrictSUIDSGID", 242, [], ["RestrictSUIDSGID"], true, [SetuidFiles], "Forbid creating set-uid/set-gid files"),
-    d!("RestrictRealtime", 231, [], ["RestrictRealtime"], true, [RealtimeScheduling], "Forbid realtime scheduling"),
-    d!("LockPersonality", 235, [], ["LockPersonality"], true, [Personality], "Lock the execution domain"),
+    d!(
+        "RestrictSUIDSGID",
+        242,
+        [],
+        ["RestrictSUIDSGID"],
+        true,
+        [SetuidFiles],
+        "Forbid creating set-uid/set-gid files",
+        [ImpliesNoNewPrivileges, ImpliedByDynamicUser]
+    ),
+    d!(
+        "RestrictRealtime",
+        231,
+        [],
+        ["RestrictRealtime"],
+        true,
+        [RealtimeScheduling],
+        "Forbid realtime scheduling",
+        [ImpliesNoNewPrivileges]
+    ),
+    d!(
+        "LockPersonality",
+        235,
+        [],
+        ["LockPersonality"],
+        true,
+        [Personality],
+        "Lock the execution domain",
+        [ImpliesNoNewPrivileges]
+    ),
     d!(
         "MemoryDenyWriteExecute",
         231,
@@ -261,7 +347,8 @@ pub static DIRECTIVES: &[Directive] = &[
         ["MemoryDenyWriteExecute"],
         true,
         [WritableExecutableMemory],
-        "Forbid memory that is both writable and executable"
+        "Forbid memory that is both writable and executable",
+        [ImpliesNoNewPrivileges]
     ),
     d!(
         "RestrictNamespaces",
@@ -278,7 +365,8 @@ pub static DIRECTIVES: &[Directive] = &[
         ],
         true,
         [Namespaces, ControlGroups],
-        "Forbid creating namespaces"
+        "Forbid creating namespaces",
+        [ImpliesNoNewPrivileges]
     ),
     d!(
         "SystemCallArchitectures",
@@ -287,7 +375,8 @@ pub static DIRECTIVES: &[Directive] = &[
         ["SystemCallArchitectures"],
         true,
         [Personality],
-        "Allow only native system calls"
+        "Allow only native system calls",
+        [ImpliesNoNewPrivileges]
     ),
     d!(
         "RestrictAddressFamilies",
@@ -302,7 +391,8 @@ pub static DIRECTIVES: &[Directive] = &[
         ],
         true,
         [PacketSockets, OtherAddressFamilies],
-        "Allow only these socket address families"
+        "Allow only these socket address families",
+        [ImpliesNoNewPrivileges]
     ),
     d!(
         "SystemCallFilter",
@@ -322,8 +412,11 @@ pub static DIRECTIVES: &[Directive] = &[
             "SystemCallFilter_resources"
         ],
         true,
-        [PrivilegedSystemCalls, SystemClock, Mounts, KernelModules, Namespaces],
-        "Allow only the system calls a typical service uses"
+        // What the @system-service allow list lacks: @privileged, @clock, @mount (which holds
+        // chroot), @module. It holds @process, so unshare(2) and setns(2) stay allowed.
+        [PrivilegedSystemCalls, SystemClock, Mounts, Chroot, KernelModules],
+        "Allow only the system calls a typical service uses",
+        [ImpliesNoNewPrivileges]
     ),
     d!(
         "SystemCallErrorNumber",
@@ -332,10 +425,20 @@ pub static DIRECTIVES: &[Directive] = &[
         [],
         true,
         [],
-        "Fail filtered system calls with EPERM instead of killing the service"
+        "Fail filtered system calls with EPERM instead of killing the service",
+        [PairsWith("SystemCallFilter")]
     ),
     d!("UMask", 1, [], ["UMask"], true, [], "Create files readable by the service's user only"),
-    d!("RemoveIPC", 232, [], ["RemoveIPC"], false, [], "Remove the service user's IPC objects when it stops"),
+    d!(
+        "RemoveIPC",
+        232,
+        [],
+        ["RemoveIPC"],
+        false,
+        [],
+        "Remove the service user's IPC objects when it stops",
+        [ImpliedByDynamicUser]
+    ),
     d!("CapabilityBoundingSet", 187, [], [], false, [], "Keep only the capabilities the service needs"),
 ];
 
@@ -352,6 +455,19 @@ pub static SYSCALL_GROUP_BREAKS: &[(&str, &[Need])] = &[
     ("@reboot", &[PrivilegedSystemCalls]),
     ("@swap", &[PrivilegedSystemCalls]),
 ];
+
+/// What a need keeps off, as `explain` prints it and the planner decides it: each directive
+/// that lists it in `breaks`, then each deny-list group of SystemCallFilter= that it rules out.
+pub fn kept_off_by(need: Need) -> Vec<String> {
+    let mut out: Vec<String> =
+        DIRECTIVES.iter().filter(|d| d.breaks.contains(&need)).map(|d| d.key.to_owned()).collect();
+    for (group, needs) in SYSCALL_GROUP_BREAKS {
+        if needs.contains(&need) {
+            out.push(format!("SystemCallFilter=~{group}"));
+        }
+    }
+    out
+}
 
 pub fn lookup(key: &str) -> Option<&'static Directive> {
     DIRECTIVES.iter().find(|d| d.key == key)
@@ -373,6 +489,19 @@ mod tests {
             assert!(d.since <= 257, "{}", d.key);
             for (_, s) in d.value_since {
                 assert!(*s >= d.since, "{}", d.key);
+            }
+        }
+    }
+
+    #[test]
+    fn every_score_row_named_is_a_row_of_the_score_table() {
+        let all = crate::score::assess(crate::score::DEFAULT_RELEASE, "x.service", &[]);
+        for d in DIRECTIVES {
+            for row in d.rows {
+                assert!(all.row(row).is_some(), "{}: no score row {row}", d.key);
+            }
+            if let Some(other) = d.pairs_with() {
+                assert!(lookup(other).is_some(), "{} pairs with {other}", d.key);
             }
         }
     }

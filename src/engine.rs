@@ -18,7 +18,8 @@ pub struct Request {
     pub units: Vec<String>,
     pub exclude: Vec<String>,
     pub policy: Policy,
-    pub target: u32,
+    /// The systemd release to write for (`--systemd-version`, the policy's, or detected).
+    pub systemd_version: u32,
     /// Plan from the unit files alone, without reading the programs they run.
     pub no_evidence: bool,
 }
@@ -180,12 +181,12 @@ fn process(
     }
     let score_type = unit.name.as_str().to_owned();
     let current = unit.assignments();
-    let before = score::assess(req.target, &score_type, &current);
+    let before = score::assess(req.systemd_version, &score_type, &current);
     // `assess` takes the first assignment's file for the unit file: when that is the unit's
-    // own file, `before` is the very assessment `refused_by_systemd` makes.
+    // own file, `before` is the very assessment `score::refused_by_systemd` makes.
     let refusal = match current.first() {
-        Some(first) if first.file == unit.path() => before.refusal.as_ref().map(crate::unit::refusal_text),
-        _ => unit.refused_by_systemd(),
+        Some(first) if first.file == unit.path() => before.refusal.as_ref().map(crate::score::Refusal::text),
+        _ => crate::score::refused_by_systemd(req.systemd_version, &unit),
     };
     if let Some(why) = refusal {
         let mut r = empty_report(name, unit.path().to_owned(), Some(unit.scope), Status::Planned);
@@ -195,10 +196,10 @@ fn process(
 
     // Plan against the unit as it is without hardenunit's own output, so that a second run
     // plans the same thing again and finds nothing to change.
-    let target = OwnOutput::locate(&unit, &req.policy)?;
-    let base_fragments = target.base_fragments(&unit)?;
+    let output = OwnOutput::locate(&unit, &req.policy)?;
+    let base_fragments = output.base_fragments(&unit)?;
     let base = assignments_of(&base_fragments);
-    let ctx = plan::Context { policy: &req.policy, target: req.target };
+    let ctx = plan::Context { policy: &req.policy, systemd_version: req.systemd_version };
     let (evidence, evidence_text) = if req.no_evidence {
         (None, None)
     } else {
@@ -210,14 +211,14 @@ fn process(
     let base_score = if base == current {
         &before
     } else {
-        base_score_of_own = score::assess(req.target, &score_type, &base);
+        base_score_of_own = score::assess(req.systemd_version, &score_type, &base);
         &base_score_of_own
     };
-    let (change, _, after) = match never_weaken(&mut plan, &target, &base_fragments, base_score, &score_type, req) {
+    let (change, _, after) = match never_weaken(&mut plan, &output, &base_fragments, base_score, &score_type, req) {
         Some(rendered) => rendered,
         None => {
-            let (change, new_fragments) = target.render(&plan, &base_fragments, req)?;
-            let after = score::assess(req.target, &score_type, &assignments_of(&new_fragments));
+            let (change, new_fragments) = output.render(&plan, &base_fragments, req)?;
+            let after = score::assess(req.systemd_version, &score_type, &assignments_of(&new_fragments));
             (change, new_fragments, after)
         }
     };
@@ -232,7 +233,7 @@ fn process(
         changes: change.into_iter().collect(),
         evidence,
         evidence_text,
-        findings: crate::lint::lint_unit(&unit, req.target),
+        findings: crate::lint::lint_unit(&unit, req.systemd_version),
     })
 }
 
@@ -261,15 +262,15 @@ type Rendered = (Option<FileChange>, Vec<Fragment>, score::Assessment);
 /// the plan changed after its last rendering (or rendering failed).
 fn never_weaken(
     plan: &mut Plan,
-    target: &OwnOutput,
+    output: &OwnOutput,
     base_fragments: &[Fragment],
     before: &score::Assessment,
     score_type: &str,
     req: &Request,
 ) -> Option<Rendered> {
     for _ in 0..plan.added.len() + 1 {
-        let (change, fragments) = target.render(plan, base_fragments, req).ok()?;
-        let after = score::assess(req.target, score_type, &assignments_of(&fragments));
+        let (change, fragments) = output.render(plan, base_fragments, req).ok()?;
+        let after = score::assess(req.systemd_version, score_type, &assignments_of(&fragments));
         let worse: Vec<&str> = before
             .rows
             .iter()
@@ -352,7 +353,7 @@ impl OwnOutput {
                 Some(text)
             }
             Mode::DropIn => {
-                let text = dropin::render_dropin(plan, &req.policy.profile, req.target);
+                let text = dropin::render_dropin(plan, &req.policy.profile, req.systemd_version);
                 if let Some(t) = &text {
                     let doc = Document::parse(t).map_err(|e| parse_error(&self.shown, e))?;
                     let name = self.real.file_name().map(|n| n.to_owned());

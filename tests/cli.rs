@@ -5,29 +5,9 @@ use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hardenunit");
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = duct::cmd(BIN, args)
-        .env("HARDENUNIT_NO_SYSTEM_POLICY", "1")
-        .env("NO_COLOR", "1")
-        .stdout_capture()
-        .stderr_capture()
-        .unchecked()
-        .run()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use common::hardenunit as run;
 
 fn write(root: &Path, rel: &str, text: &[u8]) -> PathBuf {
     let p = root.join(rel);

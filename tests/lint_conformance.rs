@@ -10,6 +10,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
+use common::oracle_available;
 use hardenunit::lint::{self, Finding, LintRun, Severity};
 use hardenunit::unit::UnitName;
 
@@ -35,17 +38,6 @@ const KEY_VALUE_KINDS: &[&str] = &[
     "Unbalanced",
     "Bad characters",
 ];
-
-fn oracle_available() -> bool {
-    let ok = Command::new("systemd-analyze").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok && std::env::var("HARDENUNIT_SKIP_ORACLE").as_deref() != Ok("1") {
-        panic!("systemd-analyze (systemd 252) is needed as the oracle: apt-get install systemd, or set HARDENUNIT_SKIP_ORACLE=1 to skip");
-    }
-    if !ok {
-        eprintln!("systemd-analyze missing: oracle test skipped (HARDENUNIT_SKIP_ORACLE=1)");
-    }
-    ok
-}
 
 /// `systemd-analyze verify` complaints about key/value lines of the unit's own files (its file
 /// and its drop-ins beside it), by file and line. verify also loads the units it depends on and

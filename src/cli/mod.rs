@@ -189,7 +189,7 @@ pub fn main() -> i32 {
     match cli.command {
         Some(Command::Score { common, json, threshold, units }) => match load_policy(&common, None) {
             Ok((p, source)) => {
-                let version = target_of(&p, &source);
+                let version = systemd_version_of(&p, &source);
                 if let Some(note) = crate::score::approximation_note(version) {
                     eprintln!("hardenunit: {note}");
                 }
@@ -232,7 +232,7 @@ fn load_policy(common: &Common, mode: Option<Mode>) -> Result<(Policy, String), 
     Ok((p, source))
 }
 
-fn target_of(policy: &Policy, source: &str) -> u32 {
+fn systemd_version_of(policy: &Policy, source: &str) -> u32 {
     policy
         .systemd_version
         .unwrap_or_else(|| source.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(252))
@@ -249,11 +249,11 @@ fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Forma
         eprintln!("hardenunit lint: name unit files, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
     }
-    let target = match load_policy(common, None) {
-        Ok((p, source)) => target_of(&p, &source),
+    let systemd_version = match load_policy(common, None) {
+        Ok((p, source)) => systemd_version_of(&p, &source),
         Err(e) => return fail(&e),
     };
-    let run = crate::lint::run_lint(common.root.as_deref(), units, target, fix);
+    let run = crate::lint::run_lint(common.root.as_deref(), units, systemd_version, fix);
     let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let mut text = String::new();
     match format {
@@ -293,7 +293,7 @@ fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Forma
             }
         }
         // What is left after the fixes decides the exit status.
-        let again = crate::lint::run_lint(common.root.as_deref(), units, target, false);
+        let again = crate::lint::run_lint(common.root.as_deref(), units, systemd_version, false);
         return if again.has_errors() { EXIT_FINDINGS } else { EXIT_OK };
     }
     if run.has_errors() {
@@ -308,13 +308,13 @@ fn explain(common: &Common, unit: &str) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    let target = target_of(&policy, &target_source);
+    let systemd_version = systemd_version_of(&policy, &target_source);
     let req = Request {
         root: common.root.clone(),
         units: vec![unit.to_owned()],
         exclude: vec![],
         policy,
-        target,
+        systemd_version,
         no_evidence: false,
     };
     let outcome = engine::run(&req);
@@ -342,8 +342,8 @@ fn harden(args: HardenArgs) -> i32 {
         eprintln!("hardenunit: nothing to do: name unit files, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
     }
-    let target = target_of(&policy, &target_source);
-    if let Some(note) = crate::score::approximation_note(target) {
+    let systemd_version = systemd_version_of(&policy, &target_source);
+    if let Some(note) = crate::score::approximation_note(systemd_version) {
         eprintln!("hardenunit: {note}");
     }
     let req = Request {
@@ -351,7 +351,7 @@ fn harden(args: HardenArgs) -> i32 {
         units: args.units.clone(),
         exclude: args.exclude.clone(),
         policy,
-        target,
+        systemd_version,
         no_evidence: args.no_evidence,
     };
     let outcome = engine::run(&req);

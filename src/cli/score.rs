@@ -48,7 +48,7 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
             // One assessment both decides whether systemd refuses the unit and scores it.
             let a = score::assess_loaded(version, &u, &[]);
             if let Some(refusal) = &a.refusal {
-                refusals.push(LoadError::new(u.path(), crate::unit::refusal_text(refusal)));
+                refusals.push(LoadError::new(u.path(), refusal.text()));
                 return;
             }
             above_threshold |= threshold.is_some_and(|t| a.exposure > t);

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::unit::Assignment;
+
 /// The keys whose values are command lines, in the order a service's life runs them.
 pub const EXEC_KEYS: &[&str] =
     &["ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost"];
@@ -18,33 +20,61 @@ pub struct Command {
     pub args: Vec<String>,
 }
 
+/// The command lines of a service's `Exec*=` keys, in the order systemd runs them, each with
+/// its key: an empty assignment resets the key's list, as systemd does.
+pub fn exec_lines(assignments: &[Assignment]) -> Vec<(&'static str, &str)> {
+    let mut out = Vec::new();
+    for key in EXEC_KEYS {
+        let mut lines: Vec<&str> = Vec::new();
+        for a in assignments.iter().filter(|a| a.section == "Service" && a.key == *key) {
+            if a.value.trim().is_empty() {
+                lines.clear();
+            } else {
+                lines.push(&a.value);
+            }
+        }
+        out.extend(lines.into_iter().map(|l| (*key, l)));
+    }
+    out
+}
+
+/// The prefixes systemd.service(5) allows before a command's path.
+const EXEC_PREFIXES: [char; 5] = ['-', '@', ':', '+', '!'];
+
 /// Splits an `Exec*=` value the way systemd does: leading `-@:+!` prefixes dropped, words
 /// split on whitespace with "double" and 'single' quotes and backslash escapes, several
-/// commands joined by a lone `;`. An unbalanced quote is an error.
+/// commands joined by a lone `;`. With `@` the second word is the process's argv[0], not an
+/// argument, and is dropped. An unbalanced quote is an error.
 pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
-    let value = value.trim_start();
-    let body = value.trim_start_matches(['-', '@', ':', '+', '!']);
-    let words = crate::unit::words::split_words(body)?;
+    let words = crate::unit::words::split_words(value.trim_start())?;
     let mut commands = Vec::new();
     let mut current: Vec<String> = Vec::new();
+    let mut custom_argv0 = false;
+    let mut finish = |current: &mut Vec<String>, custom_argv0: bool| {
+        if custom_argv0 && current.len() > 1 {
+            current.remove(1);
+        }
+        if !current.is_empty() {
+            commands.push(std::mem::take(current));
+        }
+    };
     for (word, quoted) in words {
         if word == ";" && !quoted {
-            if !current.is_empty() {
-                commands.push(std::mem::take(&mut current));
-            }
+            finish(&mut current, custom_argv0);
             continue;
         }
-        // After a `;` the next command may carry its own prefixes again.
-        let word = if current.is_empty() && !quoted {
-            word.trim_start_matches(['-', '@', ':', '+', '!']).to_owned()
+        // Each command of the line carries its own prefixes, quoted or not (systemd strips
+        // them from the first word after unquoting it).
+        let word = if current.is_empty() {
+            let path = word.trim_start_matches(EXEC_PREFIXES);
+            custom_argv0 = word[..word.len() - path.len()].contains('@');
+            path.to_owned()
         } else {
             word
         };
         current.push(word);
     }
-    if !current.is_empty() {
-        commands.push(current);
-    }
+    finish(&mut current, custom_argv0);
     Ok(commands
         .into_iter()
         .map(|mut w| {
@@ -347,6 +377,28 @@ mod tests {
         let c = &split_command_line("/bin/sh -c 'exec /usr/sbin/d \"a b\"'").unwrap()[0];
         assert_eq!(c.args, ["-c", "exec /usr/sbin/d \"a b\""]);
         assert!(split_command_line("/bin/sh -c 'oops").is_err());
+    }
+
+    #[test]
+    fn a_custom_argv0_is_not_an_argument() {
+        // `@/usr/bin/env env FOO=1 /usr/sbin/d`: the second `env` is argv[0], so env runs /usr/sbin/d.
+        let c = &split_command_line("@/usr/bin/env env FOO=1 /usr/sbin/d -f").unwrap()[0];
+        assert_eq!(
+            (c.program.as_str(), c.args.clone()),
+            ("/usr/bin/env", vec!["FOO=1".into(), "/usr/sbin/d".into(), "-f".into()])
+        );
+        let c = split_command_line("/bin/a x ; -@/bin/b b-argv0 y").unwrap();
+        assert_eq!(c[0].args, ["x"]);
+        assert_eq!((c[1].program.as_str(), c[1].args.clone()), ("/bin/b", vec!["y".to_owned()]));
+    }
+
+    #[test]
+    fn an_empty_assignment_resets_the_command_list() {
+        let a = |key: &str, value: &str| Assignment::planned("Service", key, value);
+        let assignments =
+            [a("ExecStart", "/bin/old"), a("ExecStartPre", "/bin/pre"), a("ExecStart", ""), a("ExecStart", "/bin/new")];
+        let lines = exec_lines(&assignments);
+        assert_eq!(lines, [("ExecStartPre", "/bin/pre"), ("ExecStart", "/bin/new")]);
     }
 
     #[test]

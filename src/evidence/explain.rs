@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{derive, Evidence, ProgramKind};
-use crate::directives::{DIRECTIVES, SYSCALL_GROUP_BREAKS};
+use crate::directives::kept_off_by;
 
 pub fn explain_text(evidence: &Evidence) -> String {
     let mut out = String::new();
@@ -48,13 +48,7 @@ pub fn explain_text(evidence: &Evidence) -> String {
         out.push_str("  none found\n");
     }
     for (need, why) in &evidence.needs {
-        let mut keeps_off: Vec<String> =
-            DIRECTIVES.iter().filter(|d| d.breaks.contains(need)).map(|d| d.key.to_owned()).collect();
-        for (group, needs) in SYSCALL_GROUP_BREAKS {
-            if needs.contains(need) {
-                keeps_off.push(format!("SystemCallFilter=~{group}"));
-            }
-        }
+        let keeps_off = kept_off_by(*need);
         let _ = writeln!(out, "  {} ({}); keeps off: {}", need.describe(), kebab(need), keeps_off.join(" "));
         for w in why {
             let _ = writeln!(out, "    - {w}");

@@ -4,11 +4,12 @@ use crate::unit::words::base_name;
 use std::collections::{BTreeSet, VecDeque};
 
 use super::elf::{ElfFacts, Linking};
-use super::exec::{read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH, EXEC_KEYS};
+use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH};
 use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
 use super::table::{apply_matches, apply_program, Findings};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
+use crate::score::parse_boolean;
 use crate::unit::rootfs::RootFs;
 use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, UnitName};
 
@@ -61,24 +62,14 @@ pub fn gather_with(unit: &LoadedUnit, root: &RootFs, cache: &mut Cache) -> Evide
     cache.serve(root);
     let assignments = unit.assignments();
     let mut g = Gatherer { root, cache, findings: Findings::default(), programs: Vec::new(), seen: BTreeSet::new() };
-    for key in EXEC_KEYS {
-        let mut lines: Vec<&str> = Vec::new();
-        for a in assignments.iter().filter(|a| a.section == "Service" && a.key == *key) {
-            if a.value.trim().is_empty() {
-                lines.clear(); // an empty assignment resets the list
-            } else {
-                lines.push(&a.value);
-            }
-        }
-        for value in lines {
-            match split_command_line(value) {
-                Ok(commands) => commands.iter().for_each(|c| g.command(&format!("{key}="), c, 0)),
-                Err(e) => g.findings.missing(format!("{key}={value}: {e}")),
-            }
+    let lines = exec_lines(&assignments);
+    for &(key, value) in &lines {
+        match split_command_line(value) {
+            Ok(commands) => commands.iter().for_each(|c| g.command(&format!("{key}="), c, 0)),
+            Err(e) => g.findings.missing(format!("{key}={value}: {e}")),
         }
     }
-    let runs_something = EXEC_KEYS.iter().any(|k| values_of(&assignments, "Service", k).iter().any(|v| !v.is_empty()));
-    if !runs_something {
+    if lines.is_empty() {
         // systemd refuses such a service, or its command comes from somewhere not read.
         g.findings.missing("the unit runs no program (no Exec*= command line): nothing to read".into());
     }
@@ -385,7 +376,7 @@ fn unit_facts(
     let last = |key: &str| values_of(assignments, "Service", key).into_iter().last().filter(|v| !v.is_empty());
     let mut facts = UnitFacts {
         user: last("User"),
-        dynamic_user: last("DynamicUser").is_some_and(|v| matches!(v.as_str(), "yes" | "true" | "on" | "1")),
+        dynamic_user: last("DynamicUser").and_then(|v| parse_boolean(&v)).unwrap_or(false),
         ..Default::default()
     };
     for v in values_of(assignments, "Service", "AmbientCapabilities") {

@@ -1,4 +1,5 @@
-//! The one table that turns what a program file shows into what its service needs.
+//! The one table that turns what a program file shows into what its service needs. The
+//! rows about programs known by name are in [`programs`].
 //!
 //! A row says: when a file links one of these libraries, imports (or, statically linked,
 //! contains) one of these functions, runs one of these programs, or carries one of these
@@ -24,6 +25,8 @@
 
 use crate::unit::words::base_name;
 use std::ops::Bound;
+
+pub mod programs;
 
 use super::elf::ElfFacts;
 pub use super::Findings;
@@ -116,6 +119,18 @@ const SETUID_HELPERS: &[&str] = &[
     "ntfs-3g",
 ];
 
+/// Every row: those read from files, then the programs known by name.
+pub fn rows() -> impl Iterator<Item = &'static Rule> {
+    RULES.iter().chain(programs::PROGRAMS)
+}
+
+/// The needs the rows give a program known by its base name, each with the row's reason.
+pub fn program_needs(program: &str) -> impl Iterator<Item = (Need, &'static str)> + '_ {
+    rows()
+        .filter(move |r| matches!(r.when, Prog(names) if names.contains(&program)))
+        .flat_map(|r| r.then.iter().filter_map(move |e| if let N(need) = e { Some((*need, r.why)) } else { None }))
+}
+
 pub static RULES: &[Rule] = &[
     // Code generators that need memory both writable and executable.
     Rule {
@@ -123,7 +138,7 @@ pub static RULES: &[Rule] = &[
         then: &[N(WritableExecutableMemory)],
         why: "LuaJIT generates machine code (fails with \"runtime code generation failed\")",
     },
-    Rule { when: Prog(&["luajit"]), then: &[N(WritableExecutableMemory)], why: "LuaJIT generates machine code" },
+    Rule { when: Prog(&["luajit"]), then: &[N(WritableExecutableMemory)], why: "generates machine code (LuaJIT)" },
     Rule {
         when: Lib(&["libnode.so", "libv8.so", "libv8_libplatform"]),
         then: &[N(WritableExecutableMemory)],
@@ -132,7 +147,7 @@ pub static RULES: &[Rule] = &[
     Rule {
         when: Prog(&["node", "nodejs"]),
         then: &[N(WritableExecutableMemory)],
-        why: "Node.js's V8 compiles JavaScript to machine code",
+        why: "compiles JavaScript to machine code (V8)",
     },
     Rule {
         when: Lib(&["libjvm.so", "libjli.so"]),
@@ -142,7 +157,7 @@ pub static RULES: &[Rule] = &[
     Rule {
         when: Prog(&["java"]),
         then: &[N(WritableExecutableMemory)],
-        why: "the Java VM generates its interpreter and compiled code at run time",
+        why: "generates its interpreter and compiled code at run time (the Java VM)",
     },
     Rule {
         when: Lib(&["libmonosgen-", "libmono-2.0", "libcoreclr.so", "libclrjit.so", "libhostfxr.so"]),
@@ -152,18 +167,14 @@ pub static RULES: &[Rule] = &[
     Rule {
         when: Prog(&["mono", "mono-sgen", "dotnet"]),
         then: &[N(WritableExecutableMemory)],
-        why: "the .NET/Mono runtime compiles CIL to machine code",
+        why: "compiles CIL to machine code (the .NET/Mono runtime)",
     },
     Rule {
         when: Lib(&["libmozjs-", "libjavascriptcoregtk-", "libQt5Qml.so", "libQt6Qml.so", "libLLVM", "libtcc.so"]),
         then: &[N(WritableExecutableMemory)],
         why: "links a JIT compiler (SpiderMonkey, JavaScriptCore, QML, LLVM, TCC)",
     },
-    Rule {
-        when: Prog(&["gjs", "gjs-console"]),
-        then: &[N(WritableExecutableMemory)],
-        why: "gjs runs SpiderMonkey's JIT",
-    },
+    Rule { when: Prog(&["gjs", "gjs-console"]), then: &[N(WritableExecutableMemory)], why: "runs SpiderMonkey's JIT" },
     // Scripts and embedded interpreters: their code is not in the ELF files.
     Rule {
         when: Lib(&["libpython", "libperl.so", "libruby", "liblua5", "libphp", "libtcl"]),
@@ -228,7 +239,7 @@ pub static RULES: &[Rule] = &[
     Rule {
         when: Prog(SETUID_HELPERS),
         then: &[N(SetuidExecution)],
-        why: "a set-uid/set-gid helper on Debian, which NoNewPrivileges= stops from gaining its privileges",
+        why: "is a set-uid/set-gid helper on Debian, which NoNewPrivileges= stops from gaining its privileges",
     },
     // System state outside the service.
     Rule {
@@ -521,6 +532,8 @@ pub fn matches(file: &str, facts: &ElfFacts) -> Vec<Match> {
     } else {
         Vec::new()
     };
+    // The rows of programs known by name are for programs a unit or script runs: a name in
+    // a file's strings (`systemctl` naming kexec) is too weak a sign for them.
     for rule in RULES {
         match rule.when {
             Lib(prefixes) => {
@@ -559,7 +572,7 @@ pub fn matches(file: &str, facts: &ElfFacts) -> Vec<Match> {
 
 /// Applies the rows about programs to a program that `runner` runs.
 pub fn apply_program(runner: &str, program: &str, out: &mut Findings) {
-    for rule in RULES {
+    for rule in rows() {
         if let Prog(names) = rule.when {
             if names.contains(&base_name(program)) {
                 out.apply(rule, format!("{runner} runs {program}: {}", rule.why), true);
@@ -574,7 +587,7 @@ mod tests {
 
     #[test]
     fn rows_are_well_formed() {
-        for r in RULES {
+        for r in rows() {
             assert!(!r.then.is_empty() && !r.why.is_empty(), "{r:?}");
             for e in r.then {
                 if let Cap(c) = e {
@@ -589,6 +602,22 @@ mod tests {
                 assert!(prefixes.iter().all(|p| p.starts_with('/')), "{r:?}");
             }
         }
+    }
+
+    #[test]
+    fn each_row_about_a_program_adds_a_need_the_earlier_rows_do_not_give_it() {
+        // A program listed again with needs it already has is knowledge kept twice.
+        let mut known: std::collections::BTreeMap<&str, Vec<Need>> = Default::default();
+        for r in rows() {
+            let Prog(names) = r.when else { continue };
+            let needs: Vec<Need> = r.then.iter().filter_map(|e| if let N(n) = e { Some(*n) } else { None }).collect();
+            for name in names {
+                let had = known.entry(name).or_default();
+                assert!(needs.is_empty() || needs.iter().any(|n| !had.contains(n)), "{name}: {:?} again", r.why);
+                had.extend(&needs);
+            }
+        }
+        assert!(program_needs("chronyd").any(|(n, _)| n == SystemClock));
     }
 
     #[test]

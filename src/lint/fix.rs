@@ -21,12 +21,12 @@ pub struct FixedFile {
 }
 
 /// Fixed text of every fragment of the unit that has something to fix.
-pub fn fix_unit(unit: &LoadedUnit, target_version: u32) -> Vec<FixedFile> {
+pub fn fix_unit(unit: &LoadedUnit, systemd_version: u32) -> Vec<FixedFile> {
     let unit_type = unit.name.unit_type();
     unit.fragments
         .iter()
         .filter_map(|f| {
-            let fixed = fix_document(&f.doc, unit_type, target_version).ok()?;
+            let fixed = fix_document(&f.doc, unit_type, systemd_version).ok()?;
             let (before, after) = (f.doc.to_string(), fixed.to_string());
             (before != after).then(|| FixedFile { path: f.path.clone(), real_path: f.real_path.clone(), before, after })
         })
@@ -35,11 +35,11 @@ pub fn fix_unit(unit: &LoadedUnit, target_version: u32) -> Vec<FixedFile> {
 
 /// Applies every automatic fix, one at a time, re-reading the document after each (line
 /// numbers move when a comment gets its own line).
-pub fn fix_document(doc: &Document, unit_type: &str, target_version: u32) -> Result<Document, ParseError> {
+pub fn fix_document(doc: &Document, unit_type: &str, systemd_version: u32) -> Result<Document, ParseError> {
     let mut doc = doc.clone();
     let mut budget = 4 * doc.line_count() + 8;
     loop {
-        let findings = super::lint_document(&doc, std::path::Path::new(""), unit_type, target_version);
+        let findings = super::lint_document(&doc, std::path::Path::new(""), unit_type, systemd_version);
         let mut changed = false;
         for f in findings.iter().filter(|f| f.autofix) {
             if apply(&mut doc, f)? {

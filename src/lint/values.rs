@@ -75,7 +75,7 @@ pub fn judge(info: &KeyInfo, value: &str, target: u32) -> Verdict {
             rejected("support for this setting was removed; systemd ignores it")
         }
         "config_parse_warn_compat" => rejected("this systemd was built without the feature; it ignores the setting"),
-        "config_parse_mode" => match parse_mode(value) {
+        "config_parse_mode" => match crate::score::parse_mode(value).is_some() {
             true => Verdict::Accepted,
             false => Verdict::Rejected(format!("{value:?} is not an octal file mode (0000..07777)")),
         },
@@ -202,14 +202,6 @@ fn absolute_path_problem(path: &str) -> Option<String> {
 }
 
 pub use crate::score::parse_boolean;
-
-/// parse_mode(): octal digits after optional blanks, no sign, at most 07777.
-fn parse_mode(v: &str) -> bool {
-    let s = v.trim_start_matches([' ', '\t', '\n', '\r']);
-    !s.is_empty()
-        && s.bytes().all(|b| (b'0'..=b'7').contains(&b))
-        && u32::from_str_radix(s, 8).is_ok_and(|m| m <= 0o7777)
-}
 
 /// safe_atou()/safe_atoi(): strtol with base 0 after Python-style 0b/0o prefixes.
 fn parse_integer(v: &str) -> Option<i128> {

@@ -5,14 +5,13 @@
 use std::collections::BTreeMap;
 
 use crate::directives::Need;
+use crate::evidence::exec::{exec_lines, split_command_line};
 use crate::score::parse_boolean;
 use crate::unit::words::base_name;
 use crate::unit::{values_of, Assignment, LoadedUnit, Scope};
 
-use super::programs;
+use crate::evidence::table::{program_needs, programs};
 
-const EXEC_KEYS: &[&str] =
-    &["ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost"];
 const PATH_KEYS: &[&str] = &[
     "WorkingDirectory",
     "EnvironmentFile",
@@ -83,28 +82,6 @@ fn last(a: &[Assignment], section: &str, key: &str) -> Option<String> {
     values_of(a, section, key).into_iter().last()
 }
 
-/// The words of an Exec*= line: prefixes stripped, `@` (custom argv[0]) honoured, quotes
-/// removed. Good enough to find programs; not a full reimplementation of systemd's parser.
-fn exec_words(value: &str) -> Vec<String> {
-    let mut v = value.trim_start();
-    let mut custom_argv0 = false;
-    while let Some(c) = v.chars().next() {
-        match c {
-            '-' | ':' | '+' | '!' => v = &v[1..],
-            '@' => {
-                custom_argv0 = true;
-                v = &v[1..];
-            }
-            _ => break,
-        }
-    }
-    let mut words = split_quoted(v);
-    if custom_argv0 && words.len() > 1 {
-        words.remove(1);
-    }
-    words
-}
-
 /// The commands a `sh -c` string runs, read statically: the first word of each simple
 /// command (after `;`, `&&`, `||`, `|`, `exec`, `!`) and every absolute path.
 fn shell_commands(script: &str) -> Vec<String> {
@@ -127,10 +104,6 @@ fn shell_commands(script: &str) -> Vec<String> {
     out
 }
 
-fn split_quoted(s: &str) -> Vec<String> {
-    crate::unit::words::split_words(s).map(|w| w.into_iter().map(|(word, _)| word).collect()).unwrap_or_default()
-}
-
 pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
     let mut f = UnitFacts { scope: Some(unit.scope), ..Default::default() };
     let s = "Service";
@@ -142,27 +115,29 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
     f.unit_prefix = unit.name.prefix().to_owned();
 
     let mut mentioned_paths: Vec<(String, String)> = Vec::new();
-    for key in EXEC_KEYS {
-        for value in values_of(assignments, s, key) {
-            let words = exec_words(&value);
-            let Some(program) = words.first() else { continue };
-            f.program_paths.push(program.clone());
-            f.programs.push(base_name(program).to_owned());
-            if INTERPRETERS.contains(&base_name(program)) {
-                if words.get(1).map(String::as_str) == Some("-c") {
-                    // A shell command line in the unit: every command word it names counts.
-                    for cmd in words.get(2).map(|c| shell_commands(c)).unwrap_or_default() {
-                        f.programs.push(base_name(&cmd).to_owned());
-                    }
-                } else if let Some(script) = words.iter().skip(1).find(|w| !w.starts_with('-')) {
-                    f.programs.push(base_name(script).to_owned());
+    let commands = exec_lines(assignments).into_iter().flat_map(|(key, line)| {
+        let commands = split_command_line(line).unwrap_or_default();
+        commands.into_iter().map(move |c| (key, c))
+    });
+    for (key, command) in commands {
+        let words: Vec<String> = std::iter::once(command.program).chain(command.args).collect();
+        let program = &words[0];
+        f.program_paths.push(program.clone());
+        f.programs.push(base_name(program).to_owned());
+        if INTERPRETERS.contains(&base_name(program)) {
+            if words.get(1).map(String::as_str) == Some("-c") {
+                // A shell command line in the unit: every command word it names counts.
+                for cmd in words.get(2).map(|c| shell_commands(c)).unwrap_or_default() {
+                    f.programs.push(base_name(&cmd).to_owned());
                 }
+            } else if let Some(script) = words.iter().skip(1).find(|w| !w.starts_with('-')) {
+                f.programs.push(base_name(script).to_owned());
             }
-            for w in &words {
-                for part in w.split(['=', ',', ':']) {
-                    if part.starts_with('/') {
-                        mentioned_paths.push((format!("{key}="), part.to_owned()));
-                    }
+        }
+        for w in &words {
+            for part in w.split(['=', ',', ':']) {
+                if part.starts_with('/') {
+                    mentioned_paths.push((format!("{key}="), part.to_owned()));
                 }
             }
         }
@@ -188,10 +163,8 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
                 f.leave_alone = Some(format!("{program} {why}"));
             }
         }
-        for known in programs::lookup(program) {
-            for need in known.needs {
-                f.add_need(*need, format!("{program} {}", known.why));
-            }
+        for (need, why) in program_needs(program) {
+            f.add_need(need, format!("{program} {why}"));
         }
     }
 
@@ -246,12 +219,5 @@ mod tests {
         let cmds = shell_commands("[ -z \"${m}\" ] || /sbin/modprobe $m; exec /usr/sbin/watchdog $opts");
         assert_eq!(cmds, vec!["/sbin/modprobe", "/usr/sbin/watchdog"]);
         assert_eq!(shell_commands("test -x /usr/bin/foo && foo --bar"), vec!["test", "/usr/bin/foo", "foo"]);
-    }
-
-    #[test]
-    fn exec_words_follow_systemd_prefixes() {
-        assert_eq!(exec_words("-/usr/sbin/foo -d"), vec!["/usr/sbin/foo", "-d"]);
-        assert_eq!(exec_words("@/usr/sbin/foo foo-argv0 --x"), vec!["/usr/sbin/foo", "--x"]);
-        assert_eq!(exec_words("!!/usr/bin/a 'b c' \"d\""), vec!["/usr/bin/a", "b c", "d"]);
     }
 }

@@ -3,13 +3,12 @@
 //! never writes.
 
 pub mod facts;
-pub mod programs;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::directives::{self, Need, SYSCALL_GROUP_BREAKS};
+use crate::directives::{self, Directive, Flag, Need, SYSCALL_GROUP_BREAKS};
 use crate::policy::Policy;
 use crate::unit::{values_of, Assignment, LoadedUnit, Scope};
 
@@ -54,38 +53,8 @@ pub struct ProgramEvidence {
 pub struct Context<'a> {
     pub policy: &'a Policy,
     /// The systemd release the package is built for.
-    pub target: u32,
+    pub systemd_version: u32,
 }
-
-/// Directives about file systems that early-boot units (DefaultDependencies=no) run before:
-/// PrivateTmp= pulls in RequiresMountsFor=/tmp /var/tmp (an ordering cycle before
-/// local-fs.target), and /usr, /home may not be mounted yet. systemd-analyze rates these
-/// rows "not appropriate" for such units too.
-const EARLY_BOOT_EXCLUDED: &[&str] = &["ProtectSystem", "ProtectHome", "PrivateTmp", "ReadWritePaths"];
-
-/// Settings that, for a service without CAP_SYS_ADMIN (any User= but root), make systemd
-/// set no_new_privs as well (systemd.exec(5), NoNewPrivileges=).
-const IMPLY_NO_NEW_PRIVILEGES: &[&str] = &[
-    "NoNewPrivileges",
-    "SystemCallFilter",
-    "SystemCallArchitectures",
-    "RestrictAddressFamilies",
-    "RestrictNamespaces",
-    "PrivateDevices",
-    "ProtectKernelTunables",
-    "ProtectKernelModules",
-    "ProtectKernelLogs",
-    "ProtectClock",
-    "ProtectHostname",
-    "MemoryDenyWriteExecute",
-    "RestrictRealtime",
-    "RestrictSUIDSGID",
-    "LockPersonality",
-];
-
-/// What DynamicUser=yes turns on by itself (systemd.exec(5)).
-const IMPLIED_BY_DYNAMIC_USER: &[&str] =
-    &["PrivateTmp", "RemoveIPC", "NoNewPrivileges", "RestrictSUIDSGID", "ProtectSystem"];
 
 /// The unit's own value of `key`, leaving out assignments systemd rejects and ignores
 /// (`PrivateTmp=yes   # comment` sets nothing, so the baseline still adds PrivateTmp=).
@@ -145,24 +114,23 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             skip(&mut plan, &key, format!("the unit already sets {key}={existing}"));
             continue;
         }
-        if facts.dynamic_user && IMPLIED_BY_DYNAMIC_USER.contains(&key.as_str()) {
+        if facts.dynamic_user && directive.has(Flag::ImpliedByDynamicUser) {
             skip(&mut plan, &key, "implied by DynamicUser=yes".into());
             continue;
         }
-        if key == "SystemCallErrorNumber" {
-            // Only ever written as the pair of a SystemCallFilter= written here.
-            continue;
+        if directive.pairs_with().is_some() {
+            continue; // written beside the directive it pairs with (pair_syscall_error_number)
         }
         let since = directive.since_for(&value);
-        if since > ctx.target {
-            skip(&mut plan, &key, format!("needs systemd {since}; the target is {}", ctx.target));
+        if since > ctx.systemd_version {
+            skip(&mut plan, &key, format!("needs systemd {since}; the target is {}", ctx.systemd_version));
             continue;
         }
         if unit.scope == Scope::User && !directive.user_manager {
             skip(&mut plan, &key, "a user manager cannot apply it".into());
             continue;
         }
-        if !facts.default_dependencies && EARLY_BOOT_EXCLUDED.contains(&key.as_str()) {
+        if !facts.default_dependencies && directive.has(Flag::EarlyBootExcluded) {
             skip(
                 &mut plan,
                 &key,
@@ -170,7 +138,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             );
             continue;
         }
-        if facts.runs_unprivileged() && IMPLY_NO_NEW_PRIVILEGES.contains(&key.as_str()) {
+        if facts.runs_unprivileged() && directive.has(Flag::ImpliesNoNewPrivileges) {
             if let Some(why) = facts.needs.get(&Need::SetuidExecution) {
                 skip(
                     &mut plan,
@@ -190,7 +158,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
                     && evidence.is_some_and(|e| {
                         [Need::Mounts, Need::Chroot, Need::Namespaces].iter().all(|n| !e.hints.contains_key(n))
                     });
-                shape_syscall_filter(&value, &facts, mount_free, ctx.target)
+                shape_syscall_filter(directive, &value, &facts, mount_free, ctx.systemd_version)
             }
             "RestrictAddressFamilies" => match evidence.and_then(|e| e.derived.get(&key)) {
                 Some((v, why)) if evidence_complete && !v.is_empty() => {
@@ -225,18 +193,20 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
 
 /// A deny list loses the groups the unit needs; an allow list is all or nothing.
 fn shape_syscall_filter(
+    directive: &Directive,
     value: &str,
     facts: &UnitFacts,
     evidence_complete: bool,
-    target: u32,
+    systemd_version: u32,
 ) -> Result<(String, Option<String>), String> {
     let Some(list) = value.strip_prefix('~') else {
-        if target < 239 {
-            return Err(format!("an allow list needs @system-service (systemd 239); the target is {target}"));
+        let since = directive.since_for("@system-service");
+        if systemd_version < since {
+            return Err(format!(
+                "an allow list needs @system-service (systemd {since}); the target is {systemd_version}"
+            ));
         }
-        let blocking =
-            [Need::PrivilegedSystemCalls, Need::SystemClock, Need::Mounts, Need::Chroot, Need::KernelModules];
-        return match blocking.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
+        return match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
             Some((need, why)) => Err(format!("{} ({})", need.describe(), why[0])),
             None => Ok((value.to_owned(), None)),
         };

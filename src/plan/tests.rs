@@ -9,7 +9,17 @@ fn policy(extra: &str, profile: Option<&str>) -> Policy {
     Policy::load(None, &[f.path().to_owned()], &o).unwrap()
 }
 
-fn plan_for(files: &[(&str, &str)], unit: &str, p: &Policy, target: u32) -> Plan {
+fn plan_for(files: &[(&str, &str)], unit: &str, p: &Policy, systemd_version: u32) -> Plan {
+    plan_with_evidence(files, unit, p, systemd_version, None)
+}
+
+fn plan_with_evidence(
+    files: &[(&str, &str)],
+    unit: &str,
+    p: &Policy,
+    systemd_version: u32,
+    evidence: Option<&ProgramEvidence>,
+) -> Plan {
     let t = tempfile::tempdir().unwrap();
     for (path, text) in files {
         let full = t.path().join(path);
@@ -18,7 +28,7 @@ fn plan_for(files: &[(&str, &str)], unit: &str, p: &Policy, target: u32) -> Plan
     }
     let loader = Loader::new(Some(t.path())).unwrap();
     let LoadOutcome::Unit(u) = loader.load(unit).unwrap() else { panic!("masked") };
-    plan(&u, &u.assignments(), None, &Context { policy: p, target })
+    plan(&u, &u.assignments(), evidence, &Context { policy: p, systemd_version })
 }
 
 fn added(p: &Plan, key: &str) -> Option<String> {
@@ -145,4 +155,47 @@ fn dynamic_user_implications_are_not_duplicated() {
     let p = plan_for(&[(&format!("{SYS}/x.service"), unit)], "x.service", &policy("", None), 252);
     assert!(skipped(&p, "ProtectSystem").unwrap().contains("DynamicUser"));
     assert!(added(&p, "ProtectHome").is_some());
+}
+
+#[test]
+fn the_allow_list_is_kept_off_by_what_explain_says_keeps_it_off() {
+    use Need::*;
+    let strict = policy("", Some("strict"));
+    let files = [(format!("{SYS}/food.service"), "[Service]\nExecStart=/usr/sbin/food\n")];
+    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let needless = plan_with_evidence(&files, "food.service", &strict, 252, None);
+    assert_eq!(added(&needless, "SystemCallFilter").as_deref(), Some("@system-service"));
+    #[rustfmt::skip]
+    let all = [
+        WritableExecutableMemory, SetuidExecution, SetuidFiles, HomeDirectories, Devices, SystemClock, KernelModules,
+        KernelTunables, KernelLogs, ControlGroups, Namespaces, Hostname, RealtimeScheduling, Personality, Mounts,
+        Chroot, WritesSystemDirectories, WritesUndeclaredPaths, PrivilegedSystemCalls, PacketSockets,
+        OtherAddressFamilies, ProcessInspection, HostUserIds, UserManager,
+    ];
+    for need in all {
+        let ev = ProgramEvidence { needs: [(need, vec!["seen".into()])].into(), complete: true, ..Default::default() };
+        let p = plan_with_evidence(&files, "food.service", &strict, 252, Some(&ev));
+        let explained = crate::directives::kept_off_by(need).iter().any(|k| k == "SystemCallFilter");
+        assert_eq!(added(&p, "SystemCallFilter").is_none(), explained, "{need:?}: {:?}", p.skipped);
+    }
+}
+
+#[test]
+fn an_empty_exec_start_resets_the_programs_the_plan_sees() {
+    // chronyd sets the clock; the drop-in replaces it with a program that does not.
+    let files = [
+        (format!("{SYS}/food.service"), "[Service]\nExecStart=/usr/sbin/chronyd -F 1\n"),
+        (format!("{SYS}/food.service.d/local.conf"), "[Service]\nExecStart=\nExecStart=/usr/sbin/food\n"),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let p = plan_for(&files, "food.service", &policy("", None), 252);
+    assert_eq!(added(&p, "ProtectClock").as_deref(), Some("yes"), "{:?}", p.skipped);
+}
+
+#[test]
+fn a_custom_argv0_is_not_the_script_an_interpreter_runs() {
+    // `@/usr/bin/python3 chronyd /usr/sbin/food`: chronyd is only the process's name.
+    let unit = "[Service]\nExecStart=@/usr/bin/python3 chronyd /usr/lib/food/food.py\n";
+    let p = plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &policy("", None), 252);
+    assert_eq!(added(&p, "ProtectClock").as_deref(), Some("yes"), "{:?}", p.skipped);
 }

@@ -17,12 +17,12 @@ pub fn directive_lines(plan: &Plan) -> Vec<String> {
 }
 
 /// A whole drop-in file; `None` when there is nothing to add.
-pub fn render_dropin(plan: &Plan, profile: &str, target: u32) -> Option<String> {
+pub fn render_dropin(plan: &Plan, profile: &str, systemd_version: u32) -> Option<String> {
     if plan.added.is_empty() {
         return None;
     }
     let mut out = String::new();
-    out.push_str(&format!("# Hardening added by hardenunit (profile {profile}, for systemd {target}).\n"));
+    out.push_str(&format!("# Hardening added by hardenunit (profile {profile}, for systemd {systemd_version}).\n"));
     out.push_str("# Generated: change the hardenunit policy instead of editing this file. A drop-in\n");
     out.push_str("# that sorts after this one overrides any of these settings.\n");
     out.push_str("[Service]\n");

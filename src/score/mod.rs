@@ -24,7 +24,7 @@ use crate::unit::{Assignment, LoadedUnit};
 
 pub use release::{approximation_note, Release, DEFAULT_RELEASE};
 pub use specifiers::TEMPLATE_INSTANCE;
-pub use values::parse_boolean;
+pub use values::{parse_boolean, parse_mode};
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +78,24 @@ pub struct Refusal {
     /// 1-based; 0 when the refusal is about the unit as a whole.
     pub line: usize,
     pub message: String,
+}
+
+impl Refusal {
+    /// The refusal as reports word it: the line, when there is one, and the message.
+    pub fn text(&self) -> String {
+        match self.line {
+            0 => self.message.clone(),
+            n => format!("line {n}: {}", self.message),
+        }
+    }
+}
+
+/// Why systemd `version` would refuse to load this unit (so that systemd-analyze prints no score
+/// and the manager would not start it): a service with nothing to run, a fatal setting in
+/// the unit file (an invalid User=, a relative RootDirectory=...), a socket without
+/// Listen*=, and the other load checks the assessment follows.
+pub fn refused_by_systemd(version: u32, unit: &LoadedUnit) -> Option<String> {
+    assess_loaded(version, unit, &[]).refusal.as_ref().map(Refusal::text)
 }
 
 impl fmt::Display for Refusal {

@@ -161,11 +161,11 @@ fn loaded_units_are_refused_like_systemd_refuses_them() {
     };
     // SuccessAction= lives in [Unit]: such a service runs nothing and still loads.
     let exit = load("exit.service", "[Unit]\nSuccessAction=exit\n[Service]\nType=oneshot\nRemainAfterExit=yes\n");
-    assert_eq!(exit.refused_by_systemd(), None);
+    assert_eq!(refused_by_systemd(252, &exit), None);
     let bad = load("bad.service", "[Service]\nExecStart=/bin/true\nUser=a:b\n");
-    assert_eq!(bad.refused_by_systemd().as_deref(), Some("line 3: Invalid user/group name or numeric ID: a:b"));
+    assert_eq!(refused_by_systemd(252, &bad).as_deref(), Some("line 3: Invalid user/group name or numeric ID: a:b"));
     let tmpl = load("getty@.service", "[Service]\nExecStart=/bin/true\nUser=%i\n");
-    assert_eq!(tmpl.refused_by_systemd(), None);
+    assert_eq!(refused_by_systemd(252, &tmpl), None);
     assert_eq!(assess(252, "service", &tmpl.assignments()).unit, "getty@i.service");
 }
 

@@ -130,11 +130,11 @@ pub fn safe_atou8(s: &str) -> Option<u8> {
     parse_number_base0(s, false).and_then(|v| u8::try_from(v).ok())
 }
 
-/// parse_mode(): octal only, at most 07777.
+/// parse_mode(): safe_atou_full(s, 8 | SAFE_ATO_REFUSE_PLUS_MINUS): octal digits after
+/// optional blanks, no sign (systemd 252 ignores `UMask=+0077`), at most 07777.
 pub fn parse_mode(s: &str) -> Option<u32> {
     let t = s.trim_start_matches(WHITESPACE);
-    let t = t.strip_prefix('+').unwrap_or(t);
-    if t.is_empty() || !t.chars().all(|c| c.is_digit(8)) || t.len() > 12 {
+    if t.is_empty() || !t.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
         return None;
     }
     u32::from_str_radix(t, 8).ok().filter(|m| *m <= 0o7777)
@@ -262,6 +262,8 @@ mod tests {
         assert_eq!(safe_atou8("-0"), None);
         assert_eq!(parse_mode("077"), Some(0o77));
         assert_eq!(parse_mode("0o77"), None);
+        assert_eq!(parse_mode("+077"), None);
+        assert_eq!(parse_mode(" 077"), Some(0o77));
         assert_eq!(parse_mode("77777"), None);
     }
 

@@ -81,26 +81,10 @@ impl LoadedUnit {
         assignments_of(&self.fragments)
     }
 
-    /// Why systemd 252 would refuse to load this unit (so that systemd-analyze prints no
-    /// score and the manager would not start it): a service with nothing to run, a fatal
-    /// setting in the unit file (an invalid User=, a relative RootDirectory=...), a socket
-    /// without Listen*=, and the other load checks [`crate::score`] follows.
-    pub fn refused_by_systemd(&self) -> Option<String> {
-        crate::score::assess_loaded(crate::score::DEFAULT_RELEASE, self, &[]).refusal.as_ref().map(refusal_text)
-    }
-
     /// Every raw value of `key` in `section`, in order; an empty one is a reset that the
     /// caller interprets according to the key's type.
     pub fn values(&self, section: &str, key: &str) -> Vec<String> {
         values_of(&self.assignments(), section, key)
-    }
-}
-
-/// A refusal as [`LoadedUnit::refused_by_systemd`] words it.
-pub fn refusal_text(refusal: &crate::score::Refusal) -> String {
-    match refusal.line {
-        0 => refusal.message.clone(),
-        n => format!("line {n}: {}", refusal.message),
     }
 }
 

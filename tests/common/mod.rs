@@ -11,14 +11,19 @@ use std::process::Command;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_hardenunit");
 
-/// The oracle must be there: a missing systemd-analyze fails the test instead of passing it
-/// silently, unless HARDENUNIT_SKIP_ORACLE=1 says so explicitly.
+/// Whether the oracle (systemd-analyze) runs here. The one skip rule of the suite: a missing
+/// systemd-analyze fails the test instead of passing it silently, unless
+/// HARDENUNIT_SKIP_ORACLE=1 says to skip, which is then printed.
 pub fn oracle_available() -> bool {
     let ok = Command::new("systemd-analyze").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok && std::env::var_os("HARDENUNIT_SKIP_ORACLE").is_none() {
-        panic!(
-            "systemd-analyze (systemd 252) is not installed: it is the oracle of this test (apt-get install systemd)"
-        );
+    if !ok {
+        if std::env::var("HARDENUNIT_SKIP_ORACLE").as_deref() != Ok("1") {
+            panic!(
+                "systemd-analyze (systemd 252) is not installed: it is the oracle of this test \
+                 (apt-get install systemd, or set HARDENUNIT_SKIP_ORACLE=1 to skip)"
+            );
+        }
+        eprintln!("systemd-analyze missing: oracle test skipped (HARDENUNIT_SKIP_ORACLE=1)");
     }
     ok
 }

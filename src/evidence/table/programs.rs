@@ -1,17 +1,14 @@
-//! What well-known programs need that a unit file does not say: one table, matched against
-//! the base names of the programs a unit runs (and, for interpreters, the script they run).
+//! Programs known by name: what a program a unit runs (or a script or program of it runs)
+//! needs, matched by its base name, and the programs whose units are better left alone.
+//! Rows of the evidence table (`super::RULES` holds the rows read from files); the planner
+//! applies them to the programs a unit file names, evidence to every program it reaches.
 //!
 //! Sources: the breakages collected in distributions' hardening efforts (openSUSE's and
 //! Fedora's reverts, Debian bug reports), each program's documented behaviour, and the
 //! boot-lab runs of tests/bootlab/. A row errs on the side of needing more.
 
-use crate::directives::Need::{self, *};
-
-pub struct KnownProgram {
-    pub names: &'static [&'static str],
-    pub needs: &'static [Need],
-    pub why: &'static str,
-}
+use super::{Effect::Need as N, Rule, Signal::Program as Prog};
+use crate::directives::Need::*;
 
 /// Programs whose units hardenunit leaves alone: whatever they run (login sessions, users'
 /// and administrators' jobs, maintainer scripts) inherits every restriction of the unit, and
@@ -42,9 +39,9 @@ pub static LEAVE_ALONE_UNITS: &[(&str, &str)] = &[
     ("rescue", "is the rescue shell"),
 ];
 
-pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
-    KnownProgram {
-        names: &[
+pub static PROGRAMS: &[Rule] = &[
+    Rule {
+        when: Prog(&[
             "systemd-sleep",
             "systemd-hibernate-resume",
             "systemd-backlight",
@@ -52,12 +49,12 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "systemd-binfmt",
             "systemd-rfkill",
             "systemd-sysctl",
-        ],
-        needs: &[KernelTunables, Devices],
+        ]),
+        then: &[N(KernelTunables), N(Devices)],
         why: "writes /sys or /proc/sys (power states, backlight, pstore, binfmt, rfkill)",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "systemd-remount-fs",
             "systemd-volatile-root",
             "systemd-sysext",
@@ -67,22 +64,22 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "systemd-quotacheck",
             "systemd-growfs",
             "systemd-makefs",
-        ],
-        needs: &[Mounts, Devices, WritesSystemDirectories],
+        ]),
+        then: &[N(Mounts), N(Devices), N(WritesSystemDirectories)],
         why: "mounts or changes file systems",
     },
-    KnownProgram {
-        names: &["systemd-firstboot", "systemd-sysusers"],
-        needs: &[WritesSystemDirectories],
+    Rule {
+        when: Prog(&["systemd-firstboot", "systemd-sysusers"]),
+        then: &[N(WritesSystemDirectories)],
         why: "writes /etc",
     },
-    KnownProgram {
-        names: &["systemd-time-wait-sync"],
-        needs: &[SystemClock],
+    Rule {
+        when: Prog(&["systemd-time-wait-sync"]),
+        then: &[N(SystemClock)],
         why: "reads the kernel's clock synchronisation state with adjtimex(2)",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "systemd-fsckd",
             "systemd-ask-password-console",
             "systemd-tty-ask-password-agent",
@@ -90,34 +87,17 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "systemd-pcrphase",
             "systemd-cryptsetup",
             "wall",
-        ],
-        needs: &[Devices],
+        ]),
+        then: &[N(Devices)],
         why: "uses the console, terminals or the TPM",
     },
-    // Measured under systemd's MemoryDenyWriteExecute filter on Debian 12 (see
-    // tests/fixtures/evidence/mdwe-run.c): LuaJIT, V8, OpenJDK (even -Xint), Mono and mozjs
-    // fail; PCRE2's JIT falls back to its interpreter; PHP 8.2's opcache JIT only logs;
-    // Erlang's BeamAsm dual-maps code; Python's ctypes callbacks work.
-    KnownProgram {
-        names: &[
-            "node",
-            "nodejs",
-            "java",
-            "jsvc",
-            "tomcat-start.sh",
-            "catalina.sh",
-            "dotnet",
-            "mono",
-            "luajit",
-            "gjs",
-            "rspamd",
-            "openresty",
-        ],
-        needs: &[WritableExecutableMemory],
+    Rule {
+        when: Prog(&["jsvc", "tomcat-start.sh", "catalina.sh", "rspamd", "openresty"]),
+        then: &[N(WritableExecutableMemory)],
         why: "runs a JIT compiler",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "postgres",
             "postgresql",
             "pg_ctlcluster",
@@ -128,22 +108,22 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "haproxy",
             "mongod",
             "clamd",
-        ],
-        needs: &[WritableExecutableMemory],
+        ]),
+        then: &[N(WritableExecutableMemory)],
         why: "may generate code at run time (LuaJIT, LLVM's JIT, or a PCRE2 JIT failure it treats as fatal)",
     },
-    KnownProgram {
-        names: &["apache2", "apachectl", "httpd", "php-fpm", "php-fpm8.2", "uwsgi", "lighttpd"],
-        needs: &[SetuidExecution, HomeDirectories],
+    Rule {
+        when: Prog(&["apache2", "apachectl", "httpd", "php-fpm", "php-fpm8.2", "uwsgi", "lighttpd"]),
+        then: &[N(SetuidExecution), N(HomeDirectories)],
         why: "runs web applications (mail() calls the set-gid sendmail/postdrop, suexec, UserDir in /home)",
     },
-    KnownProgram {
-        names: &["master", "postfix", "postmulti", "exim4", "exim", "sendmail", "dovecot", "opensmtpd", "smtpd"],
-        needs: &[SetuidExecution, HomeDirectories, Chroot],
+    Rule {
+        when: Prog(&["master", "postfix", "postmulti", "exim4", "exim", "sendmail", "dovecot", "opensmtpd", "smtpd"]),
+        then: &[N(SetuidExecution), N(HomeDirectories), N(Chroot)],
         why: "delivers mail to users' mailboxes and runs their filters as them",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "chronyd",
             "ntpd",
             "ntp-systemd-wrapper",
@@ -154,12 +134,12 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "hwclock",
             "systemd-timesyncd",
             "systemd-timedated",
-        ],
-        needs: &[SystemClock, Devices, RealtimeScheduling],
+        ]),
+        then: &[N(SystemClock), N(Devices), N(RealtimeScheduling)],
         why: "sets the system clock and reads RTC/PPS devices",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "dockerd",
             "containerd",
             "containerd-shim",
@@ -176,28 +156,28 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "virtlogd",
             "systemd-machined",
             "systemd-importd",
-        ],
-        needs: &[
-            ControlGroups,
-            Namespaces,
-            Mounts,
-            Devices,
-            KernelModules,
-            KernelTunables,
-            PrivilegedSystemCalls,
-            PacketSockets,
-            OtherAddressFamilies,
-            WritesSystemDirectories,
-            SetuidFiles,
-            WritableExecutableMemory,
-            Personality,
-            HomeDirectories,
-            ProcessInspection,
+        ]),
+        then: &[
+            N(ControlGroups),
+            N(Namespaces),
+            N(Mounts),
+            N(Devices),
+            N(KernelModules),
+            N(KernelTunables),
+            N(PrivilegedSystemCalls),
+            N(PacketSockets),
+            N(OtherAddressFamilies),
+            N(WritesSystemDirectories),
+            N(SetuidFiles),
+            N(WritableExecutableMemory),
+            N(Personality),
+            N(HomeDirectories),
+            N(ProcessInspection),
         ],
         why: "manages containers or virtual machines",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "openvpn",
             "tincd",
             "wg-quick",
@@ -207,17 +187,31 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "ovs-ctl",
             "ovs-vswitchd",
             "ovsdb-server",
+        ]),
+        then: &[
+            N(Devices),
+            N(KernelModules),
+            N(KernelTunables),
+            N(PacketSockets),
+            N(WritesSystemDirectories),
+            N(Namespaces),
         ],
-        needs: &[Devices, KernelModules, KernelTunables, PacketSockets, WritesSystemDirectories, Namespaces],
         why: "creates tunnel or switch interfaces (/dev/net/tun, kernel modules)",
     },
-    KnownProgram {
-        names: &["pluto", "ipsec", "charon", "starter", "strongswan", "racoon"],
-        needs: &[KernelModules, KernelTunables, OtherAddressFamilies, PacketSockets, Devices, WritesSystemDirectories],
+    Rule {
+        when: Prog(&["pluto", "ipsec", "charon", "starter", "strongswan", "racoon"]),
+        then: &[
+            N(KernelModules),
+            N(KernelTunables),
+            N(OtherAddressFamilies),
+            N(PacketSockets),
+            N(Devices),
+            N(WritesSystemDirectories),
+        ],
         why: "sets up IPsec in the kernel (modules, sysctls, AF_KEY)",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "nft",
             "iptables",
             "iptables-restore",
@@ -228,17 +222,17 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "fail2ban-server",
             "netfilter-persistent",
             "ebtables",
-        ],
-        needs: &[KernelModules, KernelTunables],
+        ]),
+        then: &[N(KernelModules), N(KernelTunables)],
         why: "configures the firewall (loads netfilter modules, writes sysctls)",
     },
-    KnownProgram {
-        names: &["keepalived"],
-        needs: &[KernelModules, KernelTunables, PacketSockets, Namespaces],
+    Rule {
+        when: Prog(&["keepalived"]),
+        then: &[N(KernelModules), N(KernelTunables), N(PacketSockets), N(Namespaces)],
         why: "drives VRRP and IPVS (raw and packet sockets, ip_vs module)",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "dnsmasq",
             "systemd-helper",
             "kea-dhcp4",
@@ -257,12 +251,12 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "wpa_supplicant",
             "hostapd",
             "corosync",
-        ],
-        needs: &[PacketSockets],
+        ]),
+        then: &[N(PacketSockets)],
         why: "speaks link-layer protocols (DHCP, LLDP, ARP) on packet sockets",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "NetworkManager",
             "nm-dispatcher",
             "nm-priv-helper",
@@ -271,25 +265,34 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "connmand",
             "cloud-init",
             "netplan",
-        ],
-        needs: &[
-            KernelTunables,
-            KernelModules,
-            Hostname,
-            WritesSystemDirectories,
-            Devices,
-            OtherAddressFamilies,
-            Namespaces,
+        ]),
+        then: &[
+            N(KernelTunables),
+            N(KernelModules),
+            N(Hostname),
+            N(WritesSystemDirectories),
+            N(Devices),
+            N(OtherAddressFamilies),
+            N(Namespaces),
         ],
         why: "configures the network and host name",
     },
-    KnownProgram {
-        names: &["bluetoothd", "wpa_supplicant", "hostapd", "ModemManager", "gpsd", "gpsdctl", "qemu-ga", "ofonod"],
-        needs: &[Devices, OtherAddressFamilies],
+    Rule {
+        when: Prog(&[
+            "bluetoothd",
+            "wpa_supplicant",
+            "hostapd",
+            "ModemManager",
+            "gpsd",
+            "gpsdctl",
+            "qemu-ga",
+            "ofonod",
+        ]),
+        then: &[N(Devices), N(OtherAddressFamilies)],
         why: "drives radios, serial lines or virtio ports",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "watchdog",
             "wd_keepalive",
             "bmc-watchdog",
@@ -331,12 +334,12 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "upsd",
             "upsmon",
             "usbmuxd",
-        ],
-        needs: &[Devices],
+        ]),
+        then: &[N(Devices)],
         why: "uses hardware devices",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "watchdog",
             "wd_keepalive",
             "bmc-watchdog",
@@ -345,12 +348,12 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "apcupsd",
             "upsmon",
             "nut-monitor",
-        ],
-        needs: &[PrivilegedSystemCalls],
+        ]),
+        then: &[N(PrivilegedSystemCalls)],
         why: "reboots or halts the machine",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "rasdaemon",
             "ras-mc-ctl",
             "thermald",
@@ -361,25 +364,24 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "fancontrol",
             "cpufrequtils",
             "sysctl",
-            "systemd-sysctl",
             "laptop_mode",
             "powertop",
-        ],
-        needs: &[KernelTunables],
+        ]),
+        then: &[N(KernelTunables)],
         why: "writes kernel tunables in /proc or /sys",
     },
-    KnownProgram {
-        names: &["rsyslogd", "syslog-ng", "rasdaemon", "klogd", "systemd-journald", "dmesg"],
-        needs: &[KernelLogs],
+    Rule {
+        when: Prog(&["rsyslogd", "syslog-ng", "rasdaemon", "klogd", "systemd-journald", "dmesg"]),
+        then: &[N(KernelLogs)],
         why: "reads the kernel log",
     },
-    KnownProgram {
-        names: &["modprobe", "kmod", "systemd-modules-load", "insmod", "depmod", "auth-rpcgss-module"],
-        needs: &[KernelModules],
+    Rule {
+        when: Prog(&["kmod", "systemd-modules-load", "depmod", "auth-rpcgss-module"]),
+        then: &[N(KernelModules)],
         why: "loads kernel modules",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "udisksd",
             "automount",
             "rpc.gssd",
@@ -401,12 +403,12 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "e2scrub_all",
             "fsck",
             "systemd-fsck",
-        ],
-        needs: &[Mounts, Devices, KernelModules],
+        ]),
+        then: &[N(Mounts), N(Devices), N(KernelModules)],
         why: "mounts file systems or manages block devices",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "corosync",
             "pacemakerd",
             "jackd",
@@ -414,15 +416,13 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "pulseaudio",
             "rtkit-daemon",
             "asterisk",
-            "chronyd",
-            "ptp4l",
             "watchdog",
-        ],
-        needs: &[RealtimeScheduling],
+        ]),
+        then: &[N(RealtimeScheduling)],
         why: "uses realtime scheduling",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "prometheus-node-exporter",
             "node_exporter",
             "munin-node",
@@ -440,12 +440,12 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "fail2ban-server",
             "ras-mc-ctl",
             "smartd",
-        ],
-        needs: &[ProcessInspection],
+        ]),
+        then: &[N(ProcessInspection)],
         why: "monitors processes and system-wide /proc files",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "munin-node",
             "zabbix_agentd",
             "zabbix_agent2",
@@ -454,12 +454,12 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "icinga2",
             "nagios4",
             "check_mk_agent",
-        ],
-        needs: &[SetuidExecution, Devices, KernelLogs, HomeDirectories],
+        ]),
+        then: &[N(SetuidExecution), N(Devices), N(KernelLogs), N(HomeDirectories)],
         why: "runs monitoring plugins, which may use sudo and hardware",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "smbd",
             "nmbd",
             "samba",
@@ -475,12 +475,12 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "afpd",
             "minidlnad",
             "approx",
-        ],
-        needs: &[HomeDirectories, SetuidFiles],
+        ]),
+        then: &[N(HomeDirectories), N(SetuidFiles)],
         why: "serves files, which may live in /home and carry set-uid bits",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "apt.systemd.daily",
             "unattended-upgrade",
             "unattended-upgrades",
@@ -500,12 +500,19 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "updatedb",
             "mandb",
             "install",
+        ]),
+        then: &[
+            N(WritesSystemDirectories),
+            N(SetuidFiles),
+            N(SetuidExecution),
+            N(KernelModules),
+            N(Mounts),
+            N(Devices),
         ],
-        needs: &[WritesSystemDirectories, SetuidFiles, SetuidExecution, KernelModules, Mounts, Devices],
         why: "installs packages or rewrites system files",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "updatedb.plocate",
             "updatedb",
             "mlocate",
@@ -523,12 +530,12 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "restic",
             "bacula-fd",
             "duplicity",
-        ],
-        needs: &[HomeDirectories],
+        ]),
+        then: &[N(HomeDirectories)],
         why: "reads users' home directories",
     },
-    KnownProgram {
-        names: &[
+    Rule {
+        when: Prog(&[
             "libvirtd",
             "named",
             "bind9",
@@ -539,7 +546,6 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "openntpd",
             "nsd",
             "unbound",
-            "dovecot",
             "sshd",
             "rsync",
             "proftpd",
@@ -547,8 +553,6 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "vsftpd",
             "pure-ftpd",
             "haproxy",
-            "postfix",
-            "master",
             "lighttpd",
             "squid",
             "opendkim",
@@ -565,28 +569,23 @@ pub static KNOWN_PROGRAMS: &[KnownProgram] = &[
             "tor",
             "saned",
             "pdns_server",
-        ],
-        needs: &[Chroot],
+        ]),
+        then: &[N(Chroot)],
         why: "chroots into a jail of its own",
     },
-    KnownProgram {
-        names: &["hostnamectl", "systemd-hostnamed", "hostname", "ovs-record-hostname", "ovs-ctl"],
-        needs: &[Hostname],
+    Rule {
+        when: Prog(&["hostnamectl", "systemd-hostnamed", "hostname", "ovs-record-hostname", "ovs-ctl"]),
+        then: &[N(Hostname)],
         why: "sets the host name",
     },
-    KnownProgram {
-        names: &["systemd-binfmt", "qemu-user", "wine", "box64", "dosemu"],
-        needs: &[Personality],
+    Rule {
+        when: Prog(&["systemd-binfmt", "qemu-user", "wine", "box64", "dosemu"]),
+        then: &[N(Personality)],
         why: "runs foreign executables",
     },
-    KnownProgram {
-        names: &["strace", "gdb", "gdbserver", "criu", "systemd-coredump", "abrtd"],
-        needs: &[PrivilegedSystemCalls, ProcessInspection],
+    Rule {
+        when: Prog(&["strace", "gdb", "gdbserver", "criu", "systemd-coredump", "abrtd"]),
+        then: &[N(PrivilegedSystemCalls), N(ProcessInspection)],
         why: "traces other processes",
     },
 ];
-
-/// The rows of the table that match `program` (a base name).
-pub fn lookup(program: &str) -> impl Iterator<Item = &'static KnownProgram> + '_ {
-    KNOWN_PROGRAMS.iter().filter(move |k| k.names.contains(&program))
-}
