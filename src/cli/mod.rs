@@ -58,7 +58,7 @@ struct Common {
     no_system_policy: bool,
     /// The systemd release to write for; no newer directive is added
     /// [default: the policy's, else the build machine's systemd, else 252]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_systemd_version)]
     systemd_version: Option<u32>,
 }
 
@@ -276,10 +276,14 @@ fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Forma
             Ok(fs) => fs,
             Err(e) => return fail(&e),
         };
-        for f in run.fixes.iter().filter(|f| f.before != f.after) {
-            if let Err(e) = fs.write_atomic(&f.real_path, f.after.as_bytes()) {
-                return fail(&e);
-            }
+        let plan: Vec<crate::unit::write_set::PlannedWrite> = run
+            .fixes
+            .iter()
+            .filter(|f| f.before != f.after)
+            .map(|f| crate::unit::write_set::PlannedWrite { path: &f.real_path, contents: Some(f.after.as_bytes()) })
+            .collect();
+        if let Err(e) = crate::unit::write_set::write_all_or_none(&fs, &plan) {
+            return fail(&e);
         }
         // What is left after the fixes decides the exit status.
         let again = crate::lint::run_lint(common.root.as_deref(), units, target, false);
@@ -393,4 +397,10 @@ fn harden(args: HardenArgs) -> i32 {
         return EXIT_FINDINGS;
     }
     EXIT_OK
+}
+
+/// The rule the policy's `systemd_version` follows, for the command line too.
+fn parse_systemd_version(s: &str) -> Result<u32, String> {
+    let v: i64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    crate::policy::check_version(v)
 }
