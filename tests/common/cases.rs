@@ -260,11 +260,16 @@ pub fn generate(rng: &mut Rng, seeds: &[String], dir: &Path, i: usize) -> Case {
 
 /// systemd-analyze's text table, or None when it does not score the unit.
 pub fn oracle(case: &Case) -> Option<String> {
+    let root = format!("--root={}", case.root.display());
+    security_text(&[root.as_ref(), "--".as_ref(), case.name.as_ref()])
+}
+
+/// `systemd-analyze security --offline=true ARGS` in the environment the text table is
+/// compared in; None when it fails (does not score the unit).
+pub fn security_text(args: &[&std::ffi::OsStr]) -> Option<String> {
     let out = Command::new("systemd-analyze")
         .args(["security", "--offline=true", "--no-pager"])
-        .arg(format!("--root={}", case.root.display()))
-        .arg("--")
-        .arg(&case.name)
+        .args(args)
         .env("LC_ALL", "C.UTF-8")
         .env("TERM", "xterm")
         .env_remove("SYSTEMD_EMOJI")
