@@ -10,6 +10,7 @@ use crate::plan::{self, Plan, ProgramEvidence};
 use crate::policy::{Mode, Policy};
 use crate::render::{dropin, inplace};
 use crate::score;
+use crate::unit::write_set::{write_all_or_none, PlannedWrite};
 use crate::unit::{assignments_of, Document, Fragment, LoadError, LoadOutcome, LoadedUnit, Loader, Scope};
 
 pub struct Request {
@@ -172,6 +173,9 @@ fn process(
         }
         LoadOutcome::Unit(u) => *u,
     };
+    if let Some(e) = crate::unit::loader::open_continuation_error(&unit) {
+        return Err(e);
+    }
     let name = unit.name.to_string();
     if unit.name.unit_type() != "service" {
         return Ok(empty_report(name, unit.path().to_owned(), Some(unit.scope), Status::NotAService));
@@ -392,13 +396,12 @@ pub fn apply(loader_root: Option<&Path>, reports: &[UnitReport]) -> Result<Vec<P
         Some(r) => crate::unit::rootfs::RootFs::new(r)?,
         None => crate::unit::rootfs::RootFs::host(),
     };
-    let mut written = Vec::new();
-    for c in reports.iter().flat_map(|r| r.changes.iter()).filter(|c| c.changes_anything()) {
-        match &c.after {
-            Some(text) => fs.write_atomic(&c.real_path, text.as_bytes())?,
-            None => fs.remove_file(&c.real_path)?,
-        }
-        written.push(c.path.clone());
-    }
-    Ok(written)
+    let changes: Vec<&FileChange> =
+        reports.iter().flat_map(|r| r.changes.iter()).filter(|c| c.changes_anything()).collect();
+    let plan: Vec<PlannedWrite> = changes
+        .iter()
+        .map(|c| PlannedWrite { path: &c.real_path, contents: c.after.as_deref().map(str::as_bytes) })
+        .collect();
+    write_all_or_none(&fs, &plan)?;
+    Ok(changes.iter().map(|c| c.path.clone()).collect())
 }

@@ -66,6 +66,11 @@ fn bad_units_get_one_line_errors_exit_2_and_the_others_still_run() {
     ];
     for (path, line, needle) in &cases {
         for args in [vec!["score"], vec![], vec!["--write"]] {
+            // A file ending in a continuation is scored as systemd reads it; only
+            // hardening refuses it (README, "How units are read").
+            if *needle == "continuation" && args == ["score"] {
+                continue;
+            }
             let p = path.to_str().unwrap();
             let g = good.to_str().unwrap();
             let mut argv: Vec<&str> = args.clone();

@@ -289,3 +289,59 @@ fn generated_units_score_like_systemd_analyze() {
     }
     assert_eq!(failed, 0, "{failed} generated units differ");
 }
+
+/// The classes where the two once disagreed, as whole roots scored by name (see
+/// tests/common/cases.rs). HARDENUNIT_GENERATED_CASES=N (default 2000) and
+/// HARDENUNIT_GENERATED_SEED=S (default fixed) pick the stream; HARDENUNIT_DISAGREEMENTS=DIR
+/// saves every disagreement, minimised, as a shell script that rebuilds it
+/// (`scripts/fuzz-score N` runs it with a fresh seed).
+#[test]
+fn generated_roots_score_like_systemd_analyze() {
+    if !common::oracle_available() {
+        eprintln!("generated roots: skipped (HARDENUNIT_SKIP_ORACLE=1, no systemd-analyze)");
+        return;
+    }
+    let env_number = |k: &str| std::env::var(k).ok().and_then(|n| n.parse::<u64>().ok());
+    let count = env_number("HARDENUNIT_GENERATED_CASES").unwrap_or(2000) as usize;
+    let seed = env_number("HARDENUNIT_GENERATED_SEED").unwrap_or(0x5eed_0013);
+    let save = std::env::var_os("HARDENUNIT_DISAGREEMENTS").map(PathBuf::from);
+    let seeds = common::cases::seed_units();
+    let dir = tempfile::tempdir().unwrap();
+    // One stream of cases per worker, each from its own seed, so that the result does not
+    // depend on how many cores run it.
+    let workers: Vec<u64> = (0..4).collect();
+    let results = common::parallel(&workers, |w| {
+        let mut rng = Rng(seed ^ (w + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let mut found = Vec::new();
+        let mut refused = 0usize;
+        let n = count / 4 + usize::from((*w as usize) < count % 4);
+        for i in 0..n {
+            let case = common::cases::generate(&mut rng, &seeds, dir.path(), i * 4 + *w as usize);
+            let want = common::cases::oracle(&case);
+            refused += usize::from(want.is_none());
+            if want != common::cases::ours(&case) {
+                common::cases::minimise(&case);
+                found.push(common::cases::describe(&case));
+            } else {
+                let _ = fs::remove_dir_all(&case.root);
+            }
+        }
+        (found, refused)
+    });
+    let refused: usize = results.iter().map(|r| r.1).sum();
+    let found: Vec<String> = results.into_iter().flat_map(|r| r.0).collect();
+    if let Some(save) = &save {
+        fs::create_dir_all(save).unwrap();
+        for (i, script) in found.iter().enumerate() {
+            fs::write(save.join(format!("seed-{seed}-{i}.sh")), script).unwrap();
+        }
+    }
+    for f in found.iter().take(3) {
+        eprintln!("DISAGREEMENT (minimised):\n{f}");
+    }
+    eprintln!(
+        "generated roots: seed {seed}: {}/{count} identical to systemd-analyze ({refused} not scored by systemd)",
+        count - found.len()
+    );
+    assert!(found.is_empty(), "{} generated roots differ", found.len());
+}

@@ -60,7 +60,7 @@ struct Common {
     /// that release's `systemd-analyze security`, exactly for 252, 257 and 262; for a
     /// release between them (or after 262) the nearest older one's, with a note
     /// [default: the policy's, else the build machine's systemd, else 252]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_systemd_version)]
     systemd_version: Option<u32>,
 }
 
@@ -287,10 +287,14 @@ fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Forma
             Ok(fs) => fs,
             Err(e) => return fail(&e),
         };
-        for f in run.fixes.iter().filter(|f| f.before != f.after) {
-            if let Err(e) = fs.write_atomic(&f.real_path, f.after.as_bytes()) {
-                return fail(&e);
-            }
+        let plan: Vec<crate::unit::write_set::PlannedWrite> = run
+            .fixes
+            .iter()
+            .filter(|f| f.before != f.after)
+            .map(|f| crate::unit::write_set::PlannedWrite { path: &f.real_path, contents: Some(f.after.as_bytes()) })
+            .collect();
+        if let Err(e) = crate::unit::write_set::write_all_or_none(&fs, &plan) {
+            return fail(&e);
         }
         // What is left after the fixes decides the exit status.
         let again = crate::lint::run_lint(common.root.as_deref(), units, systemd_version, false);
@@ -407,4 +411,10 @@ fn harden(args: HardenArgs) -> i32 {
         return EXIT_FINDINGS;
     }
     EXIT_OK
+}
+
+/// The rule the policy's `systemd_version` follows, for the command line too.
+fn parse_systemd_version(s: &str) -> Result<u32, String> {
+    let v: i64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    crate::policy::check_version(v)
 }

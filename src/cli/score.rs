@@ -38,11 +38,14 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
     let mut out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let glyphs = score_table::Glyphs::from_env();
     let mut scored = 0usize;
+    // A masked unit is one systemd will not load: named on the command line it is an error
+    // (systemd-analyze prints "Unit NAME is masked." and fails); found while scanning a
+    // root it is only noted, since packages ship masks on purpose.
+    let named = !units.is_empty();
+    let mut masked: Vec<LoadError> = Vec::new();
     let mut score_one = |o: LoadOutcome, out: &mut BufWriter<_>| match o {
         LoadOutcome::Masked { name, path } => {
-            if !json {
-                let _ = writeln!(out, "{name}: masked ({}), not scored", shown(&path).display());
-            }
+            masked.push(LoadError::new(&path, format!("unit {name} is masked, not scored")));
         }
         LoadOutcome::Unit(u) => {
             // One assessment both decides whether systemd refuses the unit and scores it.
@@ -81,10 +84,10 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
     }
     let _ = out.flush();
     drop(out);
-    for e in load_errors.iter().chain(&refusals) {
+    for e in load_errors.iter().chain(&refusals).chain(&masked) {
         eprintln!("hardenunit: {}", LoadError { path: shown(&e.path), ..e.clone() });
     }
-    if !load_errors.is_empty() || !refusals.is_empty() {
+    if !load_errors.is_empty() || !refusals.is_empty() || (named && !masked.is_empty()) {
         return EXIT_ERROR;
     }
     if above_threshold {

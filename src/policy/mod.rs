@@ -243,15 +243,14 @@ impl Builder {
         }
         if let Some(d) = layer.dropin {
             let name = d.get_ref();
-            if name.contains('/') || !name.ends_with(".conf") || name.starts_with('.') {
-                return Err(src.error(Some(d.span()), format!("dropin: {name:?} must be a plain NAME.conf file name")));
-            }
+            values::check_dropin_name(name).map_err(|m| src.error(Some(d.span()), format!("dropin: {m}")))?;
             self.dropin = Some(name.clone());
         }
         if let Some(v) = layer.systemd_version {
             self.systemd_version = Some(check_version(*v.get_ref()).map_err(|m| src.error(Some(v.span()), m))?);
         }
         for (name, p) in layer.profiles {
+            values::check_profile_name(name.get_ref()).map_err(|m| src.error(Some(name.span()), m))?;
             let profile =
                 Profile { inherits: p.inherits.map(|s| s.into_inner()), directives: directive_map(src, p.directives)? };
             self.profiles.insert(name.into_inner(), profile);
@@ -279,11 +278,8 @@ impl Builder {
                 };
             }
             for p in u.read_write_paths {
-                if !p.get_ref().starts_with('/') && !p.get_ref().starts_with("-/") {
-                    return Err(
-                        src.error(Some(p.span()), format!("read_write_paths: {:?} is not absolute", p.get_ref()))
-                    );
-                }
+                values::check_path_word(p.get_ref())
+                    .map_err(|m| src.error(Some(p.span()), format!("read_write_paths: {m}")))?;
                 entry.read_write_paths.push(p.into_inner());
             }
             if let Some(i) = u.ignore {
@@ -299,7 +295,7 @@ impl Builder {
         let mut cur = Some(profile.clone());
         while let Some(name) = cur {
             if chain.contains(&name) {
-                return Err(LoadError::new(Path::new("policy"), format!("profile {name:?} inherits from itself")));
+                return Err(LoadError::new(Path::new("policy"), inheritance_cycle(&chain, &name)));
             }
             let p = self.profiles.get(&name).ok_or_else(|| {
                 let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
@@ -325,6 +321,17 @@ impl Builder {
             layers: self.layers,
         })
     }
+}
+
+/// "profile p inherits from itself" for p → p, else the whole cycle: "profiles inherit in a
+/// cycle: p → q → p".
+fn inheritance_cycle(chain: &[String], again: &str) -> String {
+    let start = chain.iter().position(|n| n == again).unwrap_or(0);
+    if chain.len() - start == 1 {
+        return format!("profile {again:?} inherits from itself");
+    }
+    let cycle: Vec<&str> = chain[start..].iter().map(String::as_str).chain([again]).collect();
+    format!("profiles inherit in a cycle: {}", cycle.join(" → "))
 }
 
 pub fn check_version(v: i64) -> Result<u32, String> {

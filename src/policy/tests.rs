@@ -96,3 +96,14 @@ fn printed_policy_reads_back_the_same() {
     assert_eq!(again.directives, p.directives);
     assert_eq!(again.units, p.units);
 }
+
+#[test]
+fn an_inheritance_cycle_is_named_in_full() {
+    let text = "[profiles.p]\ninherits = \"q\"\n[profiles.q]\ninherits = \"p\"\n";
+    let e = load(&[text], &Overrides { profile: Some("p".into()), ..Default::default() }).unwrap_err();
+    assert!(e.message.contains("p → q → p"), "{e}");
+    let own =
+        load(&["[profiles.p]\ninherits = \"p\"\n"], &Overrides { profile: Some("p".into()), ..Default::default() })
+            .unwrap_err();
+    assert!(own.message.contains("\"p\" inherits from itself"), "{own}");
+}

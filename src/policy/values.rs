@@ -46,6 +46,7 @@ pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<String>,
     if text.is_empty() {
         return Err("empty value (use false to drop the directive)".into());
     }
+    check_single_line(&text)?;
     validate(key, &text)?;
     Ok(Some(text))
 }
@@ -123,6 +124,7 @@ fn validate(key: &str, v: &str) -> Result<(), String> {
                 bad("an octal mode such as 0077")
             }
         }
+        "ReadWritePaths" => v.split_whitespace().try_for_each(check_path_word),
         "CapabilityBoundingSet" => {
             if v == "auto" || words().all(|w| w.starts_with("CAP_")) {
                 Ok(())
@@ -142,4 +144,55 @@ pub fn closest_directive(key: &str) -> Option<&'static str> {
         .filter(|(dist, _)| *dist <= 3)
         .min()
         .map(|(_, k)| k)
+}
+
+/// Every value written into a unit stays one `Key=value` line: a newline (or any other
+/// control character) would start a second directive, a trailing backslash would join the
+/// next line to this one.
+pub fn check_single_line(v: &str) -> Result<(), String> {
+    if let Some(c) = v.chars().find(|c| c.is_control()) {
+        return Err(format!("{v:?} contains the control character {c:?}; a value must be one line"));
+    }
+    if v.ends_with('\\') {
+        return Err(format!("{v:?} ends in a backslash, which would continue the line"));
+    }
+    Ok(())
+}
+
+/// One path of ReadWritePaths= (or the policy's read_write_paths): optional `-`/`+`
+/// prefixes, then an absolute, normalized path that is a single word (no whitespace,
+/// quote or backslash that systemd would split or unquote).
+pub fn check_path_word(w: &str) -> Result<(), String> {
+    check_single_line(w)?;
+    let path = w.strip_prefix('-').unwrap_or(w);
+    let path = path.strip_prefix('+').unwrap_or(path);
+    if !path.starts_with('/') {
+        return Err(format!("{w:?} is not absolute"));
+    }
+    if path.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\')) {
+        return Err(format!("{w:?} contains whitespace, a quote or a backslash; give one path per entry"));
+    }
+    if path.len() >= 4096 || path.split('/').any(|c| c == ".." || c.len() > 255) {
+        return Err(format!("{w:?} is not a normalized path (no '..', no over-long component)"));
+    }
+    Ok(())
+}
+
+/// The drop-in file name hardenunit writes: one plain `NAME.conf` in the unit's `.d`
+/// directory, nothing hidden, no directory part, one line.
+pub fn check_dropin_name(name: &str) -> Result<(), String> {
+    check_single_line(name)?;
+    let stem = name.strip_suffix(".conf").unwrap_or("");
+    if stem.is_empty() || name.contains('/') || name.starts_with('.') || name.len() > 255 {
+        return Err(format!("{name:?} must be a plain NAME.conf file name"));
+    }
+    Ok(())
+}
+
+/// A profile name is written into the drop-in's first comment line.
+pub fn check_profile_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        return Err(format!("profile name {name:?}: use letters, digits, '-', '_' and '.'"));
+    }
+    Ok(())
 }

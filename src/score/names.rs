@@ -4,7 +4,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::values::{extract_first_word, extract_words, safe_atoi, safe_atou8, WordFlags};
+use super::values::{extract_first_word, safe_atoi, safe_atou8, WordFlags};
 
 #[rustfmt::skip]
 const ERRNO_NAMES: &[&str] = &[
@@ -62,10 +62,34 @@ pub fn capability_from_name(s: &str, max_number: i32) -> Option<u32> {
 
 /// capability_set_from_string(): unknown words are skipped.
 pub fn capability_set_from_string(s: &str, max_number: i32) -> u64 {
-    extract_words(s, WordFlags::UNQUOTE_RELAX)
-        .iter()
-        .filter_map(|w| capability_from_name(w, max_number))
-        .fold(0, |acc, c| acc | (1u64 << c))
+    capability_words(s).iter().filter_map(|w| capability_from_name(w, max_number)).fold(0, |acc, c| acc | (1u64 << c))
+}
+
+/// The words of a capability list as systemd 252 takes them (EXTRACT_RELAX): a last word
+/// cut short inside a quote counts for nothing (`"CAP_SYS_TIME` adds no capability, as
+/// `systemd-analyze security` shows), one that ends in a lone backslash loses it.
+fn capability_words(s: &str) -> Vec<String> {
+    let mut p = s;
+    let mut words = Vec::new();
+    loop {
+        let before = p;
+        match extract_first_word(&mut p, WordFlags::UNQUOTE) {
+            Ok(Some(w)) => words.push(w),
+            Ok(None) => break,
+            Err(()) => {
+                let escapes_as_text = WordFlags { unquote: true, relax: false, retain_escape: true };
+                let (mut a, mut b) = (before, before);
+                let quote_open = extract_first_word(&mut a, escapes_as_text).is_err();
+                if !quote_open {
+                    if let Ok(Some(w)) = extract_first_word(&mut b, WordFlags::UNQUOTE_RELAX) {
+                        words.push(w);
+                    }
+                }
+                break;
+            }
+        }
+    }
+    words
 }
 
 /// The address-family rows a family falls under.

@@ -109,8 +109,22 @@ impl Document {
     fn newline(&self) -> &'static str {
         if self.lines.iter().any(|l| l.ends_with("\r\n")) {
             "\r\n"
+        } else if self.lines.iter().any(|l| l.ends_with('\r') && !l.ends_with("\n\r")) {
+            "\r"
         } else {
             "\n"
+        }
+    }
+
+    /// The terminator for a line inserted before 0-based line `next`: the file's own, unless
+    /// the next line starts with the other of `\r` and `\n`, which read_line() would take
+    /// as part of this terminator (swallowing a blank line). `\r\n` never merges.
+    fn newline_before(&self, next: usize) -> &'static str {
+        let nl = self.newline();
+        match self.lines.get(next).and_then(|l| l.chars().next()) {
+            Some('\r') if nl == "\n" => "\r\n",
+            Some('\n') if nl == "\r" => "\r\n",
+            _ => nl,
         }
     }
 
@@ -122,7 +136,12 @@ impl Document {
         if at > 0 && !self.lines[at - 1].ends_with(EOL) {
             self.lines[at - 1].push_str(nl);
         }
-        let block: Vec<String> = new_lines.iter().map(|l| format!("{l}{nl}")).collect();
+        let last_nl = self.newline_before(at);
+        let block: Vec<String> = new_lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("{l}{}", if i + 1 == new_lines.len() { last_nl } else { nl }))
+            .collect();
         self.lines.splice(at..at, block);
         self.reparse()
     }
@@ -141,7 +160,7 @@ impl Document {
         let Some(entry) = self.entries().find(|e| e.line == line).cloned() else {
             return Ok(());
         };
-        let nl = self.newline();
+        let nl = self.newline_before(entry.end_line);
         let last_had_newline = self.lines[entry.end_line - 1].ends_with(EOL);
         let mut text = format!("{key}={value}");
         if last_had_newline {

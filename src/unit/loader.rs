@@ -151,7 +151,14 @@ impl Loader {
             // name -> (path as found, what it resolves to)
             let mut found: BTreeMap<UnitName, (PathBuf, Resolved)> = BTreeMap::new();
             for dir in &dirs {
-                let Ok(Resolved::Real(real_dir)) = self.resolve_dir(dir) else { continue };
+                let real_dir = match self.resolve_dir(dir) {
+                    Ok(Resolved::Real(real_dir)) => real_dir,
+                    Ok(_) => continue,
+                    Err(e) => {
+                        errors.push(unit_dir_error(dir, e));
+                        continue;
+                    }
+                };
                 let Ok(entries) = fs::read_dir(&real_dir) else { continue };
                 let mut names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
                 names.sort();
@@ -225,7 +232,9 @@ impl Loader {
                         Resolved::Missing => continue,
                         Resolved::DevNull => return Ok(LoadOutcome::Masked { name: name.clone(), path: shown }),
                         Resolved::Real(real) => {
-                            return self.load_fragment_set(name.clone(), scope, &shown, &real, vec![], &dirs)
+                            let name = alias_target(name, &real).unwrap_or_else(|| name.clone());
+                            let aliases = self.aliases_of(&name, &dirs);
+                            return self.load_fragment_set(name, scope, &shown, &real, aliases, &dirs);
                         }
                     }
                 }
@@ -267,8 +276,41 @@ impl Loader {
         match resolved {
             Resolved::Missing => Err(LoadError::new(path, "no such file (or a dangling symlink)")),
             Resolved::DevNull => Ok(LoadOutcome::Masked { name, path: shown }),
-            Resolved::Real(real) => self.load_fragment_set(name, scope, &shown, &real, vec![], &dirs),
+            Resolved::Real(real) => {
+                let name = alias_target(&name, &real).unwrap_or(name);
+                let aliases = self.aliases_of(&name, &dirs);
+                self.load_fragment_set(name, scope, &shown, &real, aliases, &dirs)
+            }
         }
+    }
+
+    /// The other names of `unit`: symlinks in `dirs` of its type whose target file is named
+    /// like the unit (or its template), as systemd's unit name map records them. Their
+    /// drop-in directories apply to the unit too.
+    fn aliases_of(&self, unit: &UnitName, dirs: &[PathBuf]) -> Vec<String> {
+        let mut aliases: Vec<String> = Vec::new();
+        for dir in dirs {
+            let Ok(Resolved::Real(real_dir)) = self.resolve_dir(dir) else { continue };
+            let Some(listing) = self.listing(&real_dir) else { continue };
+            let mut links: Vec<&String> =
+                listing.iter().filter(|(_, may_be_link)| **may_be_link).map(|(n, _)| n).collect();
+            links.sort();
+            for link in links {
+                let Some(link_name) = UnitName::parse(link) else { continue };
+                if link_name == *unit || aliases.contains(&link_name.to_string()) {
+                    continue;
+                }
+                let Ok(Resolved::Real(real)) = self.resolve_under(dir, &real_dir, link) else { continue };
+                if alias_target(&link_name, &real).as_ref() == Some(unit) {
+                    aliases.push(link_name.to_string());
+                } else if let (Some(i), Some(t)) = (unit.instance().filter(|i| !i.is_empty()), unit.template()) {
+                    if link_name.is_template() && alias_target(&link_name, &real).as_ref() == Some(&t) {
+                        aliases.push(link_name.with_instance(i).to_string());
+                    }
+                }
+            }
+        }
+        aliases
     }
 
     fn load_fragment_set(
@@ -331,10 +373,9 @@ impl Loader {
                                 let empty = fs::metadata(&r).map(|m| m.len() == 0).unwrap_or(false);
                                 (!empty && r.is_file()).then_some((shown, r))
                             }
-                            Resolved::DevNull => None,
-                            Resolved::Missing => {
-                                return Err(LoadError::new(&shown, "dangling symlink inside the root"))
-                            }
+                            // systemd skips a masked or dangling drop-in (and its name
+                            // then hides the same name in later directories).
+                            Resolved::DevNull | Resolved::Missing => None,
                         };
                         by_name.insert(f, entry);
                     }
@@ -345,23 +386,47 @@ impl Loader {
     }
 }
 
-/// A file whose last assignment is cut short by the end of the file (a trailing backslash)
-/// is refused: systemd would read what is there, but the file was most likely truncated,
-/// and hardenunit does not write next to a unit it cannot trust.
+/// A file whose last assignment runs into the end of the file (a trailing backslash) is
+/// read as systemd reads it; hardening refuses it (see [`open_continuation_error`]).
 fn parse(shown: &Path, text: &str) -> Result<Document, LoadError> {
-    let doc = Document::parse(text).map_err(|e| LoadError {
-        path: shown.to_owned(),
-        line: Some(e.line),
-        message: e.message,
-    })?;
-    match doc.open_continuation() {
-        Some(line) => Err(LoadError {
-            path: shown.to_owned(),
+    Document::parse(text).map_err(|e| LoadError { path: shown.to_owned(), line: Some(e.line), message: e.message })
+}
+
+/// Why a unit is not hardened when one of its files ends inside a line continuation: systemd
+/// reads what is there (and `score` does too), but such a file was most likely truncated,
+/// and hardenunit does not write beside a unit whose last setting may be cut short.
+pub fn open_continuation_error(unit: &LoadedUnit) -> Option<LoadError> {
+    unit.fragments.iter().find_map(|f| {
+        f.doc.open_continuation().map(|line| LoadError {
+            path: f.path.clone(),
             line: Some(line),
-            message: "line continuation (trailing backslash) runs into the end of the file".into(),
-        }),
-        None => Ok(doc),
+            message: "line continuation (trailing backslash) runs into the end of the file; \
+                      not hardened (the file looks truncated)"
+                .into(),
+        })
+    })
+}
+
+/// A unit directory that cannot be searched (a link out of the root, a loop): said, so that
+/// a root that yields no unit does not look like a package without units.
+fn unit_dir_error(dir: &Path, e: LoadError) -> LoadError {
+    LoadError::new(dir, format!("unit directory not searched: {}", e))
+}
+
+/// The unit `requested` really is when its file `real` (symlinks followed) has another unit
+/// name of the same type: systemd loads an alias under its target's name, with the
+/// target's drop-ins. An instance of an aliased template keeps its instance.
+fn alias_target(requested: &UnitName, real: &Path) -> Option<UnitName> {
+    let target = real.file_name().and_then(|s| s.to_str()).and_then(UnitName::parse)?;
+    if target.unit_type() != requested.unit_type() {
+        return None;
     }
+    let target = match requested.instance() {
+        Some(i) if !i.is_empty() && target.is_template() => target.with_instance(i),
+        _ if requested.instance().is_some() != target.instance().is_some() => return None,
+        _ => target,
+    };
+    (target != *requested).then_some(target)
 }
 
 /// A single path component that names an entry of a directory (not `.`, `..` or a path).

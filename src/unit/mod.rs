@@ -6,6 +6,7 @@ pub mod loader;
 pub mod name;
 pub mod rootfs;
 pub mod words;
+pub mod write_set;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

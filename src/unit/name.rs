@@ -12,17 +12,18 @@ pub const UNIT_TYPES: &[&str] =
     &["service", "socket", "timer", "path", "mount", "automount", "swap", "target", "slice", "scope", "device"];
 
 impl UnitName {
-    /// Accepts `foo.service`, `foo@.service`, `foo@bar.service`; rejects anything with a
-    /// slash, an unknown type or an empty prefix.
+    /// systemd 252's unit_name_is_valid(): `foo.service`, `foo@.service`, `foo@bar.service`
+    /// (the first `@` splits; the instance may hold more), at most 255 bytes, a known type,
+    /// a non-empty prefix, and only ASCII letters, digits and `:-_.\@` before the type.
     pub fn parse(s: &str) -> Option<UnitName> {
-        if s.contains('/') || s.len() > 255 {
+        if s.len() > 255 {
             return None;
         }
         let (stem, ty) = s.rsplit_once('.')?;
         if !UNIT_TYPES.contains(&ty) || stem.is_empty() || stem.starts_with('@') {
             return None;
         }
-        if stem.matches('@').count() > 1 {
+        if !stem.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_' | '.' | '\\' | '@')) {
             return None;
         }
         Some(UnitName { full: s.to_owned() })
@@ -111,6 +112,16 @@ mod tests {
         assert!(UnitName::parse("a/b.service").is_none());
         assert!(UnitName::parse("foo.conf").is_none());
         assert!(UnitName::parse("@x.service").is_none());
+        // As `systemd-analyze security --offline=true ./NAME` (252) accepts or refuses them.
+        for bad in ["a b.service", "a%n.service", "ü.service", "a\nb.service", "@a.service", ".service"] {
+            assert!(UnitName::parse(bad).is_none(), "{bad:?}");
+        }
+        for good in ["x@a@b.service", "x@@.service", "a:b\\x2d.service", "a.b.service", "-a.service"] {
+            assert!(UnitName::parse(good).is_some(), "{good:?}");
+        }
+        assert_eq!(UnitName::parse("x@a@b.service").unwrap().instance(), Some("a@b"));
+        assert!(UnitName::parse(&format!("{}.service", "a".repeat(247))).is_some());
+        assert!(UnitName::parse(&format!("{}.service", "a".repeat(248))).is_none());
     }
 
     #[test]

@@ -162,6 +162,26 @@ impl RootFs {
         self.walk_dirs(dir, true)
     }
 
+    /// Checks that `dir` and every directory between it and the root that exists is a real
+    /// directory (no symlink), creating nothing.
+    pub fn check_dirs(&self, dir: &Path) -> Result<(), LoadError> {
+        self.walk_dirs(dir, false)
+    }
+
+    /// [`Self::ensure_dir`] that returns the directories it created, outermost first, so
+    /// that a failed run can remove them again.
+    pub fn create_dirs(&self, dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+        self.check_dirs(dir)?;
+        let missing: Vec<PathBuf> =
+            dir.ancestors().take_while(|d| fs::symlink_metadata(d).is_err()).map(Path::to_owned).collect();
+        let mut created = Vec::new();
+        for d in missing.into_iter().rev() {
+            fs::create_dir(&d).map_err(|e| LoadError::new(&d, format!("cannot create: {e}")))?;
+            created.push(d);
+        }
+        Ok(created)
+    }
+
     fn walk_dirs(&self, dir: &Path, create: bool) -> Result<(), LoadError> {
         let rel = dir
             .strip_prefix(&self.root)

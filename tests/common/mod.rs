@@ -9,6 +9,8 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod cases;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_hardenunit");
 
 /// Whether the oracle (systemd-analyze) runs here. The one skip rule of the suite: a missing
@@ -115,6 +117,11 @@ pub fn system_services(root: &Path) -> Vec<PathBuf> {
     });
     out.sort();
     out
+}
+
+/// Every entry under `dir` that is not a directory (files, symlinks), sorted, depth first.
+pub fn walk_files(dir: &Path, f: &mut dyn FnMut(&Path)) {
+    walk(dir, f)
 }
 
 fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {

@@ -12,8 +12,9 @@ pub(super) fn apply_cgroup(info: &mut Info, f: &mut ServiceFacts, ty: &str, a: &
     let v = a.value.as_str();
     match a.key.as_str() {
         "Delegate" if matches!(ty, "service" | "scope") => {
-            // config_parse_delegate(): empty or a list of controllers also turns it on.
-            info.delegate = parse_boolean(v).unwrap_or(true);
+            // config_parse_delegate(): empty or a list of controllers also turns it on; a
+            // list with a syntax error (an unbalanced quote) is ignored.
+            info.delegate = parse_boolean(v).unwrap_or(words_parse(v) || info.delegate);
         }
         "DevicePolicy" => info.device_policy = one_of(v, &["auto", "closed", "strict"]).or(info.device_policy),
         "DeviceAllow" => {
@@ -73,4 +74,16 @@ pub(super) fn device_entry(path: &str, rights: &str) -> String {
     let rights = if rights.is_empty() { "rwm" } else { rights };
     let canonical: String = "rwm".chars().filter(|c| rights.contains(*c)).collect();
     format!("{path}:{canonical}")
+}
+
+/// Whether every word of `v` parses (extract_first_word() with EXTRACT_UNQUOTE).
+fn words_parse(v: &str) -> bool {
+    let mut p = v;
+    loop {
+        match extract_first_word(&mut p, WordFlags::UNQUOTE) {
+            Ok(Some(_)) => continue,
+            Ok(None) => return true,
+            Err(()) => return false,
+        }
+    }
 }

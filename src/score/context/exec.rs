@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use super::exec_line::{exec_line_commands, is_exec_key};
 use super::{all_namespaces, bool_into, one_of, refuse, Info, ServiceFacts};
 use crate::score::names::*;
 use crate::score::release::FlagGrammar;
@@ -195,6 +196,11 @@ pub(super) fn apply_exec(
         }
         "SystemCallFilter" => info.syscall_filter.apply(SyscallTable::of(info.release), v),
         "PAMName" => f.pam = !v.is_empty(),
+        "Group" => check_group(info, a)?,
+        "WorkingDirectory" => check_working_directory(info, a)?,
+        k if !v.is_empty() && is_exec_key(&info.ident.unit_type, k) => {
+            exec_line_commands(&info.ident, v).map_err(|m| refuse(a, m))?;
+        }
         _ => {}
     }
     Ok(())
@@ -231,6 +237,41 @@ fn hostname_is_valid(s: &str) -> bool {
                 && !label.ends_with('-')
                 && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
+}
+
+/// config_parse_user_group_compat() for Group=: the score does not read the group, but
+/// systemd refuses the unit for the values it refuses for User=.
+fn check_group(info: &Info, a: &Assignment) -> Result<(), Refusal> {
+    let v = a.value.as_str();
+    if v.is_empty() {
+        return Ok(());
+    }
+    let k = expand(&info.ident, v)
+        .map_err(|_| refuse(a, format!("Failed to resolve unit specifiers in {v}: Invalid slot")))?;
+    if !valid_user_group_name_relaxed(&k) {
+        return Err(refuse(a, format!("Invalid user/group name or numeric ID: {k}")));
+    }
+    Ok(())
+}
+
+/// config_parse_working_directory(): a path that is not absolute and normalized (after
+/// specifiers) is fatal, unless a leading '-' makes it only ignored; `~` is the home.
+fn check_working_directory(info: &Info, a: &Assignment) -> Result<(), Refusal> {
+    let v = a.value.as_str();
+    if v.is_empty() || v.starts_with('-') || v == "~" {
+        return Ok(());
+    }
+    let k = expand(&info.ident, v).map_err(|_| {
+        refuse(a, format!("Failed to resolve unit specifiers in working directory path '{v}': Invalid slot"))
+    })?;
+    if !k.starts_with('/') {
+        return Err(refuse(a, format!("WorkingDirectory= path is not absolute: {k}")));
+    }
+    let s = path_simplify(&k);
+    if !path_is_normalized(&s) {
+        return Err(refuse(a, format!("WorkingDirectory= path is not normalized: {s}")));
+    }
+    Ok(())
 }
 
 /// config_parse_address_families().

@@ -22,8 +22,8 @@ pub(super) fn apply_service(info: &mut Info, f: &mut ServiceFacts, a: &Assignmen
             if v.is_empty() {
                 *count = 0;
             } else {
-                // Commands on one line are separated by a lone ';'.
-                *count += 1 + extract_words(v, WordFlags::UNQUOTE).iter().filter(|w| *w == ";").count();
+                // A fatal line never gets here (apply_exec refused it); a dropped one adds 0.
+                *count += super::exec_line::exec_line_commands(&info.ident, v).unwrap_or(0);
             }
         }
         // config_parse_bus_name(): an invalid name, the empty one included, is ignored.

@@ -1,0 +1,4 @@
+//! AFL target: see fuzz/src/targets.rs.
+fn main() {
+    hardenunit_fuzz::run_stdin(hardenunit_fuzz::targets::unit_parser);
+}
