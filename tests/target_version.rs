@@ -39,7 +39,8 @@ fn fake_paths(tmp: &Path, version: u32) -> (PathBuf, PathBuf) {
     let fake = tmp.join("fake-bin");
     fs::create_dir_all(&fake).unwrap();
     let systemctl = fake.join("systemctl");
-    fs::write(&systemctl, format!("#!/bin/sh\necho 'systemd {version} ({version}.1-1)'\necho '+PAM +AUDIT'\n")).unwrap();
+    fs::write(&systemctl, format!("#!/bin/sh\necho 'systemd {version} ({version}.1-1)'\necho '+PAM +AUDIT'\n"))
+        .unwrap();
     fs::set_permissions(&systemctl, fs::Permissions::from_mode(0o755)).unwrap();
     let empty = tmp.join("empty-bin");
     fs::create_dir_all(&empty).unwrap();
@@ -70,7 +71,10 @@ fn the_build_machine_systemd_changes_nothing() {
     assert_eq!(dropin(&with_257), dropin(&without));
     assert!(dropin(&without).contains("systemd 252"), "{}", dropin(&without));
     assert!(a.stdout.contains("systemd 252 (built-in policy)"), "{}", a.stdout);
-    assert_eq!(a.stdout.replace(with_257.to_str().unwrap(), "ROOT"), b.stdout.replace(without.to_str().unwrap(), "ROOT"));
+    assert_eq!(
+        a.stdout.replace(with_257.to_str().unwrap(), "ROOT"),
+        b.stdout.replace(without.to_str().unwrap(), "ROOT")
+    );
     assert!(!a.stderr.contains("systemctl"), "{}", a.stderr);
 }
 
@@ -95,7 +99,11 @@ fn host_is_detected_only_when_a_layer_asks_and_the_log_says_so() {
 
     let missing = run_with_path(&args, &empty);
     assert_eq!(missing.code, 2, "{}", missing.stderr);
-    assert!(missing.stderr.contains(policy.to_str().unwrap()) && missing.stderr.contains("\"host\""), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains(policy.to_str().unwrap()) && missing.stderr.contains("\"host\""),
+        "{}",
+        missing.stderr
+    );
 
     let pinned = run_with_path(&[&args[..], &["--systemd-version", "250"]].concat(), &empty);
     assert_eq!(pinned.code, 0, "--systemd-version wins over \"host\" without asking systemctl: {}", pinned.stderr);
@@ -114,8 +122,11 @@ fn pages_and_completions_follow_the_help() {
     let page = fs::read_to_string(man.join("hardenunit.1")).unwrap();
     let help = duct::cmd!(BIN, "--help").read().unwrap();
     // Every long option --help lists is on the page (roff writes - as \-).
-    let options: Vec<&str> =
-        help.split_whitespace().filter(|w| w.starts_with("--") && w.len() > 2).map(|w| w.trim_end_matches(',')).collect();
+    let options: Vec<&str> = help
+        .split_whitespace()
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(|w| w.trim_end_matches(','))
+        .collect();
     assert!(options.len() > 10, "{help}");
     for option in &options {
         assert!(page.contains(&option.replace('-', "\\-")), "{option} missing from hardenunit.1");
