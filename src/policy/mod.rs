@@ -148,7 +148,8 @@ impl Policy {
     /// Reads the built-in layer, the system-wide file (when `system` names one that exists)
     /// and each package file in order, then applies the command line's choices.
     pub fn load(system: Option<&Path>, files: &[PathBuf], overrides: &Overrides) -> Result<Policy, LoadError> {
-        Policy::load_layers(system.as_slice(), files, overrides)
+        let installed: Vec<&Path> = system.into_iter().collect();
+        Policy::load_layers(&installed, files, overrides)
     }
 
     /// Like [`Policy::load`], with any number of installed layers (vendor, then system-wide),
