@@ -1,10 +1,11 @@
 //! The command line: parse, run the engine, present its result in the chosen mode.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod docs;
 mod score;
 
 use crate::engine::{self, Request};
@@ -26,7 +27,8 @@ Examples:
   hardenunit policy --profile strict           print the effective policy
   hardenunit lint foo.service                  settings systemd would silently ignore
 
-Policy layers, later wins: built-in < /etc/hardenunit/policy.toml < each --policy FILE.
+Policy layers, later wins: built-in < /usr/share/hardenunit/policy.toml (the distribution's)
+< /etc/hardenunit/policy.toml < each --policy FILE. The format: hardenunit-policy(5).
 
 Exit status: 0 done; 1 --check found changes, or an exposure is above --max-exposure /
 --threshold, or lint found errors; 2 bad input (the message names the file and line; with
@@ -53,13 +55,14 @@ struct Common {
     /// Profile of the policy to apply: baseline (default) or strict
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
-    /// Do not read /etc/hardenunit/policy.toml (also: HARDENUNIT_NO_SYSTEM_POLICY=1)
+    /// Do not read the installed layers, /usr/share/hardenunit/policy.toml and
+    /// /etc/hardenunit/policy.toml (also: HARDENUNIT_NO_SYSTEM_POLICY=1)
     #[arg(long)]
     no_system_policy: bool,
     /// The systemd release to write for: no newer directive is added, and the exposure is
     /// that release's `systemd-analyze security`, exactly for 252, 257 and 262; for a
     /// release between them (or after 262) the nearest older one's, with a note
-    /// [default: the policy's, else the build machine's systemd, else 252]
+    /// [default: the policy's systemd_version, built in: 252]
     #[arg(long, value_name = "N", value_parser = parse_systemd_version)]
     systemd_version: Option<u32>,
 }
@@ -178,6 +181,10 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 pub fn main() -> i32 {
+    // Not a subcommand of `Cli`: the completions and pages made from `Cli` would offer it.
+    if std::env::args_os().nth(1).is_some_and(|a| a == docs::COMMAND) {
+        return docs::main(std::env::args_os().skip(1));
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -188,8 +195,8 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Some(Command::Score { common, json, threshold, units }) => match load_policy(&common, None) {
-            Ok((p, source)) => {
-                let version = systemd_version_of(&p, &source);
+            Ok((p, _)) => {
+                let version = systemd_version_of(&p);
                 if let Some(note) = crate::score::approximation_note(version) {
                     eprintln!("hardenunit: {note}");
                 }
@@ -218,27 +225,37 @@ fn fail(e: &LoadError) -> i32 {
 /// The policy with every layer, and the target systemd with where it came from.
 fn load_policy(common: &Common, mode: Option<Mode>) -> Result<(Policy, String), LoadError> {
     let overrides = Overrides { profile: common.profile.clone(), mode, systemd_version: common.systemd_version };
-    let skip_system = common.no_system_policy || std::env::var_os("HARDENUNIT_NO_SYSTEM_POLICY").is_some();
-    let system = (!skip_system).then(|| PathBuf::from(policy::SYSTEM_POLICY));
-    let p = Policy::load(system.as_deref(), &common.policies, &overrides)?;
-    let source = match (common.systemd_version, p.systemd_version) {
-        (Some(v), _) => format!("systemd {v} (--systemd-version)"),
-        (None, Some(v)) => format!("systemd {v} (policy)"),
-        (None, None) => match detect_systemd_version() {
-            Some(v) => format!("systemd {v} (detected: systemctl --version)"),
-            None => "systemd 252 (default: no systemctl found to detect it)".to_owned(),
-        },
+    let skip_installed = common.no_system_policy || std::env::var_os("HARDENUNIT_NO_SYSTEM_POLICY").is_some();
+    let installed: Vec<&Path> =
+        if skip_installed { vec![] } else { policy::INSTALLED_POLICIES.iter().map(Path::new).collect() };
+    let mut p = Policy::load_layers(&installed, &common.policies, &overrides)?;
+    let source = match p.systemd_version {
+        Some(v) => format!("systemd {v} ({})", p.systemd_version_from),
+        None => {
+            let v = detect_systemd_version().ok_or_else(|| {
+                LoadError::new(
+                    Path::new(&p.systemd_version_from),
+                    "systemd_version = \"host\", but `systemctl --version` did not give a version",
+                )
+            })?;
+            p.systemd_version = Some(v);
+            let note = format!(
+                "systemd {v} (detected with systemctl --version: {} asks for \"host\")",
+                p.systemd_version_from
+            );
+            eprintln!("hardenunit: target {note}");
+            note
+        }
     };
     Ok((p, source))
 }
 
-fn systemd_version_of(policy: &Policy, source: &str) -> u32 {
-    policy
-        .systemd_version
-        .unwrap_or_else(|| source.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(252))
+fn systemd_version_of(policy: &Policy) -> u32 {
+    policy.systemd_version.expect("load_policy resolves the target systemd")
 }
 
-pub fn detect_systemd_version() -> Option<u32> {
+/// Only for a policy that says `systemd_version = "host"`.
+fn detect_systemd_version() -> Option<u32> {
     let out = std::process::Command::new("systemctl").arg("--version").output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.split_whitespace().nth(1)?.parse().ok()
@@ -250,7 +267,7 @@ fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Forma
         return EXIT_ERROR;
     }
     let systemd_version = match load_policy(common, None) {
-        Ok((p, source)) => systemd_version_of(&p, &source),
+        Ok((p, _)) => systemd_version_of(&p),
         Err(e) => return fail(&e),
     };
     let run = crate::lint::run_lint(common.root.as_deref(), units, systemd_version, fix);
@@ -312,7 +329,7 @@ fn explain(common: &Common, unit: &str) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    let systemd_version = systemd_version_of(&policy, &target_source);
+    let systemd_version = systemd_version_of(&policy);
     let req = Request {
         root: common.root.clone(),
         units: vec![unit.to_owned()],
@@ -346,7 +363,7 @@ fn harden(args: HardenArgs) -> i32 {
         eprintln!("hardenunit: nothing to do: name unit files, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
     }
-    let systemd_version = systemd_version_of(&policy, &target_source);
+    let systemd_version = systemd_version_of(&policy);
     if let Some(note) = crate::score::approximation_note(systemd_version) {
         eprintln!("hardenunit: {note}");
     }

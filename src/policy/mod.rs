@@ -1,5 +1,7 @@
-//! The hardening policy: which directives to add, layered built-in → system-wide file →
-//! package files, each layer overriding the one before, like a compiler's config stack.
+//! The hardening policy: which directives to add, layered built-in → vendor file → system-wide
+//! file → package files, each layer overriding the one before, like a compiler's config stack.
+//! Every layer is an input of the build: nothing here looks at the machine that runs it, except
+//! `systemd_version = "host"`, which a layer has to ask for.
 
 mod values;
 
@@ -17,8 +19,13 @@ pub use values::normalize_value;
 
 /// The policy built into the binary; `src/policy/default.toml` is its readable source.
 pub const BUILTIN: &str = include_str!("default.toml");
+/// The distribution's layer, installed by its hardenunit package (it names the systemd of the
+/// release), read when it exists.
+pub const VENDOR_POLICY: &str = "/usr/share/hardenunit/policy.toml";
 /// The administrator's layer, read when it exists.
 pub const SYSTEM_POLICY: &str = "/etc/hardenunit/policy.toml";
+/// The installed layers, in the order they apply.
+pub const INSTALLED_POLICIES: [&str; 2] = [VENDOR_POLICY, SYSTEM_POLICY];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Mode {
@@ -60,7 +67,10 @@ pub struct Policy {
     pub profile: String,
     pub mode: Mode,
     pub dropin: String,
+    /// The systemd to write for; `None` when the deciding layer says `"host"` (detect it).
     pub systemd_version: Option<u32>,
+    /// The layer that set `systemd_version`, for the log.
+    pub systemd_version_from: String,
     /// Directive → value, in the order of the directive table.
     pub directives: Vec<(String, String)>,
     pub units: BTreeMap<String, UnitPolicy>,
@@ -84,7 +94,7 @@ struct Layer {
     profile: Option<Spanned<String>>,
     mode: Option<Spanned<String>>,
     dropin: Option<Spanned<String>>,
-    systemd_version: Option<Spanned<i64>>,
+    systemd_version: Option<Spanned<toml::Value>>,
     #[serde(default)]
     directives: DirectiveMap,
     #[serde(default)]
@@ -138,9 +148,16 @@ impl Policy {
     /// Reads the built-in layer, the system-wide file (when `system` names one that exists)
     /// and each package file in order, then applies the command line's choices.
     pub fn load(system: Option<&Path>, files: &[PathBuf], overrides: &Overrides) -> Result<Policy, LoadError> {
+        let installed: Vec<&Path> = system.into_iter().collect();
+        Policy::load_layers(&installed, files, overrides)
+    }
+
+    /// Like [`Policy::load`], with any number of installed layers (vendor, then system-wide),
+    /// each read when it exists.
+    pub fn load_layers(installed: &[&Path], files: &[PathBuf], overrides: &Overrides) -> Result<Policy, LoadError> {
         let mut texts: Vec<(String, String)> = vec![("built-in policy".into(), BUILTIN.into())];
-        if let Some(sys) = system.filter(|p| p.exists()) {
-            texts.push((sys.display().to_string(), read_policy(sys)?));
+        for layer in installed.iter().filter(|p| p.exists()) {
+            texts.push((layer.display().to_string(), read_policy(layer)?));
         }
         for f in files {
             texts.push((f.display().to_string(), read_policy(f)?));
@@ -168,7 +185,7 @@ impl Policy {
                 let _ = writeln!(s, "systemd_version = {v}");
             }
             None => {
-                let _ = writeln!(s, "# systemd_version: detected from the build environment at run time");
+                let _ = writeln!(s, "systemd_version = \"host\"");
             }
         }
         let _ = writeln!(s, "\n[directives]");
@@ -218,7 +235,8 @@ struct Builder {
     profile: Option<String>,
     mode: Option<Mode>,
     dropin: Option<String>,
-    systemd_version: Option<u32>,
+    /// Outer `None`: no layer set it; inner `None`: `"host"`.
+    systemd_version: Option<(Option<u32>, String)>,
     profiles: BTreeMap<String, Profile>,
     directives: BTreeMap<String, Option<String>>,
     units: BTreeMap<String, UnitPolicy>,
@@ -247,7 +265,17 @@ impl Builder {
             self.dropin = Some(name.clone());
         }
         if let Some(v) = layer.systemd_version {
-            self.systemd_version = Some(check_version(*v.get_ref()).map_err(|m| src.error(Some(v.span()), m))?);
+            let version = match v.get_ref() {
+                toml::Value::Integer(n) => Some(check_version(*n).map_err(|m| src.error(Some(v.span()), m))?),
+                toml::Value::String(s) if s == "host" => None,
+                other => {
+                    return Err(src.error(
+                        Some(v.span()),
+                        format!("systemd_version: {other} is neither a release number (like 252) nor \"host\""),
+                    ))
+                }
+            };
+            self.systemd_version = Some((version, src.name.to_owned()));
         }
         for (name, p) in layer.profiles {
             values::check_profile_name(name.get_ref()).map_err(|m| src.error(Some(name.span()), m))?;
@@ -311,11 +339,17 @@ impl Builder {
         merged.extend(self.directives);
         let mut directives: Vec<(String, String)> = merged.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
         directives.sort_by_key(|(k, _)| directives::order(k));
+        let (systemd_version, systemd_version_from) = match (overrides.systemd_version, self.systemd_version) {
+            (Some(v), _) => (Some(v), "--systemd-version".to_owned()),
+            (None, Some(layer)) => layer,
+            (None, None) => return Err(LoadError::new(Path::new("policy"), "no layer sets systemd_version")),
+        };
         Ok(Policy {
             profile,
             mode: overrides.mode.or(self.mode).unwrap_or(Mode::DropIn),
             dropin: self.dropin.unwrap_or_else(|| "10-hardenunit.conf".into()),
-            systemd_version: overrides.systemd_version.or(self.systemd_version),
+            systemd_version,
+            systemd_version_from,
             directives,
             units: self.units,
             layers: self.layers,

@@ -70,6 +70,7 @@ fn errors_name_file_line_and_key() {
         ("mode = \"dropin\"\nbogus = 1\n", 2, "bogus"),
         ("[unit.\"foo\"]\nignore = true\n", 1, "not a unit name"),
         ("systemd_version = 52\n", 1, "systemd_version"),
+        ("\nsystemd_version = \"257\"\n", 2, "nor \"host\""),
         ("[directives\n", 1, "invalid policy"),
         ("[unit.\"a.service\"]\nread_write_paths = [\"var/lib\"]\n", 2, "not absolute"),
     ];
@@ -106,4 +107,43 @@ fn an_inheritance_cycle_is_named_in_full() {
         load(&["[profiles.p]\ninherits = \"p\"\n"], &Overrides { profile: Some("p".into()), ..Default::default() })
             .unwrap_err();
     assert!(own.message.contains("\"p\" inherits from itself"), "{own}");
+}
+
+#[test]
+fn systemd_version_comes_from_the_last_layer_that_sets_it() {
+    let builtin = load(&[], &Overrides::default()).unwrap();
+    assert_eq!((builtin.systemd_version, builtin.systemd_version_from.as_str()), (Some(252), "built-in policy"));
+
+    let vendor = file("systemd_version = 257\n");
+    let etc = file("profile = \"strict\"\n");
+    let package = file("[unit.\"foo.service\"]\nignore = true\n");
+    let p =
+        Policy::load_layers(&[vendor.path(), etc.path()], &[package.path().to_owned()], &Overrides::default()).unwrap();
+    assert_eq!(p.systemd_version, Some(257));
+    assert_eq!(p.systemd_version_from, vendor.path().display().to_string());
+    assert_eq!(p.layers.len(), 4, "{:?}", p.layers);
+
+    let etc = file("systemd_version = 255\n");
+    let p = Policy::load_layers(&[vendor.path(), etc.path()], &[], &Overrides::default()).unwrap();
+    assert_eq!(p.systemd_version, Some(255));
+
+    let o = Overrides { systemd_version: Some(250), ..Default::default() };
+    let p = Policy::load_layers(&[vendor.path(), etc.path()], &[], &o).unwrap();
+    assert_eq!((p.systemd_version, p.systemd_version_from.as_str()), (Some(250), "--systemd-version"));
+}
+
+#[test]
+fn host_is_only_what_a_layer_asks_for_and_prints_back() {
+    let p = load(&["systemd_version = \"host\"\n"], &Overrides::default()).unwrap();
+    assert_eq!(p.systemd_version, None);
+    assert!(p.to_toml().contains("systemd_version = \"host\"\n"), "{}", p.to_toml());
+    let again = load(&["systemd_version = \"host\"\n", "systemd_version = 257\n"], &Overrides::default()).unwrap();
+    assert_eq!(again.systemd_version, Some(257));
+}
+
+#[test]
+fn a_missing_installed_layer_is_skipped() {
+    let p =
+        Policy::load_layers(&[Path::new("/nonexistent/hardenunit/policy.toml")], &[], &Overrides::default()).unwrap();
+    assert_eq!(p.layers, vec!["built-in policy".to_owned()]);
 }

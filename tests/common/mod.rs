@@ -162,12 +162,17 @@ pub struct Run {
 }
 
 pub fn hardenunit(args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("HARDENUNIT_NO_SYSTEM_POLICY", "1")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("hardenunit runs");
+    hardenunit_env(args, &[])
+}
+
+/// `hardenunit` with more environment, like PATH.
+pub fn hardenunit_env(args: &[&str], env: &[(&str, &Path)]) -> Run {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env("HARDENUNIT_NO_SYSTEM_POLICY", "1").env("NO_COLOR", "1");
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let out = cmd.output().expect("hardenunit runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

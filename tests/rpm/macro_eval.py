@@ -6,7 +6,6 @@ from pathlib import Path
 from common import MACROS, run
 
 BUILDROOT = "/BR"
-POLICY_RUNTIME = '${hardenunit_policy:+--policy "$hardenunit_policy"}'
 
 
 class Expander:
@@ -53,10 +52,10 @@ def check_option_cases(tally, ex: Expander):
     # (name, macro call, expected command line, expected argv after the program name)
     cases = [
         ("no options", "%hardenunit",
-         f"{base} --write --diff {POLICY_RUNTIME} || {{",
+         f"{base} --write --diff || {{",
          ["--root", BUILDROOT, "--write", "--diff"]),
         ("brace form", "%{hardenunit}",
-         f"{base} --write --diff {POLICY_RUNTIME} || {{",
+         f"{base} --write --diff || {{",
          ["--root", BUILDROOT, "--write", "--diff"]),
         ("-f replaces the default policy", "%hardenunit -f /p/site.toml",
          f"{base} --write --diff --policy /p/site.toml || {{",
@@ -65,30 +64,30 @@ def check_option_cases(tally, ex: Expander):
          f"{base} --write --diff --policy /p/a.toml --policy /p/b.toml || {{",
          ["--root", BUILDROOT, "--write", "--diff", "--policy", "/p/a.toml", "--policy", "/p/b.toml"]),
         ("-p", "%hardenunit -p strict",
-         f"{base} --write --diff {POLICY_RUNTIME} --profile strict || {{",
+         f"{base} --write --diff --profile strict || {{",
          ["--root", BUILDROOT, "--write", "--diff", "--profile", "strict"]),
         ("-s", "%hardenunit -s 247",
-         f"{base} --write --diff {POLICY_RUNTIME} --systemd-version 247 || {{",
+         f"{base} --write --diff --systemd-version 247 || {{",
          ["--root", BUILDROOT, "--write", "--diff", "--systemd-version", "247"]),
         ("-c checks instead of writing", "%hardenunit -c",
-         f"{base} --check --diff {POLICY_RUNTIME} || {{",
+         f"{base} --check --diff || {{",
          ["--root", BUILDROOT, "--check", "--diff"]),
         ("-m", "%hardenunit -m 4.5",
-         f"{base} --write --diff {POLICY_RUNTIME} --max-exposure 4.5 || {{",
+         f"{base} --write --diff --max-exposure 4.5 || {{",
          ["--root", BUILDROOT, "--write", "--diff", "--max-exposure", "4.5"]),
         ("-x single", "%hardenunit -x foo.service",
-         f"{base} --write --diff {POLICY_RUNTIME} --exclude foo.service || {{",
+         f"{base} --write --diff --exclude foo.service || {{",
          ["--root", BUILDROOT, "--write", "--diff", "--exclude", "foo.service"]),
         ("-x comma list and repeated", "%hardenunit -x a.service,b@.service -x c.service",
-         f"{base} --write --diff {POLICY_RUNTIME} --exclude a.service --exclude b@.service "
+         f"{base} --write --diff --exclude a.service --exclude b@.service "
          "--exclude c.service || {",
          ["--root", BUILDROOT, "--write", "--diff", "--exclude", "a.service", "--exclude",
           "b@.service", "--exclude", "c.service"]),
         ("units as arguments", "%hardenunit foo.service bar@x.service",
-         f"{base} --write --diff {POLICY_RUNTIME} -- foo.service bar@x.service || {{",
+         f"{base} --write --diff -- foo.service bar@x.service || {{",
          ["--root", BUILDROOT, "--write", "--diff", "--", "foo.service", "bar@x.service"]),
         ("clustered flags, options after units", "%hardenunit -cx a.service u.service -p strict",
-         f"{base} --check --diff {POLICY_RUNTIME} --profile strict --exclude a.service -- u.service || {{",
+         f"{base} --check --diff --profile strict --exclude a.service -- u.service || {{",
          ["--root", BUILDROOT, "--check", "--diff", "--profile", "strict", "--exclude", "a.service",
           "--", "u.service"]),
         ("quoting of escaped unit names and odd paths",
@@ -116,14 +115,14 @@ def check_option_cases(tally, ex: Expander):
 
     with_policy = ex.expand("%hardenunit", [f"__hardenunit {rec}"], sourcedir=ex.sources_with_policy)
     argv, error = ex.argv(with_policy.stdout)
-    default_policy = str(ex.sources_with_policy / "hardenunit.toml")
-    tally.equal("eval default policy: %{_sourcedir}/hardenunit.toml is passed when it exists",
-                argv if argv is not None else error,
-                ["--root", BUILDROOT, "--write", "--diff", "--policy", default_policy])
-    with_f = ex.expand("%hardenunit -f /p/site.toml", [f"__hardenunit {rec}"],
+    tally.equal("eval: a hardenunit.toml in %{_sourcedir} is not picked up without -f",
+                argv if argv is not None else error, ["--root", BUILDROOT, "--write", "--diff"])
+    named = str(ex.sources_with_policy / "hardenunit.toml")
+    with_f = ex.expand("%hardenunit -f %{SOURCE1}", [f"__hardenunit {rec}", f"SOURCE1 {named}"],
                        sourcedir=ex.sources_with_policy)
-    tally.check("eval default policy: not used when -f is given", default_policy not in with_f.stdout,
-                with_f.stdout)
+    argv, error = ex.argv(with_f.stdout)
+    tally.equal("eval: -f %{SOURCE1} passes the file the spec names",
+                argv if argv is not None else error, ["--root", BUILDROOT, "--write", "--diff", "--policy", named])
 
 
 def check_messages(tally, ex: Expander):
@@ -181,12 +180,21 @@ def check_switches_and_defaults(tally, ex: Expander):
 
     brp = ex.expand("%{__brp_hardenunit}", [f"__hardenunit {rec}", "_prefix /usr"])
     tally.check("eval %__brp_hardenunit: runs only where the build root has a unit directory",
-                '[ -d /BR/usr/lib/systemd/system ] || [ -d /BR/usr/lib/systemd/user ]' in brp.stdout
+                "[ -d '/BR/usr/lib/systemd/system' ] || [ -d '/BR/usr/lib/systemd/user' ]" in brp.stdout
                 and '-z "${hardenunit_done:-}"' in brp.stdout, brp.stdout)
     tally.equal("eval %__brp_hardenunit: the plain %hardenunit command",
-                command_line(brp.stdout, rec), f"{rec} --root {BUILDROOT} --write --diff {POLICY_RUNTIME} || {{")
+                command_line(brp.stdout, rec), f"{rec} --root {BUILDROOT} --write --diff || {{")
     syntax = run(["sh", "-n", "-c", brp.stdout])
     tally.check("eval %__brp_hardenunit: valid shell", syntax.returncode == 0, syntax.stderr)
+
+    # A build root with a space and shell characters: the directory test and the command see
+    # it whole, and nothing in it is expanded.
+    odd_root = ex.tmp / "top dir $HOME 'q'" / "BUILDROOT"
+    (odd_root / "usr/lib/systemd/system").mkdir(parents=True)
+    brp = ex.expand("%{__brp_hardenunit}", [f"__hardenunit {rec}", "_prefix /usr", f"buildroot {odd_root}"])
+    argv, error = ex.argv(brp.stdout)
+    tally.equal("eval %__brp_hardenunit: a build root with spaces and $ is quoted",
+                argv if argv is not None else error + brp.stdout, ["--root", str(odd_root), "--write", "--diff"])
 
 
 def check_without_raw_arguments(tally, ex: Expander):
@@ -201,7 +209,7 @@ def check_without_raw_arguments(tally, ex: Expander):
                        [f"__hardenunit {rec}"], macros=old_rpm)
     tally.equal("eval without %**: rpm's own parse (last -x only) is used",
                 command_line(result.stdout, rec),
-                f"{rec} --root {BUILDROOT} --check --diff {POLICY_RUNTIME} --profile strict "
+                f"{rec} --root {BUILDROOT} --check --diff --profile strict "
                 "--exclude b.service -- u.service || {")
 
 

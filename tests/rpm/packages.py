@@ -56,6 +56,7 @@ PACKAGES = {p.name: p for p in [
                           service("hardenunit test user agent", "/usr/bin/hu-agent"), 0o644),
                          program("hu-agent")]),
     Package("hu-optout", [unit("hu-optout.service"), unit("hu-optout-helper.service"), program("hu-optout")],
+            call="%hardenunit -f %{SOURCE100}",
             extra_sources={"hardenunit.toml":
                            "# hu-optout keeps its data under /home.\n"
                            "[unit.\"hu-optout.service\"]\nskip = [\"ProtectHome\"]\n\n"
@@ -65,12 +66,15 @@ PACKAGES = {p.name: p for p in [
              unit("hu-options-tpl@.service"), program("hu-options")],
             call="%hardenunit -f %{_sourcedir}/site.toml -p strict -s 244 "
                  "-x hu-options-skip.service,hu-options-tpl@.service -x hu-options-also.service",
-            # Must not be read: -f replaces the default policy file.
+            # Must not be read: only the file -f names is.
             extra_sources={"hardenunit.toml": "this is not TOML [\n",
                            "site.toml": "[directives]\nProtectHostname = false\n"}),
-    Package("hu-broken", [unit("hu-broken.service"), program("hu-broken")],
+    Package("hu-broken", [unit("hu-broken.service"), program("hu-broken")], call="%hardenunit -f %{SOURCE100}",
             extra_sources={"hardenunit.toml": "profile = \"baseline\"\n\n[unit.\"hu-broken.service\"]\n"
                                               "skip = [ProtectHome]\n"}),
+    # Another package's policy in a shared SOURCES/: must not apply (it would fail the build).
+    Package("hu-stray", [unit("hu-stray.service"), program("hu-stray")],
+            extra_sources={"hardenunit.toml": "this is not TOML [\n"}),
     Package("hu-check", [unit("hu-check.service"), program("hu-check")], call="%hardenunit -c"),
     Package("hu-check-stale", [unit("hu-check-stale.service"), program("hu-check-stale")],
             call="%hardenunit -c"),
