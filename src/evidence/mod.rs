@@ -89,7 +89,7 @@ pub struct UnitFacts {
 
 impl UnitFacts {
     pub fn runs_as_root(&self) -> bool {
-        !self.dynamic_user && self.user.as_deref().map_or(true, |u| u == "root" || u == "0")
+        !self.dynamic_user && self.user.as_deref().is_none_or(|u| u == "root" || u == "0")
     }
 }
 

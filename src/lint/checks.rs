@@ -223,7 +223,7 @@ fn entry(ctx: &mut Ctx, doc: &Document, e: &Entry) {
     // In free text ("Description=Channel #2") a '#' glued to a word is text, not a comment.
     let free_text = matches!(info.parser_252, Some("config_parse_unit_string_printf" | "config_parse_string"));
     let comment = values::trailing_comment_start(value)
-        .filter(|at| !free_text || value[at + 1..].chars().next().map_or(true, char::is_whitespace));
+        .filter(|at| !free_text || value[at + 1..].chars().next().is_none_or(char::is_whitespace));
     if let Some(at) = comment {
         let whole = values::judge(info, value, ctx.target);
         let (severity, message) = if whole.is_rejection() {
@@ -420,7 +420,7 @@ pub fn unit_findings(unit: &LoadedUnit, target: u32) -> Vec<Finding> {
         autofix: false,
     };
     if let Some(filter) = list("SystemCallFilter").last() {
-        if last("SystemCallErrorNumber").map_or(true, |a| a.value.is_empty()) {
+        if last("SystemCallErrorNumber").is_none_or(|a| a.value.is_empty()) {
             out.push(finding(
                 filter,
                 SYSCALL_FILTER_WITHOUT_ERRNO,

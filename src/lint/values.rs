@@ -336,7 +336,7 @@ pub fn trailing_comment_start(value: &str) -> Option<usize> {
             (None, '"' | '\'') => quote = Some(c),
             (None, '#') if prev_blank => {
                 let next = value[i + 1..].chars().next();
-                if i > 0 || next.map_or(true, |n| n.is_whitespace()) {
+                if i > 0 || next.is_none_or(|n| n.is_whitespace()) {
                     return Some(i);
                 }
             }

@@ -4,7 +4,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::values::{extract_first_word, safe_atoi, safe_atou8, WordFlags};
+use super::values::{extract_first_word, extract_words, safe_atoi, safe_atou8, WordFlags};
 
 #[rustfmt::skip]
 const ERRNO_NAMES: &[&str] = &[
@@ -61,8 +61,9 @@ pub fn capability_from_name(s: &str, max_number: i32) -> Option<u32> {
 }
 
 /// capability_set_from_string(): unknown words are skipped.
-pub fn capability_set_from_string(s: &str, max_number: i32) -> u64 {
-    capability_words(s).iter().filter_map(|w| capability_from_name(w, max_number)).fold(0, |acc, c| acc | (1u64 << c))
+pub fn capability_set_from_string(s: &str, max_number: i32, cut_word_counts: bool) -> u64 {
+    let words = if cut_word_counts { extract_words(s, WordFlags::UNQUOTE_RELAX) } else { capability_words(s) };
+    words.iter().filter_map(|w| capability_from_name(w, max_number)).fold(0, |acc, c| acc | (1u64 << c))
 }
 
 /// The words of a capability list as systemd 252 takes them (EXTRACT_RELAX): a last word
@@ -242,7 +243,7 @@ mod tests {
     #[test]
     fn capabilities() {
         assert_eq!(
-            capability_set_from_string("cap_kill bogus 12 \"CAP_SYS_ADMIN\"", 63),
+            capability_set_from_string("cap_kill bogus 12 \"CAP_SYS_ADMIN\"", 63, false),
             (1 << 5) | (1 << 12) | (1 << 21)
         );
         assert_eq!(capability_from_name("64", 63), None);

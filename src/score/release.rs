@@ -49,6 +49,9 @@ pub struct Release {
     pub unknown_family_ends_line: bool,
     /// The highest capability number capability_from_name() takes (CAP_LIMIT: 63, then 62).
     pub capability_number_max: i32,
+    /// Whether a capability word cut short inside a quote (`"CAP_SYS_TIME`) still counts, as
+    /// EXTRACT_RELAX reads it (257, 262); 252 drops it.
+    pub capability_cut_word_counts: bool,
 }
 
 #[rustfmt::skip]
@@ -80,6 +83,7 @@ pub static RELEASES: [Release; 3] = [
         refuses_ip_filter_paths: false,
         unknown_family_ends_line: false,
         capability_number_max: 63,
+        capability_cut_word_counts: false,
     },
     Release {
         version: 257,
@@ -96,6 +100,7 @@ pub static RELEASES: [Release; 3] = [
         refuses_ip_filter_paths: true,
         unknown_family_ends_line: false,
         capability_number_max: 62,
+        capability_cut_word_counts: true,
     },
     Release {
         version: 262,
@@ -113,6 +118,7 @@ pub static RELEASES: [Release; 3] = [
         refuses_ip_filter_paths: false,
         unknown_family_ends_line: true,
         capability_number_max: 62,
+        capability_cut_word_counts: true,
     },
 ];
 

@@ -212,6 +212,10 @@ fn releases_differ_as_their_systemd_analyze() {
     assert_eq!(assess(257, "foo@.service", &unit(&["ExecStart=/bin/true"])).unit, "foo@test_instance.service");
     assert!(at(257, &["IPIngressFilterPath=/srv"]).refusal.is_some());
     assert!(at(262, &["IPIngressFilterPath=/srv"]).refusal.is_none());
+    // A capability word cut short inside a quote counts from 257 on.
+    assert_eq!(at(252, &["AmbientCapabilities=\"CAP_MAC_ADMIN"]).exposure_text(), "9.6");
+    assert_eq!(at(257, &["AmbientCapabilities=\"CAP_MAC_ADMIN"]).exposure_text(), "9.5");
+    assert_eq!(at(262, &["CapabilityBoundingSet=~\"CAP_SYS_TIME"]).exposure_text(), "9.2");
     // A version between releases scores as the older one.
     assert_eq!(at(256, &[]).exposure_text(), "9.6");
     assert_eq!(at(261, &[]).exposure_text(), "9.4");

@@ -129,7 +129,11 @@ pub(super) fn apply_exec(
                 Some(r) => (true, r),
                 None => (false, v),
             };
-            let sum = capability_set_from_string(rest, info.release.capability_number_max);
+            let sum = capability_set_from_string(
+                rest,
+                info.release.capability_number_max,
+                info.release.capability_cut_word_counts,
+            );
             // config_parse_capability_set(): the first list (or an empty one) replaces,
             // later ones add to it or, with '~', take away from it.
             if sum == 0 || *set == initial {
