@@ -94,22 +94,8 @@ pub fn run(req: &Request) -> Outcome {
         Ok(l) => l,
         Err(e) => return Outcome { units, errors: vec![e], warnings: vec![] },
     };
-    let outcomes: Vec<LoadOutcome> = if req.units.is_empty() {
-        let (found, errs) = loader.discover(&["service"]);
-        errors.extend(errs);
-        found
-    } else {
-        req.units
-            .iter()
-            .filter_map(|arg| match loader.load(arg) {
-                Ok(o) => Some(o),
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            })
-            .collect()
-    };
+    let (outcomes, load_errors, display) = loader.select(&req.units, &["service"]).into_parts();
+    errors.extend(load_errors);
     let mut evidence_cache = crate::evidence::Cache::default();
     for outcome in outcomes {
         match process(&loader, req, outcome, &mut evidence_cache) {
@@ -127,26 +113,17 @@ pub fn run(req: &Request) -> Outcome {
         }
     }
     // Show paths as the user named the root (debian/foo/lib/...), not canonicalised.
-    if let Some(given) = &req.root {
-        let canonical = loader.rootfs().dir().to_owned();
-        let shown = |p: &Path| match p.strip_prefix(&canonical) {
-            Ok(rel) => given.join(rel),
-            Err(_) => p.to_owned(),
-        };
-        for u in &mut units {
-            u.path = shown(&u.path);
-            for c in &mut u.changes {
-                c.path = shown(&c.path);
-            }
+    for u in &mut units {
+        u.path = display.show(&u.path);
+        for c in &mut u.changes {
+            c.path = display.show(&c.path);
         }
-        for e in &mut errors {
-            e.path = shown(&e.path);
+        for f in &mut u.findings {
+            f.file = display.show(&f.file);
         }
-        for u in &mut units {
-            for f in &mut u.findings {
-                f.file = shown(&f.file);
-            }
-        }
+    }
+    for e in &mut errors {
+        e.path = display.show(&e.path);
     }
     // User units first, then system units, each by path: a reader keyed by file name (the
     // same name can be both a user and a system unit) ends on the system unit's entry.
