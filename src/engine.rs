@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::emit::{dropin, inplace};
 use crate::plan::{self, Plan, ProgramEvidence};
 use crate::policy::{Mode, Policy};
-use crate::render::{dropin, inplace};
 use crate::score;
 use crate::unit::write_set::{write_all_or_none, PlannedWrite};
 use crate::unit::{assignments_of, Document, Fragment, LoadError, LoadOutcome, LoadedUnit, Loader, Scope};
@@ -68,7 +68,7 @@ pub struct UnitReport {
     pub changes: Vec<FileChange>,
     pub evidence: Option<ProgramEvidence>,
     /// The evidence in full, for `hardenunit explain`.
-    pub evidence_text: Option<String>,
+    pub gathered: Option<crate::evidence::Evidence>,
     /// Settings of the unit's own files that systemd would reject or ignore.
     pub findings: Vec<crate::lint::Finding>,
 }
@@ -94,22 +94,8 @@ pub fn run(req: &Request) -> Outcome {
         Ok(l) => l,
         Err(e) => return Outcome { units, errors: vec![e], warnings: vec![] },
     };
-    let outcomes: Vec<LoadOutcome> = if req.units.is_empty() {
-        let (found, errs) = loader.discover(&["service"]);
-        errors.extend(errs);
-        found
-    } else {
-        req.units
-            .iter()
-            .filter_map(|arg| match loader.load(arg) {
-                Ok(o) => Some(o),
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            })
-            .collect()
-    };
+    let (outcomes, load_errors, display) = loader.select(&req.units, &["service"]).into_parts();
+    errors.extend(load_errors);
     let mut evidence_cache = crate::evidence::Cache::default();
     for outcome in outcomes {
         match process(&loader, req, outcome, &mut evidence_cache) {
@@ -127,26 +113,17 @@ pub fn run(req: &Request) -> Outcome {
         }
     }
     // Show paths as the user named the root (debian/foo/lib/...), not canonicalised.
-    if let Some(given) = &req.root {
-        let canonical = loader.rootfs().dir().to_owned();
-        let shown = |p: &Path| match p.strip_prefix(&canonical) {
-            Ok(rel) => given.join(rel),
-            Err(_) => p.to_owned(),
-        };
-        for u in &mut units {
-            u.path = shown(&u.path);
-            for c in &mut u.changes {
-                c.path = shown(&c.path);
-            }
+    for u in &mut units {
+        u.path = display.show(&u.path);
+        for c in &mut u.changes {
+            c.path = display.show(&c.path);
         }
-        for e in &mut errors {
-            e.path = shown(&e.path);
+        for f in &mut u.findings {
+            f.file = display.show(&f.file);
         }
-        for u in &mut units {
-            for f in &mut u.findings {
-                f.file = shown(&f.file);
-            }
-        }
+    }
+    for e in &mut errors {
+        e.path = display.show(&e.path);
     }
     // User units first, then system units, each by path: a reader keyed by file name (the
     // same name can be both a user and a system unit) ends on the system unit's entry.
@@ -204,12 +181,8 @@ fn process(
     let base_fragments = output.base_fragments(&unit)?;
     let base = assignments_of(&base_fragments);
     let ctx = plan::Context { policy: &req.policy, systemd_version: req.systemd_version };
-    let (evidence, evidence_text) = if req.no_evidence {
-        (None, None)
-    } else {
-        let gathered = crate::evidence::gather_with(&unit, loader.rootfs(), evidence_cache);
-        (Some(gathered.for_planner()), Some(crate::evidence::explain_text(&gathered)))
-    };
+    let gathered = (!req.no_evidence).then(|| crate::evidence::gather_with(&unit, loader.rootfs(), evidence_cache));
+    let evidence = gathered.as_ref().map(crate::evidence::Evidence::for_planner);
     let mut plan = plan::plan(&unit, &base, evidence.as_ref(), &ctx);
     let base_score_of_own;
     let base_score = if base == current {
@@ -236,7 +209,7 @@ fn process(
         plan,
         changes: change.into_iter().collect(),
         evidence,
-        evidence_text,
+        gathered,
         findings: crate::lint::lint_unit(&unit, req.systemd_version),
     })
 }
@@ -252,7 +225,7 @@ fn empty_report(unit: String, path: PathBuf, scope: Option<Scope>, status: Statu
         plan: Plan::default(),
         changes: vec![],
         evidence: None,
-        evidence_text: None,
+        gathered: None,
         findings: vec![],
     }
 }
@@ -357,9 +330,10 @@ impl OwnOutput {
                 Some(text)
             }
             Mode::DropIn => {
-                let text = dropin::render_dropin(plan, &req.policy.profile, req.systemd_version);
-                if let Some(t) = &text {
-                    let doc = Document::parse(t).map_err(|e| parse_error(&self.shown, e))?;
+                let doc = dropin::document(plan, &req.policy.profile, req.systemd_version)
+                    .map_err(|e| parse_error(&self.shown, e))?;
+                let text = doc.as_ref().map(Document::to_string);
+                if let Some(doc) = doc {
                     let name = self.real.file_name().map(|n| n.to_owned());
                     let pos = fragments
                         .iter()

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod directives;
+pub mod emit;
 pub mod engine;
 pub mod evidence;
 pub mod lint;

@@ -1,7 +1,7 @@
 //! `hardenunit score`: the exposure of each unit as `systemd-analyze security` shows it.
 
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::render::score_table;
@@ -21,18 +21,9 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
             return EXIT_ERROR;
         }
     };
-    let shown = |p: &Path| -> PathBuf {
-        match root {
-            Some(given) => {
-                p.strip_prefix(loader.rootfs().dir()).map(|rel| given.join(rel)).unwrap_or_else(|_| p.to_owned())
-            }
-            None => p.to_owned(),
-        }
-    };
-    // Each unit is scored and written out as soon as it is loaded, then dropped: nothing
-    // of a unit is kept but its exposure. Errors are reported after the output, the ones
-    // of loading first, as if every unit had been loaded before any was scored.
-    let mut load_errors: Vec<LoadError> = Vec::new();
+    let (outcomes, load_errors, display) = loader.select(units, &["service"]).into_parts();
+    // Each unit is scored and written out, then dropped: nothing of a unit is kept but its
+    // exposure. Errors are reported after the output, the ones of loading first.
     let mut refusals: Vec<LoadError> = Vec::new();
     let mut above_threshold = false;
     let mut out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
@@ -43,39 +34,27 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
     // root it is only noted, since packages ship masks on purpose.
     let named = !units.is_empty();
     let mut masked: Vec<LoadError> = Vec::new();
-    let mut score_one = |o: LoadOutcome, out: &mut BufWriter<_>| match o {
-        LoadOutcome::Masked { name, path } => {
-            masked.push(LoadError::new(&path, format!("unit {name} is masked, not scored")));
-        }
-        LoadOutcome::Unit(u) => {
-            // One assessment both decides whether systemd refuses the unit and scores it.
-            let a = score::assess_loaded(version, &u, &[]);
-            if let Some(refusal) = &a.refusal {
-                refusals.push(LoadError::new(u.path(), refusal.text()));
-                return;
+    for o in outcomes {
+        match o {
+            LoadOutcome::Masked { name, path } => {
+                masked.push(LoadError::new(&path, format!("unit {name} is masked, not scored")));
             }
-            above_threshold |= threshold.is_some_and(|t| a.exposure > t);
-            if json {
-                let path = shown(u.path()).display().to_string();
-                let _ = out.write_all(if scored == 0 { b"[" } else { b"," });
-                let _ = serde_json::to_writer(&mut *out, &score_table::json_object(&a.unit, &path, &a));
-            } else {
-                let _ = out.write_all(score_table::text_with(&a.unit, &a, glyphs).as_bytes());
-            }
-            scored += 1;
-        }
-    };
-    if units.is_empty() {
-        let (found, errs) = loader.discover(&["service"]);
-        load_errors.extend(errs);
-        for o in found {
-            score_one(o, &mut out);
-        }
-    } else {
-        for u in units {
-            match loader.load(u) {
-                Ok(o) => score_one(o, &mut out),
-                Err(e) => load_errors.push(e),
+            LoadOutcome::Unit(u) => {
+                // One assessment both decides whether systemd refuses the unit and scores it.
+                let a = score::assess_loaded(version, &u, &[]);
+                if let Some(refusal) = &a.refusal {
+                    refusals.push(LoadError::new(u.path(), refusal.text()));
+                    continue;
+                }
+                above_threshold |= threshold.is_some_and(|t| a.exposure > t);
+                if json {
+                    let path = display.show(u.path()).display().to_string();
+                    let _ = out.write_all(if scored == 0 { b"[" } else { b"," });
+                    let _ = serde_json::to_writer(&mut out, &score_table::json_object(&a.unit, &path, &a));
+                } else {
+                    let _ = out.write_all(score_table::text_with(&a.unit, &a, glyphs).as_bytes());
+                }
+                scored += 1;
             }
         }
     }
@@ -85,7 +64,7 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
     let _ = out.flush();
     drop(out);
     for e in load_errors.iter().chain(&refusals).chain(&masked) {
-        eprintln!("hardenunit: {}", LoadError { path: shown(&e.path), ..e.clone() });
+        eprintln!("hardenunit: {}", LoadError { path: display.show(&e.path), ..e.clone() });
     }
     if !load_errors.is_empty() || !refusals.is_empty() || (named && !masked.is_empty()) {
         return EXIT_ERROR;

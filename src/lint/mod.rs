@@ -169,20 +169,17 @@ pub fn run_lint(root: Option<&Path>, args: &[String], target_version: u32, with_
             return run;
         }
     };
-    let mut outcomes = Vec::new();
-    if args.is_empty() {
-        let (found, errors) = loader.discover(crate::unit::name::UNIT_TYPES);
-        outcomes.extend(found.into_iter().map(Ok));
-        outcomes.extend(errors.into_iter().map(Err));
-    } else {
-        for arg in args {
-            if arg.ends_with(".conf") {
-                lint_dropin_file(&loader, Path::new(arg), target_version, with_fixes, &mut run);
-            } else {
-                outcomes.push(loader.load(arg));
-            }
-        }
+    // A drop-in named on its own is not a unit: it is linted as a file of its unit's type.
+    let (dropins, unit_args): (Vec<String>, Vec<String>) = args.iter().cloned().partition(|a| a.ends_with(".conf"));
+    for arg in &dropins {
+        lint_dropin_file(&loader, Path::new(arg), target_version, with_fixes, &mut run);
     }
+    // Findings and errors name files as the loader resolved them (lint has always shown them so).
+    let outcomes = if args.is_empty() || !unit_args.is_empty() {
+        loader.select(&unit_args, crate::unit::name::UNIT_TYPES).outcomes
+    } else {
+        Vec::new()
+    };
     for outcome in outcomes {
         match outcome {
             Ok(LoadOutcome::Unit(unit)) => {

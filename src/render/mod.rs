@@ -1,7 +1,5 @@
-//! Presenting and writing what the engine computed.
+//! Presenting what the engine computed: the summary, diffs, JSON, explain and score tables.
 
 pub mod diff;
-pub mod dropin;
-pub mod inplace;
 pub mod report;
 pub mod score_table;

@@ -111,8 +111,8 @@ pub fn explain(u: &UnitReport, policy: &Policy, target_source: &str) -> String {
     let _ = writeln!(s, "{} ({})", u.unit, u.path.display());
     let _ = writeln!(s, "policy: profile {}, target {}", policy.profile, target_source);
     let _ = writeln!(s, "exposure: {} -> {}\n", exposure(&u.before), exposure(&u.after));
-    if let Some(text) = &u.evidence_text {
-        s.push_str(text);
+    if let Some(gathered) = &u.gathered {
+        s.push_str(&crate::evidence::explain_text(gathered));
         s.push('\n');
     }
     if let Some(why) = &u.plan.left_alone {

@@ -53,6 +53,8 @@ impl LoadOutcome {
 
 pub struct Loader {
     fs: RootFs,
+    /// The root as the user named it, for showing paths.
+    given_root: Option<PathBuf>,
     /// Unit directories (and a unit file's own directory) are resolved once: every unit
     /// looks for its drop-in directories in all of them.
     resolver: Resolver,
@@ -71,11 +73,20 @@ impl Loader {
             Some(r) => RootFs::new(r)?,
             None => RootFs::host(),
         };
-        Ok(Loader { resolver: Resolver::new(fs.clone()), fs, listings: RefCell::default() })
+        Ok(Loader {
+            resolver: Resolver::new(fs.clone()),
+            fs,
+            given_root: root.map(Path::to_owned),
+            listings: RefCell::default(),
+        })
     }
 
     pub fn rootfs(&self) -> &RootFs {
         &self.fs
+    }
+
+    pub fn given_root(&self) -> Option<&Path> {
+        self.given_root.as_deref()
     }
 
     /// The entries of `real_dir` (a path without symlinks), read once; None when it cannot

@@ -5,6 +5,7 @@ pub mod document;
 pub mod loader;
 pub mod name;
 pub mod rootfs;
+pub mod select;
 pub mod words;
 pub mod write_set;
 
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 pub use document::{Document, Entry, Item, ParseError};
 pub use loader::{LoadOutcome, Loader};
 pub use name::UnitName;
+pub use select::{DisplayPaths, Selection};
 
 /// Which manager runs the unit: a user manager cannot do most of the sandboxing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
