@@ -45,7 +45,8 @@ fn compare(a: &SortKey, b: &SortKey, empty_first: bool) -> Ordering {
 /// glibc msort_with_tmp(): split in halves (the first one the smaller), sort each, merge
 /// taking from the first half while it compares less or equal. `tmp` is the merge buffer,
 /// shared by every level (as glibc's is) so that sorting allocates once.
-fn msort<T: Copy>(items: &mut [T], cmp: &dyn Fn(&T, &T) -> Ordering, tmp: &mut Vec<T>) {
+/// Generic over the comparison so that it is inlined: the sort runs for every unit scored.
+fn msort<T: Copy, F: Fn(&T, &T) -> Ordering>(items: &mut [T], cmp: &F, tmp: &mut Vec<T>) {
     let n = items.len();
     if n <= 1 {
         return;

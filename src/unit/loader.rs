@@ -61,10 +61,18 @@ pub struct Loader {
     /// What those directories hold (by real path; None when it cannot be listed), so that
     /// looking for a drop-in directory that is not there costs no system call.
     listings: RefCell<HashMap<PathBuf, Option<Rc<Listing>>>>,
+    /// The unit symlinks of each unit directory with the files they lead to, resolved once:
+    /// every unit loaded looks through all of them for its aliases.
+    links: RefCell<HashMap<PathBuf, Rc<Links>>>,
 }
 
 /// Entry name -> whether it may be a symlink (a symlink, or a type the listing did not say).
 type Listing = HashMap<String, bool>;
+
+/// A directory's symlinks named like units that lead to a file named like a unit, by the
+/// prefix of that file's name (the only ones that can be aliases of a unit with that
+/// prefix), each list in link name order: (link, name of the file it leads to).
+type Links = HashMap<String, Vec<(UnitName, UnitName)>>;
 
 impl Loader {
     /// `root`: a build root (`debian/PKG`, `%{buildroot}`) or None for the host.
@@ -78,6 +86,7 @@ impl Loader {
             fs,
             given_root: root.map(Path::to_owned),
             listings: RefCell::default(),
+            links: RefCell::default(),
         })
     }
 
@@ -301,27 +310,47 @@ impl Loader {
     fn aliases_of(&self, unit: &UnitName, dirs: &[PathBuf]) -> Vec<String> {
         let mut aliases: Vec<String> = Vec::new();
         for dir in dirs {
-            let Ok(Resolved::Real(real_dir)) = self.resolve_dir(dir) else { continue };
-            let Some(listing) = self.listing(&real_dir) else { continue };
-            let mut links: Vec<&String> =
-                listing.iter().filter(|(_, may_be_link)| **may_be_link).map(|(n, _)| n).collect();
-            links.sort();
-            for link in links {
-                let Some(link_name) = UnitName::parse(link) else { continue };
-                if link_name == *unit || aliases.contains(&link_name.to_string()) {
+            let links = self.links_in(dir);
+            for (link_name, target) in links.get(unit.prefix()).into_iter().flatten() {
+                if link_name == unit || aliases.iter().any(|a| a == link_name.as_str()) {
                     continue;
                 }
-                let Ok(Resolved::Real(real)) = self.resolve_under(dir, &real_dir, link) else { continue };
-                if alias_target(&link_name, &real).as_ref() == Some(unit) {
+                if alias_target_named(link_name, target.clone()).as_ref() == Some(unit) {
                     aliases.push(link_name.to_string());
                 } else if let (Some(i), Some(t)) = (unit.instance().filter(|i| !i.is_empty()), unit.template()) {
-                    if link_name.is_template() && alias_target(&link_name, &real).as_ref() == Some(&t) {
+                    if link_name.is_template() && alias_target_named(link_name, target.clone()).as_ref() == Some(&t) {
                         aliases.push(link_name.with_instance(i).to_string());
                     }
                 }
             }
         }
         aliases
+    }
+
+    /// The symlinks of `dir` that may be aliases, resolved once per loader.
+    fn links_in(&self, dir: &Path) -> Rc<Links> {
+        if let Some(links) = self.links.borrow().get(dir) {
+            return links.clone();
+        }
+        let mut links = Links::new();
+        if let Ok(Resolved::Real(real_dir)) = self.resolve_dir(dir) {
+            if let Some(listing) = self.listing(&real_dir) {
+                let mut names: Vec<&String> =
+                    listing.iter().filter(|(_, may_be_link)| **may_be_link).map(|(n, _)| n).collect();
+                names.sort();
+                for link in names {
+                    let Some(link_name) = UnitName::parse(link) else { continue };
+                    let Ok(Resolved::Real(real)) = self.resolve_under(dir, &real_dir, link) else { continue };
+                    let Some(target) = real.file_name().and_then(|s| s.to_str()).and_then(UnitName::parse) else {
+                        continue;
+                    };
+                    links.entry(target.prefix().to_owned()).or_default().push((link_name, target));
+                }
+            }
+        }
+        let links = Rc::new(links);
+        self.links.borrow_mut().insert(dir.to_owned(), links.clone());
+        links
     }
 
     fn load_fragment_set(
@@ -428,7 +457,11 @@ fn unit_dir_error(dir: &Path, e: LoadError) -> LoadError {
 /// name of the same type: systemd loads an alias under its target's name, with the
 /// target's drop-ins. An instance of an aliased template keeps its instance.
 fn alias_target(requested: &UnitName, real: &Path) -> Option<UnitName> {
-    let target = real.file_name().and_then(|s| s.to_str()).and_then(UnitName::parse)?;
+    alias_target_named(requested, real.file_name().and_then(|s| s.to_str()).and_then(UnitName::parse)?)
+}
+
+/// [`alias_target`] for a file named `target`.
+fn alias_target_named(requested: &UnitName, target: UnitName) -> Option<UnitName> {
     if target.unit_type() != requested.unit_type() {
         return None;
     }
