@@ -6,6 +6,7 @@ pub mod cli;
 pub mod directives;
 pub mod engine;
 pub mod evidence;
+pub mod grammar;
 pub mod lint;
 pub mod plan;
 pub mod policy;

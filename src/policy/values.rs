@@ -53,7 +53,7 @@ pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<String>,
 
 /// Whatever systemd's parse_boolean() accepts.
 fn is_bool(s: &str) -> bool {
-    crate::score::parse_boolean(s).is_some()
+    crate::grammar::parse_boolean(s).is_some()
 }
 
 fn validate(key: &str, v: &str) -> Result<(), String> {
