@@ -7,6 +7,7 @@ pub mod directives;
 pub mod emit;
 pub mod engine;
 pub mod evidence;
+pub mod grammar;
 pub mod lint;
 pub mod plan;
 pub mod policy;

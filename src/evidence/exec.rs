@@ -46,7 +46,7 @@ const EXEC_PREFIXES: [char; 5] = ['-', '@', ':', '+', '!'];
 /// commands joined by a lone `;`. With `@` the second word is the process's argv[0], not an
 /// argument, and is dropped. An unbalanced quote is an error.
 pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
-    let words = crate::unit::words::split_words(value.trim_start())?;
+    let words = crate::grammar::split_words(value.trim_start()).map_err(|e| e.to_string())?;
     let mut commands = Vec::new();
     let mut current: Vec<String> = Vec::new();
     let mut custom_argv0 = false;
@@ -58,7 +58,7 @@ pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
             commands.push(std::mem::take(current));
         }
     };
-    for (word, quoted) in words {
+    for crate::grammar::Word { text: word, quoted } in words {
         if word == ";" && !quoted {
             finish(&mut current, custom_argv0);
             continue;

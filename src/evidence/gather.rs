@@ -9,7 +9,7 @@ use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
 use super::table::{apply_matches, apply_program, Findings};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
-use crate::score::parse_boolean;
+use crate::grammar::parse_boolean;
 use crate::unit::rootfs::RootFs;
 use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, UnitName};
 

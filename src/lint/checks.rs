@@ -430,10 +430,12 @@ pub fn unit_findings(unit: &LoadedUnit, target: u32) -> Vec<Finding> {
         }
     }
     let strict = last("ProtectSystem").is_some_and(|a| a.value == "strict")
-        || last("DynamicUser").is_some_and(|a| values::parse_boolean(&a.value) == Some(true));
+        || last("DynamicUser").is_some_and(|a| crate::grammar::parse_boolean(&a.value) == Some(true));
     if strict {
-        let writable =
-            writable_paths(&list, last("PrivateTmp").is_some_and(|a| values::parse_boolean(&a.value) == Some(true)));
+        let writable = writable_paths(
+            &list,
+            last("PrivateTmp").is_some_and(|a| crate::grammar::parse_boolean(&a.value) == Some(true)),
+        );
         let mut wanted: Vec<(&crate::unit::Assignment, String)> = Vec::new();
         if let Some(pid) = last("PIDFile") {
             let path = replace_var_run(&pid.value).unwrap_or_else(|| pid.value.clone());
@@ -464,14 +466,14 @@ fn writable_paths<'a>(list: &dyn Fn(&str) -> Vec<&'a crate::unit::Assignment>, p
         writable.extend(["/tmp".into(), "/var/tmp".into()]);
     }
     for a in list("ReadWritePaths").iter().chain(list("ReadWriteDirectories").iter()) {
-        for w in values::split_words(&a.value).unwrap_or_default() {
+        for w in crate::grammar::split_word_texts(&a.value).unwrap_or_default() {
             writable.push(w.trim_start_matches('-').trim_start_matches('+').to_owned());
         }
     }
     for key in ["RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory"] {
         let base = values::exec_directory_base(key).unwrap_or("/");
         for a in list(key) {
-            for w in values::split_words(&a.value).unwrap_or_default() {
+            for w in crate::grammar::split_word_texts(&a.value).unwrap_or_default() {
                 let src = w.split(':').next().unwrap_or("");
                 writable.push(format!("{base}{src}"));
             }
@@ -502,7 +504,7 @@ fn data_paths_of_command(command: &str) -> Vec<String> {
         "lockfile",
         "lock-file",
     ];
-    let words = values::split_words(command).unwrap_or_default();
+    let words = crate::grammar::split_word_texts(command).unwrap_or_default();
     let mut out = Vec::new();
     for (i, w) in words.iter().enumerate() {
         let Some(opt) = w.strip_prefix("--") else { continue };

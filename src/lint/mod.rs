@@ -6,8 +6,8 @@
 
 mod checks;
 mod fix;
-mod table;
-mod values;
+pub(crate) mod table;
+pub(crate) mod values;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

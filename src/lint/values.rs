@@ -3,6 +3,7 @@
 //! certainly rejects; a parser lint does not model is not judged.
 
 use super::table::{self, KeyInfo};
+use crate::grammar::{is_time_span, parse_boolean, parse_integer, split_word_texts};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -75,11 +76,11 @@ pub fn judge(info: &KeyInfo, value: &str, target: u32) -> Verdict {
             rejected("support for this setting was removed; systemd ignores it")
         }
         "config_parse_warn_compat" => rejected("this systemd was built without the feature; it ignores the setting"),
-        "config_parse_mode" => match crate::score::parse_mode(value).is_some() {
+        "config_parse_mode" => match crate::grammar::parse_mode(value).is_some() {
             true => Verdict::Accepted,
             false => Verdict::Rejected(format!("{value:?} is not an octal file mode (0000..07777)")),
         },
-        "config_parse_sec" | "config_parse_sec_fix_0" => match parse_time(value) {
+        "config_parse_sec" | "config_parse_sec_fix_0" => match is_time_span(value) {
             true => Verdict::Accepted,
             false => Verdict::Rejected(format!("{value:?} is not a time span (e.g. 30s, 5min 20s, infinity)")),
         },
@@ -113,7 +114,7 @@ pub fn judge(info: &KeyInfo, value: &str, target: u32) -> Verdict {
             judge_words(value.strip_prefix('~').unwrap_or(value), name_word_problem)
         }
         "config_parse_syscall_archs" => judge_words(value, name_word_problem),
-        "config_parse_restrict_namespaces" => match split_words(value.strip_prefix('~').unwrap_or(value)) {
+        "config_parse_restrict_namespaces" => match split_word_texts(value.strip_prefix('~').unwrap_or(value)).ok() {
             Some(words) if words.iter().any(|w| name_word_problem(w).is_some()) => {
                 Verdict::Rejected(format!("{value:?} is not a list of namespace types"))
             }
@@ -134,7 +135,7 @@ fn name_word_problem(word: &str) -> Option<String> {
 }
 
 fn judge_time(value: &str) -> Verdict {
-    match parse_time(value) {
+    match is_time_span(value) {
         true => Verdict::Accepted,
         false => Verdict::Rejected(format!("{value:?} is not a time span")),
     }
@@ -150,7 +151,7 @@ fn judge_integer(value: &str, min: i128, max: i128) -> Verdict {
 
 /// A list: each word is kept or dropped on its own. Unbalanced quoting is not judged.
 fn judge_words(value: &str, problem: impl Fn(&str) -> Option<String>) -> Verdict {
-    let Some(words) = split_words(value) else { return Verdict::NotJudged };
+    let Some(words) = split_word_texts(value).ok() else { return Verdict::NotJudged };
     let bad: Vec<(String, String)> = words.iter().filter_map(|w| problem(w).map(|p| (w.clone(), p))).collect();
     if bad.is_empty() {
         Verdict::Accepted
@@ -201,79 +202,6 @@ fn absolute_path_problem(path: &str) -> Option<String> {
     path.split('/').any(|c| c == "..").then(|| "contains \"..\"".into())
 }
 
-pub use crate::score::parse_boolean;
-
-/// safe_atou()/safe_atoi(): strtol with base 0 after Python-style 0b/0o prefixes.
-fn parse_integer(v: &str) -> Option<i128> {
-    let s = v.trim_start_matches([' ', '\t', '\n', '\r']);
-    let (negative, s) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let lower = s.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d.to_owned())
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d.to_owned())
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d.to_owned())
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, lower[1..].to_owned())
-    } else {
-        (10, lower)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let n = i128::from_str_radix(&digits, radix).ok()?;
-    Some(if negative { -n } else { n })
-}
-
-/// parse_time() with seconds as the default unit: "infinity", or numbers (with an optional
-/// fraction) each followed by an optional unit, blanks allowed between them.
-pub fn parse_time(v: &str) -> bool {
-    const UNITS: &[&str] = &[
-        "seconds", "second", "sec", "s", "minutes", "minute", "min", "months", "month", "M", "msec", "ms", "m",
-        "hours", "hour", "hr", "h", "days", "day", "d", "weeks", "week", "w", "years", "year", "y", "usec", "us",
-        "\u{3bc}s", "\u{b5}s",
-    ];
-    let blank = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
-    let mut p = v.trim_start_matches(blank);
-    if let Some(rest) = p.strip_prefix("infinity") {
-        return rest.trim_start_matches(blank).is_empty();
-    }
-    let mut something = false;
-    loop {
-        p = p.trim_start_matches(blank);
-        if p.is_empty() {
-            return something;
-        }
-        if let Some(rest) = p.strip_prefix('+') {
-            p = rest;
-        }
-        let digits = p.len() - p.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        if digits == 0 {
-            return false;
-        }
-        p = &p[digits..];
-        if let Some(rest) = p.strip_prefix('.') {
-            let frac = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-            if frac == 0 {
-                return false;
-            }
-            p = &rest[frac..];
-        }
-        let after_blank = p.trim_start_matches(blank);
-        match UNITS.iter().find(|u| after_blank.starts_with(*u)) {
-            Some(u) => p = &after_blank[u.len()..],
-            None if !p.is_empty() && !p.starts_with(blank) => return false,
-            None => {}
-        }
-        something = true;
-    }
-}
-
 /// unit_name_is_valid(PLAIN|INSTANCE): what a dependency can name.
 fn unit_name_is_loadable(name: &str) -> bool {
     const TYPES: &[&str] =
@@ -310,11 +238,6 @@ fn documentation_url_is_valid(url: &str) -> bool {
         Some(r) => !r.is_empty() && r.is_ascii(),
         None => false,
     }
-}
-
-/// The words of a value (quotes removed); None on unbalanced quotes.
-pub fn split_words(value: &str) -> Option<Vec<String>> {
-    crate::unit::words::split_words(value).ok().map(|w| w.into_iter().map(|(word, _)| word).collect())
 }
 
 /// Where a `# comment` starts in a value: a '#' after a blank (or at the very start, followed
@@ -373,15 +296,9 @@ mod tests {
 
     #[test]
     fn times_and_numbers() {
-        for ok in ["5", "5s", "5min 20s", "1.5h", "infinity", " 3 s", "2min3s", "100ms"] {
-            assert!(parse_time(ok), "{ok}");
-        }
-        for bad in ["", "5 # x", "5x", "-1", "1.", ".5", "infinity x"] {
-            assert!(!parse_time(bad), "{bad}");
-        }
-        assert_eq!(parse_integer("0x10"), Some(16));
-        assert_eq!(parse_integer("010"), Some(8));
-        assert_eq!(parse_integer("5 # c"), None);
+        assert!(judge_key("Service", "TimeoutStopSec", "5min 20s") == Verdict::Accepted);
+        assert!(judge_key("Service", "TimeoutStopSec", "5 # x").is_rejection());
+        assert_eq!(judge_key("Unit", "StartLimitBurst", "0x10"), Verdict::Accepted);
         assert!(judge_key("Unit", "StartLimitBurst", "-1").is_rejection());
     }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::directives::Need;
 use crate::evidence::exec::{exec_lines, split_command_line};
-use crate::score::parse_boolean;
+use crate::grammar::parse_boolean;
 use crate::unit::words::base_name;
 use crate::unit::{values_of, Assignment, LoadedUnit, Scope};
 

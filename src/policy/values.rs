@@ -1,34 +1,10 @@
 //! Checking the values a policy gives directives, so that a typo fails the build that
 //! reads the policy instead of producing a drop-in that systemd ignores.
 
-use crate::directives::DIRECTIVES;
+use crate::directives::{self, DIRECTIVES};
+use crate::lint::table::{self as parser_table, REFERENCE_VERSION};
+use crate::lint::values::{judge, Verdict};
 use crate::unit::words::edit_distance;
-
-const BOOLEAN_KEYS: &[&str] = &[
-    "PrivateTmp",
-    "PrivateDevices",
-    "ProtectKernelTunables",
-    "ProtectKernelModules",
-    "ProtectKernelLogs",
-    "ProtectControlGroups",
-    "ProtectClock",
-    "ProtectHostname",
-    "PrivateMounts",
-    "PrivateUsers",
-    "NoNewPrivileges",
-    "RestrictSUIDSGID",
-    "RestrictRealtime",
-    "LockPersonality",
-    "MemoryDenyWriteExecute",
-    "RemoveIPC",
-];
-
-const ENUMS: &[(&str, &[&str])] = &[
-    ("ProtectSystem", &["yes", "no", "full", "strict"]),
-    ("ProtectHome", &["yes", "no", "read-only", "tmpfs"]),
-    ("ProtectProc", &["noaccess", "invisible", "ptraceable", "default"]),
-    ("ProcSubset", &["all", "pid"]),
-];
 
 const NAMESPACES: &[&str] = &["cgroup", "ipc", "net", "mnt", "pid", "user", "uts"];
 const ARCHITECTURES: &[&str] =
@@ -53,21 +29,31 @@ pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<String>,
 
 /// Whatever systemd's parse_boolean() accepts.
 fn is_bool(s: &str) -> bool {
-    crate::score::parse_boolean(s).is_some()
+    crate::grammar::parse_boolean(s).is_some()
+}
+
+/// Booleans, enums and modes are judged as lint judges them, by the parser systemd 252 reads
+/// the directive with: None for the list types lint does not model, which `validate` checks.
+fn judged_by_parser_table(key: &str, v: &str) -> Option<Result<(), String>> {
+    let directive = directives::lookup(key)?;
+    let info = parser_table::key(directive.section, directive.key)?;
+    let parser = parser_table::parser_for(info, REFERENCE_VERSION)?;
+    let modelled = matches!(parser, "config_parse_bool" | "config_parse_mode")
+        || parser_table::enum_for(parser, REFERENCE_VERSION).is_some();
+    if !modelled {
+        return None;
+    }
+    Some(match judge(info, v, REFERENCE_VERSION) {
+        Verdict::Rejected(why) => Err(why),
+        _ => Ok(()),
+    })
 }
 
 fn validate(key: &str, v: &str) -> Result<(), String> {
     let words = || v.trim_start_matches('~').split_whitespace();
     let bad = |what: &str| Err(format!("{v:?} is not {what}"));
-    if BOOLEAN_KEYS.contains(&key) {
-        return if is_bool(v) { Ok(()) } else { bad("a boolean (yes/no)") };
-    }
-    if let Some((_, allowed)) = ENUMS.iter().find(|(k, _)| *k == key) {
-        return if allowed.contains(&v) || is_bool(v) {
-            Ok(())
-        } else {
-            bad(&format!("one of {}", allowed.join(", ")))
-        };
+    if let Some(verdict) = judged_by_parser_table(key, v) {
+        return verdict;
     }
     match key {
         "RestrictNamespaces" => {
@@ -115,13 +101,6 @@ fn validate(key: &str, v: &str) -> Result<(), String> {
                 Ok(())
             } else {
                 bad("an errno name such as EPERM")
-            }
-        }
-        "UMask" => {
-            if (1..=4).contains(&v.len()) && v.chars().all(|c| ('0'..='7').contains(&c)) {
-                Ok(())
-            } else {
-                bad("an octal mode such as 0077")
             }
         }
         "ReadWritePaths" => v.split_whitespace().try_for_each(check_path_word),
@@ -195,4 +174,45 @@ pub fn check_profile_name(name: &str) -> Result<(), String> {
         return Err(format!("profile name {name:?}: use letters, digits, '-', '_' and '.'"));
     }
     Ok(())
+}
+
+/// The directives whose values `validate` checks by hand, because lint does not model their
+/// parsers (lists of names and paths).
+#[cfg(test)]
+const HAND_CHECKED: &[&str] = &[
+    "RestrictNamespaces",
+    "SystemCallArchitectures",
+    "RestrictAddressFamilies",
+    "SystemCallFilter",
+    "SystemCallErrorNumber",
+    "ReadWritePaths",
+    "CapabilityBoundingSet",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_directive_value_is_checked_by_the_parser_table_or_by_hand() {
+        for d in DIRECTIVES {
+            let by_table = judged_by_parser_table(d.key, "x").is_some();
+            assert!(by_table != HAND_CHECKED.contains(&d.key), "{}: table {by_table}", d.key);
+        }
+    }
+
+    #[test]
+    fn booleans_enums_and_modes_follow_the_parser_table() {
+        for (key, ok, bad) in [
+            ("PrivateTmp", "True", "maybe"),
+            ("ProtectSystem", "strict", "Strict"),
+            ("ProtectHome", "read-only", "ro"),
+            ("ProtectProc", "invisible", "yes"),
+            ("ProcSubset", "pid", "all pid"),
+            ("UMask", "0027", "0999"),
+        ] {
+            assert_eq!(validate(key, ok), Ok(()), "{key}={ok}");
+            assert!(validate(key, bad).is_err(), "{key}={bad}");
+        }
+    }
 }

@@ -25,7 +25,7 @@ impl Glyphs {
     /// emoji_enabled(): LC_ALL, LC_CTYPE, LANG, TERM, SYSTEMD_UTF8, SYSTEMD_EMOJI).
     pub fn from_env() -> Glyphs {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let flag = |k: &str| var(k).and_then(|v| crate::score::parse_boolean(&v));
+        let flag = |k: &str| var(k).and_then(|v| crate::grammar::parse_boolean(&v));
         let utf8 = flag("SYSTEMD_UTF8").unwrap_or_else(|| {
             match var("LC_ALL").or_else(|| var("LC_CTYPE")).or_else(|| var("LANG")) {
                 // With no locale at all systemd assumes UTF-8 works.

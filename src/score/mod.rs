@@ -24,7 +24,6 @@ use crate::unit::{Assignment, LoadedUnit};
 
 pub use release::{approximation_note, Release, DEFAULT_RELEASE};
 pub use specifiers::TEMPLATE_INSTANCE;
-pub use values::{parse_boolean, parse_mode};
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::values::{extract_first_word, extract_words, safe_atoi, safe_atou8, WordFlags};
+use crate::grammar::{extract_first_word, extract_words, safe_atoi, safe_atou8, WordFlags};
 
 #[rustfmt::skip]
 const ERRNO_NAMES: &[&str] = &[
@@ -77,7 +77,7 @@ fn capability_words(s: &str) -> Vec<String> {
         match extract_first_word(&mut p, WordFlags::UNQUOTE) {
             Ok(Some(w)) => words.push(w),
             Ok(None) => break,
-            Err(()) => {
+            Err(_) => {
                 let escapes_as_text = WordFlags { unquote: true, relax: false, retain_escape: true };
                 let (mut a, mut b) = (before, before);
                 let quote_open = extract_first_word(&mut a, escapes_as_text).is_err();
@@ -154,7 +154,7 @@ pub fn namespace_flags_from_string(s: &str) -> Option<u64> {
         match extract_first_word(&mut p, WordFlags::NONE) {
             Ok(Some(w)) => flags |= NAMESPACES.iter().find(|(n, _)| *n == w)?.1,
             Ok(None) => return Some(flags),
-            Err(()) => return None,
+            Err(_) => return None,
         }
     }
 }

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use super::names::parse_errno;
 use super::release::{Release, RELEASES};
-use super::values::{extract_words, WordFlags};
+use crate::grammar::{extract_words, WordFlags};
 
 /// What libseccomp makes of a name on the architecture the data was generated on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! IPAddressDeny=/IPAddressAllow= and the BPF filter paths.
 
 use super::{one_of, Info, ServiceFacts};
+use crate::grammar::*;
 use crate::score::names::ip_prefixes;
 use crate::score::specifiers::expand;
 use crate::score::values::*;
@@ -83,7 +84,7 @@ fn words_parse(v: &str) -> bool {
         match extract_first_word(&mut p, WordFlags::UNQUOTE) {
             Ok(Some(_)) => continue,
             Ok(None) => return true,
-            Err(()) => return false,
+            Err(_) => return false,
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::exec_line::{exec_line_commands, is_exec_key};
 use super::{all_namespaces, bool_into, one_of, refuse, Info, ServiceFacts};
+use crate::grammar::*;
 use crate::score::names::*;
 use crate::score::release::FlagGrammar;
 use crate::score::specifiers::expand;
@@ -44,7 +45,7 @@ pub(super) fn apply_exec(
                 let word = match extract_first_word(&mut p, flags) {
                     Ok(Some(w)) => w,
                     Ok(None) => break,
-                    Err(()) => return Err(refuse(a, format!("Invalid syntax: {v}"))),
+                    Err(_) => return Err(refuse(a, format!("Invalid syntax: {v}"))),
                 };
                 let k = expand(&info.ident, &word)
                     .map_err(|_| refuse(a, format!("Failed to resolve unit specifiers in {word}: Invalid slot")))?;

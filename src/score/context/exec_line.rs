@@ -4,8 +4,8 @@
 //! missing argv[0] is fatal unless the command starts with `-`, which turns every fatal
 //! error of the line into "ignore the line".
 
+use crate::grammar::{extract_first_word, WordFlags};
 use crate::score::specifiers::{expand, UnitIdent};
-use crate::score::values::{extract_first_word, WordFlags};
 
 /// The `Exec*=` settings of a unit type that config_parse_exec() reads.
 pub(super) fn is_exec_key(unit_type: &str, key: &str) -> bool {
@@ -56,7 +56,7 @@ pub(super) fn exec_line_commands(ident: &UnitIdent, value: &str) -> Result<usize
             }
             match extract_first_word(&mut p, WordFlags::UNQUOTE) {
                 Ok(None) => break,
-                Err(()) => return fail(format!("Unbalanced quoting: {value}")),
+                Err(_) => return fail(format!("Unbalanced quoting: {value}")),
                 Ok(Some(word)) => {
                     if expand(ident, &word).is_err() {
                         return fail(format!("Failed to resolve unit specifiers in {word}: Invalid slot"));

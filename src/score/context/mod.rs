@@ -17,6 +17,7 @@ use super::specifiers::UnitIdent;
 use super::syscalls::SyscallFilter;
 use super::values::*;
 use super::Refusal;
+use crate::grammar::*;
 use crate::unit::Assignment;
 use cgroup::{apply_cgroup, device_entry};
 use exec::apply_exec;

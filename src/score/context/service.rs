@@ -3,8 +3,8 @@
 //! score where systemd-analyze prints none.
 
 use super::{bool_into, one_of, Info, ServiceFacts};
+use crate::grammar::*;
 use crate::score::specifiers::expand;
-use crate::score::values::*;
 use crate::score::Refusal;
 use crate::unit::Assignment;
 
