@@ -218,15 +218,7 @@ fn generate(rng: &mut Rng, dir: &Path, i: usize) -> PathBuf {
 }
 
 fn oracle(release: &ReleaseOracle, path: &Path) -> Option<String> {
-    let out = release
-        .analyze(&["security", "--offline=true", "--no-pager"], path)
-        .env("LC_ALL", "C.UTF-8")
-        .env("TERM", "xterm")
-        .env_remove("SYSTEMD_EMOJI")
-        .env_remove("SYSTEMD_UTF8")
-        .output()
-        .expect("run systemd-analyze");
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    common::cases::table_text_of(release.analyze(&["security", "--offline=true", "--no-pager"], path))
 }
 
 fn ours(version: u32, path: &Path) -> Option<String> {

@@ -267,9 +267,15 @@ pub fn oracle(case: &Case) -> Option<String> {
 /// `systemd-analyze security --offline=true ARGS` in the environment the text table is
 /// compared in; None when it fails (does not score the unit).
 pub fn security_text(args: &[&std::ffi::OsStr]) -> Option<String> {
-    let out = Command::new("systemd-analyze")
-        .args(["security", "--offline=true", "--no-pager"])
-        .args(args)
+    let mut cmd = Command::new("systemd-analyze");
+    cmd.args(["security", "--offline=true", "--no-pager"]).args(args);
+    table_text_of(cmd)
+}
+
+/// Runs a `systemd-analyze security` command (the host's, or one in a release's root) in the
+/// environment the text table is compared in: its stdout, or None when it fails.
+pub fn table_text_of(mut cmd: Command) -> Option<String> {
+    let out = cmd
         .env("LC_ALL", "C.UTF-8")
         .env("TERM", "xterm")
         .env_remove("SYSTEMD_EMOJI")
