@@ -7,35 +7,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{hardenunit as run, hardenunit_env as run_env};
-
-fn write(root: &Path, rel: &str, text: &[u8]) -> PathBuf {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(&p, text).unwrap();
-    p
-}
-
-/// Every file under `dir` with its bytes, to prove what a run did or did not write.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            let m = fs::symlink_metadata(&p).unwrap();
-            if m.is_dir() {
-                stack.push(p);
-            } else if m.file_type().is_symlink() {
-                out.push((p.clone(), fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes()));
-            } else {
-                out.push((p.clone(), fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use common::{hardenunit as run, hardenunit_env as run_env, snapshot, write};
 
 const DAEMON: &str =
     "[Unit]\nDescription=d\n\n[Service]\nExecStart=/usr/sbin/food\n\n[Install]\nWantedBy=multi-user.target\n";

@@ -7,41 +7,12 @@ mod common;
 
 use std::fs;
 use std::os::unix::fs::symlink;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use common::{hardenunit, oracle_available};
+use common::{hardenunit, oracle_available, snapshot, write};
 
 const UNITS: &str = "lib/systemd/system";
-
-fn write(root: &Path, rel: &str, text: &str) -> PathBuf {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(&p, text).unwrap();
-    p
-}
-
-/// Every file and directory under `dir` with its contents, to show a run changed nothing.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            let m = fs::symlink_metadata(&p).unwrap();
-            if m.is_dir() {
-                todo.push(p.clone());
-                out.push((p, vec![]));
-            } else if m.is_file() {
-                out.push((p.clone(), fs::read(&p).unwrap()));
-            } else {
-                out.push((p.clone(), fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// The "Overall exposure level for NAME: X.Y" line of a text run.
 fn overall(text: &str) -> Option<String> {

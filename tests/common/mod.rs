@@ -213,3 +213,33 @@ impl Rng {
         self.below(100) < percent
     }
 }
+
+/// Writes `text` at `rel` under `root`, making its directories.
+pub fn write(root: &Path, rel: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// Every file and directory under `dir` with its contents, to show a run changed nothing.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let m = fs::symlink_metadata(&p).unwrap();
+            if m.is_dir() {
+                todo.push(p.clone());
+                out.push((p, vec![]));
+            } else if m.is_file() {
+                out.push((p.clone(), fs::read(&p).unwrap()));
+            } else {
+                out.push((p.clone(), fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
