@@ -114,6 +114,50 @@ pub struct Directive {
     pub flags: &'static [Flag],
     /// How the planner turns the policy's value into the one written.
     pub shape: Shape,
+    /// What a policy may give it.
+    pub value_type: ValueType,
+}
+
+/// What a policy may give a directive. Booleans, enums and modes are judged by systemd's own
+/// parser for the key, from lint's parser tables; the lists those tables do not model are
+/// named after the parser that reads them (src/core/load-fragment.c), and a test holds each
+/// row to the parser the tables give its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    /// A boolean, one of an enum's words or a file mode, as the key's parser accepts it.
+    Parsed,
+    /// A boolean, or namespace types (`~` inverts the list).
+    Namespaces,
+    /// System call architectures (`native`, `x86-64`...).
+    Architectures,
+    /// `none` or AF_* address families (`~` inverts the list).
+    AddressFamilies,
+    /// System calls and @groups, each with an optional `:errno` (`~` inverts the list).
+    SystemCalls,
+    /// An errno name, a number or `kill`.
+    Errno,
+    /// Absolute paths, each with optional `-` and `+` prefixes.
+    Paths,
+    /// `auto` (derived by the planner) or CAP_* capabilities (`~` inverts the list).
+    Capabilities,
+}
+
+impl ValueType {
+    /// The parser systemd reads a value of this type with; None for [`ValueType::Parsed`],
+    /// which is whatever parser the key has.
+    pub fn parser(self) -> Option<&'static str> {
+        use ValueType::*;
+        Some(match self {
+            Parsed => return None,
+            Namespaces => "config_parse_restrict_namespaces",
+            Architectures => "config_parse_syscall_archs",
+            AddressFamilies => "config_parse_address_families",
+            SystemCalls => "config_parse_syscall_filter",
+            Errno => "config_parse_syscall_errno",
+            Paths => "config_parse_namespace_path_strv",
+            Capabilities => "config_parse_capability_set",
+        })
+    }
 }
 
 /// How the planner turns the policy's value into the value written for one unit. Each
@@ -195,6 +239,7 @@ const SERVICE: Directive = Directive {
     comment: "",
     flags: &[],
     shape: Shape::AsGiven,
+    value_type: ValueType::Parsed,
 };
 
 /// The table. Order is the order directives are written in a drop-in.
@@ -214,6 +259,7 @@ pub static DIRECTIVES: &[Directive] = &[
         since: 231,
         comment: "Keep these paths writable under ProtectSystem=",
         flags: &[EarlyBootExcluded],
+        value_type: ValueType::Paths,
         ..SERVICE
     },
     Directive {
@@ -405,6 +451,7 @@ pub static DIRECTIVES: &[Directive] = &[
         breaks: &[Namespaces, ControlGroups],
         comment: "Forbid creating namespaces",
         flags: &[ImpliesNoNewPrivileges],
+        value_type: ValueType::Namespaces,
         ..SERVICE
     },
     Directive {
@@ -415,6 +462,7 @@ pub static DIRECTIVES: &[Directive] = &[
         breaks: &[Personality],
         comment: "Allow only native system calls",
         flags: &[ImpliesNoNewPrivileges],
+        value_type: ValueType::Architectures,
         ..SERVICE
     },
     Directive {
@@ -432,6 +480,7 @@ pub static DIRECTIVES: &[Directive] = &[
         comment: "Allow only these socket address families",
         flags: &[ImpliesNoNewPrivileges],
         shape: Shape::AddressFamilies { kept_for: &[(PacketSockets, "AF_PACKET")] },
+        value_type: ValueType::AddressFamilies,
         ..SERVICE
     },
     Directive {
@@ -458,6 +507,7 @@ pub static DIRECTIVES: &[Directive] = &[
         comment: "Allow only the system calls a typical service uses",
         flags: &[ImpliesNoNewPrivileges],
         shape: Shape::SyscallFilter,
+        value_type: ValueType::SystemCalls,
         ..SERVICE
     },
     Directive {
@@ -466,6 +516,7 @@ pub static DIRECTIVES: &[Directive] = &[
         user_manager: true,
         comment: "Fail filtered system calls with EPERM instead of killing the service",
         flags: &[PairsWith("SystemCallFilter", "EPERM")],
+        value_type: ValueType::Errno,
         ..SERVICE
     },
     Directive {
@@ -489,6 +540,7 @@ pub static DIRECTIVES: &[Directive] = &[
         since: 187,
         comment: "Keep only the capabilities the service needs",
         shape: Shape::DerivedWhenAuto,
+        value_type: ValueType::Capabilities,
         ..SERVICE
     },
 ];
