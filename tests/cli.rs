@@ -208,7 +208,8 @@ fn lint_reports_fixes_and_writes_only_with_write() {
     let text = "[Service]\nExecStart=/usr/bin/myserv\nPrivateTmp=yes   # Use dedicated /tmp\nReadOnlyDirectories=/\n";
     let unit = write(t.path(), &format!("{SYS}/myserv.service"), text.as_bytes());
     let root = t.path().to_str().unwrap();
-    let r = run(&["lint", "--root", root]);
+    // 252 rejects the whole value: an error (systemd-analyze verify says "Failed to parse").
+    let r = run(&["lint", "--systemd-version", "252", "--root", root]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("myserv.service:3: error: value-has-trailing-comment"), "{}", r.stdout);
     let j = run(&["lint", "--root", root, "--format", "json"]);
@@ -264,24 +265,55 @@ fn dropin(root: &Path) -> String {
     fs::read_to_string(root.join("usr/lib/systemd/system/testd.service.d/10-hardenunit.conf")).unwrap()
 }
 
+/// What the summary's header, or else one line on stderr, says when no layer names a release.
+const BUILTIN_DEFAULT: &str = "target systemd 257 (built-in default; no policy layer sets systemd_version)";
+
 #[test]
 fn the_build_machine_systemd_changes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let (fake, empty) = fake_paths(tmp.path(), 257);
-    let with_257 = root_with_unit(&tmp.path().join("a"));
+    let (fake, empty) = fake_paths(tmp.path(), 262);
+    let with_262 = root_with_unit(&tmp.path().join("a"));
     let without = root_with_unit(&tmp.path().join("b"));
 
-    let a = run_env(&["--write", "--root", with_257.to_str().unwrap()], &[("PATH", &fake)]);
+    let a = run_env(&["--write", "--root", with_262.to_str().unwrap()], &[("PATH", &fake)]);
     let b = run_env(&["--write", "--root", without.to_str().unwrap()], &[("PATH", &empty)]);
     assert_eq!((a.code, b.code), (0, 0), "{}{}", a.stderr, b.stderr);
-    assert_eq!(dropin(&with_257), dropin(&without));
-    assert!(dropin(&without).contains("systemd 252"), "{}", dropin(&without));
-    assert!(a.stdout.contains("systemd 252 (built-in policy)"), "{}", a.stdout);
+    assert_eq!(dropin(&with_262), dropin(&without));
+    assert!(dropin(&without).contains("for systemd 257)"), "{}", dropin(&without));
+    assert!(a.stdout.lines().next().unwrap().ends_with(BUILTIN_DEFAULT), "{}", a.stdout);
     assert_eq!(
-        a.stdout.replace(with_257.to_str().unwrap(), "ROOT"),
+        a.stdout.replace(with_262.to_str().unwrap(), "ROOT"),
         b.stdout.replace(without.to_str().unwrap(), "ROOT")
     );
     assert!(!a.stderr.contains("systemctl"), "{}", a.stderr);
+}
+
+#[test]
+fn output_without_a_summary_says_once_that_the_built_in_default_chose() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = root_with_unit(&tmp.path().join("r"));
+    let root = root.to_str().unwrap();
+    let named = tmp.path().join("named.toml");
+    fs::write(&named, "systemd_version = 252\n").unwrap();
+    let named = named.to_str().unwrap();
+    for args in [vec!["score", "--root", root], vec!["lint", "--root", root], vec!["--format", "json", "--root", root]]
+    {
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr, format!("hardenunit: {BUILTIN_DEFAULT}\n"), "{args:?}");
+        assert!(!r.stdout.contains("built-in default"), "{args:?}: stdout stays data: {}", r.stdout);
+        for chosen in [&["--systemd-version", "257"][..], &["--policy", named][..]] {
+            let r = run(&[&args[..], chosen].concat());
+            assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{args:?} {chosen:?}");
+        }
+    }
+    let summary = run(&["--root", root, "--policy", named]);
+    assert!(
+        summary.stdout.lines().next().unwrap().ends_with(&format!("target systemd 252 ({named})")),
+        "{}",
+        summary.stdout
+    );
+    assert!(!summary.stderr.contains("built-in"), "{}", summary.stderr);
 }
 
 #[test]

@@ -21,6 +21,11 @@ fn overall(text: &str) -> Option<String> {
         .map(|l| l.split(" UNSAFE").next().unwrap_or(l).trim().to_owned())
 }
 
+/// `hardenunit score` for the host's systemd-analyze, which these tests compare with.
+fn score(args: &[&str]) -> common::Run {
+    hardenunit(&[&["score", "--systemd-version", common::HOST_ORACLE_VERSION], args].concat())
+}
+
 fn oracle_overall(args: &[&str]) -> Option<String> {
     let out = Command::new("systemd-analyze")
         .arg("security")
@@ -52,23 +57,23 @@ fn an_alias_is_scored_as_its_target_with_the_drop_ins_of_both_names() {
     let r = root.to_str().unwrap();
     let cases = |label: &str| {
         for name in ["alias.service", "real.service"] {
-            let ours = hardenunit(&["score", "--root", r, name]);
+            let ours = score(&["--root", r, name]);
             assert_eq!(ours.code, 0, "{label} {name}: {}", ours.stderr);
             let want = oracle_overall(&[&format!("--root={r}"), name]);
             assert!(want.is_some(), "{label}: systemd-analyze scores {name}");
             assert_eq!(overall(&ours.stdout), want, "{label}: {name} by name");
             let path = root.join(UNITS).join(name);
-            let ours = hardenunit(&["score", path.to_str().unwrap()]);
+            let ours = score(&[path.to_str().unwrap()]);
             assert_eq!(overall(&ours.stdout), oracle_overall(&[path.to_str().unwrap()]), "{label}: {name} by path");
         }
-        let all = hardenunit(&["score", "--root", r]);
+        let all = score(&["--root", r]);
         assert_eq!(overall(&all.stdout), oracle_overall(&[&format!("--root={r}"), "real.service"]), "{label}: --root");
     };
     cases("drop-in of the target");
     // systemd applies drop-ins under the alias's name to the target too.
     write(root, &format!("{UNITS}/alias.service.d/y.conf"), "[Service]\nProtectHome=yes\n");
     cases("drop-ins of both names");
-    let shown = overall(&hardenunit(&["score", "--root", r, "alias.service"]).stdout).unwrap();
+    let shown = overall(&score(&["--root", r, "alias.service"]).stdout).unwrap();
     assert!(shown.contains("for real.service: 9.2"), "{shown}");
 }
 
@@ -214,7 +219,7 @@ fn in_place_is_idempotent_with_cr_line_endings() {
         hardenunit(&[&args[..], &["--write"]].concat());
         assert_eq!(fs::read(&unit).unwrap(), once, "{text:?}: a second --write changes nothing");
         if oracle_available() {
-            let ours = overall(&hardenunit(&["score", unit.to_str().unwrap()]).stdout);
+            let ours = overall(&score(&[unit.to_str().unwrap()]).stdout);
             assert_eq!(ours, oracle_overall(&[unit.to_str().unwrap()]), "{text:?}");
             assert!(ours.is_some_and(|o| !o.ends_with("9.6")), "{text:?}: the block is read");
         }
@@ -262,7 +267,7 @@ fn unit_names_are_valid_as_systemd_says() {
     ];
     for (name, valid) in cases {
         let unit = write(t.path(), name, "[Service]\nExecStart=/bin/true\n");
-        let ours = hardenunit(&["score", unit.to_str().unwrap()]);
+        let ours = score(&[unit.to_str().unwrap()]);
         assert_eq!(ours.code == 0, valid, "{name:?}: {}", ours.stderr);
         if oracle_available() {
             let oracle = Command::new("systemd-analyze")
@@ -294,7 +299,7 @@ fn a_dangling_drop_in_is_skipped_and_hides_its_name() {
     symlink("/nonexistent.conf", root.join("etc/systemd/system/a.service.d/x.conf")).unwrap();
     symlink("/nonexistent.conf", root.join(UNITS).join("a.service.d/z.conf")).unwrap();
     let r = root.to_str().unwrap();
-    let ours = hardenunit(&["score", "--root", r, "a.service"]);
+    let ours = score(&["--root", r, "a.service"]);
     assert_eq!(ours.code, 0, "{}", ours.stderr);
     assert_eq!(overall(&ours.stdout), oracle_overall(&[&format!("--root={r}"), "a.service"]));
     assert!(overall(&ours.stdout).unwrap().ends_with("9.4"), "y.conf applies, x.conf is hidden");
@@ -311,7 +316,7 @@ fn masked_units_follow_the_documented_rule() {
     write(root, &format!("{UNITS}/e.service"), "");
     let r = root.to_str().unwrap();
     for name in ["m.service", "e.service"] {
-        let ours = hardenunit(&["score", "--root", r, name]);
+        let ours = score(&["--root", r, name]);
         assert_eq!(ours.code, 2, "{name}: {}", ours.stderr);
         assert!(ours.stdout.is_empty() && ours.stderr.contains("is masked"), "{name}: {}", ours.stderr);
         if oracle_available() {
@@ -322,7 +327,7 @@ fn masked_units_follow_the_documented_rule() {
             assert!(!oracle.status.success() && oracle.stdout.is_empty(), "{name}: systemd-analyze fails too");
         }
     }
-    let scan = hardenunit(&["score", "--root", r]);
+    let scan = score(&["--root", r]);
     assert_eq!(scan.code, 0, "{}", scan.stderr);
     assert!(scan.stderr.contains("m.service is masked") && scan.stdout.contains("a.service"), "{}", scan.stderr);
     let harden = hardenunit(&["--root", r, "--no-evidence", "--write"]);
@@ -335,7 +340,7 @@ fn masked_units_follow_the_documented_rule() {
 fn a_file_ending_in_a_continuation_is_scored_but_not_hardened() {
     let t = tempfile::tempdir().unwrap();
     let unit = write(t.path(), &format!("{UNITS}/a.service"), "[Service]\nExecStart=/bin/true\nPrivateTmp=yes \\\n");
-    let ours = hardenunit(&["score", unit.to_str().unwrap()]);
+    let ours = score(&[unit.to_str().unwrap()]);
     assert_eq!(ours.code, 0, "{}", ours.stderr);
     if oracle_available() {
         assert_eq!(overall(&ours.stdout), oracle_overall(&[unit.to_str().unwrap()]));

@@ -62,7 +62,7 @@ struct Common {
     /// The systemd release to write for: no newer directive is added, and the exposure is
     /// that release's `systemd-analyze security`, exactly for 252, 257 and 262; for a
     /// release between them (or after 262) the nearest older one's, with a note
-    /// [default: the policy's systemd_version, built in: 252]
+    /// [default: the policy's systemd_version, built in: 257]
     #[arg(long, value_name = "N", value_parser = parse_systemd_version)]
     systemd_version: Option<u32>,
 }
@@ -195,7 +195,8 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Some(Command::Score { common, json, threshold, units }) => match load_policy(&common, None) {
-            Ok((p, _)) => {
+            Ok((p, source)) => {
+                note_builtin_target(&p, &source);
                 let version = systemd_version_of(&p);
                 if let Some(note) = crate::score::approximation_note(version) {
                     eprintln!("hardenunit: {note}");
@@ -230,6 +231,9 @@ fn load_policy(common: &Common, mode: Option<Mode>) -> Result<(Policy, String), 
         if skip_installed { vec![] } else { policy::INSTALLED_POLICIES.iter().map(Path::new).collect() };
     let mut p = Policy::load_layers(&installed, &common.policies, &overrides)?;
     let source = match p.systemd_version {
+        Some(v) if p.systemd_version_is_builtin() => {
+            format!("systemd {v} (built-in default; no policy layer sets systemd_version)")
+        }
         Some(v) => format!("systemd {v} ({})", p.systemd_version_from),
         None => {
             let v = detect_systemd_version().ok_or_else(|| {
@@ -250,6 +254,14 @@ fn load_policy(common: &Common, mode: Option<Mode>) -> Result<(Policy, String), 
     Ok((p, source))
 }
 
+/// For output without the summary's header: one line on stderr when the built-in default chose
+/// the target systemd, since the result depends on it and no input named it.
+fn note_builtin_target(policy: &Policy, source: &str) {
+    if policy.systemd_version_is_builtin() {
+        eprintln!("hardenunit: target {source}");
+    }
+}
+
 fn systemd_version_of(policy: &Policy) -> u32 {
     policy.systemd_version.expect("load_policy resolves the target systemd")
 }
@@ -267,7 +279,10 @@ fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Forma
         return EXIT_ERROR;
     }
     let systemd_version = match load_policy(common, None) {
-        Ok((p, _)) => systemd_version_of(&p),
+        Ok((p, source)) => {
+            note_builtin_target(&p, &source);
+            systemd_version_of(&p)
+        }
         Err(e) => return fail(&e),
     };
     let run = crate::lint::run_lint(common.root.as_deref(), units, systemd_version, fix);
@@ -383,7 +398,10 @@ fn harden(args: HardenArgs) -> i32 {
     };
     let mut out = std::io::stdout().lock();
     let text = match args.format {
-        Format::Json => report::json(&outcome.units),
+        Format::Json => {
+            note_builtin_target(&req.policy, &target_source);
+            report::json(&outcome.units)
+        }
         Format::Text => {
             let mut t = report::summary(&outcome.units, &req.policy, &target_source);
             if args.diff {

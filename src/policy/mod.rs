@@ -19,6 +19,8 @@ pub use values::normalize_value;
 
 /// The policy built into the binary; `src/policy/default.toml` is its readable source.
 pub const BUILTIN: &str = include_str!("default.toml");
+/// The built-in layer's name in `layers` and `systemd_version_from`.
+pub const BUILTIN_LAYER: &str = "built-in policy";
 /// The distribution's layer, installed by its hardenunit package (it names the systemd of the
 /// release), read when it exists.
 pub const VENDOR_POLICY: &str = "/usr/share/hardenunit/policy.toml";
@@ -155,7 +157,7 @@ impl Policy {
     /// Like [`Policy::load`], with any number of installed layers (vendor, then system-wide),
     /// each read when it exists.
     pub fn load_layers(installed: &[&Path], files: &[PathBuf], overrides: &Overrides) -> Result<Policy, LoadError> {
-        let mut texts: Vec<(String, String)> = vec![("built-in policy".into(), BUILTIN.into())];
+        let mut texts: Vec<(String, String)> = vec![(BUILTIN_LAYER.into(), BUILTIN.into())];
         for layer in installed.iter().filter(|p| p.exists()) {
             texts.push((layer.display().to_string(), read_policy(layer)?));
         }
@@ -167,6 +169,12 @@ impl Policy {
             b.apply(&Source { name, text })?;
         }
         b.finish(overrides)
+    }
+
+    /// Whether the target systemd is the built-in default: no installed layer, policy file or
+    /// command line names one.
+    pub fn systemd_version_is_builtin(&self) -> bool {
+        self.systemd_version_from == BUILTIN_LAYER
     }
 
     pub fn unit(&self, name: &str) -> Option<&UnitPolicy> {

@@ -112,7 +112,8 @@ fn an_inheritance_cycle_is_named_in_full() {
 #[test]
 fn systemd_version_comes_from_the_last_layer_that_sets_it() {
     let builtin = load(&[], &Overrides::default()).unwrap();
-    assert_eq!((builtin.systemd_version, builtin.systemd_version_from.as_str()), (Some(252), "built-in policy"));
+    assert_eq!((builtin.systemd_version, builtin.systemd_version_from.as_str()), (Some(257), "built-in policy"));
+    assert!(builtin.systemd_version_is_builtin());
 
     let vendor = file("systemd_version = 257\n");
     let etc = file("profile = \"strict\"\n");
@@ -121,6 +122,7 @@ fn systemd_version_comes_from_the_last_layer_that_sets_it() {
         Policy::load_layers(&[vendor.path(), etc.path()], &[package.path().to_owned()], &Overrides::default()).unwrap();
     assert_eq!(p.systemd_version, Some(257));
     assert_eq!(p.systemd_version_from, vendor.path().display().to_string());
+    assert!(!p.systemd_version_is_builtin());
     assert_eq!(p.layers.len(), 4, "{:?}", p.layers);
 
     let etc = file("systemd_version = 255\n");

@@ -13,6 +13,10 @@ pub mod cases;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_hardenunit");
 
+/// The release of the host's systemd-analyze (Debian 12): tests that compare with it pass
+/// `--systemd-version` this, whatever the built-in default is.
+pub const HOST_ORACLE_VERSION: &str = "252";
+
 /// Whether the oracle (systemd-analyze) runs here. The one skip rule of the suite: a missing
 /// systemd-analyze fails the test instead of passing it silently, unless
 /// HARDENUNIT_SKIP_ORACLE=1 says to skip, which is then printed.
@@ -21,7 +25,7 @@ pub fn oracle_available() -> bool {
     if !ok {
         if std::env::var("HARDENUNIT_SKIP_ORACLE").as_deref() != Ok("1") {
             panic!(
-                "systemd-analyze (systemd 252) is not installed: it is the oracle of this test \
+                "systemd-analyze (systemd {HOST_ORACLE_VERSION}) is not installed: it is the oracle of this test \
                  (apt-get install systemd, or set HARDENUNIT_SKIP_ORACLE=1 to skip)"
             );
         }

@@ -1,7 +1,8 @@
 """Real builds: each test package built without the addon, with `dh --with
 hardenunit` and with Build-Depends: dh-sequence-hardenunit, the .debs unpacked
 and compared with what hardenunit predicts for the unhardened tree, with the
-package's policy, with lintian, and with systemd-analyze security."""
+package's policy, with lintian, and with the target release's systemd-analyze security
+(this machine's, or the one in that release's cached Debian root: tests/harness.py)."""
 
 import json
 import os
@@ -10,9 +11,11 @@ import shutil
 from collections import Counter
 
 import packages
-from packages import MASKED, MULTI, PLAIN, POLICY, SOCKET
-from support import (build, clean_env, deb_listing, describe_changes, extract, lintian_tags, run,
+from packages import MASKED, MULTI, PLAIN, POLICY, SOCKET, dh_units
+from support import (build, clean_env, deb_listing, describe_changes, extract, lintian_tags,
                      snapshot, systemd_paths, tree_changes)
+import harness
+from harness import Oracles, target_version
 
 # "foo.service: exposure 9.6 → 4.1"; words after a number (a rating like UNSAFE) are allowed.
 EXPOSURE_IN_LOG = re.compile(r"(\S+): exposure (\d+\.\d)\b[^\d\n]*?(?:→|->)\s*(\d+\.\d)")
@@ -27,6 +30,7 @@ class Context:
         self.hardenunit = hardenunit
         self.timings = []
         self.lintian_report = []
+        self.oracles = Oracles()
 
     def check(self, *args):
         return self.results.check(*args)
@@ -41,7 +45,8 @@ class Context:
         return extract(b.debs[binary], os.path.join(b.outdir, f"unpacked-{binary}-{label}"))
 
     def hardenunit_run(self, args, cwd):
-        return run([self.hardenunit, *args], cwd=cwd, env=clean_env(self.env))
+        """stdout apart from stderr: --format json is read from stdout alone."""
+        return harness.run([self.hardenunit, *args], cwd=cwd, env=clean_env(self.env))
 
 
 def tail(text, lines=30):
@@ -79,10 +84,9 @@ def added_assignments(before, after, files):
     return added
 
 
-def oracle_exposure(root, unit):
+def oracle_exposure(oracle, root, unit):
     name = unit.replace("@.", "@i.") if "@." in unit else unit
-    proc = run(["systemd-analyze", "security", "--offline=true", f"--root={root}", name],
-               env=clean_env({"SYSTEMD_COLORS": "0"}))
+    proc = oracle.security(root, name)
     m = ORACLE_OVERALL.search(proc.stdout)
     return (m.group(1) if m else None), proc.stdout
 
@@ -119,7 +123,7 @@ def check_hardened_binary(ctx, pkg, binary, plain, hardened, seq):
     except ValueError:
         pass
     ctx.check(f"{name}: hardenunit --format json predicts a plan for the unhardened tree",
-              proc.returncode == 0 and isinstance(plan, list), tail(proc.stdout))
+              proc.returncode == 0 and isinstance(plan, list), tail(proc.stdout + proc.stderr))
     ctx.check(f"{name}: the prediction wrote nothing", snapshot(predict_root) == before,
               describe_changes(before, snapshot(predict_root)))
     if not isinstance(plan, list):
@@ -130,7 +134,7 @@ def check_hardened_binary(ctx, pkg, binary, plain, hardened, seq):
     applied = snapshot(apply_root)
     ctx.check(f"{name}: the .deb holds exactly what hardenunit --write does to the unhardened tree",
               proc.returncode == 0 and applied == after,
-              tail(proc.stdout) + "\n" + describe_changes(applied, after))
+              tail(proc.stdout + proc.stderr) + "\n" + describe_changes(applied, after))
 
     added, removed, changed = tree_changes(before, after)
     touched = {p for p in added + changed if after[p][0] != "dir"}
@@ -160,10 +164,15 @@ def check_hardened_binary(ctx, pkg, binary, plain, hardened, seq):
                          for line in hardened.log.splitlines()) for f in files)
         ctx.check(f"{name}: {unit}: build log shows the diff of {', '.join(files)}", in_log)
         if "/systemd/system/" in "/" + files[0]:
-            oracle_before, out_b = oracle_exposure(pristine_dir, entry["unit"])
-            oracle_after, out_a = oracle_exposure(hardened_dir, entry["unit"])
-            ctx.check(f"{name}: {unit}: exposure before/after = systemd-analyze security "
-                      f"({oracle_before} → {oracle_after})",
+            target = target_version(ctx.hardenunit, args, cwd=plain.srcdir)
+            oracle, why = ctx.oracles.for_target(target)
+            if oracle is None:
+                ctx.results.unavailable(f"{name}: {unit}: exposure before/after = systemd {target}'s", why)
+                continue
+            oracle_before, out_b = oracle_exposure(oracle, pristine_dir, entry["unit"])
+            oracle_after, out_a = oracle_exposure(oracle, hardened_dir, entry["unit"])
+            ctx.check(f"{name}: {unit}: exposure before/after = systemd {oracle.version}'s systemd-analyze "
+                      f"security ({oracle_before} → {oracle_after})",
                       (oracle_before, oracle_after) == pair, tail(out_b, 3) + "\n" + tail(out_a, 3)
                       + f"\nhardenunit said {pair}")
 
@@ -174,7 +183,7 @@ def check_hardened_binary(ctx, pkg, binary, plain, hardened, seq):
     check_root = copy_tree(hardened_dir, os.path.join(hardened.outdir, f"check-{binary}"))
     proc = ctx.hardenunit_run(["--check", "--root", check_root, *args], cwd=plain.srcdir)
     ctx.check(f"{name}: hardenunit --check finds nothing left to do in the .deb",
-              proc.returncode == 0, tail(proc.stdout))
+              proc.returncode == 0, tail(proc.stdout + proc.stderr))
 
     seq_after = snapshot(ctx.unpack(seq, binary, "seq"))
     ctx.check(f"{name}: Build-Depends: dh-sequence-hardenunit gives the same files as --with",
@@ -194,12 +203,12 @@ def check_specifics(ctx, pkg, trees):
     trees = {binary: pair for binary, pair in trees.items() if pair}
     if pkg is PLAIN:
         before, after = trees["hu-plain"]
-        for dropin in ("lib/systemd/system/hu-plain.service.d/10-hardenunit.conf",
+        for dropin in (f"{dh_units()}/hu-plain.service.d/10-hardenunit.conf",
                        "usr/lib/systemd/system/hu-plain-worker.service.d/10-hardenunit.conf",
                        "usr/lib/systemd/user/hu-plain.service.d/10-hardenunit.conf"):
             ctx.check(f"hu-plain: {dropin} shipped (both layouts, user units)",
                       after.get(dropin, ("",))[0] == "file")
-        shipped = "lib/systemd/system/hu-plain.service.d/50-environment.conf"
+        shipped = f"{dh_units()}/hu-plain.service.d/50-environment.conf"
         ctx.check("hu-plain: the package's own drop-in is unchanged", before[shipped] == after[shipped])
     if pkg is SOCKET:
         before, after = trees["hu-sock"]
@@ -211,7 +220,7 @@ def check_specifics(ctx, pkg, trees):
         ctx.check("hu-sock: .socket units unchanged", sockets and all(before[p] == after[p] for p in sockets))
     if pkg is MASKED:
         before, after = trees["hu-mask"]
-        base = "lib/systemd/system/"
+        base = dh_units() + "/"
         ctx.check("hu-mask: masked unit still a symlink to /dev/null, no drop-in for it",
                   after.get(base + "hu-mask-legacy.service") == ("link", "/dev/null")
                   and not any(p.startswith(base + "hu-mask-legacy.service.d") for p in after))
@@ -234,7 +243,7 @@ def check_specifics(ctx, pkg, trees):
                   "\n".join(lines))
     if pkg is MULTI:
         before, after = trees["hu-multi-a"]
-        unit = "lib/systemd/system/hu-multi-a.service"
+        unit = f"{dh_units()}/hu-multi-a.service"
         ctx.check("hu-multi-a: mode = \"in-place\" from debian/hardenunit edits the unit, no drop-in",
                   before[unit] != after[unit] and not any(".service.d/" in p for p in after))
         debug = "usr/lib/systemd/system/hu-multi-a-debug.service"
@@ -291,6 +300,14 @@ def check_failures(ctx, no_binary_path):
 
 def check_all(results, workdir, env, hardenunit, no_binary_path):
     ctx = Context(results, workdir, env, hardenunit)
+    try:
+        check_packages(ctx, no_binary_path)
+    finally:
+        ctx.oracles.close()
+    return ctx
+
+
+def check_packages(ctx, no_binary_path):
     for pkg in packages.ALL:
         plain = ctx.build(pkg, "plain", "plain")
         hardened = ctx.build(pkg, "with", "with")
@@ -319,4 +336,3 @@ def check_all(results, workdir, env, hardenunit, no_binary_path):
                 with open(hardened.debs["hu-plain"], "rb") as f1, open(again.debs["hu-plain"], "rb") as f2:
                     ctx.check("hu-plain: two builds give byte-identical .debs", f1.read() == f2.read())
     check_failures(ctx, no_binary_path)
-    return ctx

@@ -9,10 +9,48 @@ Between them they cover both places debhelper puts system units
 (lib/systemd/system with Debian 12's dh_installsystemd, usr/lib/systemd/system
 as Debian 13's does; here installed with debian/PKG.install), user units,
 shipped drop-ins, templates, socket activation, masked units, aliases, a
-package policy, and a second binary package left out with -N.
+package policy, and a second binary package left out with -N. They use the newest
+stable compat level of the debhelper that builds them, as a new package would,
+and @UNITS@ stands for the directory its dh_installsystemd installs units into.
 """
 
+import functools
+import os
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
+
+
+@functools.cache
+def dh_units():
+    """Where this debhelper's dh_installsystemd puts debian/PKG.service: lib/systemd/system in
+    Debian 12, usr/lib/systemd/system from Debian 13. Asked of dh_installsystemd itself."""
+    with tempfile.TemporaryDirectory() as src:
+        files = {"debian/control": f"Source: probe\nBuild-Depends: debhelper-compat (= {newest_compat()})\n\n"
+                                   "Package: probe\nArchitecture: all\nDescription: probe\n probe\n",
+                 "debian/changelog": CHANGELOG.format(name="probe"),
+                 "debian/probe.service": "[Service]\nExecStart=/bin/true\n"}
+        for rel, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
+            with open(os.path.join(src, rel), "w", encoding="utf-8") as f:
+                f.write(text)
+        subprocess.run(["dh_installsystemd", "-pprobe"], cwd=src, check=True, capture_output=True)
+        for units in ("usr/lib/systemd/system", "lib/systemd/system"):
+            if os.path.exists(os.path.join(src, "debian/probe", units, "probe.service")):
+                return units
+    raise RuntimeError("dh_installsystemd installed debian/probe.service nowhere known")
+
+
+def with_units(text):
+    return text.replace("@UNITS@", dh_units())
+
+
+@functools.cache
+def newest_compat():
+    """debhelper's newest stable compat level: 13 in Debian 12 and 13, 14 in unstable."""
+    return int(subprocess.run(["perl", "-MDebian::Debhelper::Dh_Lib", "-e",
+                               "print Debian::Debhelper::Dh_Lib::HIGHEST_STABLE_COMPAT_LEVEL"],
+                              capture_output=True, text=True, check=True).stdout)
 
 
 @dataclass(frozen=True)
@@ -88,7 +126,7 @@ MODES = ("plain", "with", "seq")
 def render(pkg, mode):
     """All files of the source package for one build mode."""
     assert mode in MODES
-    build_depends = "debhelper-compat (= 13)"
+    build_depends = f"debhelper-compat (= {newest_compat()})"
     if mode == "seq":
         build_depends += ", dh-sequence-hardenunit"
     control = CONTROL_SOURCE.format(name=pkg.name, build_depends=build_depends)
@@ -108,11 +146,19 @@ def render(pkg, mode):
         "debian/rules": Exec(rules),
     }
     files.update(pkg.files)
-    return files
+    return {with_units(rel): with_units_in(content) for rel, content in files.items()}
 
 
-# (1) A plain daemon, its unit in lib/systemd/system (dh_installsystemd), a
-# second one in usr/lib/systemd/system, a user unit, and a shipped drop-in.
+def with_units_in(content):
+    if isinstance(content, Symlink):
+        return Symlink(with_units(content.target))
+    if isinstance(content, Exec):
+        return Exec(with_units(content.text))
+    return with_units(content)
+
+
+# (1) A plain daemon, its unit where dh_installsystemd puts it (lib/systemd/system in
+# Debian 12), a second one in usr/lib/systemd/system, a user unit, and a shipped drop-in.
 # After hardening, the build itself runs dh_hardenunit --check: a second pass
 # must find nothing left to do.
 PLAIN = SourcePackage(
@@ -161,7 +207,7 @@ Environment=HU_PLAIN_MODE=production
         "debian/hu-plain.install": """\
 hu-plaind usr/sbin
 units/hu-plain-worker.service usr/lib/systemd/system
-units/hu-plain.service.d lib/systemd/system
+units/hu-plain.service.d @UNITS@
 """,
     },
     rules_targets="execute_after_dh_hardenunit:\n\tdh_hardenunit --check\n",
@@ -252,13 +298,13 @@ WantedBy=multi-user.target
 """,
         "debian/hu-mask.install": "hu-maskd usr/sbin\n",
         # dh_link runs after dh_hardenunit: this alias appears only afterwards.
-        "debian/hu-mask.links": "lib/systemd/system/hu-mask.service lib/systemd/system/hu-mask-compat.service\n",
+        "debian/hu-mask.links": "@UNITS@/hu-mask.service @UNITS@/hu-mask-compat.service\n",
     },
     rules_targets="""\
 execute_after_dh_install:
-\tmkdir -p debian/hu-mask/lib/systemd/system
-\tln -s /dev/null debian/hu-mask/lib/systemd/system/hu-mask-legacy.service
-\tln -s hu-mask.service debian/hu-mask/lib/systemd/system/hu-mask-alias.service
+\tmkdir -p debian/hu-mask/@UNITS@
+\tln -s /dev/null debian/hu-mask/@UNITS@/hu-mask-legacy.service
+\tln -s hu-mask.service debian/hu-mask/@UNITS@/hu-mask-alias.service
 """,
     hardenunit_args={"hu-mask": []},
 )

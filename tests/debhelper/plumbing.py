@@ -5,7 +5,7 @@ builds from debhelper's options (--no-act prints it, runs nothing)."""
 import os
 import shlex
 
-from packages import CHANGELOG, CONTROL_SOURCE, COPYRIGHT, Exec
+from packages import CHANGELOG, CONTROL_SOURCE, COPYRIGHT, Exec, newest_compat
 from support import clean_env, run, write_tree
 
 # The source stanza every test package shares, then two binary packages.
@@ -22,8 +22,8 @@ Description: arch-independent test package
 """
 
 
-def write_source(root, compat=13, sequence_dep=False, rules_with=""):
-    deps = f"debhelper-compat (= {compat})"
+def write_source(root, compat=None, sequence_dep=False, rules_with=""):
+    deps = f"debhelper-compat (= {compat or newest_compat()})"
     if sequence_dep:
         deps += ", dh-sequence-hardenunit"
     write_tree(root, {
@@ -62,7 +62,9 @@ def roots(cmds):
 
 
 def check_sequence(results, workdir, env):
-    for compat, anchor in ((13, "dh_installsystemduser"), (12, "dh_installsystemduser"), (11, "dh_installsystemd")):
+    user_levels = sorted({newest_compat(), 13, 12}, reverse=True)
+    levels = [(c, "dh_installsystemduser") for c in user_levels] + [(11, "dh_installsystemd")]
+    for compat, anchor in levels:
         root = os.path.join(workdir, f"seq-compat{compat}")
         write_source(root, compat=compat)
         proc, commands = dh_sequence(root, env, "--with", "hardenunit")

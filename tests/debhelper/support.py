@@ -1,48 +1,18 @@
-"""Helpers of the debhelper integration test: results, commands, trees, builds."""
+"""Helpers of the debhelper integration test: commands, trees, builds."""
 
 import os
 import shutil
 import stat
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 
+import harness
 from packages import Exec, Symlink, render
 
 
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.failures = []
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"ok   {name}", flush=True)
-        else:
-            self.failed += 1
-            self.failures.append(name)
-            print(f"FAIL {name}", flush=True)
-            if detail:
-                for line in str(detail).rstrip("\n").splitlines()[-40:]:
-                    print(f"       {line}")
-        return ok
-
-
 def run(cmd, cwd=None, env=None, stdin=None):
-    """Runs cmd, stdout and stderr merged (as in a build log), never raises on failure."""
-    return subprocess.run(
-        cmd,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL if stdin is None else stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-    )
+    """Runs cmd, stdout and stderr merged as in a build log, never raises on failure."""
+    return harness.run(cmd, cwd=cwd, env=env, stdin=stdin, merge=True)
 
 
 def clean_env(extra=None):
@@ -173,8 +143,3 @@ def need_tools(results, tools):
         + "\n(apt-get install -y debhelper dpkg-dev lintian fakeroot perl systemd make)",
     )
     return not missing
-
-
-def die(message):
-    print(message, file=sys.stderr)
-    sys.exit(2)

@@ -1,44 +1,28 @@
-"""Shared helpers of the RPM integration test: tallies, processes, drop-in parsing."""
+"""Shared helpers of the RPM integration test: paths, drop-in parsing, systemd.exec(5)."""
 
-import os
 import re
-import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import REPO, run  # noqa: E402
+
 MACROS = REPO / "rpm-macros" / "macros.hardenunit"
 DROPIN = "10-hardenunit.conf"
 UNITDIR = "usr/lib/systemd/system"
 USERUNITDIR = "usr/lib/systemd/user"
 
 
-class Tally:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"ok   {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}")
-            for line in str(detail).rstrip().splitlines()[-40:]:
-                print(f"     | {line}")
-        sys.stdout.flush()
-        return ok
-
-    def equal(self, name, got, want):
-        return self.check(name, got == want, f"got:  {got!r}\nwant: {want!r}")
-
-
-def run(cmd, cwd=None, env=None, stdin=None):
-    merged = dict(os.environ)
-    merged.update(env or {})
-    return subprocess.run([str(c) for c in cmd], cwd=cwd, env=merged, input=stdin,
-                          capture_output=True, text=True)
+def macro_path(*files):
+    """rpm's configured macro path with these macro files after it, as if installed in
+    %{_rpmmacrodir}. From rpm 4.20 rpmbuild builds a spec with the configured macros only: a
+    file given with --load is seen by --eval, not by the spec."""
+    showrc = run(["rpm", "--showrc"]).stdout
+    configured = re.search(r"^Macro path: (.*)$", showrc, re.MULTILINE)
+    if configured is None:
+        raise RuntimeError(f"rpm --showrc names no macro path: {showrc[:500]}")
+    return ":".join([configured.group(1), *map(str, files)])
 
 
 def dropin_settings(text):
@@ -78,19 +62,29 @@ def man_user_manager_classes():
     page = Path("/usr/share/man/man5/systemd.exec.5.gz")
     if not page.exists():
         return None
-    text = run(["sh", "-c", f"zcat {page} | MANWIDTH=80 man -l - 2>/dev/null | col -b"]).stdout
+    # Neither hyphenated nor justified: words stay whole on every release's groff.
+    text = run(["sh", "-c", f"zcat {page} | MANWIDTH=80 man --nh --nj -l - 2>/dev/null | col -b"]).stdout
     if not text.strip():
         return None
+    # The options' names are indented alike (7 columns in 252, 5 in 262), their text deeper;
+    # a line of prose can look like a name line too, at another indent.
+    lines = text.expandtabs().splitlines()
+    name_line = re.compile(r"^( +)((?:[A-Z][A-Za-z]+=\S*(?:, )?)+)\s*$")
+    indents = Counter(len(m.group(1)) for m in map(name_line.match, lines) if m)
+    if not indents:
+        return {}
+    name_indent = indents.most_common(1)[0][0]
     paragraphs = []
-    for line in text.expandtabs().splitlines():
-        header = re.match(r"^ {7}((?:[A-Z][A-Za-z]+=\S*(?:, )?)+)\s*$", line)
-        if header:
-            names = re.findall(r"([A-Z][A-Za-z]+)=", header.group(1))
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        header = name_line.match(line)
+        if header and indent == name_indent:
+            names = re.findall(r"([A-Z][A-Za-z]+)=", header.group(2))
             if paragraphs and not paragraphs[-1][1]:
                 paragraphs[-1][0].extend(names)
             else:
                 paragraphs.append((names, []))
-        elif paragraphs and line.startswith(" " * 11):
+        elif paragraphs and line.strip() and indent > name_indent:
             paragraphs[-1][1].append(line.strip())
         elif line.strip() and paragraphs:
             paragraphs.append(([], ["(section text)"]))
@@ -99,7 +93,11 @@ def man_user_manager_classes():
         text = re.sub(r"\s+", " ", " ".join(body))
         if re.search(r"only available for system services and (is|are) not supported", text):
             kind = "system-only"
-        elif "PrivateUsers= is enabled" in text:
+        # 252: "... when PrivateUsers= is enabled"; from 257 a user manager turns it on itself
+        # ("in which case PrivateUsers= is implicitly enabled", 262 also "this option
+        # implicitly enables PrivateUsers="), which needs unprivileged user namespaces, which
+        # a kernel or an AppArmor policy may refuse.
+        elif re.search(r"PrivateUsers= is (implicitly )?enabled|implicitly enables PrivateUsers=", text):
             kind = "needs-PrivateUsers"
         elif re.search(r"[Ii]f running in user mode", text):
             kind = "user-ok"

@@ -35,7 +35,7 @@ class Expander:
     def argv(self, script):
         out = self.tmp / "argv.out"
         out.unlink(missing_ok=True)
-        result = run(["sh", "-e", "-c", script], env={"ARGV_OUT": str(out)})
+        result = run(["sh", "-e", "-c", script], extra_env={"ARGV_OUT": str(out)})
         if result.returncode != 0 or not out.exists():
             return None, result.stdout + result.stderr
         return out.read_text().split("\0")[:-1], ""
