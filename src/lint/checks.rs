@@ -27,6 +27,8 @@ pub const PATH_UNDER_VAR_RUN: &str = "path-under-var-run";
 pub const SYSCALL_FILTER_WITHOUT_ERRNO: &str = "syscall-filter-without-errno";
 pub const STRICT_PATH_NOT_WRITABLE: &str = "protect-system-strict-path-not-writable";
 pub const UNPARSABLE_FILE: &str = "unit-file-unparsable";
+/// Beyond `verify`: a name systemd drops from a list without logging anything.
+pub const NAME_DROPPED_SILENTLY: &str = "name-dropped-silently";
 
 /// A deprecated key, what replaces it, and whether renaming keeps the meaning (same parser,
 /// same setting: systemd reads both names into one field).
@@ -290,6 +292,22 @@ fn judged(ctx: &mut Ctx, info: &KeyInfo, e: &Entry, value: &str, single_line: bo
                 let message = format!("systemd ignores part of {}=: {}", e.key, list.join(", "));
                 ctx.push(line, INVALID_VALUE, Severity::Error, message, fix_hint(info, &e.key), false);
             }
+        }
+        Verdict::SilentlyDropped(words) => {
+            let list: Vec<String> = words.iter().map(|(w, why)| format!("{w:?} ({why})")).collect();
+            let message = format!(
+                "systemd drops {} from {}= without a word: {}",
+                list.join(", "),
+                e.key,
+                super::parsers::effect_of_dropping(&e.key, value)
+            );
+            let repaired = super::parsers::repair_silent_names(info, value, ctx.target);
+            let fix = match &repaired {
+                Some(v) => format!("write {}={v}", e.key),
+                None => "correct or remove the misspelt names (see man capabilities)".to_owned(),
+            };
+            let auto = single_line && repaired.is_some();
+            ctx.push(line, NAME_DROPPED_SILENTLY, Severity::Error, message, fix, auto);
         }
         Verdict::Accepted | Verdict::NotJudged => {}
     }

@@ -42,7 +42,7 @@ pub fn fix_document(doc: &Document, unit_type: &str, systemd_version: u32) -> Re
         let findings = super::lint_document(&doc, std::path::Path::new(""), unit_type, systemd_version);
         let mut changed = false;
         for f in findings.iter().filter(|f| f.autofix) {
-            if apply(&mut doc, f)? {
+            if apply(&mut doc, f, systemd_version)? {
                 changed = true;
                 break;
             }
@@ -55,7 +55,7 @@ pub fn fix_document(doc: &Document, unit_type: &str, systemd_version: u32) -> Re
 }
 
 /// Applies one finding's fix; false when the line no longer has the problem.
-fn apply(doc: &mut Document, f: &Finding) -> Result<bool, ParseError> {
+fn apply(doc: &mut Document, f: &Finding, target: u32) -> Result<bool, ParseError> {
     let Some(e) = doc.entries().find(|e| e.end_line == f.line && e.line == e.end_line).cloned() else {
         return Ok(false);
     };
@@ -83,6 +83,13 @@ fn apply(doc: &mut Document, f: &Finding) -> Result<bool, ParseError> {
             None => return Ok(false),
         },
         checks::DIRECTORY_PATH_IS_ABSOLUTE => (e.key.clone(), relative_directories(&e.key, &e.value)),
+        checks::NAME_DROPPED_SILENTLY => {
+            let Some(info) = super::table::key(&e.section, &e.key) else { return Ok(false) };
+            match super::parsers::repair_silent_names(info, &e.value, target) {
+                Some(v) => (e.key.clone(), v),
+                None => return Ok(false),
+            }
+        }
         _ => return Ok(false),
     };
     if key == e.key && value == e.value {

@@ -9,13 +9,13 @@
 
 mod assessors;
 mod context;
-mod names;
+pub(crate) mod names;
 mod order;
 pub mod release;
-mod specifiers;
+pub(crate) mod specifiers;
 pub mod syscalls;
 mod table;
-mod values;
+pub(crate) mod values;
 
 use std::fmt;
 use std::path::PathBuf;
