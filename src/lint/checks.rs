@@ -29,6 +29,7 @@ pub const STRICT_PATH_NOT_WRITABLE: &str = "protect-system-strict-path-not-writa
 pub const UNPARSABLE_FILE: &str = "unit-file-unparsable";
 /// Beyond `verify`: a name systemd drops from a list without logging anything.
 pub const NAME_DROPPED_SILENTLY: &str = "name-dropped-silently";
+pub const VALUE_SYSTEMD_WARNS_ABOUT: &str = "value-systemd-warns-about";
 
 /// A deprecated key, what replaces it, and whether renaming keeps the meaning (same parser,
 /// same setting: systemd reads both names into one field).
@@ -258,6 +259,10 @@ fn entry(ctx: &mut Ctx, doc: &Document, e: &Entry) {
         value = value[..at].trim_end();
     }
     judged(ctx, info, e, value, single_line);
+    if let Some(warning) = super::parsers::accepted_with_warning(&e.key, value) {
+        let fix = "use DynamicUser=yes or a dedicated system user".to_owned();
+        ctx.push(line, VALUE_SYSTEMD_WARNS_ABOUT, Severity::Warning, warning, fix, false);
+    }
     if let Some(fixed) = replace_var_run(value) {
         let message = format!("{}= names a path below the legacy /var/run", e.key);
         ctx.push(line, PATH_UNDER_VAR_RUN, Severity::Warning, message, format!("write {}={fixed}", e.key), single_line);

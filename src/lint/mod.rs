@@ -90,6 +90,7 @@ pub const TAGS: &[&str] = &[
     checks::STRICT_PATH_NOT_WRITABLE,
     checks::UNPARSABLE_FILE,
     checks::NAME_DROPPED_SILENTLY,
+    checks::VALUE_SYSTEMD_WARNS_ABOUT,
 ];
 
 /// The systemd release lint judges against when nothing else is said (Debian 12, RHEL 9).

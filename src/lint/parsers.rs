@@ -12,8 +12,9 @@ use crate::grammar::{
     absolute_path, extract_first_word, is_nsec_span, is_time_span, parse_boolean, parse_integer, parse_permyriad,
     parse_size_1024, WordFlags, WHITESPACE,
 };
+use crate::score::context::exec_line::exec_line_problem;
 use crate::score::names::{
-    address_family, capability_from_name, namespace_flags_from_string, parse_errno, CAPABILITIES,
+    address_family, capability_from_name, ip_prefixes, namespace_flags_from_string, parse_errno, CAPABILITIES,
 };
 use crate::score::release::Release;
 use crate::score::specifiers::{expand, UnitIdent, TEMPLATE_INSTANCE};
@@ -63,9 +64,8 @@ pub fn judge(parser: &str, info: &KeyInfo, value: &str, target: u32) -> Option<V
         }
         "config_parse_cpu_shares" => empty_or(value, |v| ranged(v, 2, 262_144)),
         "config_parse_blockio_weight" => empty_or(value, |v| ranged(v, 10, 1000)),
-        "config_parse_service_timeout" | "config_parse_service_timeout_abort" | "config_parse_job_timeout_sec" => {
-            time_span(value)
-        }
+        "config_parse_service_timeout" | "config_parse_job_timeout_sec" => time_span(value),
+        "config_parse_service_timeout_abort" => empty_or(value, time_span),
         "config_parse_nsec" => match is_nsec_span(value) {
             true => Verdict::Accepted,
             false => rejected(format!("{value:?} is not a time span in nanoseconds (e.g. 50us)")),
@@ -92,8 +92,32 @@ pub fn judge(parser: &str, info: &KeyInfo, value: &str, target: u32) -> Option<V
             },
         },
         "config_parse_device_allow" => empty_or(value, device_allow),
+        "config_parse_exec" => empty_or(value, |v| match exec_line_problem(&lint_ident(), v) {
+            Some(problem) => rejected(problem),
+            None => Verdict::Accepted,
+        }),
+        "config_parse_delegate" if !matches!(info.section, "Service" | "Scope") => {
+            rejected("only services and scopes can delegate a cgroup subtree; this unit type ignores it".into())
+        }
+        "config_parse_delegate" => delegate(value),
+        "config_parse_in_addr_prefixes" => list(value, WordFlags::NONE, |w| {
+            ip_prefixes(w).is_none().then(|| "not an address prefix (ADDRESS[/LENGTH], any, localhost...)".to_owned())
+        }),
+        "config_parse_ip_filter_bpf_progs" => empty_or(value, absolute),
+        "config_parse_bus_name" => bus_name(value),
         _ => return None,
     })
+}
+
+/// What systemd logs while accepting a value (a warning, not a rejection).
+pub fn accepted_with_warning(key: &str, value: &str) -> Option<String> {
+    matches!(key, "User" | "SocketUser").then_some(()).filter(|_| value == "nobody").map(|_| {
+        format!("systemd warns that {key}=nobody is not safe: every service running as nobody shares its files and processes")
+    })
+}
+
+fn lint_ident() -> UnitIdent {
+    UnitIdent::new("lint@.service", None, TEMPLATE_INSTANCE)
 }
 
 fn rejected(why: String) -> Verdict {
@@ -303,7 +327,7 @@ fn log_facility(value: &str) -> Verdict {
         "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp", "local0",
         "local1", "local2", "local3", "local4", "local5", "local6", "local7",
     ];
-    if FACILITIES.contains(&value) || parse_integer(value).is_some_and(|n| (0..=23).contains(&n)) {
+    if FACILITIES.contains(&value) || parse_integer(value).is_some_and(|n| (0..=127).contains(&n)) {
         Verdict::Accepted
     } else {
         rejected(format!("{value:?} is not a syslog facility (e.g. daemon, local0)"))
@@ -355,7 +379,7 @@ fn parse_decimal(s: &str) -> Option<i128> {
 /// soft limit no higher than the hard one.
 fn rlimit(key: &str, value: &str) -> Verdict {
     let one = |v: &str| -> Option<u128> {
-        if v == "infinity" {
+        if v == "infinity" && key != "LimitNICE" {
             return Some(u128::MAX);
         }
         match key {
@@ -409,8 +433,8 @@ fn tasks_max(value: &str) -> Verdict {
     }
     if value.ends_with(['%', '\u{2030}', '\u{2031}']) {
         return match parse_permyriad(value, false) {
-            Some(p) if p > 0 => Verdict::Accepted,
-            _ => rejected(format!("{value:?} is not a percentage between 0% and 100%")),
+            Some(_) => Verdict::Accepted,
+            None => rejected(format!("{value:?} is not a percentage between 0% and 100%")),
         };
     }
     match parse_integer(value) {
@@ -497,8 +521,7 @@ fn stdio(value: &str, plain: &[&str], path_prefixes: &[&str], what: &str) -> Ver
 /// The value after specifier expansion, as far as lint can tell without the unit's name: an
 /// unknown specifier is an error; a known one stands for something of its kind.
 fn expanded(value: &str) -> Result<String, String> {
-    let ident = UnitIdent::new("lint@.service", None, TEMPLATE_INSTANCE);
-    expand(&ident, value).map_err(|e| format!("%{} is not a specifier (write %% for a literal %)", e.0))
+    expand(&lint_ident(), value).map_err(|e| format!("%{} is not a specifier (write %% for a literal %)", e.0))
 }
 
 fn specifiers_only(value: &str) -> Verdict {
@@ -535,6 +558,35 @@ fn user_group(value: &str) -> Verdict {
     match valid_user_group_name_relaxed(value) {
         true => Verdict::Accepted,
         false => rejected(format!("{value:?} is not a valid user or group name or numeric ID")),
+    }
+}
+
+/// config_parse_delegate(): a boolean, or cgroup controllers (each unknown one dropped).
+fn delegate(value: &str) -> Verdict {
+    const CONTROLLERS: &[&str] = &[
+        "cpu", "cpuacct", "cpuset", "io", "blkio", "memory", "devices", "pids", "bpf-firewall", "bpf-devices",
+        "bpf-foreign", "bpf-socket-bind", "bpf-restrict-network-interfaces",
+    ];
+    if value.is_empty() || parse_boolean(value).is_some() {
+        return Verdict::Accepted;
+    }
+    list(value, WordFlags::UNQUOTE, |w| (!CONTROLLERS.contains(&w)).then(|| "not a cgroup controller".to_owned()))
+}
+
+/// sd_bus_service_name_is_valid() for BusName=: dot-separated elements of letters, digits,
+/// `_` and `-`, at least two, none starting with a digit.
+fn bus_name(value: &str) -> Verdict {
+    let elements: Vec<&str> = value.split('.').collect();
+    let valid = value.len() <= 255
+        && elements.len() >= 2
+        && elements.iter().all(|e| {
+            !e.is_empty()
+                && !e.starts_with(|c: char| c.is_ascii_digit())
+                && e.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        });
+    match valid {
+        true => Verdict::Accepted,
+        false => rejected(format!("{value:?} is not a D-Bus name such as org.example.Service")),
     }
 }
 

@@ -8,7 +8,7 @@
 //! and the order from [`order`].
 
 mod assessors;
-mod context;
+pub(crate) mod context;
 pub(crate) mod names;
 mod order;
 pub mod release;

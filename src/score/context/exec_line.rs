@@ -22,6 +22,19 @@ pub(super) fn is_exec_key(unit_type: &str, key: &str) -> bool {
 /// The number of commands a non-empty `Exec*=` value adds (0 when systemd drops the
 /// line), or the message with which systemd refuses the unit.
 pub(super) fn exec_line_commands(ident: &UnitIdent, value: &str) -> Result<usize, String> {
+    walk_exec_line(ident, value, true)
+}
+
+/// What systemd logs about an `Exec*=` line, whether or not a `-` prefix makes it harmless:
+/// a syntax error drops the line (or, without `-`, refuses the unit).
+pub(crate) fn exec_line_problem(ident: &UnitIdent, value: &str) -> Option<String> {
+    if crate::grammar::split_words(value).is_err() {
+        return Some(format!("unbalanced quoting: {value}"));
+    }
+    walk_exec_line(ident, value, false).err()
+}
+
+fn walk_exec_line(ident: &UnitIdent, value: &str, honour_ignore: bool) -> Result<usize, String> {
     let mut p = value;
     let mut commands = 0;
     loop {
@@ -30,7 +43,7 @@ pub(super) fn exec_line_commands(ident: &UnitIdent, value: &str) -> Result<usize
             continue;
         }
         let (ignore, separate_argv0, rest) = strip_exec_prefixes(&first);
-        let fail = |message: String| if ignore { Ok(commands) } else { Err(message) };
+        let fail = |message: String| if ignore && honour_ignore { Ok(commands) } else { Err(message) };
         let Ok(path) = expand(ident, rest) else {
             return fail(format!("Failed to resolve unit specifiers in '{rest}': Invalid slot"));
         };
