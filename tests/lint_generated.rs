@@ -22,6 +22,7 @@ use common::lint_oracle::{analyze_verify, verify_units, Complaints, Tally};
 use common::{oracle_available, Rng};
 use hardenunit::grammar::{extract_words, WordFlags};
 use hardenunit::lint::{self, Finding};
+use hardenunit::unit::Document;
 
 const KEYS: &str = include_str!("../data/systemd-unit-keys.tsv");
 const ENUMS: &str = include_str!("../data/systemd-enums.tsv");
@@ -33,7 +34,10 @@ fn pool(parser: &str) -> Option<Pool> {
     match parser {
         "config_parse_bool" => v(&["yes", "no", "On", "1", "", "maybe", "yes # c", "2"]),
         "config_parse_mode" => v(&["0755", "0999", "", "755", "+077", "07777", "017777", "0o7"]),
-        "config_parse_sec" | "config_parse_sec_fix_0" | "config_parse_service_timeout" | "config_parse_job_timeout_sec" => {
+        "config_parse_sec"
+        | "config_parse_sec_fix_0"
+        | "config_parse_service_timeout"
+        | "config_parse_job_timeout_sec" => {
             v(&["5", "5s", "5min 20s", "1.5h", "infinity", "", "5x", "-1", "0", "5 # x", "1."])
         }
         "config_parse_sec_def_infinity" | "config_parse_service_timeout_abort" => {
@@ -43,41 +47,132 @@ fn pool(parser: &str) -> Option<Pool> {
         "config_parse_unsigned" => v(&["0", "5", "0x10", "-1", "4294967296", "", "x", "010"]),
         "config_parse_int" | "config_parse_long" => v(&["0", "-5", "0x10", "2147483648", "", "x", "+7"]),
         "config_parse_address_families" => w(&[
-            "AF_UNIX", "AF_INET", "AF_INET6", "af_netlink", "AF_PACKETS", "AF_FOO", "~AF_INET", "AF_LOCAL", "#", "AF_ROUTE",
-            "AF_MCTP", "AF_PACKET", "AF_DECnet",
+            "AF_UNIX",
+            "AF_INET",
+            "AF_INET6",
+            "af_netlink",
+            "AF_PACKETS",
+            "AF_FOO",
+            "~AF_INET",
+            "AF_LOCAL",
+            "#",
+            "AF_ROUTE",
+            "AF_MCTP",
+            "AF_PACKET",
+            "AF_DECnet",
         ]),
         "config_parse_syscall_filter" => w(&[
-            "@system-service", "@networking", "@known", "reed", "read", "write", "_llseek", "@mount", "~@clock",
-            "read:EPERM", "write:EBOGUS", "@privileged:EPERM", "sethostname", "kexec_file_load", "open:kill", "@obsolete",
-            "@default", "pkey_alloc", "@resources", ":EPERM",
+            "@system-service",
+            "@networking",
+            "@known",
+            "reed",
+            "read",
+            "write",
+            "_llseek",
+            "@mount",
+            "~@clock",
+            "read:EPERM",
+            "write:EBOGUS",
+            "@privileged:EPERM",
+            "sethostname",
+            "kexec_file_load",
+            "open:kill",
+            "@obsolete",
+            "@default",
+            "pkey_alloc",
+            "@resources",
+            ":EPERM",
         ]),
         "config_parse_syscall_log" => {
             w(&["@system-service", "@networking", "reed", "read", "~@clock", "_llseek", "@mount", "write:EPERM"])
         }
-        "config_parse_syscall_archs" => w(&["native", "x86-64", "X86", "arm64", "x32", ";", "comment", "mips64-le", "riscv64"]),
-        "config_parse_restrict_namespaces" => {
-            v(&["yes", "no", "net", "ipc uts", "pids", "~net", "~net ipc", "NET", "cgroup mnt", "", "~", "user pid uts"])
+        "config_parse_syscall_archs" => {
+            w(&["native", "x86-64", "X86", "arm64", "x32", ";", "comment", "mips64-le", "riscv64"])
         }
+        "config_parse_restrict_namespaces" => v(&[
+            "yes",
+            "no",
+            "net",
+            "ipc uts",
+            "pids",
+            "~net",
+            "~net ipc",
+            "NET",
+            "cgroup mnt",
+            "",
+            "~",
+            "user pid uts",
+        ]),
         "config_parse_capability_set" => w(&[
-            "CAP_SYS_ADMIN", "CAP_SYS_NIC", "CAP_KILL", "cap_net_admin", "CAP_NET_ADMINN", "Cap_Chown", "12", "40",
-            "CAP_FOO", "NET_RAW", "CAP_SYS_PTRACEE", "CAP_DAC_OVERIDE", "CAP_SETUID", "~CAP_KILL", "CAP_BPF",
+            "CAP_SYS_ADMIN",
+            "CAP_SYS_NIC",
+            "CAP_KILL",
+            "cap_net_admin",
+            "CAP_NET_ADMINN",
+            "Cap_Chown",
+            "12",
+            "40",
+            "CAP_FOO",
+            "NET_RAW",
+            "CAP_SYS_PTRACEE",
+            "CAP_DAC_OVERIDE",
+            "CAP_SETUID",
+            "~CAP_KILL",
+            "CAP_BPF",
         ]),
         "config_parse_exec_nice" => v(&["-20", "19", "-21", "20", "+5", "0x5", "", "x", "-25"]),
         "config_parse_exec_oom_score_adjust" => v(&["-1000", "1000", "1001", "-1001", "", "0", "x"]),
         "config_parse_exec_io_priority" => v(&["0", "7", "8", "-1", "", "x"]),
         "config_parse_exec_cpu_sched_prio" => v(&["0", "99", "100", "", "-1", "50"]),
         "config_parse_exec_io_class" => v(&["none", "realtime", "best-effort", "idle", "Idle", "rt2", "4", "-1", ""]),
-        "config_parse_exec_cpu_sched_policy" => v(&["other", "batch", "idle", "fifo", "rr", "FIFO", "3", "-1", "", "deadline"]),
+        "config_parse_exec_cpu_sched_policy" => {
+            v(&["other", "batch", "idle", "fifo", "rr", "FIFO", "3", "-1", "", "deadline"])
+        }
         "config_parse_log_level" => v(&["info", "debug", "7", "8", "warn", "warning", "", "INFO"]),
         "config_parse_log_facility" => v(&["daemon", "local7", "23", "24", "bogus", "", "authpriv"]),
-        "config_parse_syscall_errno" => v(&["EPERM", "eperm", "EBOGUS", "kill", "0", "1", "4095", "4096", "-1", "", "EACCES"]),
+        "config_parse_syscall_errno" => {
+            v(&["EPERM", "eperm", "EBOGUS", "kill", "0", "1", "4095", "4096", "-1", "", "EACCES"])
+        }
         "config_parse_signal" => v(&[
-            "SIGTERM", "TERM", "term", "SIGRTMIN+1", "RTMAX-0", "RTMIN+31", "RTMIN+30", "0", "64", "65", "", "SIGFOO", "15",
-            "SIGIO", "SIGPOLL", "SIGIOT", "SIGCLD", "RTMAX-31",
+            "SIGTERM",
+            "TERM",
+            "term",
+            "SIGRTMIN+1",
+            "RTMAX-0",
+            "RTMIN+31",
+            "RTMIN+30",
+            "0",
+            "64",
+            "65",
+            "",
+            "SIGFOO",
+            "15",
+            "SIGIO",
+            "SIGPOLL",
+            "SIGIOT",
+            "SIGCLD",
+            "RTMAX-31",
         ]),
         "config_parse_rlimit" => v(&[
-            "infinity", "1024", "1024:4096", "512:64", "", "10:", ":10", "1K", "5s", "5min", "1K:2M", "-5", "40", "41",
-            "-21", "0", "infinity:1", "8M:infinity", "5s:1min",
+            "infinity",
+            "1024",
+            "1024:4096",
+            "512:64",
+            "",
+            "10:",
+            ":10",
+            "1K",
+            "5s",
+            "5min",
+            "1K:2M",
+            "-5",
+            "40",
+            "41",
+            "-21",
+            "0",
+            "infinity:1",
+            "8M:infinity",
+            "5s:1min",
         ]),
         "config_parse_tasks_max" => v(&["infinity", "5%", "150%", "0", "", "100", "bogus", "4096", "0%"]),
         "config_parse_memory_limit" => v(&["", "5%", "1.5G", "0", "5X", "infinity", "512M", "100%", "101%", "1G 512M"]),
@@ -86,8 +181,25 @@ fn pool(parser: &str) -> Option<Pool> {
         "config_parse_cpu_shares" => v(&["", "1", "2", "262144", "262145", "1024"]),
         "config_parse_blockio_weight" => v(&["", "9", "10", "1000", "1001", "500"]),
         "config_parse_exec_output" => v(&[
-            "inherit", "null", "tty", "journal", "kmsg", "journal+console", "kmsg+console", "socket", "syslog",
-            "file:/x", "file:/x y", "append:x", "truncate:/x", "fd:", "fd:foo", "fd:a:b", "bogus", "", "file:%t/x",
+            "inherit",
+            "null",
+            "tty",
+            "journal",
+            "kmsg",
+            "journal+console",
+            "kmsg+console",
+            "socket",
+            "syslog",
+            "file:/x",
+            "file:/x y",
+            "append:x",
+            "truncate:/x",
+            "fd:",
+            "fd:foo",
+            "fd:a:b",
+            "bogus",
+            "",
+            "file:%t/x",
         ]),
         "config_parse_exec_input" => {
             v(&["null", "tty", "tty-force", "socket", "data", "file:/dev/null", "file:rel", "fd:x", "bogus", ""])
@@ -101,21 +213,49 @@ fn pool(parser: &str) -> Option<Pool> {
         }
         "config_parse_user_group_strv_compat" => v(&["adm", "adm a/b", "5", "", "adm\tdaemon", "a:b"]),
         "config_parse_device_allow" => v(&[
-            "/dev/null rwm", "char-pts rw", "/dev/zero", "foo rw", "block-bogus", "", "/dev/zero m r", "/dev/zero rx",
-            "/sys/x r", "/dev/../etc r",
+            "/dev/null rwm",
+            "char-pts rw",
+            "/dev/zero",
+            "foo rw",
+            "block-bogus",
+            "",
+            "/dev/zero m r",
+            "/dev/zero rx",
+            "/sys/x r",
+            "/dev/../etc r",
         ]),
         "config_parse_exec_directories" => v(&["foo", "/foo", "a b:c", "../x", "private", "", "%N"]),
         "config_parse_namespace_path_strv" => v(&["/var/lib/x", "-/x", "relative", "+/a", "", "/a/../b"]),
         "config_parse_environ" => v(&["A=1", "A=1 #", "\"A=1 2\" B=", "1A=x", ""]),
         "config_parse_documentation" => v(&["man:foo(8)", "https://x.org", "foo", "man:x # y", ""]),
         "config_parse_exec" => v(&[
-            "/bin/true", "-/bin/true \"x", "\"/bin/true", "/bin/true \"x", "\"@/bin/true x\"", "@/bin/true x", "\"\"",
-            "-\"\"", "/bin/echo a ; /bin/true", "/bin/kill -HUP $MAINPID", "", "/bin/echo %z", "+/bin/true",
+            "/bin/true",
+            "-/bin/true \"x",
+            "\"/bin/true",
+            "/bin/true \"x",
+            "\"@/bin/true x\"",
+            "@/bin/true x",
+            "\"\"",
+            "-\"\"",
+            "/bin/echo a ; /bin/true",
+            "/bin/kill -HUP $MAINPID",
+            "",
+            "/bin/echo %z",
+            "+/bin/true",
         ]),
         "config_parse_delegate" => v(&["yes", "no", "", "cpu io", "cpu \"io", "bogus", "\"", "memory pids"]),
-        "config_parse_in_addr_prefixes" => {
-            w(&["any", "ANY", "0/0", "10.0.0.0/8", "::1", "localhost", "link-local", "192.168.1.300", "\"any\"", "fe80::/129"])
-        }
+        "config_parse_in_addr_prefixes" => w(&[
+            "any",
+            "ANY",
+            "0/0",
+            "10.0.0.0/8",
+            "::1",
+            "localhost",
+            "link-local",
+            "192.168.1.300",
+            "\"any\"",
+            "fe80::/129",
+        ]),
         "config_parse_ip_filter_bpf_progs" => v(&["/sys/fs/bpf/x", "relative", "", "/a/../b"]),
         "config_parse_bus_name" => v(&["org.example.Foo", "no-dots", "", "a.1b", "a..b", "x.y-z"]),
         _ => None,
@@ -322,11 +462,17 @@ fn silent_drops(dir: &Path, files: &[PathBuf]) -> Complaints {
     out
 }
 
+/// Lint's findings for each file read on its own, as verify reads each (no drop-ins here).
 fn lint_files(files: &[PathBuf]) -> Vec<Finding> {
-    let args: Vec<String> = files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
-    let run = lint::run_lint(None, &args, 252, false);
-    assert!(run.errors.is_empty(), "{:?}", run.errors);
-    run.findings
+    common::parallel(files, |f| {
+        let text = fs::read_to_string(f).unwrap();
+        let unit_type = f.extension().and_then(|e| e.to_str()).unwrap();
+        let doc = Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e:?}", f.display()));
+        lint::lint_document(&doc, f, unit_type, 252)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -349,17 +495,16 @@ fn generated_units_agree_with_verify() {
     for i in 0..count {
         let lines = 6 + rng.below(8);
         let (name, text) = generate(&mut rng, &keys, i, lines);
-        // One directory per unit: lint, like systemd, reads a unit's directory for its links.
-        let path = dir.join(format!("u{i}")).join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let path = dir.join(name);
         fs::write(&path, text).unwrap();
         files.push(path);
     }
     let seeds = seed_services();
     let mutations = if seeds.is_empty() { 0 } else { (count / 3).max(seeds.len()) };
+    let mutated_dir = dir.join("mutated");
+    fs::create_dir_all(&mutated_dir).unwrap();
     for i in 0..mutations {
-        let path = dir.join(format!("m{i}")).join(format!("m{i}.service"));
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let path = mutated_dir.join(format!("m{i}.service"));
         fs::write(&path, mutate(&mut rng, &keys, &seeds[i % seeds.len()])).unwrap();
         files.push(path);
     }
@@ -372,7 +517,8 @@ fn generated_units_agree_with_verify() {
     let verify_time = verify_started.elapsed().as_secs_f64();
     let lint_started = Instant::now();
     // Lines after a fatal one are not read by systemd: nothing to compare there.
-    let findings: Vec<Finding> = lint_files(&files).into_iter().filter(|f| verified.was_read(&f.file, f.line)).collect();
+    let findings: Vec<Finding> =
+        lint_files(&files).into_iter().filter(|f| verified.was_read(&f.file, f.line)).collect();
     let lint_time = lint_started.elapsed().as_secs_f64();
 
     // A line systemd drops names from silently is the beyond-verify check's; every other

@@ -564,8 +564,19 @@ fn user_group(value: &str) -> Verdict {
 /// config_parse_delegate(): a boolean, or cgroup controllers (each unknown one dropped).
 fn delegate(value: &str) -> Verdict {
     const CONTROLLERS: &[&str] = &[
-        "cpu", "cpuacct", "cpuset", "io", "blkio", "memory", "devices", "pids", "bpf-firewall", "bpf-devices",
-        "bpf-foreign", "bpf-socket-bind", "bpf-restrict-network-interfaces",
+        "cpu",
+        "cpuacct",
+        "cpuset",
+        "io",
+        "blkio",
+        "memory",
+        "devices",
+        "pids",
+        "bpf-firewall",
+        "bpf-devices",
+        "bpf-foreign",
+        "bpf-socket-bind",
+        "bpf-restrict-network-interfaces",
     ];
     if value.is_empty() || parse_boolean(value).is_some() {
         return Verdict::Accepted;

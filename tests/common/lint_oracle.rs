@@ -16,6 +16,8 @@ pub struct Verified {
     pub complaints: Complaints,
     /// Units with a fatal setting: systemd stops reading the file at that line.
     pub fatal: BTreeSet<String>,
+    /// The last line verify complains about, per file.
+    last_complaint: BTreeMap<PathBuf, usize>,
 }
 
 impl Verified {
@@ -26,8 +28,7 @@ impl Verified {
         if !self.fatal.contains(name) {
             return true;
         }
-        let last = self.complaints.keys().filter(|(f, _)| f == file).map(|(_, l)| *l).max();
-        last.is_none_or(|l| line <= l)
+        self.last_complaint.get(file).is_none_or(|l| line <= *l)
     }
 }
 
@@ -50,6 +51,10 @@ pub fn verify_units(units: &[PathBuf], files: &BTreeSet<PathBuf>, batch: usize) 
                 complaints.entry((PathBuf::from(path), line)).or_default().push(message.to_owned());
             }
         }
+    }
+    for (file, line) in verified.complaints.keys() {
+        let last = verified.last_complaint.entry(file.clone()).or_default();
+        *last = (*last).max(*line);
     }
     verified
 }
