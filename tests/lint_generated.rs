@@ -18,9 +18,8 @@ use std::time::Instant;
 
 mod common;
 
-use common::lint_oracle::{analyze_verify, verify_units, Complaints, Tally};
+use common::lint_oracle::{silent_drops, verify_units, Tally};
 use common::{oracle_available, Rng};
-use hardenunit::grammar::{extract_words, WordFlags};
 use hardenunit::lint::{self, Finding};
 use hardenunit::unit::Document;
 
@@ -398,66 +397,6 @@ fn seed_services() -> Vec<String> {
         });
         files.sort();
         out.extend(files.iter().filter_map(|p| fs::read_to_string(p).ok()));
-    }
-    out
-}
-
-/// Capability words systemd keeps, per the manager's dump of one unit per word.
-fn capability_words_kept(dir: &Path, words: &BTreeSet<String>) -> BTreeSet<String> {
-    let probe_dir = dir.join("cap-probe");
-    fs::create_dir_all(&probe_dir).unwrap();
-    let mut units = Vec::new();
-    let mut by_name = BTreeMap::new();
-    for (i, w) in words.iter().enumerate() {
-        let name = format!("cap{i}.service");
-        let path = probe_dir.join(&name);
-        // Quoted, so that a word starting with '~' is read as a name, as it is after the
-        // first word of a line.
-        fs::write(&path, format!("[Service]\nExecStart=/bin/true\nAmbientCapabilities=\"{w}\"\n")).unwrap();
-        units.push(path);
-        by_name.insert(name, w.clone());
-    }
-    let mut kept = BTreeSet::new();
-    for chunk in units.chunks(100) {
-        let out = analyze_verify(chunk, &[("SYSTEMD_LOG_LEVEL", "debug")]);
-        let mut current: Option<&String> = None;
-        for line in out.lines() {
-            let t = line.trim();
-            if let Some(name) = t.strip_prefix("-> Unit ").and_then(|n| n.strip_suffix(':')) {
-                current = by_name.get(name);
-            } else if t.starts_with("AmbientCapabilities:") && t.len() > "AmbientCapabilities:".len() {
-                if let Some(w) = current {
-                    kept.insert(w.clone());
-                }
-            }
-        }
-    }
-    kept
-}
-
-/// Lines of `files` where systemd drops a capability name silently: the beyond-verify oracle.
-fn silent_drops(dir: &Path, files: &[PathBuf]) -> Complaints {
-    let mut lines = Vec::new();
-    for f in files {
-        let text = fs::read_to_string(f).unwrap();
-        for (i, l) in text.lines().enumerate() {
-            if let Some((key, value)) = l.split_once('=') {
-                if key == "CapabilityBoundingSet" || key == "AmbientCapabilities" {
-                    let words = extract_words(value.strip_prefix('~').unwrap_or(value), WordFlags::UNQUOTE_RELAX);
-                    lines.push((f.clone(), i + 1, words));
-                }
-            }
-        }
-    }
-    let all: BTreeSet<String> =
-        lines.iter().flat_map(|(_, _, w)| w.iter().cloned()).filter(|w| !w.contains(['"', '\\'])).collect();
-    let kept = capability_words_kept(dir, &all);
-    let mut out = Complaints::new();
-    for (f, line, words) in lines {
-        let dropped: Vec<String> = words.into_iter().filter(|w| !kept.contains(w)).collect();
-        if !dropped.is_empty() {
-            out.insert((f, line), vec![format!("silently dropped: {}", dropped.join(" "))]);
-        }
     }
     out
 }

@@ -229,7 +229,16 @@ fn entry(ctx: &mut Ctx, doc: &Document, e: &Entry) {
         .filter(|at| !free_text || value[at + 1..].chars().next().is_none_or(char::is_whitespace));
     if let Some(at) = comment {
         let whole = values::judge(info, value, ctx.target);
-        let (severity, message) = if whole.is_rejection() {
+        let (severity, message) = if let Verdict::SilentlyDropped(_) = whole {
+            (
+                Severity::Error,
+                format!(
+                    "unit files have no trailing comments: systemd reads the words of {value:?} as names for {}= and drops the unknown ones without a word: {}",
+                    e.key,
+                    super::parsers::effect_of_dropping(&e.key, value)
+                ),
+            )
+        } else if whole.is_rejection() {
             (
                 Severity::Error,
                 format!(

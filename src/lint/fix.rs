@@ -127,6 +127,17 @@ mod tests {
     }
 
     #[test]
+    fn misspelt_capabilities_are_repaired_only_with_one_candidate() {
+        assert_eq!(
+            fixed("[Service]\nCapabilityBoundingSet=~CAP_SYS_NIC cap_kill\nAmbientCapabilities=CAP_NET_ADMINN\n"),
+            "[Service]\nCapabilityBoundingSet=~CAP_SYS_NICE cap_kill\nAmbientCapabilities=CAP_NET_ADMIN\n"
+        );
+        // CAP_SYS_FOO has no single candidate: the line stays as it is, the finding stays.
+        let keep = "[Service]\nCapabilityBoundingSet=CAP_SYS_FOO CAP_SYS_NIC\n";
+        assert_eq!(fixed(keep), keep);
+    }
+
+    #[test]
     fn comment_only_value_leaves_an_empty_assignment_and_crlf_is_kept() {
         assert_eq!(
             fixed("[Service]\r\nProtectControlGroups=    # may modify cgroups\r\n"),

@@ -2,9 +2,11 @@
 //! units per call, and the tally of lint's findings against them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use hardenunit::grammar::{extract_words, WordFlags};
 use hardenunit::lint::{Finding, Severity};
 
 /// Complaints by (file, line).
@@ -68,6 +70,67 @@ pub fn analyze_verify(units: &[PathBuf], env: &[(&str, &str)]) -> String {
     }
     let out = cmd.output().expect("run systemd-analyze verify");
     String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
+}
+
+/// Capability words systemd keeps, per the manager's dump of one unit per word.
+fn capability_words_kept(dir: &Path, words: &BTreeSet<String>) -> BTreeSet<String> {
+    let probe_dir = dir.join("cap-probe");
+    fs::create_dir_all(&probe_dir).unwrap();
+    let mut units = Vec::new();
+    let mut by_name = BTreeMap::new();
+    for (i, w) in words.iter().enumerate() {
+        let name = format!("cap{i}.service");
+        let path = probe_dir.join(&name);
+        // Quoted, so that a word starting with '~' is read as a name, as it is after the
+        // first word of a line.
+        fs::write(&path, format!("[Service]\nExecStart=/bin/true\nAmbientCapabilities=\"{w}\"\n")).unwrap();
+        units.push(path);
+        by_name.insert(name, w.clone());
+    }
+    let mut kept = BTreeSet::new();
+    for chunk in units.chunks(100) {
+        let out = analyze_verify(chunk, &[("SYSTEMD_LOG_LEVEL", "debug")]);
+        let mut current: Option<&String> = None;
+        for line in out.lines() {
+            let t = line.trim();
+            if let Some(name) = t.strip_prefix("-> Unit ").and_then(|n| n.strip_suffix(':')) {
+                current = by_name.get(name);
+            } else if t.starts_with("AmbientCapabilities:") && t.len() > "AmbientCapabilities:".len() {
+                if let Some(w) = current {
+                    kept.insert(w.clone());
+                }
+            }
+        }
+    }
+    kept
+}
+
+/// Lines of `files` where systemd drops a capability name silently: the oracle of lint's
+/// beyond-verify check. `dir` holds the probe units.
+pub fn silent_drops(dir: &Path, files: &[PathBuf]) -> Complaints {
+    let mut lines = Vec::new();
+    for f in files {
+        let text = fs::read_to_string(f).unwrap();
+        for (i, l) in text.lines().enumerate() {
+            if let Some((key, value)) = l.split_once('=') {
+                if key == "CapabilityBoundingSet" || key == "AmbientCapabilities" {
+                    let words = extract_words(value.strip_prefix('~').unwrap_or(value), WordFlags::UNQUOTE_RELAX);
+                    lines.push((f.clone(), i + 1, words));
+                }
+            }
+        }
+    }
+    let all: BTreeSet<String> =
+        lines.iter().flat_map(|(_, _, w)| w.iter().cloned()).filter(|w| !w.contains(['"', '\\'])).collect();
+    let kept = capability_words_kept(dir, &all);
+    let mut out = Complaints::new();
+    for (f, line, words) in lines {
+        let dropped: Vec<String> = words.into_iter().filter(|w| !kept.contains(w)).collect();
+        if !dropped.is_empty() {
+            out.insert((f, line), vec![format!("silently dropped: {}", dropped.join(" "))]);
+        }
+    }
+    out
 }
 
 /// Lint against the oracle, line by line.
