@@ -188,14 +188,24 @@ pub fn parse_mode(s: &str) -> Option<u32> {
     u32::from_str_radix(t, 8).ok().filter(|m| *m <= 0o7777)
 }
 
+const TIME_UNITS: &[&str] = &[
+    "seconds", "second", "sec", "s", "minutes", "minute", "min", "months", "month", "M", "msec", "ms", "m", "hours",
+    "hour", "hr", "h", "days", "day", "d", "weeks", "week", "w", "years", "year", "y", "usec", "us", "\u{3bc}s",
+    "\u{b5}s",
+];
+
 /// parse_sec() (seconds as the default unit): "infinity", or numbers (with an optional
 /// fraction) each followed by an optional unit, blanks allowed between them.
 pub fn is_time_span(v: &str) -> bool {
-    const UNITS: &[&str] = &[
-        "seconds", "second", "sec", "s", "minutes", "minute", "min", "months", "month", "M", "msec", "ms", "m",
-        "hours", "hour", "hr", "h", "days", "day", "d", "weeks", "week", "w", "years", "year", "y", "usec", "us",
-        "\u{3bc}s", "\u{b5}s",
-    ];
+    time_span_with(v, &[])
+}
+
+/// parse_nsec() (nanoseconds as the default unit): parse_sec()'s units and `ns`/`nsec`.
+pub fn is_nsec_span(v: &str) -> bool {
+    time_span_with(v, &["nsec", "ns"])
+}
+
+fn time_span_with(v: &str, extra_units: &[&str]) -> bool {
     let mut p = v.trim_start_matches(WHITESPACE);
     if let Some(rest) = p.strip_prefix("infinity") {
         return rest.trim_start_matches(WHITESPACE).is_empty();
@@ -222,13 +232,84 @@ pub fn is_time_span(v: &str) -> bool {
             p = &rest[frac..];
         }
         let after_blank = p.trim_start_matches(WHITESPACE);
-        match UNITS.iter().find(|u| after_blank.starts_with(*u)) {
+        match TIME_UNITS.iter().chain(extra_units).find(|u| after_blank.starts_with(*u)) {
             Some(u) => p = &after_blank[u.len()..],
             None if !p.is_empty() && !p.starts_with(WHITESPACE) => return false,
             None => {}
         }
         something = true;
     }
+}
+
+/// parse_size() with base 1024: numbers (an optional fraction) each with an optional suffix
+/// B, K, M, G, T, P or E, summed ("1G 512M"); no sign. Returns the byte count (saturating).
+pub fn parse_size_1024(v: &str) -> Option<u64> {
+    const SUFFIXES: &[(char, u32)] = &[('B', 0), ('K', 10), ('M', 20), ('G', 30), ('T', 40), ('P', 50), ('E', 60)];
+    let mut p = v.trim_start_matches(WHITESPACE);
+    if p.is_empty() {
+        return None;
+    }
+    let mut total: f64 = 0.0;
+    while !p.is_empty() {
+        let digits = p.len() - p.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            return None;
+        }
+        let mut number: f64 = p[..digits].parse().ok()?;
+        p = &p[digits..];
+        let mut fraction = false;
+        if let Some(rest) = p.strip_prefix('.') {
+            let frac = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            if frac == 0 {
+                return None;
+            }
+            number += format!("0.{}", &rest[..frac]).parse::<f64>().ok()?;
+            p = &rest[frac..];
+            fraction = true;
+        }
+        p = p.trim_start_matches(WHITESPACE);
+        match p.chars().next().and_then(|c| SUFFIXES.iter().find(|(s, _)| *s == c)) {
+            Some((_, shift)) => {
+                total += number * 2f64.powi(*shift as i32);
+                p = p[1..].trim_start_matches(WHITESPACE);
+            }
+            None if fraction => return None,
+            None => {
+                total += number;
+                if !p.is_empty() {
+                    return None;
+                }
+            }
+        }
+    }
+    (total < u64::MAX as f64).then_some(total as u64)
+}
+
+/// parse_permyriad(): `N%`, `N.N%` (up to two decimals), `N‰` or `N‱`, as parts per ten
+/// thousand; `unbounded` allows more than 100%.
+pub fn parse_permyriad(v: &str, unbounded: bool) -> Option<u64> {
+    let (number, scale) = if let Some(n) = v.strip_suffix('%') {
+        (n, 100.0)
+    } else if let Some(n) = v.strip_suffix('\u{2030}') {
+        (n, 10.0)
+    } else {
+        (v.strip_suffix('\u{2031}')?, 1.0)
+    };
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !all_digits(int) || !all_digits(frac) || (number.contains('.') && frac.is_empty()) {
+        return None;
+    }
+    let max_decimals = match scale as u32 {
+        100 => 2,
+        10 => 1,
+        _ => 0,
+    };
+    if frac.len() > max_decimals {
+        return None;
+    }
+    let value = (format!("{int}.{frac}0").parse::<f64>().ok()? * scale).round() as u64;
+    (unbounded || value <= 10_000).then_some(value)
 }
 
 /// path_simplify(): drops duplicate slashes, `.` components and a trailing slash.

@@ -34,6 +34,9 @@ pub struct ExecLine {
     pub commands: Vec<ExecCommand>,
     /// The message with which systemd refuses the unit over this line, when it does.
     pub fatal: Option<String>,
+    /// What systemd logs about the line, also when a `-` prefix makes the error harmless (the
+    /// rest of the line is then dropped, and the unit still loads).
+    pub problem: Option<String>,
 }
 
 /// Reads an `Exec*=` value as systemd does. `expand` resolves unit specifiers in a word, None
@@ -49,8 +52,9 @@ pub fn parse_exec_line(value: &str, expand: impl Fn(&str) -> Option<String>) -> 
         let (ignore, separate_argv0, rest) = strip_exec_prefixes(&first);
         let mut fail = |message: String| {
             if !ignore {
-                line.fatal = Some(message);
+                line.fatal = Some(message.clone());
             }
+            line.problem = Some(message);
             std::mem::take(&mut line)
         };
         let Some(path) = expand(rest) else {

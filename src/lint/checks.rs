@@ -27,6 +27,9 @@ pub const PATH_UNDER_VAR_RUN: &str = "path-under-var-run";
 pub const SYSCALL_FILTER_WITHOUT_ERRNO: &str = "syscall-filter-without-errno";
 pub const STRICT_PATH_NOT_WRITABLE: &str = "protect-system-strict-path-not-writable";
 pub const UNPARSABLE_FILE: &str = "unit-file-unparsable";
+/// Beyond `verify`: a name systemd drops from a list without logging anything.
+pub const NAME_DROPPED_SILENTLY: &str = "name-dropped-silently";
+pub const VALUE_SYSTEMD_WARNS_ABOUT: &str = "value-systemd-warns-about";
 
 /// A deprecated key, what replaces it, and whether renaming keeps the meaning (same parser,
 /// same setting: systemd reads both names into one field).
@@ -226,7 +229,16 @@ fn entry(ctx: &mut Ctx, doc: &Document, e: &Entry) {
         .filter(|at| !free_text || value[at + 1..].chars().next().is_none_or(char::is_whitespace));
     if let Some(at) = comment {
         let whole = values::judge(info, value, ctx.target);
-        let (severity, message) = if whole.is_rejection() {
+        let (severity, message) = if let Verdict::SilentlyDropped(_) = whole {
+            (
+                Severity::Error,
+                format!(
+                    "unit files have no trailing comments: systemd reads the words of {value:?} as names for {}= and drops the unknown ones without a word: {}",
+                    e.key,
+                    super::parsers::effect_of_dropping(&e.key, value)
+                ),
+            )
+        } else if whole.is_rejection() {
             (
                 Severity::Error,
                 format!(
@@ -256,6 +268,10 @@ fn entry(ctx: &mut Ctx, doc: &Document, e: &Entry) {
         value = value[..at].trim_end();
     }
     judged(ctx, info, e, value, single_line);
+    if let Some(warning) = super::parsers::accepted_with_warning(&e.key, value) {
+        let fix = "use DynamicUser=yes or a dedicated system user".to_owned();
+        ctx.push(line, VALUE_SYSTEMD_WARNS_ABOUT, Severity::Warning, warning, fix, false);
+    }
     if let Some(fixed) = replace_var_run(value) {
         let message = format!("{}= names a path below the legacy /var/run", e.key);
         ctx.push(line, PATH_UNDER_VAR_RUN, Severity::Warning, message, format!("write {}={fixed}", e.key), single_line);
@@ -290,6 +306,22 @@ fn judged(ctx: &mut Ctx, info: &KeyInfo, e: &Entry, value: &str, single_line: bo
                 let message = format!("systemd ignores part of {}=: {}", e.key, list.join(", "));
                 ctx.push(line, INVALID_VALUE, Severity::Error, message, fix_hint(info, &e.key), false);
             }
+        }
+        Verdict::SilentlyDropped(words) => {
+            let list: Vec<String> = words.iter().map(|(w, why)| format!("{w:?} ({why})")).collect();
+            let message = format!(
+                "systemd drops {} from {}= without a word: {}",
+                list.join(", "),
+                e.key,
+                super::parsers::effect_of_dropping(&e.key, value)
+            );
+            let repaired = super::parsers::repair_silent_names(info, value, ctx.target);
+            let fix = match &repaired {
+                Some(v) => format!("write {}={v}", e.key),
+                None => "correct or remove the misspelt names (see man capabilities)".to_owned(),
+            };
+            let auto = single_line && repaired.is_some();
+            ctx.push(line, NAME_DROPPED_SILENTLY, Severity::Error, message, fix, auto);
         }
         Verdict::Accepted | Verdict::NotJudged => {}
     }

@@ -42,7 +42,7 @@ pub fn fix_document(doc: &Document, unit_type: &str, systemd_version: u32) -> Re
         let findings = super::lint_document(&doc, std::path::Path::new(""), unit_type, systemd_version);
         let mut changed = false;
         for f in findings.iter().filter(|f| f.autofix) {
-            if apply(&mut doc, f)? {
+            if apply(&mut doc, f, systemd_version)? {
                 changed = true;
                 break;
             }
@@ -55,7 +55,7 @@ pub fn fix_document(doc: &Document, unit_type: &str, systemd_version: u32) -> Re
 }
 
 /// Applies one finding's fix; false when the line no longer has the problem.
-fn apply(doc: &mut Document, f: &Finding) -> Result<bool, ParseError> {
+fn apply(doc: &mut Document, f: &Finding, target: u32) -> Result<bool, ParseError> {
     let Some(e) = doc.entries().find(|e| e.end_line == f.line && e.line == e.end_line).cloned() else {
         return Ok(false);
     };
@@ -83,6 +83,13 @@ fn apply(doc: &mut Document, f: &Finding) -> Result<bool, ParseError> {
             None => return Ok(false),
         },
         checks::DIRECTORY_PATH_IS_ABSOLUTE => (e.key.clone(), relative_directories(&e.key, &e.value)),
+        checks::NAME_DROPPED_SILENTLY => {
+            let Some(info) = super::table::key(&e.section, &e.key) else { return Ok(false) };
+            match super::parsers::repair_silent_names(info, &e.value, target) {
+                Some(v) => (e.key.clone(), v),
+                None => return Ok(false),
+            }
+        }
         _ => return Ok(false),
     };
     if key == e.key && value == e.value {
@@ -116,6 +123,17 @@ mod tests {
         );
         // No single safe fix: left alone.
         let keep = "[Service]\nPermissionsStartOnly=yes\nMemoryLimit=1G\nExecStart=/bin/echo # x\n";
+        assert_eq!(fixed(keep), keep);
+    }
+
+    #[test]
+    fn misspelt_capabilities_are_repaired_only_with_one_candidate() {
+        assert_eq!(
+            fixed("[Service]\nCapabilityBoundingSet=~CAP_SYS_NIC cap_kill\nAmbientCapabilities=CAP_NET_ADMINN\n"),
+            "[Service]\nCapabilityBoundingSet=~CAP_SYS_NICE cap_kill\nAmbientCapabilities=CAP_NET_ADMIN\n"
+        );
+        // CAP_SYS_FOO has no single candidate: the line stays as it is, the finding stays.
+        let keep = "[Service]\nCapabilityBoundingSet=CAP_SYS_FOO CAP_SYS_NIC\n";
         assert_eq!(fixed(keep), keep);
     }
 

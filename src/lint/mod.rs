@@ -6,6 +6,7 @@
 
 mod checks;
 mod fix;
+pub(crate) mod parsers;
 pub(crate) mod table;
 pub(crate) mod values;
 
@@ -88,6 +89,8 @@ pub const TAGS: &[&str] = &[
     checks::SYSCALL_FILTER_WITHOUT_ERRNO,
     checks::STRICT_PATH_NOT_WRITABLE,
     checks::UNPARSABLE_FILE,
+    checks::NAME_DROPPED_SILENTLY,
+    checks::VALUE_SYSTEMD_WARNS_ABOUT,
 ];
 
 /// The systemd release lint judges against when nothing else is said (Debian 12, RHEL 9).

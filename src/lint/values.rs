@@ -12,13 +12,16 @@ pub enum Verdict {
     Rejected(String),
     /// Some words of a list are dropped: (the word, why).
     PartlyRejected(Vec<(String, String)>),
+    /// Words of a list systemd drops without logging anything (not even `verify` tells):
+    /// (the word, why).
+    SilentlyDropped(Vec<(String, String)>),
     /// Lint does not model this parser.
     NotJudged,
 }
 
 impl Verdict {
     pub fn is_rejection(&self) -> bool {
-        matches!(self, Verdict::Rejected(_) | Verdict::PartlyRejected(_))
+        matches!(self, Verdict::Rejected(_) | Verdict::PartlyRejected(_) | Verdict::SilentlyDropped(_))
     }
 }
 
@@ -33,21 +36,6 @@ pub fn exec_directory_base(key: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
-
-/// Parsers that read one token, so that any blank inside the value makes them fail.
-const SINGLE_TOKEN: &[&str] = &[
-    "config_parse_syscall_errno",
-    "config_parse_signal",
-    "config_parse_exec_nice",
-    "config_parse_tasks_max",
-    "config_parse_log_level",
-    "config_parse_log_facility",
-    "config_parse_exec_io_class",
-    "config_parse_exec_io_priority",
-    "config_parse_exec_cpu_sched_policy",
-    "config_parse_exec_cpu_sched_prio",
-    "config_parse_exec_oom_score_adjust",
-];
 
 /// How systemd `target` reads `value` for this key.
 pub fn judge(info: &KeyInfo, value: &str, target: u32) -> Verdict {
@@ -89,10 +77,6 @@ pub fn judge(info: &KeyInfo, value: &str, target: u32) -> Verdict {
         "config_parse_unsigned" => judge_integer(value, 0, u32::MAX as i128),
         "config_parse_int" => judge_integer(value, i32::MIN as i128, i32::MAX as i128),
         "config_parse_long" => judge_integer(value, i64::MIN as i128, i64::MAX as i128),
-        p if SINGLE_TOKEN.contains(&p) => match value.split_whitespace().count() {
-            0 | 1 => Verdict::Accepted,
-            _ => Verdict::Rejected(format!("{value:?} is not a single word")),
-        },
         "config_parse_exec_directories" => judge_words(value, |w| exec_directory_word(info.key, w)),
         "config_parse_namespace_path_strv" => judge_words(value, |w| {
             let path = w.trim_start_matches('-').trim_start_matches('+');
@@ -107,30 +91,7 @@ pub fn judge(info: &KeyInfo, value: &str, target: u32) -> Verdict {
         "config_parse_documentation" => judge_words(value, |w| {
             (!documentation_url_is_valid(w)).then(|| "not a http(s)://, file:, info: or man: address".to_owned())
         }),
-        // A word starting with '#' is never a system call, group, address family, architecture
-        // or namespace type, and only the value as a whole may start with '~' (to invert
-        // it); what else these accept depends on the kernel and libseccomp.
-        "config_parse_syscall_filter" | "config_parse_address_families" | "config_parse_syscall_log" => {
-            judge_words(value.strip_prefix('~').unwrap_or(value), name_word_problem)
-        }
-        "config_parse_syscall_archs" => judge_words(value, name_word_problem),
-        "config_parse_restrict_namespaces" => match split_word_texts(value.strip_prefix('~').unwrap_or(value)).ok() {
-            Some(words) if words.iter().any(|w| name_word_problem(w).is_some()) => {
-                Verdict::Rejected(format!("{value:?} is not a list of namespace types"))
-            }
-            _ => Verdict::NotJudged,
-        },
-        _ => Verdict::NotJudged,
-    }
-}
-
-fn name_word_problem(word: &str) -> Option<String> {
-    if word.starts_with('#') {
-        Some("not a name".into())
-    } else if word.starts_with('~') {
-        Some("only the first word may start with ~ (it inverts the whole list)".into())
-    } else {
-        None
+        other => super::parsers::judge(other, info, value, target).unwrap_or(Verdict::NotJudged),
     }
 }
 
@@ -291,7 +252,8 @@ mod tests {
         assert_eq!(judge_key("Service", "UMask", "0027"), Verdict::Accepted);
         assert!(judge_key("Service", "UMask", "0999").is_rejection());
         assert!(judge_key("Service", "UMask", "").is_rejection());
-        assert_eq!(judge_key("Service", "ExecStart", "/bin/true # x"), Verdict::NotJudged);
+        // "#" and "x" are arguments of the command.
+        assert_eq!(judge_key("Service", "ExecStart", "/bin/true # x"), Verdict::Accepted);
     }
 
     #[test]

@@ -8,14 +8,14 @@
 //! and the order from [`order`].
 
 mod assessors;
-mod context;
-mod names;
+pub(crate) mod context;
+pub(crate) mod names;
 mod order;
 pub mod release;
-mod specifiers;
+pub(crate) mod specifiers;
 pub mod syscalls;
 mod table;
-mod values;
+pub(crate) mod values;
 
 use std::fmt;
 use std::path::PathBuf;

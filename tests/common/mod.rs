@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub mod cases;
+pub mod lint_oracle;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_hardenunit");
 

@@ -27,6 +27,15 @@ pub(super) fn exec_line_commands(ident: &UnitIdent, value: &str) -> Result<usize
     }
 }
 
+/// What systemd logs about an `Exec*=` line, whether or not a `-` prefix makes it harmless:
+/// a syntax error drops the line (or, without `-`, refuses the unit).
+pub(crate) fn exec_line_problem(ident: &UnitIdent, value: &str) -> Option<String> {
+    if crate::grammar::split_words(value).is_err() {
+        return Some(format!("unbalanced quoting: {value}"));
+    }
+    parse_exec_line(value, |word| expand(ident, word).ok()).problem
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

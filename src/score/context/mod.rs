@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 mod cgroup;
 mod exec;
-mod exec_line;
+pub(crate) mod exec_line;
 mod service;
 
 use super::names::{capability_bit, AfRow, IpPrefix};

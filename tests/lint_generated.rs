@@ -1,0 +1,514 @@
+//! Generated units against the real `systemd-analyze verify` (the host's systemd 252): a
+//! fixed pseudo-random mix of valid and invalid values for every key of the parsers lint
+//! judges (read from data/systemd-unit-keys.tsv), in .service, .socket, .timer, .path and
+//! .mount units, plus mutations of real units (tests/fixtures, and ../shared/corpus when it
+//! is there). Every line verify complains about must be reported on that line (recall), and
+//! every lint error must be on such a line (precision), except lint's documented
+//! beyond-verify check: capability names systemd drops without a word, whose oracle is the
+//! manager's own dump of the parsed unit (`SYSTEMD_LOG_LEVEL=debug systemd-analyze verify`).
+//!
+//! Without systemd-analyze the test fails, unless HARDENUNIT_SKIP_ORACLE=1.
+//! HARDENUNIT_LINT_UNITS=N changes how many units are generated (default 1500),
+//! HARDENUNIT_LINT_SEED=S the seed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+mod common;
+
+use common::lint_oracle::{silent_drops, verify_units, Tally};
+use common::{oracle_available, Rng};
+use hardenunit::lint::{self, Finding};
+use hardenunit::unit::Document;
+
+const KEYS: &str = include_str!("../data/systemd-unit-keys.tsv");
+const ENUMS: &str = include_str!("../data/systemd-enums.tsv");
+
+/// Values (valid, invalid and odd) per parser; list parsers get words to combine.
+fn pool(parser: &str) -> Option<Pool> {
+    let v = |s: &[&'static str]| Some(Pool::Values(s.to_vec()));
+    let w = |s: &[&'static str]| Some(Pool::Words(s.to_vec()));
+    match parser {
+        "config_parse_bool" => v(&["yes", "no", "On", "1", "", "maybe", "yes # c", "2"]),
+        "config_parse_mode" => v(&["0755", "0999", "", "755", "+077", "07777", "017777", "0o7"]),
+        "config_parse_sec"
+        | "config_parse_sec_fix_0"
+        | "config_parse_service_timeout"
+        | "config_parse_job_timeout_sec" => {
+            v(&["5", "5s", "5min 20s", "1.5h", "infinity", "", "5x", "-1", "0", "5 # x", "1."])
+        }
+        "config_parse_sec_def_infinity" | "config_parse_service_timeout_abort" => {
+            v(&["5", "30s", "infinity", "", "x", "1h 5"])
+        }
+        "config_parse_nsec" => v(&["5us", "5ns", "50nsec", "", "5x", "100", "1ms"]),
+        "config_parse_unsigned" => v(&["0", "5", "0x10", "-1", "4294967296", "", "x", "010"]),
+        "config_parse_int" | "config_parse_long" => v(&["0", "-5", "0x10", "2147483648", "", "x", "+7"]),
+        "config_parse_address_families" => w(&[
+            "AF_UNIX",
+            "AF_INET",
+            "AF_INET6",
+            "af_netlink",
+            "AF_PACKETS",
+            "AF_FOO",
+            "~AF_INET",
+            "AF_LOCAL",
+            "#",
+            "AF_ROUTE",
+            "AF_MCTP",
+            "AF_PACKET",
+            "AF_DECnet",
+        ]),
+        "config_parse_syscall_filter" => w(&[
+            "@system-service",
+            "@networking",
+            "@known",
+            "reed",
+            "read",
+            "write",
+            "_llseek",
+            "@mount",
+            "~@clock",
+            "read:EPERM",
+            "write:EBOGUS",
+            "@privileged:EPERM",
+            "sethostname",
+            "kexec_file_load",
+            "open:kill",
+            "@obsolete",
+            "@default",
+            "pkey_alloc",
+            "@resources",
+            ":EPERM",
+        ]),
+        "config_parse_syscall_log" => {
+            w(&["@system-service", "@networking", "reed", "read", "~@clock", "_llseek", "@mount", "write:EPERM"])
+        }
+        "config_parse_syscall_archs" => {
+            w(&["native", "x86-64", "X86", "arm64", "x32", ";", "comment", "mips64-le", "riscv64"])
+        }
+        "config_parse_restrict_namespaces" => v(&[
+            "yes",
+            "no",
+            "net",
+            "ipc uts",
+            "pids",
+            "~net",
+            "~net ipc",
+            "NET",
+            "cgroup mnt",
+            "",
+            "~",
+            "user pid uts",
+        ]),
+        "config_parse_capability_set" => w(&[
+            "CAP_SYS_ADMIN",
+            "CAP_SYS_NIC",
+            "CAP_KILL",
+            "cap_net_admin",
+            "CAP_NET_ADMINN",
+            "Cap_Chown",
+            "12",
+            "40",
+            "CAP_FOO",
+            "NET_RAW",
+            "CAP_SYS_PTRACEE",
+            "CAP_DAC_OVERIDE",
+            "CAP_SETUID",
+            "~CAP_KILL",
+            "CAP_BPF",
+        ]),
+        "config_parse_exec_nice" => v(&["-20", "19", "-21", "20", "+5", "0x5", "", "x", "-25"]),
+        "config_parse_exec_oom_score_adjust" => v(&["-1000", "1000", "1001", "-1001", "", "0", "x"]),
+        "config_parse_exec_io_priority" => v(&["0", "7", "8", "-1", "", "x"]),
+        "config_parse_exec_cpu_sched_prio" => v(&["0", "99", "100", "", "-1", "50"]),
+        "config_parse_exec_io_class" => v(&["none", "realtime", "best-effort", "idle", "Idle", "rt2", "4", "-1", ""]),
+        "config_parse_exec_cpu_sched_policy" => {
+            v(&["other", "batch", "idle", "fifo", "rr", "FIFO", "3", "-1", "", "deadline"])
+        }
+        "config_parse_log_level" => v(&["info", "debug", "7", "8", "warn", "warning", "", "INFO"]),
+        "config_parse_log_facility" => v(&["daemon", "local7", "23", "24", "bogus", "", "authpriv"]),
+        "config_parse_syscall_errno" => {
+            v(&["EPERM", "eperm", "EBOGUS", "kill", "0", "1", "4095", "4096", "-1", "", "EACCES"])
+        }
+        "config_parse_signal" => v(&[
+            "SIGTERM",
+            "TERM",
+            "term",
+            "SIGRTMIN+1",
+            "RTMAX-0",
+            "RTMIN+31",
+            "RTMIN+30",
+            "0",
+            "64",
+            "65",
+            "",
+            "SIGFOO",
+            "15",
+            "SIGIO",
+            "SIGPOLL",
+            "SIGIOT",
+            "SIGCLD",
+            "RTMAX-31",
+        ]),
+        "config_parse_rlimit" => v(&[
+            "infinity",
+            "1024",
+            "1024:4096",
+            "512:64",
+            "",
+            "10:",
+            ":10",
+            "1K",
+            "5s",
+            "5min",
+            "1K:2M",
+            "-5",
+            "40",
+            "41",
+            "-21",
+            "0",
+            "infinity:1",
+            "8M:infinity",
+            "5s:1min",
+        ]),
+        "config_parse_tasks_max" => v(&["infinity", "5%", "150%", "0", "", "100", "bogus", "4096", "0%"]),
+        "config_parse_memory_limit" => v(&["", "5%", "1.5G", "0", "5X", "infinity", "512M", "100%", "101%", "1G 512M"]),
+        "config_parse_cpu_quota" => v(&["", "0%", "150%", "150.5%", "20", "50.55%", "50.555%"]),
+        "config_parse_cg_weight" | "config_parse_cg_cpu_weight" => v(&["", "0", "1", "10000", "10001", "100", "idle"]),
+        "config_parse_cpu_shares" => v(&["", "1", "2", "262144", "262145", "1024"]),
+        "config_parse_blockio_weight" => v(&["", "9", "10", "1000", "1001", "500"]),
+        "config_parse_exec_output" => v(&[
+            "inherit",
+            "null",
+            "tty",
+            "journal",
+            "kmsg",
+            "journal+console",
+            "kmsg+console",
+            "socket",
+            "syslog",
+            "file:/x",
+            "file:/x y",
+            "append:x",
+            "truncate:/x",
+            "fd:",
+            "fd:foo",
+            "fd:a:b",
+            "bogus",
+            "",
+            "file:%t/x",
+        ]),
+        "config_parse_exec_input" => {
+            v(&["null", "tty", "tty-force", "socket", "data", "file:/dev/null", "file:rel", "fd:x", "bogus", ""])
+        }
+        "config_parse_unit_env_file" => v(&["/etc/default/x", "-/etc/x", "foo", "-foo", "", "%t/x", "%z", "/a/../b"]),
+        "config_parse_unit_path_printf" => v(&["/srv", "srv", "", "%t/x", "/a/../b", "%z/x", "/srv/"]),
+        "config_parse_working_directory" => v(&["~", "-/srv", "srv", "-srv", "", "/a/../b", "%h", "/srv"]),
+        "config_parse_unit_string_printf" => v(&["hello", "%z", "100%%", "%n", "", "a b"]),
+        "config_parse_user_group_compat" => {
+            v(&["nobody", "root", "0", "a/b", "a:b", "-x", "", "4294967295", "a.b", "%z", "65535"])
+        }
+        "config_parse_user_group_strv_compat" => v(&["adm", "adm a/b", "5", "", "adm\tdaemon", "a:b"]),
+        "config_parse_device_allow" => v(&[
+            "/dev/null rwm",
+            "char-pts rw",
+            "/dev/zero",
+            "foo rw",
+            "block-bogus",
+            "",
+            "/dev/zero m r",
+            "/dev/zero rx",
+            "/sys/x r",
+            "/dev/../etc r",
+        ]),
+        "config_parse_exec_directories" => v(&["foo", "/foo", "a b:c", "../x", "private", "", "%N"]),
+        "config_parse_namespace_path_strv" => v(&["/var/lib/x", "-/x", "relative", "+/a", "", "/a/../b"]),
+        "config_parse_environ" => v(&["A=1", "A=1 #", "\"A=1 2\" B=", "1A=x", ""]),
+        "config_parse_documentation" => v(&["man:foo(8)", "https://x.org", "foo", "man:x # y", ""]),
+        "config_parse_exec" => v(&[
+            "/bin/true",
+            "-/bin/true \"x",
+            "\"/bin/true",
+            "/bin/true \"x",
+            "\"@/bin/true x\"",
+            "@/bin/true x",
+            "\"\"",
+            "-\"\"",
+            "/bin/echo a ; /bin/true",
+            "/bin/kill -HUP $MAINPID",
+            "",
+            "/bin/echo %z",
+            "+/bin/true",
+        ]),
+        "config_parse_delegate" => v(&["yes", "no", "", "cpu io", "cpu \"io", "bogus", "\"", "memory pids"]),
+        "config_parse_in_addr_prefixes" => w(&[
+            "any",
+            "ANY",
+            "0/0",
+            "10.0.0.0/8",
+            "::1",
+            "localhost",
+            "link-local",
+            "192.168.1.300",
+            "\"any\"",
+            "fe80::/129",
+        ]),
+        "config_parse_ip_filter_bpf_progs" => v(&["/sys/fs/bpf/x", "relative", "", "/a/../b"]),
+        "config_parse_bus_name" => v(&["org.example.Foo", "no-dots", "", "a.1b", "a..b", "x.y-z"]),
+        _ => None,
+    }
+}
+
+enum Pool {
+    Values(Vec<&'static str>),
+    Words(Vec<&'static str>),
+}
+
+/// Parsers of keys that, when invalid, make systemd refuse the unit and stop reading the
+/// file: the generator puts at most one of them, last.
+fn is_fatal(parser: &str, ltype: &str) -> bool {
+    matches!(
+        parser,
+        "config_parse_user_group_compat" | "config_parse_user_group_strv_compat" | "config_parse_working_directory"
+    ) || (parser == "config_parse_unit_path_printf" && ltype == "true")
+}
+
+struct Key {
+    section: &'static str,
+    key: &'static str,
+    parser: &'static str,
+    ltype: &'static str,
+}
+
+fn keys() -> Vec<Key> {
+    let enums: BTreeSet<&str> =
+        ENUMS.lines().filter(|l| l.starts_with("252\t")).filter_map(|l| l.split('\t').nth(1)).collect();
+    let mut out = Vec::new();
+    for line in KEYS.lines().filter(|l| !l.starts_with('#')) {
+        let r: Vec<&str> = line.split('\t').collect();
+        if !["Unit", "Service", "Socket", "Timer", "Path", "Mount"].contains(&r[0]) || r[2] == "-" {
+            continue;
+        }
+        if pool(r[2]).is_some() || enums.contains(r[2]) {
+            out.push(Key { section: r[0], key: r[1], parser: r[2], ltype: r[3] });
+        }
+    }
+    out
+}
+
+fn enum_values(parser: &str) -> Vec<&'static str> {
+    let row = ENUMS.lines().find(|l| l.starts_with("252\t") && l.split('\t').nth(1) == Some(parser));
+    let mut values: Vec<&str> = row.and_then(|r| r.split('\t').nth(4)).unwrap_or("").split(' ').collect();
+    values.extend(["", "bogus", "Yes", "yes"]);
+    values
+}
+
+fn value(rng: &mut Rng, k: &Key) -> String {
+    match pool(k.parser) {
+        Some(Pool::Values(values)) => rng.pick(&values).to_owned(),
+        Some(Pool::Words(words)) => {
+            let n = 1 + rng.below(3);
+            let list: Vec<&str> = (0..n).map(|_| rng.pick(&words)).collect();
+            let tilde = if rng.chance(25) { "~" } else { "" };
+            format!("{tilde}{}", list.join(" "))
+        }
+        None => rng.pick(&enum_values(k.parser)).to_owned(),
+    }
+}
+
+/// (file name, unit type's own section, the lines it needs to load).
+fn unit_shape(kind: usize, i: usize) -> (String, &'static str, String) {
+    match kind {
+        0 => (format!("g{i}.service"), "Service", "ExecStart=/bin/true\n".into()),
+        1 => (format!("g{i}.socket"), "Socket", format!("ListenStream=/run/g{i}.sock\n")),
+        2 => (format!("g{i}.timer"), "Timer", "OnCalendar=daily\n".into()),
+        3 => (format!("g{i}.path"), "Path", "PathExists=/srv\n".into()),
+        _ => (format!("mnt-g{i}.mount"), "Mount", format!("What=/dev/sdx1\nWhere=/mnt/g{i}\n")),
+    }
+}
+
+/// A unit of `lines` random assignments: [Unit] lines, then the type's own section.
+fn generate(rng: &mut Rng, keys: &[Key], i: usize, lines: usize) -> (String, String) {
+    let (name, own, head) = unit_shape(rng.below(5), i);
+    let pick = |rng: &mut Rng, section: &str, fatal: bool| -> Option<String> {
+        let candidates: Vec<&Key> =
+            keys.iter().filter(|k| k.section == section && is_fatal(k.parser, k.ltype) == fatal).collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        let k = candidates[rng.below(candidates.len())];
+        Some(format!("{}={}", k.key, value(rng, k)))
+    };
+    let mut text = String::from("[Unit]\n");
+    for _ in 0..rng.below(3) {
+        text.extend(pick(rng, "Unit", false).map(|l| l + "\n"));
+    }
+    text.push_str(&format!("[{own}]\n{head}"));
+    for _ in 0..lines {
+        text.extend(pick(rng, own, false).map(|l| l + "\n"));
+    }
+    if rng.chance(30) {
+        text.extend(pick(rng, own, true).map(|l| l + "\n"));
+    }
+    (name, text)
+}
+
+/// A real unit with some values replaced by generated ones, and some lines added.
+fn mutate(rng: &mut Rng, keys: &[Key], text: &str) -> String {
+    let by_key: BTreeMap<&str, &Key> = keys.iter().filter(|k| k.section == "Service").map(|k| (k.key, k)).collect();
+    let mut out = String::new();
+    let mut in_service = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            in_service = line.trim() == "[Service]";
+        }
+        let replaced = line.split_once('=').and_then(|(k, _)| by_key.get(k.trim())).filter(|k| {
+            in_service && !is_fatal(k.parser, k.ltype) && !line.trim_end().ends_with('\\') && rng.chance(40)
+        });
+        match replaced {
+            Some(k) => out.push_str(&format!("{}={}\n", k.key, value(rng, k))),
+            None => out.push_str(&format!("{line}\n")),
+        }
+    }
+    let extra: Vec<&&Key> = by_key.values().filter(|k| !is_fatal(k.parser, k.ltype)).collect();
+    if !extra.is_empty() && text.contains("[Service]") {
+        out.push_str("[Service]\n");
+        for _ in 0..3 {
+            let k = extra[rng.below(extra.len())];
+            out.push_str(&format!("{}={}\n", k.key, value(rng, k)));
+        }
+    }
+    out
+}
+
+/// Real units to mutate: lint's own fixtures, and the shared corpus of Debian units when it
+/// is there.
+fn seed_services() -> Vec<String> {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for dir in [here.join("tests/fixtures/lint"), common::corpus_dir()] {
+        let mut files = Vec::new();
+        common::walk_files(&dir, &mut |p| {
+            if p.extension().is_some_and(|e| e == "service") && p.is_file() {
+                files.push(p.to_owned());
+            }
+        });
+        files.sort();
+        out.extend(files.iter().filter_map(|p| fs::read_to_string(p).ok()));
+    }
+    out
+}
+
+/// Lint's findings for each file read on its own, as verify reads each (no drop-ins here).
+fn lint_files(files: &[PathBuf]) -> Vec<Finding> {
+    common::parallel(files, |f| {
+        let text = fs::read_to_string(f).unwrap();
+        let unit_type = f.extension().and_then(|e| e.to_str()).unwrap();
+        let doc = Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e:?}", f.display()));
+        lint::lint_document(&doc, f, unit_type, 252)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+#[test]
+fn generated_units_agree_with_verify() {
+    if !oracle_available() {
+        return;
+    }
+    let started = Instant::now();
+    let count = env_number("HARDENUNIT_LINT_UNITS", 1500) as usize;
+    let seed = env_number("HARDENUNIT_LINT_SEED", 0x5eed_1157);
+    let mut rng = Rng(seed);
+    let keys = keys();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = fs::canonicalize(dir.path()).unwrap();
+    let mut files = Vec::new();
+    for i in 0..count {
+        let lines = 6 + rng.below(8);
+        let (name, text) = generate(&mut rng, &keys, i, lines);
+        let path = dir.join(name);
+        fs::write(&path, text).unwrap();
+        files.push(path);
+    }
+    let seeds = seed_services();
+    let mutations = if seeds.is_empty() { 0 } else { (count / 3).max(seeds.len()) };
+    let mutated_dir = dir.join("mutated");
+    fs::create_dir_all(&mutated_dir).unwrap();
+    for i in 0..mutations {
+        let path = mutated_dir.join(format!("m{i}.service"));
+        fs::write(&path, mutate(&mut rng, &keys, &seeds[i % seeds.len()])).unwrap();
+        files.push(path);
+    }
+    let file_set: BTreeSet<PathBuf> = files.iter().cloned().collect();
+    let verify_started = Instant::now();
+    let verified = verify_units(&files, &file_set, 250);
+    let complaints = &verified.complaints;
+    let mut silent = silent_drops(&dir, &files);
+    silent.retain(|(file, line), _| verified.was_read(file, *line));
+    let verify_time = verify_started.elapsed().as_secs_f64();
+    let lint_started = Instant::now();
+    // Lines after a fatal one are not read by systemd: nothing to compare there.
+    let findings: Vec<Finding> =
+        lint_files(&files).into_iter().filter(|f| verified.was_read(&f.file, f.line)).collect();
+    let lint_time = lint_started.elapsed().as_secs_f64();
+
+    // A line systemd drops names from silently is the beyond-verify check's; every other
+    // line is judged against verify.
+    let silent_only = |f: &Finding| {
+        let at = (f.file.clone(), f.line);
+        silent.contains_key(&at) && !complaints.contains_key(&at)
+    };
+    let (beyond, verify_findings): (Vec<Finding>, Vec<Finding>) =
+        findings.into_iter().partition(|f| f.tag == "name-dropped-silently" || silent_only(f));
+    let mut against_verify = Tally::default();
+    against_verify.compare(complaints, &verify_findings);
+    let mut beyond_verify = Tally::default();
+    beyond_verify.compare(&silent, &beyond);
+    let parsers: BTreeSet<&str> = keys.iter().map(|k| k.parser).collect();
+    println!(
+        "lint vs systemd-analyze verify (252), seed {seed:#x}: {count} generated units + {mutations} mutated real units, \
+         {} keys of {} parsers",
+        keys.len(),
+        parsers.len()
+    );
+    println!(
+        "  verify complaints: recall {:.2}% ({}/{} lines), precision {:.2}% ({}/{} errors)",
+        against_verify.recall(),
+        against_verify.found,
+        against_verify.complaints,
+        against_verify.precision(),
+        against_verify.true_errors,
+        against_verify.errors
+    );
+    println!(
+        "  beyond verify (capability names dropped silently): recall {:.2}% ({}/{}), precision {:.2}% ({}/{})",
+        beyond_verify.recall(),
+        beyond_verify.found,
+        beyond_verify.complaints,
+        beyond_verify.precision(),
+        beyond_verify.true_errors,
+        beyond_verify.errors
+    );
+    println!("  run time {:.1}s (verify {verify_time:.1}s, lint {lint_time:.1}s)", started.elapsed().as_secs_f64());
+    let show = |what: &str, v: &[String]| {
+        let shown: Vec<String> = v.iter().take(40).cloned().collect();
+        if v.is_empty() {
+            String::new()
+        } else {
+            format!("{what} ({}):\n{}\n", v.len(), shown.join("\n"))
+        }
+    };
+    let report = show("verify complaints lint missed", &against_verify.misses)
+        + &show("lint errors on lines verify accepts", &against_verify.false_errors)
+        + &show("silent drops lint missed", &beyond_verify.misses)
+        + &show("lint errors on lines where systemd keeps every name", &beyond_verify.false_errors);
+    assert!(report.is_empty(), "{report}");
+}
