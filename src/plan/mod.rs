@@ -121,8 +121,16 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
         if directive.pairs_with().is_some() {
             continue; // written beside the directive it pairs with (pair_syscall_error_number)
         }
-        let since = directive.since_for(&value);
-        if since > ctx.systemd_version {
+        // The profile's value first, then what the profiles it inherits from give the key:
+        // a unit that rules the first out gets the next, never less than the parent profile.
+        let from_profile = !unit_policy.set.contains_key(&key);
+        let inherited = ctx.policy.fallbacks.get(&key).filter(|_| from_profile).into_iter().flatten();
+        let candidates: Vec<(String, Option<&str>)> = std::iter::once((value.clone(), None))
+            .chain(inherited.map(|(v, from)| (v.clone(), Some(from.as_str()))))
+            .filter(|(v, _)| directive.since_for(v) <= ctx.systemd_version)
+            .collect();
+        if candidates.is_empty() {
+            let since = directive.since_for(&value);
             skip(&mut plan, &key, format!("needs systemd {since}; the target is {}", ctx.systemd_version));
             continue;
         }
@@ -152,19 +160,15 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
                 continue;
             }
         }
-        let shaped = match key.as_str() {
+        let shape = |value: &String| match key.as_str() {
             "SystemCallFilter" => {
-                let mount_free = evidence_complete
-                    && evidence.is_some_and(|e| {
-                        [Need::Mounts, Need::Chroot, Need::Namespaces].iter().all(|n| !e.hints.contains_key(n))
-                    });
-                shape_syscall_filter(directive, &value, &facts, mount_free, ctx.systemd_version)
+                shape_syscall_filter(directive, value, &facts, mount_evidence(evidence), ctx.systemd_version)
             }
             "RestrictAddressFamilies" => match evidence.and_then(|e| e.derived.get(&key)) {
                 Some((v, why)) if evidence_complete && !v.is_empty() => {
                     Ok((v.clone(), Some(format!("from the programs: {why}"))))
                 }
-                _ => shape_address_families(&value, &facts),
+                _ => shape_address_families(value, &facts),
             },
             "CapabilityBoundingSet" if value == "auto" => match evidence.and_then(|e| e.derived.get(&key)) {
                 Some((v, why)) if evidence_complete => Ok((v.clone(), Some(format!("from the programs: {why}")))),
@@ -175,6 +179,28 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
                 None => Ok((value.clone(), None)),
             },
         };
+        let mut shaped = shape(&candidates[0].0);
+        if let (Some(from), Ok((v, note))) = (candidates[0].1, &shaped) {
+            let instead = format!(
+                "{value} needs systemd {}; the target is {}: the {from} profile's value instead",
+                directive.since_for(&value),
+                ctx.systemd_version
+            );
+            shaped = Ok((v.clone(), Some(note.as_ref().map_or(instead.clone(), |n| format!("{instead}; {n}")))));
+        } else if let Err(why) = &shaped {
+            for (fallback, from) in &candidates[1..] {
+                if let Ok((v, note)) = shape(fallback) {
+                    let instead = format!(
+                        "{} ruled out: {why}; the {} profile's value instead",
+                        candidates[0].0,
+                        from.unwrap_or("parent")
+                    );
+                    let note = Some(note.map_or(instead.clone(), |n| format!("{instead}; {n}")));
+                    shaped = Ok((v, note));
+                    break;
+                }
+            }
+        }
         match shaped {
             Ok((v, note)) => {
                 let reason = match note {
@@ -192,11 +218,32 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
 }
 
 /// A deny list loses the groups the unit needs; an allow list is all or nothing.
+/// What the programs show about mount(2) and chroot(2), which SystemCallFilter='s @mount
+/// group holds and the @system-service allow list leaves out.
+enum MountEvidence {
+    /// Complete evidence, and no program mounts, chroots or creates namespaces.
+    None,
+    /// The evidence is missing or incomplete: it cannot rule them out.
+    Unknown,
+    /// A program imports one of them (a hint: not enough to veto the baseline's directives).
+    Seen(String),
+}
+
+fn mount_evidence(evidence: Option<&ProgramEvidence>) -> MountEvidence {
+    let Some(e) = evidence else { return MountEvidence::Unknown };
+    let seen = [Need::Mounts, Need::Chroot, Need::Namespaces].iter().find_map(|n| e.hints.get(n).map(|w| (n, w)));
+    match seen {
+        Some((need, why)) => MountEvidence::Seen(format!("{} ({})", need.describe(), why[0])),
+        None if e.complete => MountEvidence::None,
+        None => MountEvidence::Unknown,
+    }
+}
+
 fn shape_syscall_filter(
     directive: &Directive,
     value: &str,
     facts: &UnitFacts,
-    evidence_complete: bool,
+    mounts: MountEvidence,
     systemd_version: u32,
 ) -> Result<(String, Option<String>), String> {
     let Some(list) = value.strip_prefix('~') else {
@@ -205,6 +252,9 @@ fn shape_syscall_filter(
             return Err(format!(
                 "an allow list needs @system-service (systemd {since}); the target is {systemd_version}"
             ));
+        }
+        if let MountEvidence::Seen(why) = mounts {
+            return Err(format!("{why}: the allow list leaves out @mount"));
         }
         return match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
             Some((need, why)) => Err(format!("{} ({})", need.describe(), why[0])),
@@ -217,8 +267,14 @@ fn shape_syscall_filter(
         let breaks = SYSCALL_GROUP_BREAKS.iter().find(|(g, _)| *g == group).map(|(_, n)| *n).unwrap_or(&[]);
         if let Some(need) = breaks.iter().find(|n| facts.needs.contains_key(n)) {
             dropped.push(format!("{group} ({})", need.describe()));
-        } else if group == "@mount" && !evidence_complete {
-            dropped.push("@mount (it holds chroot(2); only the program's imports can rule that out)".into());
+        } else if group == "@mount" {
+            match &mounts {
+                MountEvidence::None => kept.push(group),
+                MountEvidence::Unknown => {
+                    dropped.push("@mount (it holds chroot(2); only the program's imports can rule that out)".into())
+                }
+                MountEvidence::Seen(why) => dropped.push(format!("@mount ({why})")),
+            }
         } else {
             kept.push(group);
         }
