@@ -18,6 +18,16 @@ pub const COMMAND_PATH: &[&str] = &["/usr/local/sbin", "/usr/local/bin", "/usr/s
 pub struct Command {
     pub program: String,
     pub args: Vec<String>,
+    /// The `-@:+!` prefixes written before the program (`+` and `!` run it with full
+    /// privileges, whatever User= says).
+    pub prefixes: String,
+}
+
+impl Command {
+    /// Run with root's privileges despite User= (`+`, `!`, `!!`).
+    pub fn privileged(&self) -> bool {
+        self.prefixes.contains(['+', '!'])
+    }
 }
 
 /// The command lines of a service's `Exec*=` keys, in the order systemd runs them, each with
@@ -49,37 +59,37 @@ pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
     let words = crate::grammar::split_words(value.trim_start()).map_err(|e| e.to_string())?;
     let mut commands = Vec::new();
     let mut current: Vec<String> = Vec::new();
-    let mut custom_argv0 = false;
-    let mut finish = |current: &mut Vec<String>, custom_argv0: bool| {
-        if custom_argv0 && current.len() > 1 {
+    let mut prefixes = String::new();
+    let mut finish = |current: &mut Vec<String>, prefixes: &mut String| {
+        if prefixes.contains('@') && current.len() > 1 {
             current.remove(1);
         }
         if !current.is_empty() {
-            commands.push(std::mem::take(current));
+            commands.push((std::mem::take(current), std::mem::take(prefixes)));
         }
     };
     for crate::grammar::Word { text: word, quoted } in words {
         if word == ";" && !quoted {
-            finish(&mut current, custom_argv0);
+            finish(&mut current, &mut prefixes);
             continue;
         }
         // Each command of the line carries its own prefixes, quoted or not (systemd strips
         // them from the first word after unquoting it).
         let word = if current.is_empty() {
             let path = word.trim_start_matches(EXEC_PREFIXES);
-            custom_argv0 = word[..word.len() - path.len()].contains('@');
+            prefixes = word[..word.len() - path.len()].to_owned();
             path.to_owned()
         } else {
             word
         };
         current.push(word);
     }
-    finish(&mut current, custom_argv0);
+    finish(&mut current, &mut prefixes);
     Ok(commands
         .into_iter()
-        .map(|mut w| {
+        .map(|(mut w, prefixes)| {
             let program = w.remove(0);
-            Command { program, args: w }
+            Command { program, args: w, prefixes }
         })
         .collect())
 }

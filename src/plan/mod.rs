@@ -170,9 +170,18 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
                 }
                 _ => shape_address_families(value, &facts),
             },
-            "CapabilityBoundingSet" if value == "auto" => match evidence.and_then(|e| e.derived.get(&key)) {
-                Some((v, why)) if evidence_complete => Ok((v.clone(), Some(format!("from the programs: {why}")))),
-                _ => Err("derived from the program's evidence, which is missing or incomplete".into()),
+            "CapabilityBoundingSet" if value == "auto" => match (
+                &facts.starts_without_capabilities,
+                no_new_privileges(&plan, base, &facts),
+                evidence.and_then(|e| e.derived.get(&key)),
+            ) {
+                (Some(why), Some(nnp), _) => {
+                    Ok((String::new(), Some(format!("{why}, and {nnp}: no process can hold a capability"))))
+                }
+                (_, _, derived) => match derived {
+                    Some((v, why)) if evidence_complete => Ok((v.clone(), Some(format!("from the programs: {why}")))),
+                    _ => Err("derived from the program's evidence, which is missing or incomplete".into()),
+                },
             },
             _ => match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
                 Some((need, why)) => Err(format!("{} ({})", need.describe(), why[0])),
@@ -295,6 +304,23 @@ fn shape_address_families(value: &str, facts: &UnitFacts) -> Result<(String, Opt
             Ok((format!("{value} AF_PACKET"), Some(format!("kept AF_PACKET: {}", why[0]))))
         }
         _ => Ok((value.to_owned(), None)),
+    }
+}
+
+/// Why no_new_privs is in effect for the service, when it is: the unit or the plan sets
+/// NoNewPrivileges=yes, or DynamicUser=yes implies it.
+fn no_new_privileges(plan: &Plan, base: &[Assignment], facts: &UnitFacts) -> Option<&'static str> {
+    if facts.dynamic_user {
+        return Some("DynamicUser=yes implies NoNewPrivileges=yes");
+    }
+    match setting_of(base, "NoNewPrivileges").map(|v| crate::grammar::parse_boolean(&v)) {
+        Some(Some(true)) => Some("the unit sets NoNewPrivileges=yes"),
+        Some(_) => None,
+        None => plan
+            .added
+            .iter()
+            .any(|a| a.directive == "NoNewPrivileges" && a.value == "yes")
+            .then_some("NoNewPrivileges=yes is added"),
     }
 }
 

@@ -224,3 +224,34 @@ fn a_program_that_chroots_keeps_the_allow_list_off_but_keeps_the_deny_list() {
     assert!(scf.value.starts_with('~') && !scf.value.contains("@mount"), "{scf:?}");
     assert!(scf.reason.contains("imports chroot"), "{scf:?}");
 }
+
+#[test]
+fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set() {
+    let p = policy("", None);
+    let plan_of = |unit: &str| plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &p, 252);
+    let unit = "[Service]\nUser=food\nExecStartPre=/usr/bin/food-check\nExecStart=/usr/sbin/food\n";
+    let plan = plan_of(unit);
+    assert_eq!(added(&plan, "CapabilityBoundingSet").as_deref(), Some(""));
+    let reason = &plan.added.iter().find(|a| a.directive == "CapabilityBoundingSet").unwrap().reason;
+    assert!(reason.contains("User=food") && reason.contains("NoNewPrivileges=yes is added"), "{reason}");
+    assert_eq!(
+        added(&plan_of("[Service]\nDynamicUser=yes\nExecStart=/usr/sbin/food\n"), "CapabilityBoundingSet").as_deref(),
+        Some("")
+    );
+    // Each of these lets a process hold a capability, so the rule does not apply (and without
+    // evidence nothing else derives a set).
+    for held in [
+        "[Service]\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=root\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=%i\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nExecStartPre=+/usr/bin/food-setup\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nExecStart=!!/usr/sbin/food\n",
+        "[Service]\nUser=food\nPermissionsStartOnly=yes\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nNoNewPrivileges=no\nExecStart=/usr/sbin/food\n",
+        // php-fpm runs set-gid sendmail: NoNewPrivileges= is skipped, so file privileges stay.
+        "[Service]\nUser=www-data\nExecStart=/usr/sbin/php-fpm8.2 --nodaemonize\n",
+    ] {
+        assert_eq!(added(&plan_of(held), "CapabilityBoundingSet"), None, "{held}");
+    }
+}
