@@ -112,6 +112,71 @@ pub struct Directive {
     pub comment: &'static str,
     /// How the planner treats it beyond its needs.
     pub flags: &'static [Flag],
+    /// How the planner turns the policy's value into the one written.
+    pub shape: Shape,
+    /// What a policy may give it.
+    pub value_type: ValueType,
+}
+
+/// What a policy may give a directive. Booleans, enums and modes are judged by systemd's own
+/// parser for the key, from lint's parser tables; the lists those tables do not model are
+/// named after the parser that reads them (src/core/load-fragment.c), and a test holds each
+/// row to the parser the tables give its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    /// A boolean, one of an enum's words or a file mode, as the key's parser accepts it.
+    Parsed,
+    /// A boolean, or namespace types (`~` inverts the list).
+    Namespaces,
+    /// System call architectures (`native`, `x86-64`...).
+    Architectures,
+    /// `none` or AF_* address families (`~` inverts the list).
+    AddressFamilies,
+    /// System calls and @groups, each with an optional `:errno` (`~` inverts the list).
+    SystemCalls,
+    /// An errno name, a number or `kill`.
+    Errno,
+    /// Absolute paths, each with optional `-` and `+` prefixes.
+    Paths,
+    /// `auto` (derived by the planner) or CAP_* capabilities (`~` inverts the list).
+    Capabilities,
+}
+
+impl ValueType {
+    /// The parser systemd reads a value of this type with; None for [`ValueType::Parsed`],
+    /// which is whatever parser the key has.
+    pub fn parser(self) -> Option<&'static str> {
+        use ValueType::*;
+        Some(match self {
+            Parsed => return None,
+            Namespaces => "config_parse_restrict_namespaces",
+            Architectures => "config_parse_syscall_archs",
+            AddressFamilies => "config_parse_address_families",
+            SystemCalls => "config_parse_syscall_filter",
+            Errno => "config_parse_syscall_errno",
+            Paths => "config_parse_namespace_path_strv",
+            Capabilities => "config_parse_capability_set",
+        })
+    }
+}
+
+/// How the planner turns the policy's value into the value written for one unit. Each
+/// variant is one function of the planner (`plan::shape`); a need in `breaks` that the
+/// shape does not adapt to leaves the directive out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// The policy's value as it is.
+    AsGiven,
+    /// A deny list (`~@group ...`) loses the groups that [`SYSCALL_GROUP_BREAKS`] rules out
+    /// for the unit's needs; an allow list (`@system-service`) is all or nothing.
+    SyscallFilter,
+    /// The families the programs' evidence derives when it is complete; otherwise the
+    /// policy's list, with the family each `(need, family)` pair names added for a unit that
+    /// shows the need (a need in `breaks` without a family leaves the directive out).
+    AddressFamilies { kept_for: &'static [(Need, &'static str)] },
+    /// `auto`: the value the programs' evidence derives, only when every program was read;
+    /// any other value as it is.
+    DerivedWhenAuto,
 }
 
 /// What the planner must know about a directive besides what it takes away.
@@ -127,8 +192,9 @@ pub enum Flag {
     ImpliesNoNewPrivileges,
     /// DynamicUser=yes turns it on by itself (systemd.exec(5)).
     ImpliedByDynamicUser,
-    /// Written only together with this directive, never on its own.
-    PairsWith(&'static str),
+    /// Written only together with this directive, never on its own, with this value
+    /// (whatever the policy says), unless the unit sets it.
+    PairsWith(&'static str, &'static str),
 }
 
 impl Directive {
@@ -136,9 +202,9 @@ impl Directive {
         self.flags.contains(&flag)
     }
 
-    /// The directive this one is only written together with.
-    pub fn pairs_with(&self) -> Option<&'static str> {
-        self.flags.iter().find_map(|f| if let Flag::PairsWith(k) = f { Some(*k) } else { None })
+    /// The directive this one is only written together with, and the value it gets then.
+    pub fn pairs_with(&self) -> Option<(&'static str, &'static str)> {
+        self.flags.iter().find_map(|f| if let Flag::PairsWith(k, v) = f { Some((*k, *v)) } else { None })
     }
 
     /// The first systemd release that accepts `value` for this key.
@@ -159,246 +225,269 @@ impl Directive {
 use Flag::*;
 use Need::*;
 
-macro_rules! d {
-    ($key:literal, $since:expr, [$($vs:expr),*], [$($row:literal),*], $user:expr, [$($need:ident),*], $comment:literal) => {
-        d!($key, $since, [$($vs),*], [$($row),*], $user, [$($need),*], $comment, [])
-    };
-    ($key:literal, $since:expr, [$($vs:expr),*], [$($row:literal),*], $user:expr, [$($need:ident),*], $comment:literal, [$($flag:expr),*]) => {
-        Directive {
-            key: $key,
-            section: "Service",
-            since: $since,
-            value_since: &[$($vs),*],
-            rows: &[$($row),*],
-            user_manager: $user,
-            breaks: &[$($need),*],
-            comment: $comment,
-            flags: &[$($flag),*],
-        }
-    };
-}
+/// What a row leaves unsaid: a [Service] directive as old as systemd's first release, that
+/// moves no score row, needs root's manager, takes nothing away, and is written as the policy
+/// gives it.
+const SERVICE: Directive = Directive {
+    key: "",
+    section: "Service",
+    since: 1,
+    value_since: &[],
+    rows: &[],
+    user_manager: false,
+    breaks: &[],
+    comment: "",
+    flags: &[],
+    shape: Shape::AsGiven,
+    value_type: ValueType::Parsed,
+};
 
 /// The table. Order is the order directives are written in a drop-in.
 pub static DIRECTIVES: &[Directive] = &[
-    d!(
-        "ProtectSystem",
-        214,
-        [("strict", 232)],
-        ["ProtectSystem"],
-        false,
-        [WritesSystemDirectories, Mounts],
-        "Mount /usr, /boot and /etc read-only for the service",
-        [EarlyBootExcluded, ImpliedByDynamicUser]
-    ),
-    d!("ReadWritePaths", 231, [], [], false, [], "Keep these paths writable under ProtectSystem=", [EarlyBootExcluded]),
-    d!(
-        "ProtectHome",
-        214,
-        [("read-only", 214), ("tmpfs", 238)],
-        ["ProtectHome"],
-        false,
-        [HomeDirectories, Mounts],
-        "Hide /home, /root and /run/user from the service",
-        [EarlyBootExcluded]
-    ),
-    d!(
-        "PrivateTmp",
-        183,
-        [],
-        ["PrivateTmp"],
-        false,
-        [Mounts],
-        "Give the service its own /tmp and /var/tmp",
-        [EarlyBootExcluded, ImpliedByDynamicUser]
-    ),
-    d!(
-        "PrivateDevices",
-        209,
-        [],
-        ["PrivateDevices", "DeviceAllow", "CapabilityBoundingSet_CAP_MKNOD", "CapabilityBoundingSet_CAP_SYS_RAWIO"],
-        false,
-        [Devices, Mounts, PrivilegedSystemCalls],
-        "Give the service a minimal /dev without hardware devices",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "ProtectKernelTunables",
-        232,
-        [],
-        ["ProtectKernelTunables"],
-        false,
-        [KernelTunables, Mounts],
-        "Make /proc/sys and /sys read-only",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "ProtectKernelModules",
-        232,
-        [],
-        ["ProtectKernelModules", "CapabilityBoundingSet_CAP_SYS_MODULE"],
-        false,
-        [KernelModules],
-        "Forbid loading kernel modules",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "ProtectKernelLogs",
-        244,
-        [],
-        ["ProtectKernelLogs", "CapabilityBoundingSet_CAP_SYSLOG"],
-        false,
-        [KernelLogs],
-        "Forbid reading the kernel log ring",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "ProtectControlGroups",
-        232,
-        [],
-        ["ProtectControlGroups"],
-        false,
-        [ControlGroups],
-        "Make the control group hierarchy read-only"
-    ),
-    d!(
-        "ProtectClock",
-        245,
-        [],
-        ["ProtectClock", "CapabilityBoundingSet_CAP_SYS_TIME", "CapabilityBoundingSet_CAP_WAKE_ALARM", "DeviceAllow"],
-        false,
-        [SystemClock, Devices],
-        "Forbid setting the system and hardware clocks",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "ProtectHostname",
-        242,
-        [],
-        ["ProtectHostname"],
-        false,
-        [Hostname],
-        "Forbid changing the host name",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!("ProtectProc", 247, [], ["ProtectProc"], false, [ProcessInspection], "Hide other users' processes in /proc"),
-    d!(
-        "ProcSubset",
-        247,
-        [],
-        ["ProcSubset"],
-        false,
-        [ProcessInspection, KernelTunables],
-        "Show only process entries in /proc"
-    ),
-    d!("PrivateMounts", 239, [], ["PrivateMounts"], false, [Mounts], "Keep the service's mounts to itself"),
-    d!(
-        "PrivateUsers",
-        232,
-        [],
-        ["PrivateUsers"],
-        false,
-        [HostUserIds, Devices, Mounts],
-        "Run the service in a user namespace without host users"
-    ),
-    d!(
-        "NoNewPrivileges",
-        187,
-        [],
-        ["NoNewPrivileges"],
-        true,
-        [SetuidExecution],
-        "Forbid gaining privileges through set-uid binaries or file capabilities",
-        [ImpliesNoNewPrivileges, ImpliedByDynamicUser]
-    ),
-    d!(
-        "RestrictSUIDSGID",
-        242,
-        [],
-        ["RestrictSUIDSGID"],
-        true,
-        [SetuidFiles],
-        "Forbid creating set-uid/set-gid files",
-        [ImpliesNoNewPrivileges, ImpliedByDynamicUser]
-    ),
-    d!(
-        "RestrictRealtime",
-        231,
-        [],
-        ["RestrictRealtime"],
-        true,
-        [RealtimeScheduling],
-        "Forbid realtime scheduling",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "LockPersonality",
-        235,
-        [],
-        ["LockPersonality"],
-        true,
-        [Personality],
-        "Lock the execution domain",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "MemoryDenyWriteExecute",
-        231,
-        [],
-        ["MemoryDenyWriteExecute"],
-        true,
-        [WritableExecutableMemory],
-        "Forbid memory that is both writable and executable",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "RestrictNamespaces",
-        233,
-        [],
-        [
+    Directive {
+        key: "ProtectSystem",
+        since: 214,
+        value_since: &[("strict", 232)],
+        rows: &["ProtectSystem"],
+        breaks: &[WritesSystemDirectories, Mounts],
+        comment: "Mount /usr, /boot and /etc read-only for the service",
+        flags: &[EarlyBootExcluded, ImpliedByDynamicUser],
+        ..SERVICE
+    },
+    Directive {
+        key: "ReadWritePaths",
+        since: 231,
+        comment: "Keep these paths writable under ProtectSystem=",
+        flags: &[EarlyBootExcluded],
+        value_type: ValueType::Paths,
+        ..SERVICE
+    },
+    Directive {
+        key: "ProtectHome",
+        since: 214,
+        value_since: &[("read-only", 214), ("tmpfs", 238)],
+        rows: &["ProtectHome"],
+        breaks: &[HomeDirectories, Mounts],
+        comment: "Hide /home, /root and /run/user from the service",
+        flags: &[EarlyBootExcluded],
+        ..SERVICE
+    },
+    Directive {
+        key: "PrivateTmp",
+        since: 183,
+        rows: &["PrivateTmp"],
+        breaks: &[Mounts],
+        comment: "Give the service its own /tmp and /var/tmp",
+        flags: &[EarlyBootExcluded, ImpliedByDynamicUser],
+        ..SERVICE
+    },
+    Directive {
+        key: "PrivateDevices",
+        since: 209,
+        rows: &[
+            "PrivateDevices",
+            "DeviceAllow",
+            "CapabilityBoundingSet_CAP_MKNOD",
+            "CapabilityBoundingSet_CAP_SYS_RAWIO",
+        ],
+        breaks: &[Devices, Mounts, PrivilegedSystemCalls],
+        comment: "Give the service a minimal /dev without hardware devices",
+        flags: &[ImpliesNoNewPrivileges],
+        ..SERVICE
+    },
+    Directive {
+        key: "ProtectKernelTunables",
+        since: 232,
+        rows: &["ProtectKernelTunables"],
+        breaks: &[KernelTunables, Mounts],
+        comment: "Make /proc/sys and /sys read-only",
+        flags: &[ImpliesNoNewPrivileges],
+        ..SERVICE
+    },
+    Directive {
+        key: "ProtectKernelModules",
+        since: 232,
+        rows: &["ProtectKernelModules", "CapabilityBoundingSet_CAP_SYS_MODULE"],
+        breaks: &[KernelModules],
+        comment: "Forbid loading kernel modules",
+        flags: &[ImpliesNoNewPrivileges],
+        ..SERVICE
+    },
+    Directive {
+        key: "ProtectKernelLogs",
+        since: 244,
+        rows: &["ProtectKernelLogs", "CapabilityBoundingSet_CAP_SYSLOG"],
+        breaks: &[KernelLogs],
+        comment: "Forbid reading the kernel log ring",
+        flags: &[ImpliesNoNewPrivileges],
+        ..SERVICE
+    },
+    Directive {
+        key: "ProtectControlGroups",
+        since: 232,
+        rows: &["ProtectControlGroups"],
+        breaks: &[ControlGroups],
+        comment: "Make the control group hierarchy read-only",
+        ..SERVICE
+    },
+    Directive {
+        key: "ProtectClock",
+        since: 245,
+        rows: &[
+            "ProtectClock",
+            "CapabilityBoundingSet_CAP_SYS_TIME",
+            "CapabilityBoundingSet_CAP_WAKE_ALARM",
+            "DeviceAllow",
+        ],
+        breaks: &[SystemClock, Devices],
+        comment: "Forbid setting the system and hardware clocks",
+        flags: &[ImpliesNoNewPrivileges],
+        ..SERVICE
+    },
+    Directive {
+        key: "ProtectHostname",
+        since: 242,
+        rows: &["ProtectHostname"],
+        breaks: &[Hostname],
+        comment: "Forbid changing the host name",
+        flags: &[ImpliesNoNewPrivileges],
+        ..SERVICE
+    },
+    Directive {
+        key: "ProtectProc",
+        since: 247,
+        rows: &["ProtectProc"],
+        breaks: &[ProcessInspection],
+        comment: "Hide other users' processes in /proc",
+        ..SERVICE
+    },
+    Directive {
+        key: "ProcSubset",
+        since: 247,
+        rows: &["ProcSubset"],
+        breaks: &[ProcessInspection, KernelTunables],
+        comment: "Show only process entries in /proc",
+        ..SERVICE
+    },
+    Directive {
+        key: "PrivateMounts",
+        since: 239,
+        rows: &["PrivateMounts"],
+        breaks: &[Mounts],
+        comment: "Keep the service's mounts to itself",
+        ..SERVICE
+    },
+    Directive {
+        key: "PrivateUsers",
+        since: 232,
+        rows: &["PrivateUsers"],
+        breaks: &[HostUserIds, Devices, Mounts],
+        comment: "Run the service in a user namespace without host users",
+        ..SERVICE
+    },
+    Directive {
+        key: "NoNewPrivileges",
+        since: 187,
+        rows: &["NoNewPrivileges"],
+        user_manager: true,
+        breaks: &[SetuidExecution],
+        comment: "Forbid gaining privileges through set-uid binaries or file capabilities",
+        flags: &[ImpliesNoNewPrivileges, ImpliedByDynamicUser],
+        ..SERVICE
+    },
+    Directive {
+        key: "RestrictSUIDSGID",
+        since: 242,
+        rows: &["RestrictSUIDSGID"],
+        user_manager: true,
+        breaks: &[SetuidFiles],
+        comment: "Forbid creating set-uid/set-gid files",
+        flags: &[ImpliesNoNewPrivileges, ImpliedByDynamicUser],
+        ..SERVICE
+    },
+    Directive {
+        key: "RestrictRealtime",
+        since: 231,
+        rows: &["RestrictRealtime"],
+        user_manager: true,
+        breaks: &[RealtimeScheduling],
+        comment: "Forbid realtime scheduling",
+        flags: &[ImpliesNoNewPrivileges],
+        ..SERVICE
+    },
+    Directive {
+        key: "LockPersonality",
+        since: 235,
+        rows: &["LockPersonality"],
+        user_manager: true,
+        breaks: &[Personality],
+        comment: "Lock the execution domain",
+        flags: &[ImpliesNoNewPrivileges],
+        ..SERVICE
+    },
+    Directive {
+        key: "MemoryDenyWriteExecute",
+        since: 231,
+        rows: &["MemoryDenyWriteExecute"],
+        user_manager: true,
+        breaks: &[WritableExecutableMemory],
+        comment: "Forbid memory that is both writable and executable",
+        flags: &[ImpliesNoNewPrivileges],
+        ..SERVICE
+    },
+    Directive {
+        key: "RestrictNamespaces",
+        since: 233,
+        rows: &[
             "RestrictNamespaces_user",
             "RestrictNamespaces_mnt",
             "RestrictNamespaces_ipc",
             "RestrictNamespaces_pid",
             "RestrictNamespaces_cgroup",
             "RestrictNamespaces_net",
-            "RestrictNamespaces_uts"
+            "RestrictNamespaces_uts",
         ],
-        true,
-        [Namespaces, ControlGroups],
-        "Forbid creating namespaces",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "SystemCallArchitectures",
-        209,
-        [],
-        ["SystemCallArchitectures"],
-        true,
-        [Personality],
-        "Allow only native system calls",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "RestrictAddressFamilies",
-        211,
-        [],
-        [
+        user_manager: true,
+        breaks: &[Namespaces, ControlGroups],
+        comment: "Forbid creating namespaces",
+        flags: &[ImpliesNoNewPrivileges],
+        value_type: ValueType::Namespaces,
+        ..SERVICE
+    },
+    Directive {
+        key: "SystemCallArchitectures",
+        since: 209,
+        rows: &["SystemCallArchitectures"],
+        user_manager: true,
+        breaks: &[Personality],
+        comment: "Allow only native system calls",
+        flags: &[ImpliesNoNewPrivileges],
+        value_type: ValueType::Architectures,
+        ..SERVICE
+    },
+    Directive {
+        key: "RestrictAddressFamilies",
+        since: 211,
+        rows: &[
             "RestrictAddressFamilies_AF_PACKET",
             "RestrictAddressFamilies_OTHER",
             "RestrictAddressFamilies_AF_NETLINK",
             "RestrictAddressFamilies_AF_UNIX",
-            "RestrictAddressFamilies_AF_INET_INET6"
+            "RestrictAddressFamilies_AF_INET_INET6",
         ],
-        true,
-        [PacketSockets, OtherAddressFamilies],
-        "Allow only these socket address families",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "SystemCallFilter",
-        187,
-        [("@system-service", 239)],
-        [
+        user_manager: true,
+        breaks: &[PacketSockets, OtherAddressFamilies],
+        comment: "Allow only these socket address families",
+        flags: &[ImpliesNoNewPrivileges],
+        shape: Shape::AddressFamilies { kept_for: &[(PacketSockets, "AF_PACKET")] },
+        value_type: ValueType::AddressFamilies,
+        ..SERVICE
+    },
+    Directive {
+        key: "SystemCallFilter",
+        since: 187,
+        value_since: &[("@system-service", 239)],
+        rows: &[
             "SystemCallFilter_swap",
             "SystemCallFilter_obsolete",
             "SystemCallFilter_clock",
@@ -409,37 +498,51 @@ pub static DIRECTIVES: &[Directive] = &[
             "SystemCallFilter_raw_io",
             "SystemCallFilter_reboot",
             "SystemCallFilter_privileged",
-            "SystemCallFilter_resources"
+            "SystemCallFilter_resources",
         ],
-        true,
+        user_manager: true,
         // What the @system-service allow list lacks: @privileged, @clock, @mount (which holds
         // chroot), @module. It holds @process, so unshare(2) and setns(2) stay allowed.
-        [PrivilegedSystemCalls, SystemClock, Mounts, Chroot, KernelModules],
-        "Allow only the system calls a typical service uses",
-        [ImpliesNoNewPrivileges]
-    ),
-    d!(
-        "SystemCallErrorNumber",
-        209,
-        [],
-        [],
-        true,
-        [],
-        "Fail filtered system calls with EPERM instead of killing the service",
-        [PairsWith("SystemCallFilter")]
-    ),
-    d!("UMask", 1, [], ["UMask"], true, [], "Create files readable by the service's user only"),
-    d!(
-        "RemoveIPC",
-        232,
-        [],
-        ["RemoveIPC"],
-        false,
-        [],
-        "Remove the service user's IPC objects when it stops",
-        [ImpliedByDynamicUser]
-    ),
-    d!("CapabilityBoundingSet", 187, [], [], false, [], "Keep only the capabilities the service needs"),
+        breaks: &[PrivilegedSystemCalls, SystemClock, Mounts, Chroot, KernelModules],
+        comment: "Allow only the system calls a typical service uses",
+        flags: &[ImpliesNoNewPrivileges],
+        shape: Shape::SyscallFilter,
+        value_type: ValueType::SystemCalls,
+        ..SERVICE
+    },
+    Directive {
+        key: "SystemCallErrorNumber",
+        since: 209,
+        user_manager: true,
+        comment: "Fail filtered system calls with EPERM instead of killing the service",
+        flags: &[PairsWith("SystemCallFilter", "EPERM")],
+        value_type: ValueType::Errno,
+        ..SERVICE
+    },
+    Directive {
+        key: "UMask",
+        since: 1,
+        rows: &["UMask"],
+        user_manager: true,
+        comment: "Create files readable by the service's user only",
+        ..SERVICE
+    },
+    Directive {
+        key: "RemoveIPC",
+        since: 232,
+        rows: &["RemoveIPC"],
+        comment: "Remove the service user's IPC objects when it stops",
+        flags: &[ImpliedByDynamicUser],
+        ..SERVICE
+    },
+    Directive {
+        key: "CapabilityBoundingSet",
+        since: 187,
+        comment: "Keep only the capabilities the service needs",
+        shape: Shape::DerivedWhenAuto,
+        value_type: ValueType::Capabilities,
+        ..SERVICE
+    },
 ];
 
 /// The groups of a `SystemCallFilter=~...` deny list and the needs that rule each one out.
@@ -455,6 +558,16 @@ pub static SYSCALL_GROUP_BREAKS: &[(&str, &[Need])] = &[
     ("@reboot", &[PrivilegedSystemCalls]),
     ("@swap", &[PrivilegedSystemCalls]),
 ];
+
+/// Deny-list groups that stay out of the list unless the programs' evidence is complete and
+/// hints at none of the group's needs, and why.
+pub static DENIED_ONLY_WITH_EVIDENCE: &[(&str, &str)] =
+    &[("@mount", "it holds chroot(2); only the program's imports can rule that out")];
+
+/// The needs that rule out a group of a `SystemCallFilter=~...` deny list.
+pub fn syscall_group_breaks(group: &str) -> &'static [Need] {
+    SYSCALL_GROUP_BREAKS.iter().find(|(g, _)| *g == group).map(|(_, n)| *n).unwrap_or(&[])
+}
 
 /// What a need keeps off, as `explain` prints it and the planner decides it: each directive
 /// that lists it in `breaks`, then each deny-list group of SystemCallFilter= that it rules out.
@@ -500,8 +613,9 @@ mod tests {
             for row in d.rows {
                 assert!(all.row(row).is_some(), "{}: no score row {row}", d.key);
             }
-            if let Some(other) = d.pairs_with() {
-                assert!(lookup(other).is_some(), "{} pairs with {other}", d.key);
+            if let Some((other, _)) = d.pairs_with() {
+                // The planner writes it when it reaches its row, after the one it pairs with.
+                assert!(order(other) < order(d.key), "{} pairs with {other}, which must come first", d.key);
             }
         }
     }

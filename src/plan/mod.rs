@@ -3,13 +3,14 @@
 //! never writes.
 
 pub mod facts;
+mod shape;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::directives::{self, Directive, Flag, Need, SYSCALL_GROUP_BREAKS};
-use crate::policy::Policy;
+use crate::directives::{self, Directive, Flag, Need, DIRECTIVES};
+use crate::policy::{Policy, UnitPolicy};
 use crate::unit::{values_of, Assignment, LoadedUnit, Scope};
 
 pub use facts::UnitFacts;
@@ -84,260 +85,173 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             }
         }
     }
-    let evidence_complete = evidence.is_some_and(|e| e.complete);
-
-    // The policy's directives, with this unit's own values on top.
-    let mut wanted: Vec<(String, String, String)> = ctx
-        .policy
-        .directives
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone(), format!("{} profile", ctx.policy.profile)))
-        .collect();
-    for (k, v) in &unit_policy.set {
-        match wanted.iter_mut().find(|(wk, _, _)| wk == k) {
-            Some(w) => *w = (k.clone(), v.clone(), "set by the policy for this unit".into()),
-            None => wanted.push((k.clone(), v.clone(), "set by the policy for this unit".into())),
-        }
-    }
-    wanted.sort_by_key(|(k, _, _)| directives::order(k));
-
-    let skip = |plan: &mut Plan, key: &str, reason: String| {
-        plan.skipped.push(Skipped { directive: key.to_owned(), reason });
+    let wanted = wanted_directives(ctx.policy, &unit_policy);
+    let seen = Seen {
+        unit,
+        base,
+        policy_skips: &unit_policy.skip,
+        facts: &facts,
+        evidence,
+        systemd_version: ctx.systemd_version,
     };
-    for (key, value, reason) in wanted {
-        let Some(directive) = directives::lookup(&key) else { continue };
-        if unit_policy.skip.contains(&key) {
-            skip(&mut plan, &key, "the policy skips it for this unit".into());
-            continue;
-        }
-        if let Some(existing) = setting_of(base, &key) {
-            skip(&mut plan, &key, format!("the unit already sets {key}={existing}"));
-            continue;
-        }
-        if facts.dynamic_user && directive.has(Flag::ImpliedByDynamicUser) {
-            skip(&mut plan, &key, "implied by DynamicUser=yes".into());
-            continue;
-        }
-        if directive.pairs_with().is_some() {
-            continue; // written beside the directive it pairs with (pair_syscall_error_number)
-        }
-        // The profile's value first, then what the profiles it inherits from give the key:
-        // a unit that rules the first out gets the next, never less than the parent profile.
-        let from_profile = !unit_policy.set.contains_key(&key);
-        let inherited = ctx.policy.fallbacks.get(&key).filter(|_| from_profile).into_iter().flatten();
-        let candidates: Vec<(String, Option<&str>)> = std::iter::once((value.clone(), None))
-            .chain(inherited.map(|(v, from)| (v.clone(), Some(from.as_str()))))
-            .filter(|(v, _)| directive.since_for(v) <= ctx.systemd_version)
-            .collect();
-        if candidates.is_empty() {
-            let since = directive.since_for(&value);
-            skip(&mut plan, &key, format!("needs systemd {since}; the target is {}", ctx.systemd_version));
-            continue;
-        }
-        if unit.scope == Scope::User && !directive.user_manager {
-            skip(&mut plan, &key, "a user manager cannot apply it".into());
-            continue;
-        }
-        if !facts.default_dependencies && directive.has(Flag::EarlyBootExcluded) {
-            skip(
-                &mut plan,
-                &key,
-                "early-boot unit (DefaultDependencies=no): its file systems may not be mounted yet".into(),
-            );
-            continue;
-        }
-        if facts.runs_unprivileged() && directive.has(Flag::ImpliesNoNewPrivileges) {
-            if let Some(why) = facts.needs.get(&Need::SetuidExecution) {
-                skip(
-                    &mut plan,
-                    &key,
-                    format!(
-                        "implies NoNewPrivileges= for User={}, and {}",
-                        facts.user.as_deref().unwrap_or("?"),
-                        why[0]
-                    ),
-                );
-                continue;
-            }
-        }
-        let shape = |value: &String| match key.as_str() {
-            "SystemCallFilter" => {
-                shape_syscall_filter(directive, value, &facts, mount_evidence(evidence), ctx.systemd_version)
-            }
-            "RestrictAddressFamilies" => match evidence.and_then(|e| e.derived.get(&key)) {
-                Some((v, why)) if evidence_complete && !v.is_empty() => {
-                    Ok((v.clone(), Some(format!("from the programs: {why}"))))
+    for directive in DIRECTIVES {
+        let key = directive.key;
+        if let Some((value, reason)) = wanted.get(key) {
+            let fallbacks = if unit_policy.set.contains_key(key) { None } else { ctx.policy.fallbacks.get(key) };
+            match decide_or_fall_back(directive, value, fallbacks.map_or(&[][..], Vec::as_slice), &seen, &plan.added) {
+                Decision::Add(v, note) => {
+                    let reason = match note {
+                        Some(n) => format!("{reason}; {n}"),
+                        None => reason.clone(),
+                    };
+                    plan.added.push(Added { directive: key.to_owned(), value: v, reason });
                 }
-                _ => shape_address_families(value, &facts),
-            },
-            "CapabilityBoundingSet" if value == "auto" => match (
-                &facts.starts_without_capabilities,
-                no_new_privileges(&plan, base, &facts),
-                evidence.and_then(|e| e.derived.get(&key)),
-            ) {
-                (Some(why), Some(nnp), _) => {
-                    Ok((String::new(), Some(format!("{why}, and {nnp}: no process can hold a capability"))))
-                }
-                (_, _, derived) => match derived {
-                    Some((v, why)) if evidence_complete => Ok((v.clone(), Some(format!("from the programs: {why}")))),
-                    _ => Err("derived from the program's evidence, which is missing or incomplete".into()),
-                },
-            },
-            _ => match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
-                Some((need, why)) => Err(format!("{} ({})", need.describe(), why[0])),
-                None => Ok((value.clone(), None)),
-            },
-        };
-        let mut shaped = shape(&candidates[0].0);
-        if let (Some(from), Ok((v, note))) = (candidates[0].1, &shaped) {
-            let instead = format!(
-                "{value} needs systemd {}; the target is {}: the {from} profile's value instead",
-                directive.since_for(&value),
-                ctx.systemd_version
-            );
-            shaped = Ok((v.clone(), Some(note.as_ref().map_or(instead.clone(), |n| format!("{instead}; {n}")))));
-        } else if let Err(why) = &shaped {
-            for (fallback, from) in &candidates[1..] {
-                if let Ok((v, note)) = shape(fallback) {
-                    let instead = format!(
-                        "{} ruled out: {why}; the {} profile's value instead",
-                        candidates[0].0,
-                        from.unwrap_or("parent")
-                    );
-                    let note = Some(note.map_or(instead.clone(), |n| format!("{instead}; {n}")));
-                    shaped = Ok((v, note));
-                    break;
-                }
+                Decision::Skip(reason) => plan.skipped.push(Skipped { directive: key.to_owned(), reason }),
+                Decision::Beside => {}
             }
         }
-        match shaped {
-            Ok((v, note)) => {
-                let reason = match note {
-                    Some(n) => format!("{reason}; {n}"),
-                    None => reason,
-                };
-                plan.added.push(Added { directive: key.clone(), value: v, reason });
-            }
-            Err(why) => skip(&mut plan, &key, why),
+        if let Some((with, value)) = directive.pairs_with() {
+            pair(&mut plan, base, key, with, value);
         }
     }
-    pair_syscall_error_number(&mut plan, base);
     add_writable_paths(&mut plan, &facts, base, &unit_policy.read_write_paths);
     plan
 }
 
-/// A deny list loses the groups the unit needs; an allow list is all or nothing.
-/// What the programs show about mount(2) and chroot(2), which SystemCallFilter='s @mount
-/// group holds and the @system-service allow list leaves out.
-enum MountEvidence {
-    /// Complete evidence, and no program mounts, chroots or creates namespaces.
-    None,
-    /// The evidence is missing or incomplete: it cannot rule them out.
-    Unknown,
-    /// A program imports one of them (a hint: not enough to veto the baseline's directives).
-    Seen(String),
+/// The policy's directives, with this unit's own values on top: key -> (value, why).
+fn wanted_directives(policy: &Policy, unit_policy: &UnitPolicy) -> BTreeMap<String, (String, String)> {
+    let profile = format!("{} profile", policy.profile);
+    let mut wanted: BTreeMap<String, (String, String)> =
+        policy.directives.iter().map(|(k, v)| (k.clone(), (v.clone(), profile.clone()))).collect();
+    for (k, v) in &unit_policy.set {
+        wanted.insert(k.clone(), (v.clone(), "set by the policy for this unit".into()));
+    }
+    wanted
 }
 
-fn mount_evidence(evidence: Option<&ProgramEvidence>) -> MountEvidence {
-    let Some(e) = evidence else { return MountEvidence::Unknown };
-    let seen = [Need::Mounts, Need::Chroot, Need::Namespaces].iter().find_map(|n| e.hints.get(n).map(|w| (n, w)));
-    match seen {
-        Some((need, why)) => MountEvidence::Seen(format!("{} ({})", need.describe(), why[0])),
-        None if e.complete => MountEvidence::None,
-        None => MountEvidence::Unknown,
+/// What the planner knows about one unit while it goes through the table.
+struct Seen<'a> {
+    unit: &'a LoadedUnit,
+    /// The unit's own settings, drop-ins included.
+    base: &'a [Assignment],
+    /// What the policy skips for this unit.
+    policy_skips: &'a BTreeSet<String>,
+    facts: &'a UnitFacts,
+    evidence: Option<&'a ProgramEvidence>,
+    systemd_version: u32,
+}
+
+impl Seen<'_> {
+    fn evidence_complete(&self) -> bool {
+        self.evidence.is_some_and(|e| e.complete)
+    }
+
+    /// The value the complete evidence derives for `key`, and why.
+    fn derived(&self, key: &str) -> Option<&(String, String)> {
+        self.evidence.filter(|e| e.complete).and_then(|e| e.derived.get(key))
+    }
+
+    /// The first of `needs` the unit shows, and the first evidence for it.
+    fn first_need(&self, needs: &[Need]) -> Option<(Need, &str)> {
+        needs.iter().find_map(|n| self.facts.needs.get(n).map(|w| (*n, w[0].as_str())))
     }
 }
 
-fn shape_syscall_filter(
+enum Decision {
+    /// Written with this value, and a note on how it was shaped.
+    Add(String, Option<String>),
+    Skip(String),
+    /// Written only beside the directive it pairs with.
+    Beside,
+}
+
+/// [`decide`] for the profile's value; where the unit rules it out, for each value the
+/// profiles it inherits from give the directive (`fallbacks`: value, profile), so that a
+/// profile never leaves a unit weaker than its parent would.
+fn decide_or_fall_back(
     directive: &Directive,
     value: &str,
-    facts: &UnitFacts,
-    mounts: MountEvidence,
-    systemd_version: u32,
-) -> Result<(String, Option<String>), String> {
-    let Some(list) = value.strip_prefix('~') else {
-        let since = directive.since_for("@system-service");
-        if systemd_version < since {
-            return Err(format!(
-                "an allow list needs @system-service (systemd {since}); the target is {systemd_version}"
-            ));
-        }
-        if let MountEvidence::Seen(why) = mounts {
-            return Err(format!("{why}: the allow list leaves out @mount"));
-        }
-        return match directive.breaks.iter().find_map(|n| facts.needs.get(n).map(|w| (n, w))) {
-            Some((need, why)) => Err(format!("{} ({})", need.describe(), why[0])),
-            None => Ok((value.to_owned(), None)),
-        };
-    };
-    let mut kept = Vec::new();
-    let mut dropped = Vec::new();
-    for group in list.split_whitespace() {
-        let breaks = SYSCALL_GROUP_BREAKS.iter().find(|(g, _)| *g == group).map(|(_, n)| *n).unwrap_or(&[]);
-        if let Some(need) = breaks.iter().find(|n| facts.needs.contains_key(n)) {
-            dropped.push(format!("{group} ({})", need.describe()));
-        } else if group == "@mount" {
-            match &mounts {
-                MountEvidence::None => kept.push(group),
-                MountEvidence::Unknown => {
-                    dropped.push("@mount (it holds chroot(2); only the program's imports can rule that out)".into())
-                }
-                MountEvidence::Seen(why) => dropped.push(format!("@mount ({why})")),
-            }
-        } else {
-            kept.push(group);
+    fallbacks: &[(String, String)],
+    seen: &Seen,
+    added: &[Added],
+) -> Decision {
+    let first = decide(directive, value, seen, added);
+    let Decision::Skip(why) = &first else { return first };
+    for (fallback, profile) in fallbacks {
+        if let Decision::Add(v, note) = decide(directive, fallback, seen, added) {
+            let instead = format!("{value} ruled out: {why}; the {profile} profile's value instead");
+            return Decision::Add(v, Some(note.map_or(instead.clone(), |n| format!("{instead}; {n}"))));
         }
     }
-    if kept.is_empty() {
-        return Err(format!("every group is needed: {}", dropped.join(", ")));
-    }
-    let note = (!dropped.is_empty()).then(|| format!("left out {}", dropped.join(", ")));
-    Ok((format!("~{}", kept.join(" ")), note))
+    first
 }
 
-fn shape_address_families(value: &str, facts: &UnitFacts) -> Result<(String, Option<String>), String> {
-    if let Some(why) = facts.needs.get(&Need::OtherAddressFamilies) {
-        return Err(format!("{} ({})", Need::OtherAddressFamilies.describe(), why[0]));
+/// Whether a directive the policy wants is written for this unit, and with which value.
+/// `added`: what the plan adds before it, in the order of the table.
+fn decide(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> Decision {
+    let (key, facts) = (directive.key, seen.facts);
+    if seen.policy_skips.contains(key) {
+        return Decision::Skip("the policy skips it for this unit".into());
     }
-    match facts.needs.get(&Need::PacketSockets) {
-        Some(why) if !value.split_whitespace().any(|f| f == "AF_PACKET") => {
-            Ok((format!("{value} AF_PACKET"), Some(format!("kept AF_PACKET: {}", why[0]))))
+    if let Some(existing) = setting_of(seen.base, key) {
+        return Decision::Skip(format!("the unit already sets {key}={existing}"));
+    }
+    if facts.dynamic_user && directive.has(Flag::ImpliedByDynamicUser) {
+        return Decision::Skip("implied by DynamicUser=yes".into());
+    }
+    if directive.pairs_with().is_some() {
+        return Decision::Beside;
+    }
+    let since = directive.since_for(value);
+    if since > seen.systemd_version {
+        return Decision::Skip(format!("needs systemd {since}; the target is {}", seen.systemd_version));
+    }
+    if seen.unit.scope == Scope::User && !directive.user_manager {
+        return Decision::Skip("a user manager cannot apply it".into());
+    }
+    if !facts.default_dependencies && directive.has(Flag::EarlyBootExcluded) {
+        return Decision::Skip(
+            "early-boot unit (DefaultDependencies=no): its file systems may not be mounted yet".into(),
+        );
+    }
+    if facts.runs_unprivileged() && directive.has(Flag::ImpliesNoNewPrivileges) {
+        let no_new_privileges = directives::lookup("NoNewPrivileges").map_or(&[][..], |d| d.breaks);
+        if let Some((_, why)) = seen.first_need(no_new_privileges) {
+            let user = facts.user.as_deref().unwrap_or("?");
+            return Decision::Skip(format!("implies NoNewPrivileges= for User={user}, and {why}"));
         }
-        _ => Ok((value.to_owned(), None)),
+    }
+    match shape::shape(directive, value, seen, added) {
+        Ok((v, note)) => Decision::Add(v, note),
+        Err(why) => Decision::Skip(why),
     }
 }
 
-/// Why no_new_privs is in effect for the service, when it is: the unit or the plan sets
-/// NoNewPrivileges=yes, or DynamicUser=yes implies it.
-fn no_new_privileges(plan: &Plan, base: &[Assignment], facts: &UnitFacts) -> Option<&'static str> {
+/// Why no_new_privs is in effect for the service, when it is: the unit or the plan (in
+/// `added`) sets NoNewPrivileges=yes, or DynamicUser=yes implies it.
+fn no_new_privileges(added: &[Added], base: &[Assignment], facts: &UnitFacts) -> Option<&'static str> {
     if facts.dynamic_user {
         return Some("DynamicUser=yes implies NoNewPrivileges=yes");
     }
     match setting_of(base, "NoNewPrivileges").map(|v| crate::grammar::parse_boolean(&v)) {
         Some(Some(true)) => Some("the unit sets NoNewPrivileges=yes"),
         Some(_) => None,
-        None => plan
-            .added
+        None => added
             .iter()
             .any(|a| a.directive == "NoNewPrivileges" && a.value == "yes")
             .then_some("NoNewPrivileges=yes is added"),
     }
 }
 
-/// Filtered system calls fail with EPERM instead of killing the service: a daemon that
-/// probes for a call gets an error it can handle, not SIGSYS.
-fn pair_syscall_error_number(plan: &mut Plan, base: &[Assignment]) {
-    let Some(pos) = plan.added.iter().position(|a| a.directive == "SystemCallFilter") else { return };
-    if setting_of(base, "SystemCallErrorNumber").is_some() {
+/// A directive written only beside another goes right after it, unless the unit sets it.
+fn pair(plan: &mut Plan, base: &[Assignment], key: &str, with: &str, value: &str) {
+    let Some(pos) = plan.added.iter().position(|a| a.directive == with) else { return };
+    if setting_of(base, key).is_some() {
         return;
     }
     plan.added.insert(
         pos + 1,
-        Added {
-            directive: "SystemCallErrorNumber".into(),
-            value: "EPERM".into(),
-            reason: "pairs with SystemCallFilter=".into(),
-        },
+        Added { directive: key.to_owned(), value: value.to_owned(), reason: format!("pairs with {with}=") },
     );
 }
 

@@ -1,7 +1,7 @@
 //! Checking the values a policy gives directives, so that a typo fails the build that
 //! reads the policy instead of producing a drop-in that systemd ignores.
 
-use crate::directives::{self, DIRECTIVES};
+use crate::directives::{self, Directive, ValueType, DIRECTIVES};
 use crate::lint::table::{self as parser_table, REFERENCE_VERSION};
 use crate::lint::values::{judge, Verdict};
 use crate::unit::words::edit_distance;
@@ -32,45 +32,48 @@ fn is_bool(s: &str) -> bool {
     crate::grammar::parse_boolean(s).is_some()
 }
 
-/// Booleans, enums and modes are judged as lint judges them, by the parser systemd 252 reads
-/// the directive with: None for the list types lint does not model, which `validate` checks.
-fn judged_by_parser_table(key: &str, v: &str) -> Option<Result<(), String>> {
-    let directive = directives::lookup(key)?;
-    let info = parser_table::key(directive.section, directive.key)?;
-    let parser = parser_table::parser_for(info, REFERENCE_VERSION)?;
-    let modelled = matches!(parser, "config_parse_bool" | "config_parse_mode")
-        || parser_table::enum_for(parser, REFERENCE_VERSION).is_some();
-    if !modelled {
-        return None;
-    }
-    Some(match judge(info, v, REFERENCE_VERSION) {
+/// Judged by the parser systemd 252 reads the directive with, as lint judges it: the value
+/// types of the directive table that are booleans, enums and modes.
+fn judged_by_parser_table(directive: &Directive, v: &str) -> Result<(), String> {
+    let Some(info) = parser_table::key(directive.section, directive.key) else { return Ok(()) };
+    match judge(info, v, REFERENCE_VERSION) {
         Verdict::Rejected(why) => Err(why),
         _ => Ok(()),
+    }
+}
+
+/// Whether systemd 252's parser for the key is one lint judges whole values with (a boolean,
+/// an enum, a mode), which is what [`ValueType::Parsed`] rests on.
+#[cfg(test)]
+fn parser_is_modelled(directive: &Directive) -> bool {
+    let parser = parser_table::key(directive.section, directive.key)
+        .and_then(|i| parser_table::parser_for(i, REFERENCE_VERSION));
+    parser.is_some_and(|p| {
+        matches!(p, "config_parse_bool" | "config_parse_mode") || parser_table::enum_for(p, REFERENCE_VERSION).is_some()
     })
 }
 
 fn validate(key: &str, v: &str) -> Result<(), String> {
+    let Some(directive) = directives::lookup(key) else { return Ok(()) };
     let words = || v.trim_start_matches('~').split_whitespace();
     let bad = |what: &str| Err(format!("{v:?} is not {what}"));
-    if let Some(verdict) = judged_by_parser_table(key, v) {
-        return verdict;
-    }
-    match key {
-        "RestrictNamespaces" => {
+    match directive.value_type {
+        ValueType::Parsed => judged_by_parser_table(directive, v),
+        ValueType::Namespaces => {
             if is_bool(v) || words().all(|w| NAMESPACES.contains(&w)) {
                 Ok(())
             } else {
                 bad("a boolean or a list of cgroup ipc net mnt pid user uts")
             }
         }
-        "SystemCallArchitectures" => {
+        ValueType::Architectures => {
             if words().all(|w| ARCHITECTURES.contains(&w)) {
                 Ok(())
             } else {
                 bad("a list of architectures such as native")
             }
         }
-        "RestrictAddressFamilies" => {
+        ValueType::AddressFamilies => {
             if v == "none"
                 || words()
                     .all(|w| w.starts_with("AF_") && w[3..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
@@ -80,7 +83,7 @@ fn validate(key: &str, v: &str) -> Result<(), String> {
                 bad("none or a list of AF_* families")
             }
         }
-        "SystemCallFilter" => {
+        ValueType::SystemCalls => {
             let ok = words().all(|w| {
                 let name = w.split(':').next().unwrap_or("");
                 let name = name.strip_prefix('@').unwrap_or(name);
@@ -93,7 +96,7 @@ fn validate(key: &str, v: &str) -> Result<(), String> {
                 bad("a list of system calls and @groups")
             }
         }
-        "SystemCallErrorNumber" => {
+        ValueType::Errno => {
             if v == "kill"
                 || v.chars().all(|c| c.is_ascii_digit())
                 || (v.starts_with('E') && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
@@ -103,15 +106,14 @@ fn validate(key: &str, v: &str) -> Result<(), String> {
                 bad("an errno name such as EPERM")
             }
         }
-        "ReadWritePaths" => v.split_whitespace().try_for_each(check_path_word),
-        "CapabilityBoundingSet" => {
+        ValueType::Paths => v.split_whitespace().try_for_each(check_path_word),
+        ValueType::Capabilities => {
             if v == "auto" || words().all(|w| w.starts_with("CAP_")) {
                 Ok(())
             } else {
                 bad("auto or a list of CAP_* capabilities")
             }
         }
-        _ => Ok(()),
     }
 }
 
@@ -176,28 +178,21 @@ pub fn check_profile_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The directives whose values `validate` checks by hand, because lint does not model their
-/// parsers (lists of names and paths).
-#[cfg(test)]
-const HAND_CHECKED: &[&str] = &[
-    "RestrictNamespaces",
-    "SystemCallArchitectures",
-    "RestrictAddressFamilies",
-    "SystemCallFilter",
-    "SystemCallErrorNumber",
-    "ReadWritePaths",
-    "CapabilityBoundingSet",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Each row's value type is the parser lint's tables give its key: a boolean, enum or
+    /// mode parser for `Parsed`, else the list parser the type is named after.
     #[test]
-    fn every_directive_value_is_checked_by_the_parser_table_or_by_hand() {
+    fn every_value_type_is_the_parser_of_its_key() {
         for d in DIRECTIVES {
-            let by_table = judged_by_parser_table(d.key, "x").is_some();
-            assert!(by_table != HAND_CHECKED.contains(&d.key), "{}: table {by_table}", d.key);
+            let info = parser_table::key(d.section, d.key).unwrap_or_else(|| panic!("{}: not in the tables", d.key));
+            let parser = parser_table::parser_for(info, REFERENCE_VERSION);
+            match d.value_type.parser() {
+                None => assert!(parser_is_modelled(d), "{}: {parser:?} is not judged whole by lint", d.key),
+                Some(p) => assert_eq!(parser, Some(p), "{}", d.key),
+            }
         }
     }
 

@@ -1,0 +1,116 @@
+//! The value written for a directive the planner keeps, one function per [`Shape`] of the
+//! directive table: the policy's value as it is, or adapted to what the unit shows it needs.
+//! `Err` leaves the directive out, with the reason.
+
+use super::{Added, Seen};
+use crate::directives::{syscall_group_breaks, Directive, Need, Shape, DENIED_ONLY_WITH_EVIDENCE};
+
+/// The value to write and a note on how it was shaped.
+pub(super) type Shaped = Result<(String, Option<String>), String>;
+
+/// `added`: what the plan adds before this directive.
+pub(super) fn shape(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> Shaped {
+    match directive.shape {
+        Shape::AsGiven => as_given(directive, value, seen),
+        Shape::SyscallFilter => syscall_filter(directive, value, seen),
+        Shape::AddressFamilies { kept_for } => address_families(directive, value, kept_for, seen),
+        Shape::DerivedWhenAuto if value == "auto" => derived(directive, seen, added),
+        Shape::DerivedWhenAuto => as_given(directive, value, seen),
+    }
+}
+
+/// An `auto` value: empty where the unit shows that no process can hold a capability
+/// (CapabilityBoundingSet=), else what the complete evidence derives.
+fn derived(directive: &Directive, seen: &Seen, added: &[Added]) -> Shaped {
+    let without = seen.facts.starts_without_capabilities.as_ref().filter(|_| directive.key == "CapabilityBoundingSet");
+    if let (Some(why), Some(nnp)) = (without, super::no_new_privileges(added, seen.base, seen.facts)) {
+        return Ok((String::new(), Some(format!("{why}, and {nnp}: no process can hold a capability"))));
+    }
+    match seen.derived(directive.key) {
+        Some((v, why)) => Ok((v.clone(), Some(format!("from the programs: {why}")))),
+        None => Err("derived from the program's evidence, which is missing or incomplete".into()),
+    }
+}
+
+fn blocked_by(needs: &[Need], seen: &Seen) -> Result<(), String> {
+    match seen.first_need(needs) {
+        Some((need, why)) => Err(format!("{} ({why})", need.describe())),
+        None => Ok(()),
+    }
+}
+
+/// Written as the policy gives it, unless the unit needs what it takes away.
+fn as_given(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
+    blocked_by(directive.breaks, seen)?;
+    Ok((value.to_owned(), None))
+}
+
+/// A deny list loses the groups the unit needs; an allow list is all or nothing.
+fn syscall_filter(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
+    let Some(list) = value.strip_prefix('~') else {
+        let since = directive.since_for("@system-service");
+        if seen.systemd_version < since {
+            return Err(format!(
+                "an allow list needs @system-service (systemd {since}); the target is {}",
+                seen.systemd_version
+            ));
+        }
+        // The allow list leaves out @mount, which holds chroot(2): a program that imports
+        // it (a hint, too weak to veto the baseline's deny list) keeps the allow list off.
+        if let Some(why) = hinted(syscall_group_breaks("@mount"), seen) {
+            return Err(format!("{why}: the allow list leaves out @mount"));
+        }
+        return as_given(directive, value, seen);
+    };
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    for group in list.split_whitespace() {
+        let breaks = syscall_group_breaks(group);
+        let only_with_evidence = DENIED_ONLY_WITH_EVIDENCE.iter().find(|(g, _)| *g == group);
+        if let Some(need) = breaks.iter().find(|n| seen.facts.needs.contains_key(n)) {
+            dropped.push(format!("{group} ({})", need.describe()));
+        } else if let Some((_, why)) = only_with_evidence.filter(|_| !ruled_out_by_evidence(breaks, seen)) {
+            dropped.push(format!("{group} ({why})"));
+        } else {
+            kept.push(group);
+        }
+    }
+    if kept.is_empty() {
+        return Err(format!("every group is needed: {}", dropped.join(", ")));
+    }
+    let note = (!dropped.is_empty()).then(|| format!("left out {}", dropped.join(", ")));
+    Ok((format!("~{}", kept.join(" ")), note))
+}
+
+/// The first of `needs` a program hints at, and why.
+fn hinted(needs: &[Need], seen: &Seen) -> Option<String> {
+    let hints = &seen.evidence?.hints;
+    needs.iter().find_map(|n| hints.get(n).map(|w| format!("{} ({})", n.describe(), w[0])))
+}
+
+/// Every program was read and none hints at any of these needs.
+fn ruled_out_by_evidence(needs: &[Need], seen: &Seen) -> bool {
+    seen.evidence_complete() && seen.evidence.is_some_and(|e| needs.iter().all(|n| !e.hints.contains_key(n)))
+}
+
+/// The evidence's families when it derived some; else the policy's, with a family kept for
+/// each need that asks for one.
+fn address_families(directive: &Directive, value: &str, kept_for: &[(Need, &str)], seen: &Seen) -> Shaped {
+    if let Some((v, why)) = seen.derived(directive.key).filter(|(v, _)| !v.is_empty()) {
+        return Ok((v.clone(), Some(format!("from the programs: {why}"))));
+    }
+    let blocking: Vec<Need> =
+        directive.breaks.iter().copied().filter(|n| kept_for.iter().all(|(k, _)| k != n)).collect();
+    blocked_by(&blocking, seen)?;
+    let mut families = value.to_owned();
+    let mut notes = Vec::new();
+    for (need, family) in kept_for {
+        if let Some((_, why)) = seen.first_need(&[*need]) {
+            if !families.split_whitespace().any(|f| f == *family) {
+                families = format!("{families} {family}");
+                notes.push(format!("kept {family}: {why}"));
+            }
+        }
+    }
+    Ok((families, (!notes.is_empty()).then(|| notes.join("; "))))
+}
