@@ -129,3 +129,49 @@ fn generated_units_idempotent_never_weaker_and_in_place_only_in_its_block() {
         }
     }
 }
+
+/// Exposure after hardening, per unit, as `--format json` reports it.
+fn exposures_after(root: &Path, profile: &str, systemd_version: &str) -> std::collections::BTreeMap<String, f64> {
+    let root = root.to_str().unwrap();
+    let r =
+        hardenunit(&["--format", "json", "--profile", profile, "--systemd-version", systemd_version, "--root", root]);
+    assert!(r.code == 0 || r.code == 1, "{root} ({profile}): {}", r.stderr);
+    let units: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for u in units.as_array().unwrap() {
+        if let Some(after) = u["exposure_after"].as_f64() {
+            out.insert(u["path"].as_str().unwrap().to_owned(), after);
+        }
+    }
+    out
+}
+
+/// Strict inherits the baseline: where a unit rules one of strict's values out, it gets the
+/// baseline's value instead, so it never ends up more exposed than under the baseline.
+#[test]
+fn strict_is_never_more_exposed_than_the_baseline() {
+    let mut rng = Rng(0x5171_C7E5_0000_0001);
+    let work = tempfile::tempdir().unwrap();
+    let generated = work.path().join("generated");
+    let dir = generated.join("lib/systemd/system");
+    fs::create_dir_all(&dir).unwrap();
+    for i in 0..200 {
+        fs::write(dir.join(format!("gen{i}.service")), generate(&mut rng)).unwrap();
+    }
+    let mut roots = vec![generated];
+    roots.extend(package_trees());
+    let mut compared = 0;
+    for version in ["252", "257"] {
+        let results = parallel(&roots, |root| {
+            (exposures_after(root, "baseline", version), exposures_after(root, "strict", version))
+        });
+        for (baseline, strict) in results {
+            for (unit, b) in &baseline {
+                let s = strict[unit];
+                assert!(s <= *b, "{unit} (systemd {version}): strict {s} > baseline {b}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 400, "only {compared} units compared");
+}

@@ -18,6 +18,16 @@ pub const COMMAND_PATH: &[&str] = &["/usr/local/sbin", "/usr/local/bin", "/usr/s
 pub struct Command {
     pub program: String,
     pub args: Vec<String>,
+    /// The `-@:+!` prefixes written before the program (`+` and `!` run it with full
+    /// privileges, whatever User= says).
+    pub prefixes: String,
+}
+
+impl Command {
+    /// Run with root's privileges despite User= (`+`, `!`, `!!`).
+    pub fn privileged(&self) -> bool {
+        self.prefixes.contains(['+', '!'])
+    }
 }
 
 /// The command lines of a service's `Exec*=` keys, in the order systemd runs them, each with
@@ -46,7 +56,7 @@ pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
     if let Some(message) = line.fatal {
         return Err(message);
     }
-    Ok(line.commands.into_iter().map(|c| Command { args: c.args().to_vec(), program: c.path }).collect())
+    Ok(line.commands.into_iter().map(|c| Command { args: c.args().to_vec(), program: c.path, prefixes: c.prefixes }).collect())
 }
 
 /// What a shell script runs, read statically.

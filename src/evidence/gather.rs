@@ -104,7 +104,8 @@ impl Gatherer<'_> {
         if name == "env" {
             let mut rest = cmd.args.iter().skip_while(|a| a.starts_with('-') || a.contains('='));
             if let Some(program) = rest.next() {
-                let inner = Command { program: program.clone(), args: rest.cloned().collect() };
+                let inner =
+                    Command { program: program.clone(), args: rest.cloned().collect(), prefixes: cmd.prefixes.clone() };
                 self.command(runner, &inner, depth);
             }
             return;

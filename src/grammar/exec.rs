@@ -11,6 +11,8 @@ use super::{extract_first_word, WordFlags};
 pub struct ExecCommand {
     /// The program after the `-@:+!` prefixes, as written (specifiers not expanded).
     pub path: String,
+    /// The `-@:+!` prefixes written before the program (`+` and `!` run it privileged).
+    pub prefixes: String,
     /// `@`: the first word of `argv` is the argv[0] the process sees, not an argument.
     pub separate_argv0: bool,
     /// The words after the program.
@@ -95,7 +97,8 @@ pub fn parse_exec_line(value: &str, expand: impl Fn(&str) -> Option<String>) -> 
         if separate_argv0 && argv.is_empty() {
             return fail(format!("Empty executable name or zeroeth argument: {value}"));
         }
-        line.commands.push(ExecCommand { path: rest.to_owned(), separate_argv0, argv });
+        let prefixes = first[..first.len() - rest.len()].to_owned();
+        line.commands.push(ExecCommand { path: rest.to_owned(), prefixes, separate_argv0, argv });
         if !semicolon {
             return line;
         }

@@ -61,6 +61,11 @@ pub struct UnitFacts {
     pub pid_file: Option<String>,
     /// `foo` of `foo@bar.service`: the name daemons use for their directories.
     pub unit_prefix: String,
+    /// Why no process of the service starts with a capability, when the unit shows it:
+    /// every command runs as the non-root User= (no `+`/`!` prefix, no
+    /// PermissionsStartOnly=), and none is granted AmbientCapabilities=. With
+    /// NoNewPrivileges= on top, nothing can gain one either.
+    pub starts_without_capabilities: Option<String>,
 }
 
 impl UnitFacts {
@@ -104,6 +109,31 @@ fn shell_commands(script: &str) -> Vec<String> {
     out
 }
 
+/// See [`UnitFacts::starts_without_capabilities`]. A User= with a specifier may name root.
+fn starts_without_capabilities(
+    f: &UnitFacts,
+    assignments: &[Assignment],
+    commands: &[(&str, crate::evidence::exec::Command)],
+) -> Option<String> {
+    let as_user = match &f.user {
+        _ if f.dynamic_user => "DynamicUser=yes".to_owned(),
+        Some(u) if f.runs_unprivileged() && !u.contains('%') => format!("User={u}"),
+        _ => return None,
+    };
+    let s = "Service";
+    let ambient = last(assignments, s, "AmbientCapabilities");
+    let permissions_start_only = last(assignments, s, "PermissionsStartOnly").and_then(|v| parse_boolean(&v));
+    let unprivileged = ambient.is_none_or(|v| v.trim().is_empty())
+        && permissions_start_only != Some(true)
+        && commands.iter().all(|(_, c)| !c.privileged())
+        && !commands.is_empty();
+    unprivileged.then(|| {
+        format!(
+            "every command runs as {as_user} (no + or ! prefix, no PermissionsStartOnly=) and the unit grants no AmbientCapabilities="
+        )
+    })
+}
+
 pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
     let mut f = UnitFacts { scope: Some(unit.scope), ..Default::default() };
     let s = "Service";
@@ -115,10 +145,14 @@ pub fn gather(unit: &LoadedUnit, assignments: &[Assignment]) -> UnitFacts {
     f.unit_prefix = unit.name.prefix().to_owned();
 
     let mut mentioned_paths: Vec<(String, String)> = Vec::new();
-    let commands = exec_lines(assignments).into_iter().flat_map(|(key, line)| {
-        let commands = split_command_line(line).unwrap_or_default();
-        commands.into_iter().map(move |c| (key, c))
-    });
+    let commands: Vec<_> = exec_lines(assignments)
+        .into_iter()
+        .flat_map(|(key, line)| {
+            let commands = split_command_line(line).unwrap_or_default();
+            commands.into_iter().map(move |c| (key, c))
+        })
+        .collect();
+    f.starts_without_capabilities = starts_without_capabilities(&f, assignments, &commands);
     for (key, command) in commands {
         let words: Vec<String> = std::iter::once(command.program).chain(command.args).collect();
         let program = &words[0];

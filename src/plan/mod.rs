@@ -97,7 +97,8 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
     for directive in DIRECTIVES {
         let key = directive.key;
         if let Some((value, reason)) = wanted.get(key) {
-            match decide(directive, value, &seen) {
+            let fallbacks = if unit_policy.set.contains_key(key) { None } else { ctx.policy.fallbacks.get(key) };
+            match decide_or_fall_back(directive, value, fallbacks.map_or(&[][..], Vec::as_slice), &seen, &plan.added) {
                 Decision::Add(v, note) => {
                     let reason = match note {
                         Some(n) => format!("{reason}; {n}"),
@@ -164,8 +165,30 @@ enum Decision {
     Beside,
 }
 
+/// [`decide`] for the profile's value; where the unit rules it out, for each value the
+/// profiles it inherits from give the directive (`fallbacks`: value, profile), so that a
+/// profile never leaves a unit weaker than its parent would.
+fn decide_or_fall_back(
+    directive: &Directive,
+    value: &str,
+    fallbacks: &[(String, String)],
+    seen: &Seen,
+    added: &[Added],
+) -> Decision {
+    let first = decide(directive, value, seen, added);
+    let Decision::Skip(why) = &first else { return first };
+    for (fallback, profile) in fallbacks {
+        if let Decision::Add(v, note) = decide(directive, fallback, seen, added) {
+            let instead = format!("{value} ruled out: {why}; the {profile} profile's value instead");
+            return Decision::Add(v, Some(note.map_or(instead.clone(), |n| format!("{instead}; {n}"))));
+        }
+    }
+    first
+}
+
 /// Whether a directive the policy wants is written for this unit, and with which value.
-fn decide(directive: &Directive, value: &str, seen: &Seen) -> Decision {
+/// `added`: what the plan adds before it, in the order of the table.
+fn decide(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> Decision {
     let (key, facts) = (directive.key, seen.facts);
     if seen.policy_skips.contains(key) {
         return Decision::Skip("the policy skips it for this unit".into());
@@ -198,9 +221,25 @@ fn decide(directive: &Directive, value: &str, seen: &Seen) -> Decision {
             return Decision::Skip(format!("implies NoNewPrivileges= for User={user}, and {why}"));
         }
     }
-    match shape::shape(directive, value, seen) {
+    match shape::shape(directive, value, seen, added) {
         Ok((v, note)) => Decision::Add(v, note),
         Err(why) => Decision::Skip(why),
+    }
+}
+
+/// Why no_new_privs is in effect for the service, when it is: the unit or the plan (in
+/// `added`) sets NoNewPrivileges=yes, or DynamicUser=yes implies it.
+fn no_new_privileges(added: &[Added], base: &[Assignment], facts: &UnitFacts) -> Option<&'static str> {
+    if facts.dynamic_user {
+        return Some("DynamicUser=yes implies NoNewPrivileges=yes");
+    }
+    match setting_of(base, "NoNewPrivileges").map(|v| crate::grammar::parse_boolean(&v)) {
+        Some(Some(true)) => Some("the unit sets NoNewPrivileges=yes"),
+        Some(_) => None,
+        None => added
+            .iter()
+            .any(|a| a.directive == "NoNewPrivileges" && a.value == "yes")
+            .then_some("NoNewPrivileges=yes is added"),
     }
 }
 

@@ -2,22 +2,33 @@
 //! directive table: the policy's value as it is, or adapted to what the unit shows it needs.
 //! `Err` leaves the directive out, with the reason.
 
-use super::Seen;
+use super::{Added, Seen};
 use crate::directives::{syscall_group_breaks, Directive, Need, Shape, DENIED_ONLY_WITH_EVIDENCE};
 
 /// The value to write and a note on how it was shaped.
 pub(super) type Shaped = Result<(String, Option<String>), String>;
 
-pub(super) fn shape(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
+/// `added`: what the plan adds before this directive.
+pub(super) fn shape(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> Shaped {
     match directive.shape {
         Shape::AsGiven => as_given(directive, value, seen),
         Shape::SyscallFilter => syscall_filter(directive, value, seen),
         Shape::AddressFamilies { kept_for } => address_families(directive, value, kept_for, seen),
-        Shape::DerivedWhenAuto if value == "auto" => match seen.derived(directive.key) {
-            Some((v, why)) => Ok((v.clone(), Some(format!("from the programs: {why}")))),
-            None => Err("derived from the program's evidence, which is missing or incomplete".into()),
-        },
+        Shape::DerivedWhenAuto if value == "auto" => derived(directive, seen, added),
         Shape::DerivedWhenAuto => as_given(directive, value, seen),
+    }
+}
+
+/// An `auto` value: empty where the unit shows that no process can hold a capability
+/// (CapabilityBoundingSet=), else what the complete evidence derives.
+fn derived(directive: &Directive, seen: &Seen, added: &[Added]) -> Shaped {
+    let without = seen.facts.starts_without_capabilities.as_ref().filter(|_| directive.key == "CapabilityBoundingSet");
+    if let (Some(why), Some(nnp)) = (without, super::no_new_privileges(added, seen.base, seen.facts)) {
+        return Ok((String::new(), Some(format!("{why}, and {nnp}: no process can hold a capability"))));
+    }
+    match seen.derived(directive.key) {
+        Some((v, why)) => Ok((v.clone(), Some(format!("from the programs: {why}")))),
+        None => Err("derived from the program's evidence, which is missing or incomplete".into()),
     }
 }
 
@@ -44,6 +55,11 @@ fn syscall_filter(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
                 seen.systemd_version
             ));
         }
+        // The allow list leaves out @mount, which holds chroot(2): a program that imports
+        // it (a hint, too weak to veto the baseline's deny list) keeps the allow list off.
+        if let Some(why) = hinted(syscall_group_breaks("@mount"), seen) {
+            return Err(format!("{why}: the allow list leaves out @mount"));
+        }
         return as_given(directive, value, seen);
     };
     let mut kept = Vec::new();
@@ -64,6 +80,12 @@ fn syscall_filter(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
     }
     let note = (!dropped.is_empty()).then(|| format!("left out {}", dropped.join(", ")));
     Ok((format!("~{}", kept.join(" ")), note))
+}
+
+/// The first of `needs` a program hints at, and why.
+fn hinted(needs: &[Need], seen: &Seen) -> Option<String> {
+    let hints = &seen.evidence?.hints;
+    needs.iter().find_map(|n| hints.get(n).map(|w| format!("{} ({})", n.describe(), w[0])))
 }
 
 /// Every program was read and none hints at any of these needs.

@@ -76,8 +76,10 @@ fn target_version_gates_directives() {
     }
     let strict = policy("", Some("strict"));
     let p = plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &strict, 238);
-    assert!(skipped(&p, "SystemCallFilter").unwrap().contains("239"));
-    assert_eq!(added(&p, "SystemCallErrorNumber"), None);
+    // The allow list is too new: strict falls back to the baseline's deny list.
+    let scf = p.added.iter().find(|a| a.directive == "SystemCallFilter").unwrap();
+    assert!(scf.value.starts_with("~@clock") && scf.reason.contains("needs systemd 239"), "{scf:?}");
+    assert_eq!(added(&p, "SystemCallErrorNumber").as_deref(), Some("EPERM"));
 }
 
 #[test]
@@ -176,7 +178,15 @@ fn the_allow_list_is_kept_off_by_what_explain_says_keeps_it_off() {
         let ev = ProgramEvidence { needs: [(need, vec!["seen".into()])].into(), complete: true, ..Default::default() };
         let p = plan_with_evidence(&files, "food.service", &strict, 252, Some(&ev));
         let explained = crate::directives::kept_off_by(need).iter().any(|k| k == "SystemCallFilter");
-        assert_eq!(added(&p, "SystemCallFilter").is_none(), explained, "{need:?}: {:?}", p.skipped);
+        let allow_list = added(&p, "SystemCallFilter").is_some_and(|v| v == "@system-service");
+        assert_eq!(!allow_list, explained, "{need:?}: {:?}", p.skipped);
+        if explained {
+            // Kept off, it falls back to the baseline's deny list, less what the need rules out.
+            let deny = added(&p, "SystemCallFilter").unwrap();
+            assert!(deny.starts_with('~'), "{need:?}: {deny}");
+            let reason = &p.added.iter().find(|a| a.directive == "SystemCallFilter").unwrap().reason;
+            assert!(reason.contains("@system-service ruled out") && reason.contains("baseline"), "{reason}");
+        }
     }
 }
 
@@ -198,4 +208,50 @@ fn a_custom_argv0_is_not_the_script_an_interpreter_runs() {
     let unit = "[Service]\nExecStart=@/usr/bin/python3 chronyd /usr/lib/food/food.py\n";
     let p = plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &policy("", None), 252);
     assert_eq!(added(&p, "ProtectClock").as_deref(), Some("yes"), "{:?}", p.skipped);
+}
+
+#[test]
+fn a_program_that_chroots_keeps_the_allow_list_off_but_keeps_the_deny_list() {
+    // lldpd imports chroot(2): a hint, too weak to veto the baseline, but the allow list
+    // leaves @mount (which holds chroot) out, so strict falls back to the deny list less @mount.
+    let strict = policy("", Some("strict"));
+    let files = [(format!("{SYS}/food.service"), "[Service]\nExecStart=/usr/sbin/food\n")];
+    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let why = "/usr/sbin/food imports chroot: confines itself with chroot".to_owned();
+    let ev = ProgramEvidence { hints: [(Need::Chroot, vec![why])].into(), complete: true, ..Default::default() };
+    let p = plan_with_evidence(&files, "food.service", &strict, 252, Some(&ev));
+    let scf = p.added.iter().find(|a| a.directive == "SystemCallFilter").unwrap();
+    assert!(scf.value.starts_with('~') && !scf.value.contains("@mount"), "{scf:?}");
+    assert!(scf.reason.contains("imports chroot"), "{scf:?}");
+}
+
+#[test]
+fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set() {
+    let p = policy("", None);
+    let plan_of = |unit: &str| plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &p, 252);
+    let unit = "[Service]\nUser=food\nExecStartPre=/usr/bin/food-check\nExecStart=/usr/sbin/food\n";
+    let plan = plan_of(unit);
+    assert_eq!(added(&plan, "CapabilityBoundingSet").as_deref(), Some(""));
+    let reason = &plan.added.iter().find(|a| a.directive == "CapabilityBoundingSet").unwrap().reason;
+    assert!(reason.contains("User=food") && reason.contains("NoNewPrivileges=yes is added"), "{reason}");
+    assert_eq!(
+        added(&plan_of("[Service]\nDynamicUser=yes\nExecStart=/usr/sbin/food\n"), "CapabilityBoundingSet").as_deref(),
+        Some("")
+    );
+    // Each of these lets a process hold a capability, so the rule does not apply (and without
+    // evidence nothing else derives a set).
+    for held in [
+        "[Service]\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=root\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=%i\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nExecStartPre=+/usr/bin/food-setup\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nExecStart=!!/usr/sbin/food\n",
+        "[Service]\nUser=food\nPermissionsStartOnly=yes\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nNoNewPrivileges=no\nExecStart=/usr/sbin/food\n",
+        // php-fpm runs set-gid sendmail: NoNewPrivileges= is skipped, so file privileges stay.
+        "[Service]\nUser=www-data\nExecStart=/usr/sbin/php-fpm8.2 --nodaemonize\n",
+    ] {
+        assert_eq!(added(&plan_of(held), "CapabilityBoundingSet"), None, "{held}");
+    }
 }

@@ -75,6 +75,11 @@ pub struct Policy {
     pub systemd_version_from: String,
     /// Directive → value, in the order of the directive table.
     pub directives: Vec<(String, String)>,
+    /// Directive → the values the profiles this one inherits from give it, nearest first
+    /// (strict's `SystemCallFilter=@system-service` → the baseline's deny list): where a
+    /// unit rules the profile's own value out, the planner tries these before giving up,
+    /// so that a profile is never weaker than the one it inherits from.
+    pub fallbacks: BTreeMap<String, Vec<(String, String)>>,
     pub units: BTreeMap<String, UnitPolicy>,
     /// Where each layer came from, built-in first.
     pub layers: Vec<String>,
@@ -199,6 +204,10 @@ impl Policy {
         let _ = writeln!(s, "\n[directives]");
         for (k, v) in &self.directives {
             let _ = writeln!(s, "{k} = {}", quote(v));
+            // Not a key: the profile's inheritance, which reading this back restores.
+            for (fallback, from) in self.fallbacks.get(k).into_iter().flatten() {
+                let _ = writeln!(s, "# where a unit rules it out: {} (profile {from})", quote(fallback));
+            }
         }
         for (name, u) in &self.units {
             let _ = writeln!(s, "\n[unit.{}]", quote(name));
@@ -345,6 +354,17 @@ impl Builder {
             merged.extend(self.profiles[name].directives.clone());
         }
         merged.extend(self.directives);
+        let mut fallbacks: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for (key, value) in merged.iter().filter_map(|(k, v)| Some((k, v.as_ref()?))) {
+            for ancestor in &chain[1..] {
+                let Some(Some(inherited)) = self.profiles[ancestor].directives.get(key) else { continue };
+                let list = fallbacks.entry(key.clone()).or_default();
+                if inherited != value && !list.iter().any(|(v, _)| v == inherited) {
+                    list.push((inherited.clone(), ancestor.clone()));
+                }
+            }
+        }
+        fallbacks.retain(|_, list| !list.is_empty());
         let mut directives: Vec<(String, String)> = merged.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
         directives.sort_by_key(|(k, _)| directives::order(k));
         let (systemd_version, systemd_version_from) = match (overrides.systemd_version, self.systemd_version) {
@@ -359,6 +379,7 @@ impl Builder {
             systemd_version,
             systemd_version_from,
             directives,
+            fallbacks,
             units: self.units,
             layers: self.layers,
         })

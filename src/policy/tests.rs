@@ -149,3 +149,17 @@ fn a_missing_installed_layer_is_skipped() {
         Policy::load_layers(&[Path::new("/nonexistent/hardenunit/policy.toml")], &[], &Overrides::default()).unwrap();
     assert_eq!(p.layers, vec!["built-in policy".to_owned()]);
 }
+
+#[test]
+fn a_profile_falls_back_to_what_it_inherits() {
+    let strict = load(&[], &Overrides { profile: Some("strict".into()), ..Default::default() }).unwrap();
+    let baseline = load(&[], &Overrides::default()).unwrap();
+    let deny = baseline.directives.iter().find(|(k, _)| k == "SystemCallFilter").unwrap().1.clone();
+    assert_eq!(strict.fallbacks["SystemCallFilter"], [(deny, "baseline".to_owned())]);
+    assert_eq!(strict.fallbacks["ProtectSystem"], [("full".to_owned(), "baseline".to_owned())]);
+    assert!(!strict.fallbacks.contains_key("NoNewPrivileges"), "same value: nothing to fall back to");
+    assert!(baseline.fallbacks.is_empty());
+    // Printed and read back, the profile's inheritance gives the same fallbacks.
+    let again = load(&[&strict.to_toml()], &Overrides::default()).unwrap();
+    assert_eq!(again.fallbacks, strict.fallbacks);
+}
