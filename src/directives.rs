@@ -204,7 +204,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d!(
         "PrivateTmp",
         183,
-        [],
+        [("disconnected", 257)],
         ["PrivateTmp"],
         false,
         [Mounts],
@@ -254,7 +254,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d!(
         "ProtectControlGroups",
         232,
-        [],
+        [("private", 257), ("strict", 257)],
         ["ProtectControlGroups"],
         false,
         [ControlGroups],

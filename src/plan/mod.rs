@@ -89,9 +89,9 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
     // The policy's directives, with this unit's own values on top.
     let mut wanted: Vec<(String, String, String)> = ctx
         .policy
-        .directives
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone(), format!("{} profile", ctx.policy.profile)))
+        .directives_for(ctx.systemd_version)
+        .into_iter()
+        .map(|(k, v)| (k, v, format!("{} profile", ctx.policy.profile)))
         .collect();
     for (k, v) in &unit_policy.set {
         match wanted.iter_mut().find(|(wk, _, _)| wk == k) {

@@ -14,7 +14,7 @@ fn load(texts: &[&str], o: &Overrides) -> Result<Policy, LoadError> {
 }
 
 fn value<'a>(p: &'a Policy, k: &str) -> Option<&'a str> {
-    p.directives.iter().find(|(d, _)| d == k).map(|(_, v)| v.as_str())
+    p.directives.iter().find(|(d, _)| d == k).map(|(_, v)| v[0].as_str())
 }
 
 #[test]
@@ -146,4 +146,41 @@ fn a_missing_installed_layer_is_skipped() {
     let p =
         Policy::load_layers(&[Path::new("/nonexistent/hardenunit/policy.toml")], &[], &Overrides::default()).unwrap();
     assert_eq!(p.layers, vec!["built-in policy".to_owned()]);
+}
+
+#[test]
+fn a_list_of_values_gives_each_target_the_newest_it_understands() {
+    let text = "[directives]\nPrivateTmp = [\"disconnected\", \"yes\"]\nProtectControlGroups = [\"strict\", true]\n";
+    let p = load(&[text], &Overrides::default()).unwrap();
+    let at = |v: u32, k: &str| p.directives_for(v).into_iter().find(|(d, _)| d == k).map(|(_, v)| v);
+    assert_eq!(at(252, "PrivateTmp").as_deref(), Some("yes"));
+    assert_eq!(at(256, "PrivateTmp").as_deref(), Some("yes"));
+    assert_eq!(at(257, "PrivateTmp").as_deref(), Some("disconnected"));
+    assert_eq!(at(262, "ProtectControlGroups").as_deref(), Some("strict"));
+    assert_eq!(at(252, "ProtectControlGroups").as_deref(), Some("yes"));
+    // Nothing the target understands: the oldest, which the planner skips naming its release.
+    let only_new = load(&["[directives]\nPrivateTmp = [\"disconnected\"]\n"], &Overrides::default()).unwrap();
+    let chosen = only_new.directives_for(252).into_iter().find(|(d, _)| d == "PrivateTmp");
+    assert_eq!(chosen.map(|(_, v)| v).as_deref(), Some("disconnected"));
+
+    let again = load(&[&p.to_toml()], &Overrides::default()).unwrap();
+    assert_eq!(again.directives, p.directives);
+    assert!(p.to_toml().contains("PrivateTmp = [\"disconnected\", \"yes\"]\n"), "{}", p.to_toml());
+}
+
+#[test]
+fn a_list_of_values_is_checked_value_by_value_and_in_release_order() {
+    let cases = [
+        ("[directives]\nPrivateTmp = [\"yes\", \"disconnected\"]\n", 2, "newest release first"),
+        ("[directives]\nPrivateTmp = [\"disconnectd\", \"yes\"]\n", 2, "disconnectd"),
+        ("[directives]\nPrivateTmp = []\n", 2, "empty list"),
+        ("[directives]\nPrivateTmp = [\"disconnected\", false]\n", 2, "false cannot be"),
+        ("[unit.\"a.service\"]\nset = { PrivateTmp = [\"disconnected\", \"yes\"] }\n", 2, "not a list"),
+    ];
+    for (text, line, needle) in cases {
+        let f = file(text);
+        let e = Policy::load(None, &[f.path().to_owned()], &Overrides::default()).unwrap_err();
+        assert_eq!(e.line, Some(line), "{text}: {e}");
+        assert!(e.to_string().contains(needle), "{text}: {e}");
+    }
 }

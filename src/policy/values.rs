@@ -10,8 +10,38 @@ const NAMESPACES: &[&str] = &["cgroup", "ipc", "net", "mnt", "pid", "user", "uts
 const ARCHITECTURES: &[&str] =
     &["native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "ppc64", "ppc64-le", "s390x", "riscv64"];
 
-/// A policy value as the string written into the unit; `Ok(None)` means "do not add".
-pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<String>, String> {
+/// A policy value as the strings that may be written into the unit, strongest first: one, or
+/// a list (`["disconnected", "yes"]`) of which the planner writes the first the target
+/// systemd understands. `Ok(None)` means "do not add".
+pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<Vec<String>>, String> {
+    let toml::Value::Array(choices) = value else {
+        return Ok(normalize_one(key, value)?.map(|v| vec![v]));
+    };
+    if choices.is_empty() {
+        return Err("empty list (use false to drop the directive)".into());
+    }
+    let mut out = Vec::new();
+    for choice in choices {
+        match normalize_one(key, choice)? {
+            Some(v) => out.push(v),
+            None => return Err("false cannot be one of a list of values".into()),
+        }
+    }
+    let since = |v: &str| directives::lookup(key).map_or(0, |d| d.since_for(v));
+    if let Some(w) = out.windows(2).find(|w| since(&w[0]) <= since(&w[1])) {
+        return Err(format!(
+            "{:?} (systemd {}) is listed before {:?} (systemd {}): list the values newest release first, \
+             as only the first the target understands is written",
+            w[0],
+            since(&w[0]),
+            w[1],
+            since(&w[1])
+        ));
+    }
+    Ok(Some(out))
+}
+
+fn normalize_one(key: &str, value: &toml::Value) -> Result<Option<String>, String> {
     let text = match value {
         toml::Value::Boolean(false) => return Ok(None),
         toml::Value::Boolean(true) => "yes".to_owned(),
@@ -33,17 +63,20 @@ fn is_bool(s: &str) -> bool {
 }
 
 /// Booleans, enums and modes are judged as lint judges them, by the parser systemd 252 reads
-/// the directive with: None for the list types lint does not model, which `validate` checks.
+/// the directive with (or, for a value the directive table dates later, the parser of the
+/// release that brought it): None for the list types lint does not model, which `validate`
+/// checks.
 fn judged_by_parser_table(key: &str, v: &str) -> Option<Result<(), String>> {
     let directive = directives::lookup(key)?;
     let info = parser_table::key(directive.section, directive.key)?;
-    let parser = parser_table::parser_for(info, REFERENCE_VERSION)?;
+    let release = directive.since_for(v).max(REFERENCE_VERSION);
+    let parser = parser_table::parser_for(info, release)?;
     let modelled = matches!(parser, "config_parse_bool" | "config_parse_mode")
-        || parser_table::enum_for(parser, REFERENCE_VERSION).is_some();
+        || parser_table::enum_for(parser, release).is_some();
     if !modelled {
         return None;
     }
-    Some(match judge(info, v, REFERENCE_VERSION) {
+    Some(match judge(info, v, release) {
         Verdict::Rejected(why) => Err(why),
         _ => Ok(()),
     })

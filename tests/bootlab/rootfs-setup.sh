@@ -73,9 +73,9 @@ if has /usr/bin/rsync; then
 fi
 
 # php-fpm answers /ping with "pong": a FastCGI round trip without any PHP script.
-if has /etc/php/8.2/fpm/pool.d/www.conf; then
-    sed -i 's|^;ping.path = /ping|ping.path = /ping|' /etc/php/8.2/fpm/pool.d/www.conf
-fi
+for pool in /etc/php/*/fpm/pool.d/www.conf; do
+    if has "$pool"; then sed -i 's|^;ping.path = /ping|ping.path = /ping|' "$pool"; fi
+done
 
 # nmbd waits for a broadcast interface that a --private-network container never has, holding
 # the boot up for its whole start timeout.
