@@ -30,7 +30,7 @@ fn builtin_baseline_is_valid_and_ordered_by_the_table() {
 fn strict_inherits_baseline_and_overrides() {
     let p = load(&[], &Overrides { profile: Some("strict".into()), ..Default::default() }).unwrap();
     assert_eq!(value(&p, "ProtectSystem"), Some("strict"));
-    assert_eq!(value(&p, "PrivateTmp"), Some("yes"));
+    assert_eq!(value(&p, "PrivateTmp"), Some("disconnected"));
 }
 
 #[test]

@@ -81,9 +81,9 @@ def mirrors():
     return main.rstrip("/"), security.rstrip("/")
 
 
-def root_identity(suite, packages, setup_script):
+def root_identity(suite, packages, setup):
     """What a cached root is built from; a root serves every list whose packages it holds."""
-    setup = hashlib.sha256(Path(setup_script).read_bytes()).hexdigest()
+    setup = hashlib.sha256(setup).hexdigest()
     return {"recipe": RECIPE_VERSION, "suite": suite, "setup": setup, "packages": sorted(set(packages))}
 
 
@@ -147,7 +147,10 @@ def apt_sources(suite, main_mirror, security_mirror):
 
 def build_rootfs(cache, suite, packages, setup_script, lock):
     """Returns a cached root of SUITE holding these packages and this setup, building it when missing."""
-    identity = root_identity(suite, packages, setup_script)
+    # Read once: the root runs the very script its identity names, even if the file is edited
+    # while the root is built.
+    setup = Path(setup_script).read_bytes()
+    identity = root_identity(suite, packages, setup)
     found = find_root(cache, identity)
     if found:
         return found
@@ -182,10 +185,13 @@ def build_rootfs(cache, suite, packages, setup_script, lock):
         policy = partial / "usr/sbin/policy-rc.d"
         policy.write_text("#!/bin/sh\nexit 101\n")
         policy.chmod(0o755)
-        nspawn_run(partial, "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+        # A mirror that is a snapshot (or a clock ahead of it) serves an unstable Release file
+        # past its Valid-Until; debootstrap took it, and a throw-away test root may too.
+        apt = "apt-get -o Acquire::Check-Valid-Until=false"
+        nspawn_run(partial, f"{apt} update -q && DEBIAN_FRONTEND=noninteractive {apt} install -y -q "
                    f"--no-install-recommends {' '.join(sorted(packages))} && apt-get clean", logfile, 1800)
         log(f"  packages installed after {time.monotonic() - started:.0f} s")
-        shutil.copy(setup_script, partial / "root/bootlab-setup.sh")
+        (partial / "root/bootlab-setup.sh").write_bytes(setup)
         nspawn_run(partial, "sh -eu /root/bootlab-setup.sh", logfile, 300)
         (partial / "root/bootlab-setup.sh").unlink()
         policy.unlink()
