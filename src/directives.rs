@@ -275,6 +275,7 @@ pub static DIRECTIVES: &[Directive] = &[
     Directive {
         key: "PrivateTmp",
         since: 183,
+        value_since: &[("disconnected", 257)],
         rows: &["PrivateTmp"],
         breaks: &[Mounts],
         comment: "Give the service its own /tmp and /var/tmp",
@@ -325,6 +326,7 @@ pub static DIRECTIVES: &[Directive] = &[
     Directive {
         key: "ProtectControlGroups",
         since: 232,
+        value_since: &[("private", 257), ("strict", 257)],
         rows: &["ProtectControlGroups"],
         breaks: &[ControlGroups],
         comment: "Make the control group hierarchy read-only",

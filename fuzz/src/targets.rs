@@ -40,8 +40,8 @@ pub fn policy_loader(data: &[u8]) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let Some(policy) = load_policy(dir.path(), text) else { return };
     let one_line = |v: &str| !v.chars().any(char::is_control) && !v.ends_with('\\');
-    for (k, v) in &policy.directives {
-        assert!(one_line(v), "{k}={v:?} would not stay one line");
+    for (k, values) in &policy.directives {
+        assert!(values.iter().all(|v| one_line(v)), "{k}={values:?} would not stay one line");
     }
     for u in policy.units.values() {
         assert!(u.read_write_paths.iter().all(|p| one_line(p) && !p.contains(' ')), "{:?}", u.read_write_paths);

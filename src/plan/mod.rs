@@ -85,7 +85,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             }
         }
     }
-    let wanted = wanted_directives(ctx.policy, &unit_policy);
+    let wanted = wanted_directives(ctx.policy, &unit_policy, ctx.systemd_version);
     let seen = Seen {
         unit,
         base,
@@ -97,8 +97,11 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
     for directive in DIRECTIVES {
         let key = directive.key;
         if let Some((value, reason)) = wanted.get(key) {
-            let fallbacks = if unit_policy.set.contains_key(key) { None } else { ctx.policy.fallbacks.get(key) };
-            match decide_or_fall_back(directive, value, fallbacks.map_or(&[][..], Vec::as_slice), &seen, &plan.added) {
+            let fallbacks = match unit_policy.set.contains_key(key) {
+                true => Vec::new(),
+                false => ctx.policy.fallbacks_for(key, ctx.systemd_version),
+            };
+            match decide_or_fall_back(directive, value, &fallbacks, &seen, &plan.added) {
                 Decision::Add(v, note) => {
                     let reason = match note {
                         Some(n) => format!("{reason}; {n}"),
@@ -119,10 +122,17 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
 }
 
 /// The policy's directives, with this unit's own values on top: key -> (value, why).
-fn wanted_directives(policy: &Policy, unit_policy: &UnitPolicy) -> BTreeMap<String, (String, String)> {
+fn wanted_directives(
+    policy: &Policy,
+    unit_policy: &UnitPolicy,
+    systemd_version: u32,
+) -> BTreeMap<String, (String, String)> {
     let profile = format!("{} profile", policy.profile);
-    let mut wanted: BTreeMap<String, (String, String)> =
-        policy.directives.iter().map(|(k, v)| (k.clone(), (v.clone(), profile.clone()))).collect();
+    let mut wanted: BTreeMap<String, (String, String)> = policy
+        .directives_for(systemd_version)
+        .into_iter()
+        .map(|(k, v)| (k, (v, profile.clone())))
+        .collect();
     for (k, v) in &unit_policy.set {
         wanted.insert(k.clone(), (v.clone(), "set by the policy for this unit".into()));
     }

@@ -73,16 +73,32 @@ pub struct Policy {
     pub systemd_version: Option<u32>,
     /// The layer that set `systemd_version`, for the log.
     pub systemd_version_from: String,
-    /// Directive → value, in the order of the directive table.
-    pub directives: Vec<(String, String)>,
+    /// Directive → its values, strongest first, in the order of the directive table: the
+    /// planner writes the first the target systemd understands ([`Policy::directives_for`]).
+    pub directives: Vec<(String, Vec<String>)>,
     /// Directive → the values the profiles this one inherits from give it, nearest first
     /// (strict's `SystemCallFilter=@system-service` → the baseline's deny list): where a
     /// unit rules the profile's own value out, the planner tries these before giving up,
     /// so that a profile is never weaker than the one it inherits from.
-    pub fallbacks: BTreeMap<String, Vec<(String, String)>>,
+    pub fallbacks: BTreeMap<String, Vec<(Vec<String>, String)>>,
     pub units: BTreeMap<String, UnitPolicy>,
     /// Where each layer came from, built-in first.
     pub layers: Vec<String>,
+}
+
+/// Of a directive's values, strongest first, the first the target systemd understands; when
+/// none is, the oldest, which the planner then skips naming the release it needs.
+fn choose_for(key: &str, values: &[String], systemd_version: u32) -> Option<String> {
+    let since = |v: &&String| directives::lookup(key).map_or(0, |d| d.since_for(v));
+    values.iter().find(|v| since(v) <= systemd_version).or(values.last()).cloned()
+}
+
+/// One value as a TOML string, several as a TOML list.
+fn quote_values(values: &[String]) -> String {
+    match values {
+        [one] => quote(one),
+        many => format!("[{}]", many.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ")),
+    }
 }
 
 /// Choices made on the command line, applied after every file layer.
@@ -136,7 +152,7 @@ struct ProfileLayer {
 #[derive(Debug, Clone, Default)]
 struct Profile {
     inherits: Option<String>,
-    directives: BTreeMap<String, Option<String>>,
+    directives: BTreeMap<String, Option<Vec<String>>>,
 }
 
 struct Source<'a> {
@@ -186,6 +202,23 @@ impl Policy {
         self.units.get(name)
     }
 
+    /// Each directive's value for a target systemd: the first of its values that release
+    /// understands; when none is, the oldest, which the planner then skips naming the
+    /// release it needs.
+    pub fn directives_for(&self, systemd_version: u32) -> Vec<(String, String)> {
+        self.directives
+            .iter()
+            .filter_map(|(key, values)| Some((key.clone(), choose_for(key, values, systemd_version)?)))
+            .collect()
+    }
+
+    /// The values the inherited profiles give `key` for a target systemd, nearest profile
+    /// first, each with the profile's name.
+    pub fn fallbacks_for(&self, key: &str, systemd_version: u32) -> Vec<(String, String)> {
+        let inherited = self.fallbacks.get(key).into_iter().flatten();
+        inherited.filter_map(|(values, from)| Some((choose_for(key, values, systemd_version)?, from.clone()))).collect()
+    }
+
     /// The effective policy as TOML that reads back into the same policy.
     pub fn to_toml(&self) -> String {
         let mut s = String::new();
@@ -202,11 +235,11 @@ impl Policy {
             }
         }
         let _ = writeln!(s, "\n[directives]");
-        for (k, v) in &self.directives {
-            let _ = writeln!(s, "{k} = {}", quote(v));
+        for (k, values) in &self.directives {
+            let _ = writeln!(s, "{k} = {}", quote_values(values));
             // Not a key: the profile's inheritance, which reading this back restores.
             for (fallback, from) in self.fallbacks.get(k).into_iter().flatten() {
-                let _ = writeln!(s, "# where a unit rules it out: {} (profile {from})", quote(fallback));
+                let _ = writeln!(s, "# where a unit rules it out: {} (profile {from})", quote_values(fallback));
             }
         }
         for (name, u) in &self.units {
@@ -255,7 +288,7 @@ struct Builder {
     /// Outer `None`: no layer set it; inner `None`: `"host"`.
     systemd_version: Option<(Option<u32>, String)>,
     profiles: BTreeMap<String, Profile>,
-    directives: BTreeMap<String, Option<String>>,
+    directives: BTreeMap<String, Option<Vec<String>>>,
     units: BTreeMap<String, UnitPolicy>,
     layers: Vec<String>,
 }
@@ -313,7 +346,7 @@ impl Builder {
                 known_directive(src, &s)?;
                 entry.skip.insert(s.into_inner());
             }
-            for (k, v) in directive_map(src, u.set)? {
+            for (k, v) in unit_set_map(src, unit_name, u.set)? {
                 match v {
                     Some(v) => entry.set.insert(k, v),
                     None => {
@@ -349,12 +382,12 @@ impl Builder {
             chain.push(name);
             cur = p.inherits.clone();
         }
-        let mut merged: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let mut merged: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
         for name in chain.iter().rev() {
             merged.extend(self.profiles[name].directives.clone());
         }
         merged.extend(self.directives);
-        let mut fallbacks: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        let mut fallbacks: BTreeMap<String, Vec<(Vec<String>, String)>> = BTreeMap::new();
         for (key, value) in merged.iter().filter_map(|(k, v)| Some((k, v.as_ref()?))) {
             for ancestor in &chain[1..] {
                 let Some(Some(inherited)) = self.profiles[ancestor].directives.get(key) else { continue };
@@ -365,7 +398,8 @@ impl Builder {
             }
         }
         fallbacks.retain(|_, list| !list.is_empty());
-        let mut directives: Vec<(String, String)> = merged.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+        let mut directives: Vec<(String, Vec<String>)> =
+            merged.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
         directives.sort_by_key(|(k, _)| directives::order(k));
         let (systemd_version, systemd_version_from) = match (overrides.systemd_version, self.systemd_version) {
             (Some(v), _) => (Some(v), "--systemd-version".to_owned()),
@@ -413,13 +447,28 @@ fn known_directive(src: &Source, key: &Spanned<String>) -> Result<(), LoadError>
     Err(src.error(Some(key.span()), format!("unknown directive {:?}{hint}", key.get_ref())))
 }
 
-fn directive_map(src: &Source, map: DirectiveMap) -> Result<BTreeMap<String, Option<String>>, LoadError> {
+fn directive_map(src: &Source, map: DirectiveMap) -> Result<BTreeMap<String, Option<Vec<String>>>, LoadError> {
     let mut out = BTreeMap::new();
     for (k, v) in map {
         known_directive(src, &k)?;
         let value = normalize_value(k.get_ref(), v.get_ref())
             .map_err(|m| src.error(Some(v.span()), format!("{}: {m}", k.get_ref())))?;
         out.insert(k.into_inner(), value);
+    }
+    Ok(out)
+}
+
+/// A unit's own `set`: one value per directive (the unit is built for one target, so a list
+/// of values by release has nothing to choose between).
+fn unit_set_map(src: &Source, unit: &str, map: DirectiveMap) -> Result<BTreeMap<String, Option<String>>, LoadError> {
+    let mut out = BTreeMap::new();
+    for (k, v) in map {
+        if v.get_ref().is_array() {
+            let msg = format!("unit.{unit:?}.set.{}: one value, not a list (lists are for profiles)", k.get_ref());
+            return Err(src.error(Some(v.span()), msg));
+        }
+        let one = directive_map(src, BTreeMap::from([(k, v)]))?;
+        out.extend(one.into_iter().map(|(k, v)| (k, v.and_then(|v| v.into_iter().next()))));
     }
     Ok(out)
 }

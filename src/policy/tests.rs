@@ -14,7 +14,7 @@ fn load(texts: &[&str], o: &Overrides) -> Result<Policy, LoadError> {
 }
 
 fn value<'a>(p: &'a Policy, k: &str) -> Option<&'a str> {
-    p.directives.iter().find(|(d, _)| d == k).map(|(_, v)| v.as_str())
+    p.directives.iter().find(|(d, _)| d == k).map(|(_, v)| v[0].as_str())
 }
 
 #[test]
@@ -30,7 +30,7 @@ fn builtin_baseline_is_valid_and_ordered_by_the_table() {
 fn strict_inherits_baseline_and_overrides() {
     let p = load(&[], &Overrides { profile: Some("strict".into()), ..Default::default() }).unwrap();
     assert_eq!(value(&p, "ProtectSystem"), Some("strict"));
-    assert_eq!(value(&p, "PrivateTmp"), Some("yes"));
+    assert_eq!(value(&p, "PrivateTmp"), Some("disconnected"));
 }
 
 #[test]
@@ -73,6 +73,12 @@ fn errors_name_file_line_and_key() {
         ("\nsystemd_version = \"257\"\n", 2, "nor \"host\""),
         ("[directives\n", 1, "invalid policy"),
         ("[unit.\"a.service\"]\nread_write_paths = [\"var/lib\"]\n", 2, "not absolute"),
+        // A list of values: each checked, newest release first, only where a profile chooses.
+        ("[directives]\nPrivateTmp = [\"yes\", \"disconnected\"]\n", 2, "newest release first"),
+        ("[directives]\nPrivateTmp = [\"disconnectd\", \"yes\"]\n", 2, "disconnectd"),
+        ("[directives]\nPrivateTmp = []\n", 2, "empty list"),
+        ("[directives]\nPrivateTmp = [\"disconnected\", false]\n", 2, "false cannot be"),
+        ("[unit.\"a.service\"]\nset = { PrivateTmp = [\"disconnected\", \"yes\"] }\n", 2, "not a list"),
     ];
     for (text, line, needle) in cases {
         let f = file(text);
@@ -156,10 +162,30 @@ fn a_profile_falls_back_to_what_it_inherits() {
     let baseline = load(&[], &Overrides::default()).unwrap();
     let deny = baseline.directives.iter().find(|(k, _)| k == "SystemCallFilter").unwrap().1.clone();
     assert_eq!(strict.fallbacks["SystemCallFilter"], [(deny, "baseline".to_owned())]);
-    assert_eq!(strict.fallbacks["ProtectSystem"], [("full".to_owned(), "baseline".to_owned())]);
+    assert_eq!(strict.fallbacks["ProtectSystem"], [(vec!["full".to_owned()], "baseline".to_owned())]);
     assert!(!strict.fallbacks.contains_key("NoNewPrivileges"), "same value: nothing to fall back to");
     assert!(baseline.fallbacks.is_empty());
     // Printed and read back, the profile's inheritance gives the same fallbacks.
     let again = load(&[&strict.to_toml()], &Overrides::default()).unwrap();
     assert_eq!(again.fallbacks, strict.fallbacks);
+}
+
+#[test]
+fn a_list_of_values_gives_each_target_the_newest_it_understands() {
+    let text = "[directives]\nPrivateTmp = [\"disconnected\", \"yes\"]\nProtectControlGroups = [\"strict\", true]\n";
+    let p = load(&[text], &Overrides::default()).unwrap();
+    let at = |v: u32, k: &str| p.directives_for(v).into_iter().find(|(d, _)| d == k).map(|(_, v)| v);
+    assert_eq!(at(252, "PrivateTmp").as_deref(), Some("yes"));
+    assert_eq!(at(256, "PrivateTmp").as_deref(), Some("yes"));
+    assert_eq!(at(257, "PrivateTmp").as_deref(), Some("disconnected"));
+    assert_eq!(at(262, "ProtectControlGroups").as_deref(), Some("strict"));
+    assert_eq!(at(252, "ProtectControlGroups").as_deref(), Some("yes"));
+    // Nothing the target understands: the oldest, which the planner skips naming its release.
+    let only_new = load(&["[directives]\nPrivateTmp = [\"disconnected\"]\n"], &Overrides::default()).unwrap();
+    let chosen = only_new.directives_for(252).into_iter().find(|(d, _)| d == "PrivateTmp");
+    assert_eq!(chosen.map(|(_, v)| v).as_deref(), Some("disconnected"));
+
+    let again = load(&[&p.to_toml()], &Overrides::default()).unwrap();
+    assert_eq!(again.directives, p.directives);
+    assert!(p.to_toml().contains("PrivateTmp = [\"disconnected\", \"yes\"]\n"), "{}", p.to_toml());
 }

@@ -10,8 +10,38 @@ const NAMESPACES: &[&str] = &["cgroup", "ipc", "net", "mnt", "pid", "user", "uts
 const ARCHITECTURES: &[&str] =
     &["native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "ppc64", "ppc64-le", "s390x", "riscv64"];
 
-/// A policy value as the string written into the unit; `Ok(None)` means "do not add".
-pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<String>, String> {
+/// A policy value as the strings that may be written into the unit, strongest first: one, or
+/// a list (`["disconnected", "yes"]`) of which the planner writes the first the target
+/// systemd understands. `Ok(None)` means "do not add".
+pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<Vec<String>>, String> {
+    let toml::Value::Array(choices) = value else {
+        return Ok(normalize_one(key, value)?.map(|v| vec![v]));
+    };
+    if choices.is_empty() {
+        return Err("empty list (use false to drop the directive)".into());
+    }
+    let mut out = Vec::new();
+    for choice in choices {
+        match normalize_one(key, choice)? {
+            Some(v) => out.push(v),
+            None => return Err("false cannot be one of a list of values".into()),
+        }
+    }
+    let since = |v: &str| directives::lookup(key).map_or(0, |d| d.since_for(v));
+    if let Some(w) = out.windows(2).find(|w| since(&w[0]) <= since(&w[1])) {
+        return Err(format!(
+            "{:?} (systemd {}) is listed before {:?} (systemd {}): list the values newest release first, \
+             as only the first the target understands is written",
+            w[0],
+            since(&w[0]),
+            w[1],
+            since(&w[1])
+        ));
+    }
+    Ok(Some(out))
+}
+
+fn normalize_one(key: &str, value: &toml::Value) -> Result<Option<String>, String> {
     let text = match value {
         toml::Value::Boolean(false) => return Ok(None),
         toml::Value::Boolean(true) => "yes".to_owned(),
@@ -32,11 +62,13 @@ fn is_bool(s: &str) -> bool {
     crate::grammar::parse_boolean(s).is_some()
 }
 
-/// Judged by the parser systemd 252 reads the directive with, as lint judges it: the value
-/// types of the directive table that are booleans, enums and modes.
+/// Judged by the parser systemd 252 reads the directive with, as lint judges it (or, for a
+/// value the directive table dates later, the parser of the release that brought it): the
+/// value types of the directive table that are booleans, enums and modes.
 fn judged_by_parser_table(directive: &Directive, v: &str) -> Result<(), String> {
     let Some(info) = parser_table::key(directive.section, directive.key) else { return Ok(()) };
-    match judge(info, v, REFERENCE_VERSION) {
+    let release = directive.since_for(v).max(REFERENCE_VERSION);
+    match judge(info, v, release) {
         Verdict::Rejected(why) => Err(why),
         _ => Ok(()),
     }

@@ -1,4 +1,4 @@
-"""The boot lab: a cached Debian 12 root file system, booted under systemd-nspawn.
+"""The boot lab: a cached Debian root file system per suite, booted under systemd-nspawn.
 
 The host needs no systemd as PID 1 (no machined, no system bus): containers run with
 --register=no --keep-unit, each in a cgroup of its own so that the payload/ and supervisor/
@@ -21,7 +21,6 @@ import sys
 import time
 from pathlib import Path
 
-SUITE = "bookworm"
 # What the lab itself needs inside the container: PID 1, the bus, ss for the socket census.
 BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "iproute2", "procps"]
 # Bump when the build recipe below changes in a way that must invalidate cached roots.
@@ -82,10 +81,10 @@ def mirrors():
     return main.rstrip("/"), security.rstrip("/")
 
 
-def root_identity(packages, setup_script):
+def root_identity(suite, packages, setup):
     """What a cached root is built from; a root serves every list whose packages it holds."""
-    setup = hashlib.sha256(Path(setup_script).read_bytes()).hexdigest()
-    return {"recipe": RECIPE_VERSION, "suite": SUITE, "setup": setup, "packages": sorted(set(packages))}
+    setup = hashlib.sha256(setup).hexdigest()
+    return {"recipe": RECIPE_VERSION, "suite": suite, "setup": setup, "packages": sorted(set(packages))}
 
 
 def cache_key(identity):
@@ -102,6 +101,13 @@ def find_root(cache, identity):
         if same and set(identity["packages"]) <= set(have.get("packages", [])):
             return marker.parent
     return None
+
+
+def root_suite(root):
+    try:
+        return json.loads((root / ".bootlab-ready").read_text()).get("suite")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 class CacheLock:
@@ -130,9 +136,21 @@ def nspawn_run(root, script, logfile, timeout):
         raise LabError(f"in the root file system, {script.split()[0]}... exited {res.returncode}; see {logfile}")
 
 
-def build_rootfs(cache, packages, setup_script, lock):
-    """Returns a cached root holding these packages and this setup, building it when missing."""
-    identity = root_identity(packages, setup_script)
+def apt_sources(suite, main_mirror, security_mirror):
+    """deb822 sources of a suite: a release also has -updates and -security; unstable has neither."""
+    signed = "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+    if suite in ("sid", "unstable"):
+        return f"Types: deb\nURIs: {main_mirror}\nSuites: {suite}\nComponents: main\n{signed}"
+    return (f"Types: deb\nURIs: {main_mirror}\nSuites: {suite} {suite}-updates\nComponents: main\n{signed}\n"
+            f"Types: deb\nURIs: {security_mirror}\nSuites: {suite}-security\nComponents: main\n{signed}")
+
+
+def build_rootfs(cache, suite, packages, setup_script, lock):
+    """Returns a cached root of SUITE holding these packages and this setup, building it when missing."""
+    # Read once: the root runs the very script its identity names, even if the file is edited
+    # while the root is built.
+    setup = Path(setup_script).read_bytes()
+    identity = root_identity(suite, packages, setup)
     found = find_root(cache, identity)
     if found:
         return found
@@ -155,39 +173,38 @@ def build_rootfs(cache, packages, setup_script, lock):
         with open(logfile, "a") as out:
             res = subprocess.run(
                 ["timeout", "1800", "debootstrap", "--variant=minbase", f"--include={','.join(BASE_PACKAGES)}",
-                 SUITE, str(partial), main_mirror], stdout=out, stderr=subprocess.STDOUT)
+                 suite, str(partial), main_mirror], stdout=out, stderr=subprocess.STDOUT)
         if res.returncode != 0:
             raise LabError(f"debootstrap exited {res.returncode}; see {logfile}")
         log(f"  debootstrap done after {time.monotonic() - started:.0f} s")
         (partial / "etc/apt/sources.list").unlink(missing_ok=True)
         (partial / "etc/apt/sources.list.d/debian.sources").write_text(
-            f"Types: deb\nURIs: {main_mirror}\nSuites: {SUITE} {SUITE}-updates\nComponents: main\n"
-            "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
-            f"Types: deb\nURIs: {security_mirror}\nSuites: {SUITE}-security\nComponents: main\n"
-            "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n")
+            apt_sources(suite, main_mirror, security_mirror))
         # Keep maintainer scripts from starting daemons in the (unbooted) build: they would
         # bind the host's ports, since this nspawn run shares the host's network.
         policy = partial / "usr/sbin/policy-rc.d"
         policy.write_text("#!/bin/sh\nexit 101\n")
         policy.chmod(0o755)
-        nspawn_run(partial, "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+        # A mirror that is a snapshot (or a clock ahead of it) serves an unstable Release file
+        # past its Valid-Until; debootstrap took it, and a throw-away test root may too.
+        apt = "apt-get -o Acquire::Check-Valid-Until=false"
+        nspawn_run(partial, f"{apt} update -q && DEBIAN_FRONTEND=noninteractive {apt} install -y -q "
                    f"--no-install-recommends {' '.join(sorted(packages))} && apt-get clean", logfile, 1800)
         log(f"  packages installed after {time.monotonic() - started:.0f} s")
-        shutil.copy(setup_script, partial / "root/bootlab-setup.sh")
+        (partial / "root/bootlab-setup.sh").write_bytes(setup)
         nspawn_run(partial, "sh -eu /root/bootlab-setup.sh", logfile, 300)
         (partial / "root/bootlab-setup.sh").unlink()
         policy.unlink()
         (partial / ".bootlab-ready").write_text(json.dumps(identity, indent=1) + "\n")
         partial.rename(final)
         log(f"  root file system ready after {time.monotonic() - started:.0f} s")
-        # Only one root is kept: each is over a GiB. (Runs hold the lock shared, so none is in use.)
+        # One root per suite is kept: each is over a GiB. (Runs hold the lock shared, so none is
+        # in use.) A root without a readable marker is a leftover of an interrupted build.
         for stale in cache.glob("rootfs-*"):
-            if stale != final:
+            if stale != final and root_suite(stale) in (suite, None):
                 log(f"  removing stale {stale}")
                 shutil.rmtree(stale, ignore_errors=True)
-        for stale in cache.glob("build-*.log"):
-            if stale != logfile:
-                stale.unlink()
+                (cache / f"build-{stale.name.removeprefix('rootfs-')}.log").unlink(missing_ok=True)
         return final
     finally:
         lock.shared()

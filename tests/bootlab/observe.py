@@ -227,7 +227,7 @@ def package_units(ct, services):
 
 
 def exposures(ct, services):
-    """Unit -> overall exposure as systemd 252's `systemd-analyze security` of the booted system says."""
+    """Unit -> overall exposure as the booted system's own `systemd-analyze security` says."""
     targets = {s.unit: service_of(ct, s.unit) for s in services}
     res = ct.x("systemd-analyze", "security", "--no-pager", *sorted(set(targets.values())), timeout=120, check=False)
     found = {m.group(1): float(m.group(2)) for m in

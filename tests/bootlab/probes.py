@@ -21,7 +21,9 @@ import socket
 import struct
 import sys
 
-TIMEOUT = 5.0
+# A daemon may accept connections well before it answers (tomcat deploys its web
+# applications for 10 s and more on a loaded machine): a slow answer is not a broken one.
+TIMEOUT = 20.0
 RCODES = {"NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3, "NOTIMP": 4, "REFUSED": 5}
 
 

@@ -49,6 +49,13 @@ local-address=127.0.0.1
 local-port=5303
 PDNS
 fi
+# bind9 9.20 (trixie) no longer ships the localhost zone that 9.18 had in
+# named.conf.default-zones; without it the probe's question goes out to the root servers.
+if has /etc/bind/named.conf.local && ! has /etc/bind/named.conf.default-zones; then
+    printf '$TTL 300\n@ IN SOA localhost. root.localhost. 1 3600 600 86400 300\n@ IN NS localhost.\n@ IN A 127.0.0.1\n@ IN AAAA ::1\n' \
+        >/etc/bind/db.bootlab-localhost
+    printf 'zone "localhost" { type master; file "/etc/bind/db.bootlab-localhost"; };\n' >>/etc/bind/named.conf.local
+fi
 if has /etc/knot/knot.conf; then
     zone >/var/lib/knot/bootlab.test.zone
     chown knot:knot /var/lib/knot/bootlab.test.zone
@@ -73,9 +80,9 @@ if has /usr/bin/rsync; then
 fi
 
 # php-fpm answers /ping with "pong": a FastCGI round trip without any PHP script.
-if has /etc/php/8.2/fpm/pool.d/www.conf; then
-    sed -i 's|^;ping.path = /ping|ping.path = /ping|' /etc/php/8.2/fpm/pool.d/www.conf
-fi
+for pool in /etc/php/*/fpm/pool.d/www.conf; do
+    if has "$pool"; then sed -i 's|^;ping.path = /ping|ping.path = /ping|' "$pool"; fi
+done
 
 # nmbd waits for a broadcast interface that a --private-network container never has, holding
 # the boot up for its whole start timeout.
