@@ -482,7 +482,7 @@ fn harden(args: HardenArgs) -> i32 {
         eprintln!("hardenunit: {e}");
     }
     if !outcome.errors.is_empty() || (args.check && !outcome.unmatched_sections.is_empty()) {
-        if args.write {
+        if args.write && !outcome.units.is_empty() {
             eprintln!("hardenunit: nothing written: fix the errors above first");
         }
         return EXIT_ERROR;
