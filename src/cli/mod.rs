@@ -86,7 +86,7 @@ struct HardenArgs {
     #[arg(long)]
     diff: bool,
     /// List every directive of the policy with why it was added or skipped (build logs:
-    /// dh_hardenunit passes it under DH_VERBOSE=1, %hardenunit under rpmbuild -v)
+    /// dh_hardenunit passes it under DH_VERBOSE=1, `%hardenunit -v` too)
     #[arg(long, short = 'v')]
     verbose: bool,
     /// Exit 1 when anything would change (for CI and `dh_hardenunit --check`)

@@ -116,9 +116,12 @@ def check_option_cases(tally, ex: Expander):
         argv, error = ex.argv(result.stdout)
         tally.equal(f"eval {name}: argv the shell passes", argv if argv is not None else error, want_argv)
 
-    verbose = ex.expand("%hardenunit", [f"__hardenunit {rec}"], rpm_options=["-v"])
-    tally.equal("eval: under rpm -v (rpmbuild -v) the log gets every directive's reason",
+    verbose = ex.expand("%hardenunit", [f"__hardenunit {rec}", "_hardenunit_verbose 1"])
+    tally.equal("eval: with _hardenunit_verbose 1 defined the log gets every directive's reason",
                 command_line(verbose.stdout, rec), f"{base} --write --diff --verbose || {{")
+    quiet = ex.expand("%hardenunit", [f"__hardenunit {rec}"], rpm_options=["-v"])
+    tally.equal("eval: rpm's own -v (which rpmbuild -bb always sets) leaves the log short",
+                command_line(quiet.stdout, rec), f"{base} --write --diff || {{")
 
     with_policy = ex.expand("%hardenunit", [f"__hardenunit {rec}"], sourcedir=ex.sources_with_policy)
     argv, error = ex.argv(with_policy.stdout)
