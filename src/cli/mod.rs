@@ -456,7 +456,8 @@ fn harden(args: HardenArgs) -> i32 {
         ColorArg::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
     };
     // A run that found no unit because of an error (no such root) has nothing to report.
-    if !(outcome.units.is_empty() && !outcome.errors.is_empty()) {
+    let failed_outright = outcome.units.is_empty() && !outcome.errors.is_empty();
+    if !failed_outright {
         let text = match args.format {
             Format::Json => report::json(&outcome.units),
             Format::Text => {
