@@ -593,6 +593,61 @@ pub fn order(key: &str) -> usize {
     DIRECTIVES.iter().position(|d| d.key == key).unwrap_or(usize::MAX)
 }
 
+/// The comment written above `key=value` in a drop-in: the table's comment describes the
+/// baseline's value, and a policy may write another (a deny list where the baseline allows,
+/// `read-only` where it hides), so values that mean something else get their own words.
+pub fn comment_for(key: &str, value: &str) -> String {
+    let deny = value.starts_with('~');
+    let text = match (key, value) {
+        ("UMask", _) => return umask_comment(value),
+        ("SystemCallErrorNumber", "kill") => "Kill the service on a filtered system call",
+        ("SystemCallErrorNumber", _) => {
+            return format!("Fail filtered system calls with {value} instead of killing the service");
+        }
+        _ if crate::grammar::parse_boolean(value) == Some(false) => return format!("Leave {key}= off"),
+        ("ProtectSystem", "yes" | "true") => "Mount /usr and /boot read-only for the service",
+        ("ProtectSystem", "strict") => {
+            "Mount the whole file system read-only for the service, except /dev, /proc, /sys and what it may write"
+        }
+        ("ProtectHome", "read-only") => "Make /home, /root and /run/user read-only for the service",
+        ("ProtectHome", "tmpfs") => "Show the service empty /home, /root and /run/user",
+        ("PrivateTmp", "disconnected") => "Give the service its own /tmp and /var/tmp, shared with nothing",
+        ("ProtectProc", "noaccess") => "Forbid access to other users' processes in /proc",
+        ("ProtectProc", "ptraceable") => "Hide the processes in /proc that the service may not trace",
+        ("ProtectProc", "default") => "Show every process in /proc",
+        ("ProcSubset", "all") => "Show all of /proc",
+        ("ProtectControlGroups", "private") => "Give the service its own control group namespace",
+        ("ProtectControlGroups", "strict") => "Give the service its own control group namespace, read-only",
+        ("PrivateUsers", "identity") => "Run the service in a user namespace that maps the host's system users",
+        ("PrivateUsers", "full") => "Run the service in a user namespace that maps every host user",
+        ("SystemCallFilter", "@system-service") => "Allow only the system calls a typical service uses",
+        ("SystemCallFilter", _) if deny => "Forbid these system calls",
+        ("SystemCallFilter", _) => "Allow only these system calls",
+        ("RestrictAddressFamilies", "none") => "Forbid every socket address family",
+        ("RestrictAddressFamilies", _) if deny => "Forbid these socket address families",
+        ("RestrictNamespaces", "yes" | "true") => "Forbid creating namespaces",
+        ("RestrictNamespaces", _) if deny => "Forbid creating these kinds of namespace",
+        ("RestrictNamespaces", _) => "Allow creating only these kinds of namespace",
+        ("SystemCallArchitectures", "native") => "Allow only native system calls",
+        ("SystemCallArchitectures", _) => "Allow only system calls of these architectures",
+        ("CapabilityBoundingSet", "") => "Drop every capability",
+        ("CapabilityBoundingSet", _) if deny => "Drop these capabilities",
+        ("CapabilityBoundingSet", _) => "Keep only these capabilities",
+        _ => lookup(key).map(|d| d.comment).unwrap_or(""),
+    };
+    text.to_owned()
+}
+
+/// Who may use the files a service creates under `UMask=value`.
+fn umask_comment(value: &str) -> String {
+    let text = match u32::from_str_radix(value, 8) {
+        Ok(m) if m & 0o077 == 0o077 => "Create files readable by the service's user only",
+        Ok(m) if m & 0o027 == 0o027 => "Create files others cannot use and the service's group cannot change",
+        _ => return format!("Remove the permission bits {value} from the files the service creates"),
+    };
+    text.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,6 +84,9 @@ pub struct Outcome {
     pub errors: Vec<LoadError>,
     /// Worth saying, not worth failing a build for.
     pub warnings: Vec<String>,
+    /// `[unit."NAME"]` sections of the package's policy that apply to no unit here (a typo,
+    /// most likely): warnings, or errors under --check.
+    pub unmatched_sections: Vec<LoadError>,
 }
 
 pub fn run(req: &Request) -> Outcome {
@@ -92,7 +95,7 @@ pub fn run(req: &Request) -> Outcome {
     let mut warnings = Vec::new();
     let loader = match Loader::new(req.root.as_deref()) {
         Ok(l) => l,
-        Err(e) => return Outcome { units, errors: vec![e], warnings: vec![] },
+        Err(e) => return Outcome { units, errors: vec![e], warnings: vec![], unmatched_sections: vec![] },
     };
     let (outcomes, load_errors, display) = loader.select(&req.units, &["service"]).into_parts();
     errors.extend(load_errors);
@@ -112,6 +115,7 @@ pub fn run(req: &Request) -> Outcome {
             warnings.push(format!("--exclude {x}: no such unit here (a typo?)"));
         }
     }
+    let unmatched_sections = unmatched_sections(req, &loader, &units);
     // Show paths as the user named the root (debian/foo/lib/...), not canonicalised.
     for u in &mut units {
         u.path = display.show(&u.path);
@@ -128,7 +132,36 @@ pub fn run(req: &Request) -> Outcome {
     // User units first, then system units, each by path: a reader keyed by file name (the
     // same name can be both a user and a system unit) ends on the system unit's entry.
     units.sort_by(|a, b| (a.scope != Some(Scope::User), &a.path).cmp(&(b.scope != Some(Scope::User), &b.path)));
-    Outcome { units, errors, warnings }
+    Outcome { units, errors, warnings, unmatched_sections }
+}
+
+/// The package policy's unit sections that name no service of the run. With units named on
+/// the command line, a section for another unit that exists is not a typo.
+fn unmatched_sections(req: &Request, loader: &Loader, units: &[UnitReport]) -> Vec<LoadError> {
+    let names: Vec<&str> = units.iter().map(|u| u.unit.as_str()).collect();
+    let exists = |name: &str| {
+        crate::unit::UnitName::parse(name).is_some_and(|n| matches!(loader.load_name(&n), Ok(LoadOutcome::Unit(_))))
+    };
+    let place = req.root.as_ref().map(|r| format!(" in {}", r.display())).unwrap_or_default();
+    req.policy
+        .unit_sections
+        .iter()
+        .filter(|s| !names.contains(&s.name.as_str()) && (req.units.is_empty() || !exists(&s.name)))
+        .map(|s| {
+            let closest = names
+                .iter()
+                .map(|n| (crate::unit::words::edit_distance(&s.name, n), *n))
+                .filter(|(d, _)| *d <= 3)
+                .min();
+            let hint = closest.map(|(_, n)| format!(" (did you mean {n}?)")).unwrap_or_default();
+            let what = if req.units.is_empty() { "no service" } else { "no unit named here or found" };
+            LoadError {
+                path: s.file.clone(),
+                line: Some(s.line),
+                message: format!("[unit.\"{}\"] applies to {what}{place}{hint}", s.name),
+            }
+        })
+        .collect()
 }
 
 fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {
@@ -146,7 +179,8 @@ fn process(
 ) -> Result<UnitReport, LoadError> {
     let unit = match outcome {
         LoadOutcome::Masked { name, path } => {
-            return Ok(empty_report(name.to_string(), path, None, Status::Masked));
+            let scope = Scope::of_unit_path(&path);
+            return Ok(empty_report(name.to_string(), path, Some(scope), Status::Masked));
         }
         LoadOutcome::Unit(u) => *u,
     };

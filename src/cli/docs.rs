@@ -68,6 +68,7 @@ pub fn write_man_pages(dir: &Path) -> io::Result<()> {
 
     let mut page = render(&cmd, "1")?;
     page.push_str(&examples_section(AFTER_HELP));
+    page.push_str(JSON_SECTION);
     page.push_str(FILES_SECTION);
     page.push_str(&see_also(sub_pages.iter().map(String::as_str)));
     std::fs::write(dir.join("hardenunit.1"), page)?;
@@ -130,6 +131,50 @@ fn examples_section(after_help: &str) -> String {
     out
 }
 
+/// The shapes of `--format json`, as schema/output.schema.json defines them (a test holds
+/// the two together).
+const JSON_SECTION: &str = r#".SH "JSON OUTPUT"
+With \fB\-\-format json\fR each command prints one JSON document on standard output;
+\fBscore \-\-json\fR is the same, as \fBsystemd\-analyze\fR spells it. The JSON Schema
+\fI/usr/share/hardenunit/output.schema.json\fR defines each shape, under \fB$defs\fR by the
+command's name (harden for the main command). Exposures are numbers from 0.0 to 10.0, null
+where a unit is not scored. A user unit may have a system unit's name: \fBscope\fR tells
+them apart.
+.TP
+\fBhardenunit \-\-format json\fR (harden)
+An array, an object per unit: \fBunit\fR, \fBscope\fR (system or user), \fBpath\fR,
+\fBstatus\fR (planned, masked, excluded, not\-a\-service), \fBexposure_before\fR,
+\fBexposure_after\fR, \fBadded\fR (objects with \fBdirective\fR, \fBvalue\fR,
+\fBreason\fR), \fBskipped\fR (\fBdirective\fR, \fBreason\fR), \fBleft_alone\fR (why
+the whole unit is left alone, or null), \fBfiles\fR (the files that change),
+\fBevidence_complete\fR (whether every program was read; null without evidence) and
+\fBfindings\fR (as lint's).
+.TP
+\fBhardenunit score \-\-format json\fR (score)
+An array, an object per unit: \fBunit\fR, \fBscope\fR, \fBpath\fR, \fBexposure\fR,
+\fBlabel\fR (PERFECT to DANGEROUS) and \fBrows\fR in the order of the table, each with
+\fBjson_field\fR (the name \fBsystemd\-analyze security \-\-json\fR gives the row),
+\fBbadness\fR, \fBweight\fR, \fBrange\fR and \fBexposure\fR (null where the table
+shows none).
+.TP
+\fBhardenunit lint \-\-format json\fR (lint)
+An array of findings: \fBfile\fR, \fBline\fR, \fBtag\fR, \fBseverity\fR (error,
+warning, info), \fBmessage\fR, \fBfix\fR and \fBautofix\fR (whether \fB\-\-fix\fR
+applies it).
+.TP
+\fBhardenunit policy \-\-format json\fR (policy)
+An object: \fBlayers\fR, \fBprofile\fR, \fBmode\fR, \fBdropin\fR,
+\fBsystemd_version\fR, \fBdirectives\fR (objects with \fBdirective\fR and \fBvalue\fR,
+in the order they are written) and \fBunits\fR (by unit name: \fBignore\fR, \fBskip\fR,
+\fBset\fR, \fBread_write_paths\fR).
+.TP
+\fBhardenunit explain \-\-format json\fR (explain)
+An object: \fBunit\fR, \fBscope\fR, \fBpath\fR, \fBprofile\fR, \fBtarget\fR,
+\fBsystemd_version\fR, \fBexposure_before\fR, \fBexposure_after\fR, \fBevidence\fR (the
+programs read and what they were found to need, or null), \fBadded\fR, \fBskipped\fR and
+\fBleft_alone\fR.
+"#;
+
 const FILES_SECTION: &str = r#".SH FILES
 .TP
 \fI/usr/share/hardenunit/policy.toml\fR
@@ -139,6 +184,9 @@ the distribution (\fBsystemd_version\fR).
 \fI/etc/hardenunit/policy.toml\fR
 The administrator's policy layer. Neither installed layer is read with
 \fB\-\-no\-system\-policy\fR or \fBHARDENUNIT_NO_SYSTEM_POLICY=1\fR.
+.TP
+\fI/usr/share/hardenunit/output.schema.json\fR
+The JSON Schema of \fB\-\-format json\fR (see JSON OUTPUT).
 .SH ENVIRONMENT
 .TP
 \fBHARDENUNIT_NO_SYSTEM_POLICY\fR

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 mod docs;
 mod score;
@@ -43,18 +43,29 @@ pub struct Cli {
     harden: HardenArgs,
 }
 
+const ROOT_HELP: &str = "A build root (debian/PKG, %{buildroot}) searched like `/`: its \
+{etc,run,usr/local/lib,usr/lib,lib}/systemd/{system,user}; symlinks never leave it";
+const PROFILE_HELP: &str = "Profile of the policy to apply: baseline (default) or strict";
+
+/// The options of a command that hardens or explains units: what to read, and how to harden.
 #[derive(Args, Debug, Clone)]
 struct Common {
-    /// A build root (debian/PKG, %{buildroot}) searched like `/`: its
-    /// {etc,run,usr/local/lib,usr/lib,lib}/systemd/{system,user}; symlinks never leave it
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help = ROOT_HELP)]
     root: Option<PathBuf>,
+    #[command(flatten)]
+    layers: Layers,
+    #[arg(long, value_name = "NAME", help = PROFILE_HELP)]
+    profile: Option<String>,
+}
+
+/// The policy layers and the target systemd: every command reads these. Commands that do
+/// not harden (score, lint) take no --profile, and `policy` no --root: the parser refuses
+/// an option the command would ignore.
+#[derive(Args, Debug, Clone)]
+struct Layers {
     /// A policy file (TOML) layered over the built-in and system-wide ones; repeatable
     #[arg(long = "policy", value_name = "FILE")]
     policies: Vec<PathBuf>,
-    /// Profile of the policy to apply: baseline (default) or strict
-    #[arg(long, value_name = "NAME")]
-    profile: Option<String>,
     /// Do not read the installed layers, /usr/share/hardenunit/policy.toml and
     /// /etc/hardenunit/policy.toml (also: HARDENUNIT_NO_SYSTEM_POLICY=1)
     #[arg(long)]
@@ -71,9 +82,13 @@ struct Common {
 struct HardenArgs {
     #[command(flatten)]
     common: Common,
-    /// Print unified diffs of what would be written
+    /// Print, for each unit, the diff of what would be written (instead of the settings)
     #[arg(long)]
     diff: bool,
+    /// List every directive of the policy with why it was added or skipped (build logs:
+    /// dh_hardenunit passes it under DH_VERBOSE=1, `%hardenunit -v` too)
+    #[arg(long, short = 'v')]
+    verbose: bool,
     /// Exit 1 when anything would change (for CI and `dh_hardenunit --check`)
     #[arg(long, conflicts_with = "write")]
     check: bool,
@@ -92,7 +107,7 @@ struct HardenArgs {
     /// Exit 1 when a service's exposure after hardening is above this (0.0 to 10.0)
     #[arg(long, value_name = "N.N", value_parser = parse_exposure)]
     max_exposure: Option<u32>,
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, value_enum, default_value = "text", help = FORMAT_HELP)]
     format: Format,
     /// Colour the diff: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, value_enum, default_value = "auto")]
@@ -106,13 +121,19 @@ struct HardenArgs {
 enum Command {
     /// The exposure table of `systemd-analyze security --offline=true`, per unit
     Score {
+        #[arg(long, value_name = "DIR", help = ROOT_HELP)]
+        root: Option<PathBuf>,
         #[command(flatten)]
-        common: Common,
-        /// One JSON array, an object per unit
-        #[arg(long)]
+        layers: Layers,
+        #[arg(long, value_enum, default_value = "text", help = FORMAT_HELP)]
+        format: Format,
+        /// The same as --format json (systemd-analyze's spelling)
+        #[arg(long, conflicts_with = "format")]
         json: bool,
-        /// Exit 1 when a unit's exposure is above N (tenths, 0..100, as systemd-analyze's)
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
+        /// Exit 1 when a unit's exposure is above N. With a decimal point N is on the
+        /// 0.0-10.0 scale of the table (5.0, like --max-exposure); without one it counts
+        /// tenths, 0-100, as systemd-analyze's --threshold does: 5 is 0.5, 50 is 5.0
+        #[arg(long, value_name = "N", value_parser = parse_threshold)]
         threshold: Option<u32>,
         #[arg(value_name = "UNIT")]
         units: Vec<String>,
@@ -120,19 +141,25 @@ enum Command {
     /// Print the effective policy (all layers applied) as TOML
     Policy {
         #[command(flatten)]
-        common: Common,
+        layers: Layers,
+        #[arg(long, value_name = "NAME", help = PROFILE_HELP)]
+        profile: Option<String>,
+        #[arg(long, value_enum, default_value = "text", help = FORMAT_HELP)]
+        format: Format,
     },
     /// Settings systemd would reject or silently ignore, deprecated keys, and their fixes
     Lint {
+        #[arg(long, value_name = "DIR", help = ROOT_HELP)]
+        root: Option<PathBuf>,
         #[command(flatten)]
-        common: Common,
+        layers: Layers,
         /// Show the safe fixes as a diff (trailing comments moved, deprecated keys renamed, ...)
         #[arg(long)]
         fix: bool,
         /// With --fix: write the fixed files (atomically, inside the root only)
         #[arg(long, requires = "fix")]
         write: bool,
-        #[arg(long, value_enum, default_value = "text")]
+        #[arg(long, value_enum, default_value = "text", help = FORMAT_HELP)]
         format: Format,
         /// Unit files, drop-in .conf files or unit names; none with --root: every unit
         #[arg(value_name = "UNIT")]
@@ -142,11 +169,16 @@ enum Command {
     Explain {
         #[command(flatten)]
         common: Common,
+        #[arg(long, value_enum, default_value = "text", help = FORMAT_HELP)]
+        format: Format,
         /// A unit file, or a unit name looked up in the root
         #[arg(value_name = "UNIT")]
         unit: String,
     },
 }
+
+const FORMAT_HELP: &str = "text for people, or json for programs (one document on stdout; its shape: \
+hardenunit(1), JSON OUTPUT, and /usr/share/hardenunit/output.schema.json)";
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
@@ -175,6 +207,18 @@ fn parse_exposure(s: &str) -> Result<u32, String> {
     Ok((v * 10.0).round() as u32)
 }
 
+/// `--threshold`: with a decimal point on the table's 0.0-10.0 scale, without one in tenths
+/// as systemd-analyze counts.
+fn parse_threshold(s: &str) -> Result<u32, String> {
+    if s.contains('.') {
+        return parse_exposure(s);
+    }
+    match s.parse::<u32>() {
+        Ok(v) if v <= 100 => Ok(v),
+        _ => Err(format!("{s} is neither tenths from 0 to 100 (as systemd-analyze counts) nor 0.0 to 10.0")),
+    }
+}
+
 /// Exit codes, as documented in --help.
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
@@ -194,28 +238,48 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Some(Command::Score { common, json, threshold, units }) => match load_policy(&common, None) {
-            Ok((p, source)) => {
-                note_builtin_target(&p, &source);
-                let version = systemd_version_of(&p);
-                if let Some(note) = crate::score::approximation_note(version) {
-                    eprintln!("hardenunit: {note}");
+        Some(Command::Score { root, layers, format, json, threshold, units }) => {
+            match load_policy(&layers, None, None) {
+                Ok((p, source)) => {
+                    note_builtin_target(&p, &source);
+                    let version = systemd_version_of(&p);
+                    if let Some(note) = crate::score::approximation_note(version) {
+                        eprintln!("hardenunit: {note}");
+                    }
+                    score::run(&root, &units, json || format == Format::Json, threshold, version)
                 }
-                score::run(&common.root, &units, json, threshold, version)
+                Err(e) => fail(&e),
             }
-            Err(e) => fail(&e),
-        },
-        Some(Command::Policy { common }) => match load_policy(&common, None) {
+        }
+        Some(Command::Policy { layers, profile, format }) => match load_policy(&layers, profile, None) {
             Ok((p, _)) => {
-                print!("{}", p.to_toml());
+                match format {
+                    Format::Text => print!("{}", p.to_toml()),
+                    Format::Json => print!("{}", p.to_json()),
+                }
                 EXIT_OK
             }
             Err(e) => fail(&e),
         },
-        Some(Command::Explain { common, unit }) => explain(&common, &unit),
-        Some(Command::Lint { common, fix, write, format, units }) => lint(&common, &units, fix, write, format),
+        Some(Command::Explain { common, format, unit }) => explain(&common, &unit, format),
+        Some(Command::Lint { root, layers, fix, write, format, units }) => {
+            if fix && !write && format == Format::Json {
+                return usage_error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "lint --fix shows its fixes as a diff, which --format json does not carry: \
+                     add --write to apply them, or leave out --format json",
+                );
+            }
+            lint(root.as_deref(), &layers, &units, fix, write, format)
+        }
         None => harden(cli.harden),
     }
+}
+
+/// A combination of options the parser cannot express, refused as the parser refuses one.
+fn usage_error(kind: clap::error::ErrorKind, message: &str) -> i32 {
+    let _ = Cli::command().error(kind, message).print();
+    EXIT_ERROR
 }
 
 fn fail(e: &LoadError) -> i32 {
@@ -224,12 +288,12 @@ fn fail(e: &LoadError) -> i32 {
 }
 
 /// The policy with every layer, and the target systemd with where it came from.
-fn load_policy(common: &Common, mode: Option<Mode>) -> Result<(Policy, String), LoadError> {
-    let overrides = Overrides { profile: common.profile.clone(), mode, systemd_version: common.systemd_version };
-    let skip_installed = common.no_system_policy || std::env::var_os("HARDENUNIT_NO_SYSTEM_POLICY").is_some();
+fn load_policy(layers: &Layers, profile: Option<String>, mode: Option<Mode>) -> Result<(Policy, String), LoadError> {
+    let overrides = Overrides { profile, mode, systemd_version: layers.systemd_version };
+    let skip_installed = layers.no_system_policy || std::env::var_os("HARDENUNIT_NO_SYSTEM_POLICY").is_some();
     let installed: Vec<&Path> =
         if skip_installed { vec![] } else { policy::INSTALLED_POLICIES.iter().map(Path::new).collect() };
-    let mut p = Policy::load_layers(&installed, &common.policies, &overrides)?;
+    let mut p = Policy::load_layers(&installed, &layers.policies, &overrides)?;
     let source = match p.systemd_version {
         Some(v) if p.systemd_version_is_builtin() => {
             format!("systemd {v} (built-in default; no policy layer sets systemd_version)")
@@ -273,19 +337,19 @@ fn detect_systemd_version() -> Option<u32> {
     text.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Format) -> i32 {
-    if units.is_empty() && common.root.is_none() {
+fn lint(root: Option<&Path>, layers: &Layers, units: &[String], fix: bool, write: bool, format: Format) -> i32 {
+    if units.is_empty() && root.is_none() {
         eprintln!("hardenunit lint: name unit files, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
     }
-    let systemd_version = match load_policy(common, None) {
+    let systemd_version = match load_policy(layers, None, None) {
         Ok((p, source)) => {
             note_builtin_target(&p, &source);
             systemd_version_of(&p)
         }
         Err(e) => return fail(&e),
     };
-    let run = crate::lint::run_lint(common.root.as_deref(), units, systemd_version, fix);
+    let run = crate::lint::run_lint(root, units, systemd_version, fix);
     let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let mut text = String::new();
     match format {
@@ -311,7 +375,7 @@ fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Forma
         return EXIT_ERROR;
     }
     if write {
-        let fs = match common.root.as_deref() {
+        let fs = match root {
             Some(r) => crate::unit::rootfs::RootFs::new(r),
             None => Ok(crate::unit::rootfs::RootFs::host()),
         };
@@ -329,7 +393,7 @@ fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Forma
             return fail(&e);
         }
         // What is left after the fixes decides the exit status.
-        let again = crate::lint::run_lint(common.root.as_deref(), units, systemd_version, false);
+        let again = crate::lint::run_lint(root, units, systemd_version, false);
         return if again.has_errors() { EXIT_FINDINGS } else { EXIT_OK };
     }
     if run.has_errors() {
@@ -339,8 +403,8 @@ fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Forma
     }
 }
 
-fn explain(common: &Common, unit: &str) -> i32 {
-    let (policy, target_source) = match load_policy(common, None) {
+fn explain(common: &Common, unit: &str, format: Format) -> i32 {
+    let (policy, target_source) = match load_policy(&common.layers, common.profile.clone(), None) {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
@@ -361,7 +425,10 @@ fn explain(common: &Common, unit: &str) -> i32 {
         eprintln!("hardenunit: {unit}: nothing to explain");
         return EXIT_ERROR;
     };
-    print!("{}", report::explain(report, &req.policy, &target_source));
+    match format {
+        Format::Text => print!("{}", report::explain(report, &req.policy, &target_source)),
+        Format::Json => print!("{}", report::explain_json(report, &req.policy, &target_source)),
+    }
     EXIT_OK
 }
 
@@ -370,7 +437,14 @@ fn harden(args: HardenArgs) -> i32 {
         ModeArg::Dropin => Mode::DropIn,
         ModeArg::InPlace => Mode::InPlace,
     });
-    let (policy, target_source) = match load_policy(&args.common, mode) {
+    if args.diff && args.format == Format::Json {
+        return usage_error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "--diff prints diffs, which --format json does not carry (its \"files\" name what would \
+             change): leave out one of them",
+        );
+    }
+    let (policy, target_source) = match load_policy(&args.common.layers, args.common.profile.clone(), mode) {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
@@ -396,29 +470,38 @@ fn harden(args: HardenArgs) -> i32 {
         ColorArg::Never => false,
         ColorArg::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
     };
-    let mut out = std::io::stdout().lock();
-    let text = match args.format {
-        Format::Json => {
-            note_builtin_target(&req.policy, &target_source);
-            report::json(&outcome.units)
-        }
-        Format::Text => {
-            let mut t = report::summary(&outcome.units, &req.policy, &target_source);
-            if args.diff {
-                t.push_str(&report::diffs(&outcome.units, color));
+    // A run that found no unit because of an error (no such root) has nothing to report.
+    let failed_outright = outcome.units.is_empty() && !outcome.errors.is_empty();
+    if !failed_outright {
+        let text = match args.format {
+            Format::Json => {
+                note_builtin_target(&req.policy, &target_source);
+                report::json(&outcome.units)
             }
-            t
-        }
-    };
-    let _ = out.write_all(text.as_bytes());
+            Format::Text => {
+                let style = report::LogStyle { diff: args.diff, verbose: args.verbose, color };
+                report::summary(&outcome.units, &req.policy, &target_source, style)
+            }
+        };
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
     for w in &outcome.warnings {
         eprintln!("hardenunit: warning: {w}");
+    }
+    // --check is what CI and dh_hardenunit --check run: a policy section that applies to
+    // nothing there fails it, where a build only warns.
+    for e in &outcome.unmatched_sections {
+        if args.check {
+            eprintln!("hardenunit: {e}");
+        } else {
+            eprintln!("hardenunit: warning: {e}");
+        }
     }
     for e in &outcome.errors {
         eprintln!("hardenunit: {e}");
     }
-    if !outcome.errors.is_empty() {
-        if args.write {
+    if !outcome.errors.is_empty() || (args.check && !outcome.unmatched_sections.is_empty()) {
+        if args.write && !outcome.units.is_empty() {
             eprintln!("hardenunit: nothing written: fix the errors above first");
         }
         return EXIT_ERROR;
@@ -437,7 +520,7 @@ fn harden(args: HardenArgs) -> i32 {
     for u in &too_exposed {
         eprintln!(
             "hardenunit: {}: exposure after hardening {} is above --max-exposure {}",
-            u.unit,
+            report::shown_name(u),
             report::tenths(u.after.as_ref().map(|a| a.exposure).unwrap_or(0)),
             report::tenths(args.max_exposure.unwrap_or(0))
         );

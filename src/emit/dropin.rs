@@ -8,7 +8,7 @@ use crate::unit::{Document, ParseError};
 pub fn directive_lines(plan: &Plan) -> Vec<String> {
     let mut lines = Vec::new();
     for a in &plan.added {
-        let comment = directives::lookup(&a.directive).map(|d| d.comment).unwrap_or("");
+        let comment = directives::comment_for(&a.directive, &a.value);
         if !comment.is_empty() {
             lines.push(format!("# {comment}"));
         }
@@ -53,5 +53,47 @@ mod tests {
             doc.entries().map(|e| (e.section.as_str(), e.key.as_str(), e.value.as_str())).collect();
         assert_eq!(settings, vec![("Service", "PrivateTmp", "yes"), ("Service", "ProtectHome", "read-only")]);
         assert_eq!(Document::parse(&text).unwrap(), doc, "the document is what reading its text gives");
+    }
+
+    #[test]
+    fn each_comment_says_what_its_value_does() {
+        let comment = |k: &str, v: &str| {
+            let plan = Plan {
+                added: vec![Added { directive: k.into(), value: v.into(), reason: String::new() }],
+                ..Plan::default()
+            };
+            let lines = directive_lines(&plan);
+            assert_eq!(lines[1], format!("{k}={v}"));
+            lines[0].clone()
+        };
+        // A deny list is never introduced as an allow list, nor the other way round.
+        for (k, deny, allow) in [
+            ("SystemCallFilter", "~@clock @mount", "@system-service @mount"),
+            ("RestrictAddressFamilies", "~AF_PACKET", "AF_UNIX AF_INET"),
+            ("RestrictNamespaces", "~user net", "mnt"),
+            ("CapabilityBoundingSet", "~CAP_SYS_ADMIN", "CAP_NET_BIND_SERVICE"),
+        ] {
+            let (d, a) = (comment(k, deny), comment(k, allow));
+            assert!(d.starts_with("# Forbid") || d.starts_with("# Drop"), "{k}={deny}: {d}");
+            assert!(a.starts_with("# Allow") || a.starts_with("# Keep"), "{k}={allow}: {a}");
+        }
+        assert_eq!(
+            comment("SystemCallFilter", "@system-service"),
+            "# Allow only the system calls a typical service uses"
+        );
+        assert_eq!(comment("ProtectSystem", "full"), "# Mount /usr, /boot and /etc read-only for the service");
+        assert!(comment("ProtectSystem", "strict").contains("whole file system"));
+        assert!(!comment("ProtectSystem", "yes").contains("/etc"));
+        assert!(comment("ProtectHome", "read-only").contains("read-only"));
+        assert!(comment("ProtectHome", "tmpfs").contains("empty"));
+        assert_eq!(comment("ProtectHome", "no"), "# Leave ProtectHome= off");
+        assert!(comment("ProtectProc", "noaccess").contains("Forbid access"));
+        assert_eq!(
+            comment("SystemCallErrorNumber", "EACCES"),
+            "# Fail filtered system calls with EACCES instead of killing the service"
+        );
+        assert!(comment("UMask", "0077").contains("user only"));
+        assert!(!comment("UMask", "0027").contains("user only"));
+        assert!(comment("UMask", "0022").contains("0022"));
     }
 }

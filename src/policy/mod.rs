@@ -84,6 +84,18 @@ pub struct Policy {
     pub units: BTreeMap<String, UnitPolicy>,
     /// Where each layer came from, built-in first.
     pub layers: Vec<String>,
+    /// The `[unit."NAME"]` sections of the files given with --policy (a package's own
+    /// policy), where they are: a name matching no unit is a typo worth a warning. The
+    /// installed layers cover many packages, so theirs are not listed.
+    pub unit_sections: Vec<UnitSection>,
+}
+
+/// Where a `[unit."NAME"]` section of a policy file is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitSection {
+    pub name: String,
+    pub file: PathBuf,
+    pub line: usize,
 }
 
 /// Of a directive's values, strongest first, the first the target systemd understands; when
@@ -162,8 +174,11 @@ struct Source<'a> {
 
 impl Source<'_> {
     fn error(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> LoadError {
-        let line = span.map(|s| self.text[..s.start.min(self.text.len())].matches('\n').count() + 1);
-        LoadError { path: PathBuf::from(self.name), line, message: message.into() }
+        LoadError { path: PathBuf::from(self.name), line: span.map(|s| self.line_of(s)), message: message.into() }
+    }
+
+    fn line_of(&self, span: std::ops::Range<usize>) -> usize {
+        self.text[..span.start.min(self.text.len())].matches('\n').count() + 1
     }
 }
 
@@ -178,16 +193,17 @@ impl Policy {
     /// Like [`Policy::load`], with any number of installed layers (vendor, then system-wide),
     /// each read when it exists.
     pub fn load_layers(installed: &[&Path], files: &[PathBuf], overrides: &Overrides) -> Result<Policy, LoadError> {
-        let mut texts: Vec<(String, String)> = vec![(BUILTIN_LAYER.into(), BUILTIN.into())];
+        // (name, text, whether it is a file given with --policy)
+        let mut texts: Vec<(String, String, bool)> = vec![(BUILTIN_LAYER.into(), BUILTIN.into(), false)];
         for layer in installed.iter().filter(|p| p.exists()) {
-            texts.push((layer.display().to_string(), read_policy(layer)?));
+            texts.push((layer.display().to_string(), read_policy(layer)?, false));
         }
         for f in files {
-            texts.push((f.display().to_string(), read_policy(f)?));
+            texts.push((f.display().to_string(), read_policy(f)?, true));
         }
         let mut b = Builder::default();
-        for (name, text) in &texts {
-            b.apply(&Source { name, text })?;
+        for (name, text, given) in &texts {
+            b.apply(&Source { name, text }, *given)?;
         }
         b.finish(overrides)
     }
@@ -264,6 +280,40 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// The effective policy as one JSON object (`policy --format json`): the same facts as
+    /// [`Policy::to_toml`], directives in table order as an array of pairs.
+    pub fn to_json(&self) -> String {
+        let units: serde_json::Map<String, serde_json::Value> = self
+            .units
+            .iter()
+            .map(|(name, u)| {
+                let unit = serde_json::json!({
+                    "ignore": u.ignore,
+                    "skip": u.skip,
+                    "set": u.set,
+                    "read_write_paths": u.read_write_paths,
+                });
+                (name.clone(), unit)
+            })
+            .collect();
+        let directives: Vec<serde_json::Value> =
+            self.directives.iter().map(|(k, v)| serde_json::json!({"directive": k, "value": v})).collect();
+        let doc = serde_json::json!({
+            "layers": self.layers,
+            "profile": self.profile,
+            "mode": self.mode.as_str(),
+            "dropin": self.dropin,
+            "systemd_version": self.systemd_version.map_or(serde_json::json!("host"), serde_json::Value::from),
+            "directives": directives,
+            "units": units,
+        });
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+        s.push('\n');
+        s
+    }
+}
+
 fn quote(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
 }
@@ -291,10 +341,12 @@ struct Builder {
     directives: BTreeMap<String, Option<Vec<String>>>,
     units: BTreeMap<String, UnitPolicy>,
     layers: Vec<String>,
+    unit_sections: Vec<UnitSection>,
 }
 
 impl Builder {
-    fn apply(&mut self, src: &Source) -> Result<(), LoadError> {
+    /// `given`: a file named with --policy, whose unit sections are recorded.
+    fn apply(&mut self, src: &Source, given: bool) -> Result<(), LoadError> {
         let layer: Layer = toml::from_str(src.text).map_err(|e| {
             let msg = e.message().trim().lines().map(str::trim).collect::<Vec<_>>().join("; ");
             src.error(e.span(), format!("invalid policy: {msg}"))
@@ -340,6 +392,13 @@ impl Builder {
                 return Err(
                     src.error(Some(name.span()), format!("unit.{unit_name:?}: not a unit name like foo.service"))
                 );
+            }
+            if given {
+                self.unit_sections.push(UnitSection {
+                    name: unit_name.clone(),
+                    file: PathBuf::from(src.name),
+                    line: src.line_of(name.span()),
+                });
             }
             let entry = self.units.entry(unit_name.clone()).or_default();
             for s in u.skip {
@@ -416,6 +475,7 @@ impl Builder {
             fallbacks,
             units: self.units,
             layers: self.layers,
+            unit_sections: self.unit_sections,
         })
     }
 }

@@ -189,3 +189,14 @@ fn a_list_of_values_gives_each_target_the_newest_it_understands() {
     assert_eq!(again.directives, p.directives);
     assert!(p.to_toml().contains("PrivateTmp = [\"disconnected\", \"yes\"]\n"), "{}", p.to_toml());
 }
+
+#[test]
+fn only_the_given_files_unit_sections_are_listed_with_their_lines() {
+    let installed = file("[unit.\"site-wide.service\"]\nskip = [\"ProtectHome\"]\n");
+    let given = file("# package policy\n\n[unit.\"wbd.service\"]\nskip = [\"ProtectHome\"]\n\n[unit.\"a.service\".set]\nUMask = \"0027\"\n");
+    let p = Policy::load(Some(installed.path()), &[given.path().to_owned()], &Overrides::default()).unwrap();
+    let listed: Vec<(&str, usize)> = p.unit_sections.iter().map(|s| (s.name.as_str(), s.line)).collect();
+    assert_eq!(listed, [("a.service", 6), ("wbd.service", 3)]);
+    assert!(p.unit_sections.iter().all(|s| s.file == given.path()));
+    assert!(p.units.contains_key("site-wide.service"), "the installed layer still applies");
+}

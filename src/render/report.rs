@@ -10,6 +10,7 @@ use crate::engine::{Status, UnitReport};
 use crate::policy::Policy;
 use crate::render::diff;
 use crate::score::Assessment;
+use crate::unit::Scope;
 
 /// An exposure in tenths as systemd-analyze prints it: 96 → "9.6".
 pub fn tenths(v: u32) -> String {
@@ -23,63 +24,34 @@ fn exposure(a: &Option<Assessment>) -> String {
     }
 }
 
-pub fn summary(units: &[UnitReport], policy: &Policy, target_source: &str) -> String {
+/// What the log shows besides one line per unit and its skips.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogStyle {
+    /// The diff of each unit's files, in place of the list of settings added.
+    pub diff: bool,
+    /// Every directive with why it was added or skipped, and every file, changed or not.
+    pub verbose: bool,
+    pub color: bool,
+}
+
+/// The unit as logs name it: a user unit is marked, since a system unit may have its name.
+pub fn shown_name(u: &UnitReport) -> String {
+    match u.scope {
+        Some(Scope::User) => format!("{} (user)", u.unit),
+        _ => u.unit.clone(),
+    }
+}
+
+/// The log of a run, as a maintainer reads it in a build log: per unit one line (exposure
+/// before and after, how many directives were added and skipped, the file), the skips with
+/// their reasons, then either the settings added or the diff, never both.
+pub fn summary(units: &[UnitReport], policy: &Policy, target_source: &str, style: LogStyle) -> String {
     let mut s = String::new();
     let _ =
         writeln!(s, "hardenunit: profile {}, {} mode, target {}", policy.profile, policy.mode.as_str(), target_source);
     for u in units {
         let _ = writeln!(s);
-        match &u.status {
-            Status::Masked => {
-                let _ = writeln!(s, "{}: masked (linked to /dev/null), left alone", u.unit);
-                continue;
-            }
-            Status::Excluded => {
-                let _ = writeln!(s, "{}: excluded, left alone", u.unit);
-                continue;
-            }
-            Status::NotAService => {
-                let _ = writeln!(s, "{}: not a service, left alone", u.unit);
-                continue;
-            }
-            Status::Planned => {}
-        }
-        if u.before.is_none() {
-            // Not scored: systemd itself would refuse to load the unit.
-            let _ = writeln!(s, "{}: not scored", u.unit);
-        } else {
-            let _ = writeln!(s, "{}: exposure {} -> {}", u.unit, exposure(&u.before), exposure(&u.after));
-        }
-        let _ = writeln!(s, "  file: {}", u.path.display());
-        for f in &u.findings {
-            let _ = writeln!(s, "  ! {f}");
-        }
-        if let Some(why) = &u.plan.left_alone {
-            let _ = writeln!(s, "  left alone: {why}");
-            continue;
-        }
-        let width = u.plan.added.iter().map(|a| a.directive.len() + a.value.len() + 1).max().unwrap_or(0).min(60);
-        for a in &u.plan.added {
-            let setting = format!("{}={}", a.directive, a.value);
-            let _ = writeln!(s, "  + {setting:<width$}  {}", a.reason);
-        }
-        for k in &u.plan.skipped {
-            let _ = writeln!(s, "  - {:<width$}  skipped: {}", k.directive, k.reason);
-        }
-        if let Some(ev) = &u.evidence {
-            for m in &ev.missing {
-                let _ = writeln!(s, "  evidence missing: {m}");
-            }
-        }
-        for c in &u.changes {
-            let state = match (&c.before, &c.after) {
-                (b, a) if b == a => "unchanged",
-                (None, Some(_)) => "to create",
-                (Some(_), None) => "to remove",
-                _ => "to update",
-            };
-            let _ = writeln!(s, "  {state}: {}", c.path.display());
-        }
+        unit_log(&mut s, u, style);
     }
     let planned: Vec<&UnitReport> = units.iter().filter(|u| matches!(u.status, Status::Planned)).collect();
     let changing = planned.iter().filter(|u| u.would_change()).count();
@@ -92,6 +64,83 @@ pub fn summary(units: &[UnitReport], policy: &Policy, target_source: &str) -> St
     }
     let _ = writeln!(s);
     s
+}
+
+fn unit_log(s: &mut String, u: &UnitReport, style: LogStyle) {
+    let name = shown_name(u);
+    let path = u.path.display();
+    let left_alone = match &u.status {
+        Status::Masked => Some("masked (linked to /dev/null), left alone"),
+        Status::Excluded => Some("excluded, left alone"),
+        Status::NotAService => Some("not a service, left alone"),
+        Status::Planned => None,
+    };
+    if let Some(why) = left_alone {
+        let _ = writeln!(s, "{name}: {why}, in {path}");
+        return;
+    }
+    match (&u.before, &u.plan.left_alone) {
+        // Not scored: systemd itself would refuse to load the unit.
+        (None, Some(why)) => {
+            let _ = writeln!(s, "{name}: not scored, left alone: {why}, in {path}");
+        }
+        (_, Some(why)) => {
+            let _ = writeln!(s, "{name}: exposure {}, left alone: {why}, in {path}", exposure(&u.before));
+        }
+        (_, None) => {
+            let _ = writeln!(
+                s,
+                "{name}: exposure {} -> {}, {} added, {} skipped, in {path}",
+                exposure(&u.before),
+                exposure(&u.after),
+                u.plan.added.len(),
+                u.plan.skipped.len()
+            );
+        }
+    }
+    for f in &u.findings {
+        let _ = writeln!(s, "  ! {f}");
+    }
+    if u.plan.left_alone.is_some() {
+        return;
+    }
+    if style.verbose {
+        let width = u.plan.added.iter().map(|a| a.directive.len() + a.value.len() + 1).max().unwrap_or(0).min(60);
+        for a in &u.plan.added {
+            let setting = format!("{}={}", a.directive, a.value);
+            let _ = writeln!(s, "  + {setting:<width$}  {}", a.reason);
+        }
+        for k in &u.plan.skipped {
+            let _ = writeln!(s, "  - {:<width$}  skipped: {}", k.directive, k.reason);
+        }
+    } else {
+        for k in &u.plan.skipped {
+            let _ = writeln!(s, "  - {} skipped: {}", k.directive, k.reason);
+        }
+    }
+    if let Some(ev) = &u.evidence {
+        for m in &ev.missing {
+            let _ = writeln!(s, "  evidence missing: {m}");
+        }
+    }
+    if style.diff {
+        s.push_str(&unit_diff(u, style.color));
+        return;
+    }
+    if !style.verbose {
+        for a in &u.plan.added {
+            let _ = writeln!(s, "  + {}={}", a.directive, a.value);
+        }
+    }
+    for c in u.changes.iter().filter(|c| style.verbose || c.changes_anything()) {
+        let state = match (&c.before, &c.after) {
+            (b, a) if b == a => "unchanged",
+            (None, Some(_)) => "to create",
+            (Some(_), None) => "to remove",
+            _ => "to update",
+        };
+        let _ = writeln!(s, "  {state}: {}", c.path.display());
+    }
 }
 
 /// The median as `statistics.median` gives it, rounded up to a tenth for even counts.
@@ -108,7 +157,7 @@ fn median(v: &mut [u32]) -> u32 {
 /// `hardenunit explain`: the evidence, then every directive of the policy with its fate.
 pub fn explain(u: &UnitReport, policy: &Policy, target_source: &str) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{} ({})", u.unit, u.path.display());
+    let _ = writeln!(s, "{} ({})", shown_name(u), u.path.display());
     let _ = writeln!(s, "policy: profile {}, target {}", policy.profile, target_source);
     let _ = writeln!(s, "exposure: {} -> {}\n", exposure(&u.before), exposure(&u.after));
     if let Some(gathered) = &u.gathered {
@@ -129,25 +178,20 @@ pub fn explain(u: &UnitReport, policy: &Policy, target_source: &str) -> String {
     s
 }
 
-pub fn diffs(units: &[UnitReport], color: bool) -> String {
+/// The unit's changed files as unified diffs (a created file is diffed against /dev/null).
+fn unit_diff(u: &UnitReport, color: bool) -> String {
     let mut s = String::new();
-    for u in units.iter().filter(|u| u.would_change()) {
-        let _ = writeln!(s, "\n# {}: exposure {} -> {}", u.unit, exposure(&u.before), exposure(&u.after));
-        for f in &u.findings {
-            let _ = writeln!(s, "# ! {f}");
-        }
-        for c in u.changes.iter().filter(|c| c.changes_anything()) {
-            let shown = c.path.display().to_string();
-            let old_name = if c.before.is_some() { shown.clone() } else { "/dev/null".into() };
-            let new_name = if c.after.is_some() { shown.clone() } else { "/dev/null".into() };
-            s.push_str(&diff::unified(
-                c.before.as_deref().unwrap_or(""),
-                c.after.as_deref().unwrap_or(""),
-                &old_name,
-                &new_name,
-                color,
-            ));
-        }
+    for c in u.changes.iter().filter(|c| c.changes_anything()) {
+        let shown = c.path.display().to_string();
+        let old_name = if c.before.is_some() { shown.clone() } else { "/dev/null".into() };
+        let new_name = if c.after.is_some() { shown.clone() } else { "/dev/null".into() };
+        s.push_str(&diff::unified(
+            c.before.as_deref().unwrap_or(""),
+            c.after.as_deref().unwrap_or(""),
+            &old_name,
+            &new_name,
+            color,
+        ));
     }
     s
 }
@@ -155,6 +199,7 @@ pub fn diffs(units: &[UnitReport], color: bool) -> String {
 #[derive(Serialize)]
 struct JsonUnit<'a> {
     unit: &'a str,
+    scope: Option<Scope>,
     path: String,
     status: &'a Status,
     exposure_before: Option<f64>,
@@ -172,6 +217,7 @@ pub fn json(units: &[UnitReport]) -> String {
         .iter()
         .map(|u| JsonUnit {
             unit: &u.unit,
+            scope: u.scope,
             path: u.path.display().to_string(),
             status: &u.status,
             exposure_before: u.before.as_ref().map(|a| f64::from(a.exposure) / 10.0),
@@ -185,6 +231,43 @@ pub fn json(units: &[UnitReport]) -> String {
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into());
+    s.push('\n');
+    s
+}
+
+#[derive(Serialize)]
+struct JsonExplain<'a> {
+    unit: &'a str,
+    scope: Option<Scope>,
+    path: String,
+    profile: &'a str,
+    target: &'a str,
+    systemd_version: Option<u32>,
+    exposure_before: Option<f64>,
+    exposure_after: Option<f64>,
+    evidence: Option<&'a crate::evidence::Evidence>,
+    added: &'a [crate::plan::Added],
+    skipped: &'a [crate::plan::Skipped],
+    left_alone: Option<&'a str>,
+}
+
+/// `hardenunit explain --format json`: what [`explain`] prints, as one object.
+pub fn explain_json(u: &UnitReport, policy: &Policy, target_source: &str) -> String {
+    let doc = JsonExplain {
+        unit: &u.unit,
+        scope: u.scope,
+        path: u.path.display().to_string(),
+        profile: &policy.profile,
+        target: target_source,
+        systemd_version: policy.systemd_version,
+        exposure_before: u.before.as_ref().map(|a| f64::from(a.exposure) / 10.0),
+        exposure_after: u.after.as_ref().map(|a| f64::from(a.exposure) / 10.0),
+        evidence: u.gathered.as_ref(),
+        added: &u.plan.added,
+        skipped: &u.plan.skipped,
+        left_alone: u.plan.left_alone.as_deref(),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
 }

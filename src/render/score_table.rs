@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::score::{Assessment, Row};
+use crate::unit::Scope;
 
 /// The characters systemd picks for marks, the arrow and the smiley.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +104,8 @@ pub struct UnitJson<'a> {
     label: &'static str,
     path: &'a str,
     rows: Vec<RowJson>,
+    /// `system` or `user`: a user unit may have a system unit's name.
+    scope: Scope,
     unit: &'a str,
 }
 
@@ -116,7 +119,7 @@ struct RowJson {
 }
 
 /// [`json`] before it becomes a value: serialise it directly to skip the value tree.
-pub fn json_object<'a>(name: &'a str, path: &'a str, a: &Assessment) -> UnitJson<'a> {
+pub fn json_object<'a>(name: &'a str, scope: Scope, path: &'a str, a: &Assessment) -> UnitJson<'a> {
     let row = |r: &Row| RowJson {
         badness: r.badness,
         exposure: a.row_exposure(r).map(tenths_number),
@@ -129,6 +132,7 @@ pub fn json_object<'a>(name: &'a str, path: &'a str, a: &Assessment) -> UnitJson
         label: a.label(),
         path,
         rows: a.displayed().into_iter().map(row).collect(),
+        scope,
         unit: name,
     }
 }
@@ -137,7 +141,13 @@ pub fn json_object<'a>(name: &'a str, path: &'a str, a: &Assessment) -> UnitJson
 /// table (letters, digits and '_', nothing to escape) and every number is an integer or
 /// tenths, so only the unit's name and path go through the JSON string escaper. The score of
 /// a whole corpus spent a quarter of its time serialising these objects.
-pub fn write_json(out: &mut impl std::io::Write, name: &str, path: &str, a: &Assessment) -> std::io::Result<()> {
+pub fn write_json(
+    out: &mut impl std::io::Write,
+    name: &str,
+    scope: Scope,
+    path: &str,
+    a: &Assessment,
+) -> std::io::Result<()> {
     let mut buf = Vec::with_capacity(8192);
     buf.extend_from_slice(b"{\"exposure\":");
     push_tenths(&mut buf, a.exposure);
@@ -165,7 +175,9 @@ pub fn write_json(out: &mut impl std::io::Write, name: &str, path: &str, a: &Ass
         push_u32(&mut buf, r.weight);
         buf.push(b'}');
     }
-    buf.extend_from_slice(b"],\"unit\":");
+    buf.extend_from_slice(b"],\"scope\":");
+    let _ = serde_json::to_writer(&mut buf, &scope);
+    buf.extend_from_slice(b",\"unit\":");
     push_str(&mut buf, name);
     buf.push(b'}');
     out.write_all(&buf)
@@ -193,11 +205,11 @@ fn push_str(buf: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// `{"unit","path","exposure","label","rows":[{"json_field","badness","weight","range","exposure"}]}`,
+/// `{"unit","scope","path","exposure","label","rows":[{"json_field","badness","weight","range","exposure"}]}`,
 /// rows in systemd's order; a row's exposure is null when systemd shows none (good or N/A),
 /// its badness null for N/A.
-pub fn json(name: &str, path: &str, a: &Assessment) -> Value {
-    serde_json::to_value(json_object(name, path, a)).unwrap_or(Value::Null)
+pub fn json(name: &str, scope: Scope, path: &str, a: &Assessment) -> Value {
+    serde_json::to_value(json_object(name, scope, path, a)).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
@@ -216,7 +228,8 @@ mod tests {
         assert!(lines[0].starts_with("  NAME ") && lines[0].ends_with(" EXPOSURE"));
         assert!(lines[1].starts_with("✗ RootDirectory=/RootImage= ") && lines[1].ends_with("     0.1"));
         assert_eq!(lines[83], "→ Overall exposure level for a.service: 9.6 UNSAFE 😨");
-        let j = json(&a.unit, "/x/a.service", &a);
+        let j = json(&a.unit, Scope::System, "/x/a.service", &a);
+        assert_eq!(j["scope"], json!("system"));
         assert_eq!(j["exposure"], json!(9.6));
         assert_eq!(j["rows"][1]["badness"], Value::Null);
         assert_eq!(j["rows"][0]["exposure"], json!(0.1));
@@ -247,8 +260,8 @@ mod tests {
             (a(&hardened), "b@x\\y.service", "/x/\"q\"/\u{e9}\u{1}/b.service"),
         ] {
             let mut written = Vec::new();
-            write_json(&mut written, name, path, &assessment).unwrap();
-            let serde = serde_json::to_vec(&json_object(name, path, &assessment)).unwrap();
+            write_json(&mut written, name, Scope::System, path, &assessment).unwrap();
+            let serde = serde_json::to_vec(&json_object(name, Scope::System, path, &assessment)).unwrap();
             assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(serde).unwrap());
         }
         for x in [0, 1, 9, 10, 96, 100] {

@@ -290,7 +290,7 @@ impl Loader {
         let resolved = self
             .resolve_under(&parent_real, &parent_real, file_name)
             .map_err(|e| LoadError { path: shown.clone(), ..e })?;
-        let scope = if parent.ends_with("systemd/user") { Scope::User } else { Scope::System };
+        let scope = Scope::of_unit_path(&abs);
         let mut dirs = vec![parent.clone()];
         dirs.extend(self.search_dirs(scope).into_iter().filter(|d| *d != parent));
         match resolved {

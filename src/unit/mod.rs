@@ -25,6 +25,17 @@ pub enum Scope {
     User,
 }
 
+impl Scope {
+    /// A unit file's manager, from the directory it is in (`.../systemd/user/foo.service`).
+    pub fn of_unit_path(path: &Path) -> Scope {
+        if path.parent().is_some_and(|d| d.ends_with("systemd/user")) {
+            Scope::User
+        } else {
+            Scope::System
+        }
+    }
+}
+
 /// One file that contributes settings to a unit: the main fragment or a drop-in.
 #[derive(Debug, Clone)]
 pub struct Fragment {

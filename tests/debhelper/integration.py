@@ -17,8 +17,9 @@ from support import (build, clean_env, deb_listing, describe_changes, extract, l
 import harness
 from harness import Oracles, target_version
 
-# "foo.service: exposure 9.6 → 4.1"; words after a number (a rating like UNSAFE) are allowed.
-EXPOSURE_IN_LOG = re.compile(r"(\S+): exposure (\d+\.\d)\b[^\d\n]*?(?:→|->)\s*(\d+\.\d)")
+# "foo.service: exposure 9.6 → 4.1"; words after a number (a rating like UNSAFE) are allowed;
+# a user unit is "foo.service (user)".
+EXPOSURE_IN_LOG = re.compile(r"(\S+(?: \(user\))?): exposure (\d+\.\d)\b[^\d\n]*?(?:→|->)\s*(\d+\.\d)")
 ORACLE_OVERALL = re.compile(r"Overall exposure level for \S+: (\d+\.\d)")
 
 
@@ -102,6 +103,44 @@ def copy_tree(src, dest):
     return dest
 
 
+def shown_name(entry):
+    """The unit as the log names it: a user unit is marked, a system unit may share its name."""
+    return entry["unit"] + (" (user)" if entry.get("scope") == "user" else "")
+
+
+def check_log_shape(ctx, label, log, binary, plan, predict_root, verbose):
+    """Per unit: one line (exposure, counts, file), each skip with its reason, the diff once;
+    every directive with its reason only in a verbose log."""
+    lines = log.splitlines()
+    for entry in plan:
+        if entry.get("status") != "planned" or entry.get("left_alone") is not None:
+            continue
+        rel = rel_in_root(entry["path"], predict_root)
+        head = re.compile(rf"{re.escape(shown_name(entry))}: exposure {entry['exposure_before']:.1f}(?: [A-Z]+)? "
+                          rf"-> {entry['exposure_after']:.1f}(?: [A-Z]+)?, {len(entry['added'])} added, "
+                          rf"{len(entry['skipped'])} skipped, in debian/{re.escape(binary)}/{re.escape(rel)}")
+        heads = [line for line in lines if head.fullmatch(line)]
+        ctx.check(f"{label}: {rel}: one line with exposure, counts and file", len(heads) == 1,
+                  f"{head.pattern}\n" + tail(log, 30))
+        missing = [k for k in entry["skipped"] if f"  - {k['directive']} skipped: {k['reason']}" not in lines
+                   and not any(re.fullmatch(rf"  - {re.escape(k['directive'])} +skipped: {re.escape(k['reason'])}", line)
+                               for line in lines)]
+        ctx.check(f"{label}: {rel}: each skip with its reason", not missing, f"missing {missing}\n" + tail(log, 30))
+        for f in entry["files"]:
+            frel = rel_in_root(f, predict_root)
+            shown = [line for line in lines if line.startswith("+++ ") and line.endswith("/" + frel)]
+            ctx.check(f"{label}: {frel}: the diff is in the log once", len(shown) == 1, tail(log, 30))
+        table = [a for a in entry["added"]
+                 if any(line.startswith(f"  + {a['directive']}={a['value']} ") and line.endswith(a["reason"])
+                        for line in lines)]
+        if verbose:
+            ctx.check(f"{label}: {rel}: verbose: every added directive with its reason",
+                      len(table) == len(entry["added"]), tail(log, 30))
+        else:
+            ctx.check(f"{label}: {rel}: no per-directive table (the diff shows the settings)", not table,
+                      str(table))
+
+
 def check_hardened_binary(ctx, pkg, binary, plain, hardened, seq):
     """Compares one binary package built with the addon against the unhardened build."""
     name = f"{pkg.name}/{binary}"
@@ -136,6 +175,10 @@ def check_hardened_binary(ctx, pkg, binary, plain, hardened, seq):
               proc.returncode == 0 and applied == after,
               tail(proc.stdout + proc.stderr) + "\n" + describe_changes(applied, after))
 
+    check_log_shape(ctx, f"{name}: build log", hardened.log, binary, plan, predict_root, verbose=False)
+    if pkg is PLAIN:
+        check_log_shape(ctx, f"{name}: DH_VERBOSE=1 build log", seq.log, binary, plan, predict_root, verbose=True)
+
     added, removed, changed = tree_changes(before, after)
     touched = {p for p in added + changed if after[p][0] != "dir"}
     planned = {rel_in_root(f, predict_root) for entry in plan for f in entry.get("files", [])}
@@ -159,7 +202,7 @@ def check_hardened_binary(ctx, pkg, binary, plain, hardened, seq):
             continue
         pair = (f"{float(entry['exposure_before']):.1f}", f"{float(entry['exposure_after']):.1f}")
         ctx.check(f"{name}: {unit}: build log shows exposure {pair[0]} → {pair[1]}",
-                  (entry["unit"], *pair) in EXPOSURE_IN_LOG.findall(hardened.log), tail(hardened.log, 15))
+                  (shown_name(entry), *pair) in EXPOSURE_IN_LOG.findall(hardened.log), tail(hardened.log, 15))
         in_log = all(any(line.startswith("+++") and f.split("/systemd/", 1)[-1] in line
                          for line in hardened.log.splitlines()) for f in files)
         ctx.check(f"{name}: {unit}: build log shows the diff of {', '.join(files)}", in_log)

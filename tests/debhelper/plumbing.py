@@ -128,11 +128,16 @@ def check_options(results, workdir, env):
     results.check("-v --no-act: one hardenunit --write --diff --root debian/PKG per package",
                   sorted(c[:5] for c in cmds) == [["hardenunit", "--write", "--diff", "--root", r] for r in both],
                   proc.stdout)
+    results.check("-v asks hardenunit for every directive's reason (--verbose)",
+                  all(c[-1] == "--verbose" for c in cmds), proc.stdout)
     proc, cmds = hardenunit_commands(root, env, [])
     results.check("--no-act without -v prints the commands, as dh_hardenunit(1) says",
                   proc.returncode == 0 and roots(cmds) == both, proc.stdout)
+    results.check("without -v or DH_VERBOSE the log stays short (no --verbose)",
+                  cmds and all("--verbose" not in c for c in cmds), proc.stdout)
     proc, cmds = hardenunit_commands(root, env, [], {"DH_VERBOSE": "1"})
     results.check("DH_VERBOSE=1 prints the commands", roots(cmds) == both, proc.stdout)
+    results.check("DH_VERBOSE=1 passes --verbose", cmds and all(c[-1] == "--verbose" for c in cmds), proc.stdout)
 
     selections = [
         (["-a"], {}, ["debian/hu-opts"]),
@@ -152,7 +157,7 @@ def check_options(results, workdir, env):
         "--systemd-version", "252", "-Xfoo.service", "-Xlib/systemd/system/bar@.service"])
     expected = ["hardenunit", "--check", "--diff", "--root", "debian/hu-opts", "--profile", "strict",
                 "--systemd-version", "252", "--max-exposure", "4.5",
-                "--exclude", "foo.service", "--exclude", "bar@.service"]
+                "--exclude", "foo.service", "--exclude", "bar@.service", "--verbose"]
     results.check("--check/--max-exposure/--profile/--systemd-version/-X reach hardenunit",
                   cmds == [expected], proc.stdout)
 

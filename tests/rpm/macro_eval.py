@@ -25,8 +25,8 @@ class Expander:
         self.sources_with_policy.mkdir(exist_ok=True)
         (self.sources_with_policy / "hardenunit.toml").write_text('profile = "baseline"\n')
 
-    def expand(self, expr, defines=(), macros=MACROS, sourcedir=None):
-        cmd = ["rpm", "--load", macros, "--define", f"buildroot {BUILDROOT}",
+    def expand(self, expr, defines=(), macros=MACROS, sourcedir=None, rpm_options=()):
+        cmd = ["rpm", *rpm_options, "--load", macros, "--define", f"buildroot {BUILDROOT}",
                "--define", f"_sourcedir {sourcedir or self.sources_without_policy}"]
         for define in defines:
             cmd += ["--define", define]
@@ -72,6 +72,9 @@ def check_option_cases(tally, ex: Expander):
         ("-c checks instead of writing", "%hardenunit -c",
          f"{base} --check --diff || {{",
          ["--root", BUILDROOT, "--check", "--diff"]),
+        ("-v asks for every directive's reason", "%hardenunit -v",
+         f"{base} --write --diff --verbose || {{",
+         ["--root", BUILDROOT, "--write", "--diff", "--verbose"]),
         ("-m", "%hardenunit -m 4.5",
          f"{base} --write --diff --max-exposure 4.5 || {{",
          ["--root", BUILDROOT, "--write", "--diff", "--max-exposure", "4.5"]),
@@ -112,6 +115,13 @@ def check_option_cases(tally, ex: Expander):
         tally.check(f"eval {name}: valid shell", syntax.returncode == 0, syntax.stderr)
         argv, error = ex.argv(result.stdout)
         tally.equal(f"eval {name}: argv the shell passes", argv if argv is not None else error, want_argv)
+
+    verbose = ex.expand("%hardenunit", [f"__hardenunit {rec}", "_hardenunit_verbose 1"])
+    tally.equal("eval: with _hardenunit_verbose 1 defined the log gets every directive's reason",
+                command_line(verbose.stdout, rec), f"{base} --write --diff --verbose || {{")
+    quiet = ex.expand("%hardenunit", [f"__hardenunit {rec}"], rpm_options=["-v"])
+    tally.equal("eval: rpm's own -v (which rpmbuild -bb always sets) leaves the log short",
+                command_line(quiet.stdout, rec), f"{base} --write --diff || {{")
 
     with_policy = ex.expand("%hardenunit", [f"__hardenunit {rec}"], sourcedir=ex.sources_with_policy)
     argv, error = ex.argv(with_policy.stdout)
