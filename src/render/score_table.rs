@@ -183,15 +183,26 @@ pub fn write_json(
     out.write_all(&buf)
 }
 
-fn push_u32(buf: &mut Vec<u8>, n: u32) {
-    use std::io::Write;
-    let _ = write!(buf, "{n}");
+/// Decimal digits, without the formatting machinery (which cost more than the rest).
+fn push_u32(buf: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[start..]);
 }
 
 /// A number of tenths as serde_json writes the f64 `x / 10`: `0.1`, `9.6`, `10.0`.
 fn push_tenths(buf: &mut Vec<u8>, x: u32) {
-    use std::io::Write;
-    let _ = write!(buf, "{}.{}", x / 10, x % 10);
+    push_u32(buf, x / 10);
+    buf.push(b'.');
+    buf.push(b'0' + (x % 10) as u8);
 }
 
 /// A JSON string: plain text as it is, anything that may need escaping through serde_json.
@@ -264,7 +275,7 @@ mod tests {
             let serde = serde_json::to_vec(&json_object(name, Scope::System, path, &assessment)).unwrap();
             assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(serde).unwrap());
         }
-        for x in [0, 1, 9, 10, 96, 100] {
+        for x in [0, 1, 9, 10, 96, 100, 12345, u32::MAX] {
             let mut buf = Vec::new();
             push_tenths(&mut buf, x);
             assert_eq!(buf, serde_json::to_vec(&tenths_number(x)).unwrap(), "{x}");
