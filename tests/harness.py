@@ -168,6 +168,7 @@ class Oracle:
             return run(["systemd-analyze", *args, f"--root={tree}", unit], extra_env=env)
         copy = tempfile.mkdtemp(dir=self.scratch)
         shutil.copytree(tree, copy, symlinks=True, dirs_exist_ok=True)
+        merge_usr(copy, self.root)
         try:
             inside = "/" + os.path.relpath(copy, self.root)
             return run(["chroot", self.root, "systemd-analyze", *args, f"--root={inside}", unit], extra_env=env)
@@ -177,6 +178,18 @@ class Oracle:
     def close(self):
         if self.scratch:
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def merge_usr(tree, like):
+    """Where the root `like` has merged /usr (lib -> usr/lib), `tree`'s lib/ moves into usr/lib,
+    as dpkg installs a package there. systemd 257's systemd-analyze --root searches
+    usr/lib/systemd/system only; Debian 12's debhelper puts units in lib/systemd/system."""
+    lib = os.path.join(tree, "lib")
+    if not os.path.islink(os.path.join(like, "lib")) or os.path.islink(lib) or not os.path.isdir(lib):
+        return
+    shutil.copytree(lib, os.path.join(tree, "usr", "lib"), symlinks=True, dirs_exist_ok=True)
+    shutil.rmtree(lib)
+    os.symlink("usr/lib", lib)
 
 
 class Oracles:
