@@ -267,7 +267,7 @@ fn lint_finds_what_verify_complains_about_and_nothing_it_accepts() {
         generated.false_errors.join("\n")
     );
 
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let corpus = common::corpus_dir();
     let mut on_corpus = Tally::default();
     let mut corpus_files = 0;
     if corpus.is_dir() {

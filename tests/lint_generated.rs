@@ -387,18 +387,7 @@ fn mutate(rng: &mut Rng, keys: &[Key], text: &str) -> String {
 /// is there.
 fn seed_services() -> Vec<String> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    for dir in [here.join("tests/fixtures/lint"), common::corpus_dir()] {
-        let mut files = Vec::new();
-        common::walk_files(&dir, &mut |p| {
-            if p.extension().is_some_and(|e| e == "service") && p.is_file() {
-                files.push(p.to_owned());
-            }
-        });
-        files.sort();
-        out.extend(files.iter().filter_map(|p| fs::read_to_string(p).ok()));
-    }
-    out
+    common::service_texts(&[here.join("tests/fixtures/lint"), common::corpus_dir()])
 }
 
 /// Lint's findings for each file read on its own, as verify reads each (no drop-ins here).
@@ -443,7 +432,8 @@ fn generated_units_agree_with_verify() {
     let mutated_dir = dir.join("mutated");
     fs::create_dir_all(&mutated_dir).unwrap();
     for i in 0..mutations {
-        let path = mutated_dir.join(format!("m{i}.service"));
+        // An instance, so that the specifiers of a template (%i) stand for something.
+        let path = mutated_dir.join(format!("m{i}@x.service"));
         fs::write(&path, mutate(&mut rng, &keys, &seeds[i % seeds.len()])).unwrap();
         files.push(path);
     }

@@ -383,7 +383,7 @@ fn rlimit(key: &str, value: &str) -> Verdict {
             return Some(u128::MAX);
         }
         match key {
-            "LimitCPU" | "LimitRTTIME" => is_time_span(v).then_some(0).map(|_| time_order(v)),
+            "LimitCPU" | "LimitRTTIME" => is_time_span(v).then(|| time_order(v)),
             "LimitNICE" => {
                 let n = if v.starts_with(['+', '-']) {
                     parse_integer(v).filter(|n| (-20..=19).contains(n)).map(|n| 20 - n)

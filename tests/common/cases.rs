@@ -99,18 +99,7 @@ pub struct Case {
 /// shared corpus of Debian units when it is there.
 pub fn seed_units() -> Vec<String> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    for dir in [here.join("tests/fixtures/score"), here.join("../shared/corpus")] {
-        let mut files = Vec::new();
-        super::walk_files(&dir, &mut |p| {
-            if p.extension().is_some_and(|e| e == "service") && p.is_file() {
-                files.push(p.to_owned());
-            }
-        });
-        files.sort();
-        out.extend(files.iter().filter_map(|p| fs::read_to_string(p).ok()));
-    }
-    out
+    super::service_texts(&[here.join("tests/fixtures/score"), here.join("../shared/corpus")])
 }
 
 fn write(path: &Path, text: &str) {

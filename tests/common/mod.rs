@@ -103,8 +103,11 @@ pub fn package_trees() -> Vec<PathBuf> {
     trees
 }
 
+/// ../shared/corpus, or HARDENUNIT_CORPUS (a worktree beside the main checkout has none).
 pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+    std::env::var_os("HARDENUNIT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
 }
 
 /// Regular (not symlinked) system service files under `root`, as systemd-analyze can score.
@@ -121,6 +124,23 @@ pub fn system_services(root: &Path) -> Vec<PathBuf> {
         }
     });
     out.sort();
+    out
+}
+
+/// The text of every `.service` file under `dirs` (missing ones are skipped), each
+/// directory's files in path order.
+pub fn service_texts(dirs: &[PathBuf]) -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in dirs {
+        let mut files = Vec::new();
+        walk(dir, &mut |p| {
+            if p.extension().is_some_and(|e| e == "service") && p.is_file() {
+                files.push(p.to_owned());
+            }
+        });
+        files.sort();
+        out.extend(files.iter().filter_map(|p| fs::read_to_string(p).ok()));
+    }
     out
 }
 
