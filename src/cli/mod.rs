@@ -89,7 +89,8 @@ struct HardenArgs {
     /// dh_hardenunit passes it under DH_VERBOSE=1, `%hardenunit -v` too)
     #[arg(long, short = 'v')]
     verbose: bool,
-    /// Exit 1 when anything would change (for CI and `dh_hardenunit --check`)
+    /// Exit 1 when anything would change (for CI and `dh_hardenunit --check`); a --policy
+    /// section for a unit that is not there is an error (exit 2), not a warning
     #[arg(long, conflicts_with = "write")]
     check: bool,
     /// Write the changes (each file atomically, inside the root only)
@@ -138,7 +139,7 @@ enum Command {
         #[arg(value_name = "UNIT")]
         units: Vec<String>,
     },
-    /// Print the effective policy (all layers applied) as TOML
+    /// Print the effective policy (all layers applied) as TOML, or JSON
     Policy {
         #[command(flatten)]
         layers: Layers,
