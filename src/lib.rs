@@ -9,6 +9,7 @@ pub mod engine;
 pub mod evidence;
 pub mod grammar;
 pub mod lint;
+pub mod package;
 pub mod plan;
 pub mod policy;
 pub mod render;
