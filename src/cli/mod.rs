@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod docs;
+mod packages;
 mod score;
 
 use crate::engine::{self, Request};
@@ -26,6 +27,8 @@ Examples:
   hardenunit score --root debian/foo           systemd-analyze's exposure table, per service
   hardenunit policy --profile strict           print the effective policy
   hardenunit lint foo.service                  settings systemd would silently ignore
+  hardenunit --diff foo_1.0_amd64.deb          a built package, read in memory (.deb, .rpm)
+  hardenunit report --html out.html DIR        survey of every package in DIR
 
 Policy layers, later wins: built-in < /usr/share/hardenunit/policy.toml (the distribution's)
 < /etc/hardenunit/policy.toml < each --policy FILE. The format: hardenunit-policy(5).
@@ -200,7 +203,12 @@ pub fn main() -> i32 {
                 if let Some(note) = crate::score::approximation_note(version) {
                     eprintln!("hardenunit: {note}");
                 }
-                score::run(&common.root, &units, json, threshold, version)
+                let (pkgs, units_left) = packages::split(&units);
+                if packages::only_udebs(&units) {
+                    return EXIT_OK;
+                }
+                let units = units_left;
+                score::run(&packages::roots(&common.root, &pkgs), &units, json, threshold, version)
             }
             Err(e) => fail(&e),
         },
@@ -262,6 +270,15 @@ fn detect_systemd_version() -> Option<u32> {
 }
 
 fn lint(common: &Common, units: &[String], fix: bool, write: bool, format: Format) -> i32 {
+    let (pkgs, units_left) = packages::split(units);
+    if packages::only_udebs(units) {
+        return EXIT_OK;
+    }
+    let units = units_left;
+    if !pkgs.is_empty() || packages::is_package(&common.root) {
+        return packages::lint(&packages::roots(&common.root, &pkgs), &units, common, write, format == Format::Json);
+    }
+    let units = &units[..];
     if units.is_empty() && common.root.is_none() {
         eprintln!("hardenunit lint: name unit files, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
@@ -359,8 +376,18 @@ fn harden(args: HardenArgs) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    if args.units.is_empty() && args.common.root.is_none() {
-        eprintln!("hardenunit: nothing to do: name unit files, or a build root with --root DIR (see --help)");
+    let (pkgs, units) = packages::split(&args.units);
+    if packages::only_udebs(&args.units) {
+        return EXIT_OK;
+    }
+    if args.write {
+        if let Some(p) = pkgs.first().or(args.common.root.as_ref().filter(|_| packages::is_package(&args.common.root)))
+        {
+            return fail(&packages::write_refused(p));
+        }
+    }
+    if units.is_empty() && args.common.root.is_none() && pkgs.is_empty() {
+        eprintln!("hardenunit: nothing to do: name unit files, packages, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
     }
     let systemd_version = systemd_version_of(&policy);
@@ -369,13 +396,13 @@ fn harden(args: HardenArgs) -> i32 {
     }
     let req = Request {
         root: args.common.root.clone(),
-        units: args.units.clone(),
+        units,
         exclude: args.exclude.clone(),
         policy,
         systemd_version,
         no_evidence: args.no_evidence,
     };
-    let outcome = engine::run(&req);
+    let outcome = packages::run_engine(&req, &packages::roots(&req.root, &pkgs));
     let color = match args.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -384,13 +411,13 @@ fn harden(args: HardenArgs) -> i32 {
     let mut out = std::io::stdout().lock();
     let text = match args.format {
         Format::Json => report::json(&outcome.units),
-        Format::Text => {
-            let mut t = report::summary(&outcome.units, &req.policy, &target_source);
+        Format::Text => packages::by_package(&outcome.units, |units| {
+            let mut t = report::summary(units, &req.policy, &target_source);
             if args.diff {
-                t.push_str(&report::diffs(&outcome.units, color));
+                t.push_str(&report::diffs(units, color));
             }
             t
-        }
+        }),
     };
     let _ = out.write_all(text.as_bytes());
     for w in &outcome.warnings {

@@ -154,6 +154,8 @@ pub fn diffs(units: &[UnitReport], color: bool) -> String {
 
 #[derive(Serialize)]
 struct JsonUnit<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<String>,
     unit: &'a str,
     path: String,
     status: &'a Status,
@@ -171,6 +173,7 @@ pub fn json(units: &[UnitReport]) -> String {
     let list: Vec<JsonUnit> = units
         .iter()
         .map(|u| JsonUnit {
+            package: u.package.as_ref().map(|p| p.display().to_string()),
             unit: &u.unit,
             path: u.path.display().to_string(),
             status: &u.status,
