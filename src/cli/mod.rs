@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod docs;
 mod packages;
 mod score;
+mod survey;
 
 use crate::engine::{self, Request};
 use crate::policy::{self, Mode, Overrides, Policy};
@@ -47,7 +48,7 @@ pub struct Cli {
 }
 
 #[derive(Args, Debug, Clone)]
-struct Common {
+pub struct Common {
     /// A build root (debian/PKG, %{buildroot}) searched like `/`: its
     /// {etc,run,usr/local/lib,usr/lib,lib}/systemd/{system,user}; symlinks never leave it
     #[arg(long, value_name = "DIR")]
@@ -141,6 +142,21 @@ enum Command {
         #[arg(value_name = "UNIT")]
         units: Vec<String>,
     },
+    /// Survey built packages: each service's exposure now and after the policy, what it
+    /// would add and skip, the heaviest rows left, lint findings; histograms and worst packages
+    Report {
+        #[command(flatten)]
+        common: Common,
+        /// Also write the survey as JSON to FILE
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Also write a self-contained HTML page (sortable, filterable table, histogram) to FILE
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// .deb and .rpm files, or directories searched for them (.udeb files are skipped)
+        #[arg(value_name = "PACKAGE|DIR", required = true)]
+        inputs: Vec<PathBuf>,
+    },
     /// What a service's programs were found to need, and the decision for each directive
     Explain {
         #[command(flatten)]
@@ -220,6 +236,9 @@ pub fn main() -> i32 {
             Err(e) => fail(&e),
         },
         Some(Command::Explain { common, unit }) => explain(&common, &unit),
+        Some(Command::Report { common, json, html, inputs }) => {
+            survey::run(&common, json.as_deref(), html.as_deref(), &inputs)
+        }
         Some(Command::Lint { common, fix, write, format, units }) => lint(&common, &units, fix, write, format),
         None => harden(cli.harden),
     }

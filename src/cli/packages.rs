@@ -67,19 +67,11 @@ pub fn run_engine(req: &Request, roots: &[Option<PathBuf>]) -> Outcome {
         let outcome = engine::run(&one);
         all.units.extend(outcome.units);
         let package = root.as_deref().filter(|r| Format::of(r).is_some());
-        all.errors.extend(outcome.errors.into_iter().map(|e| in_package(package, e)));
+        all.errors.extend(outcome.errors.into_iter().map(|e| crate::package::in_package(package, e)));
         all.warnings.extend(outcome.warnings);
     }
     all.warnings.dedup();
     all
-}
-
-/// An error about a file inside a package names the package first.
-pub fn in_package(package: Option<&Path>, e: LoadError) -> LoadError {
-    match package {
-        Some(p) if e.path != p => LoadError { path: p.join(e.path.strip_prefix("/").unwrap_or(&e.path)), ..e },
-        _ => e,
-    }
 }
 
 /// The text of each package's units under a line naming it (units of no package first,

@@ -104,6 +104,6 @@ fn score_root(
     tally.failed |= !load_errors.is_empty() || !refusals.is_empty() || (named && !masked.is_empty());
     for e in load_errors.iter().chain(&refusals).chain(&masked) {
         let shown = LoadError { path: display.show(&e.path), ..e.clone() };
-        tally.errors.push(super::packages::in_package(package, shown));
+        tally.errors.push(crate::package::in_package(package, shown));
     }
 }

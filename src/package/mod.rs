@@ -59,6 +59,15 @@ pub fn read(path: &Path) -> Result<RootFs, LoadError> {
     Ok(RootFs::in_memory(path, tree.tree))
 }
 
+/// An error about a file inside a package names the package first
+/// (`foo.deb/lib/systemd/system/foo.service:3: ...`).
+pub fn in_package(package: Option<&Path>, e: LoadError) -> LoadError {
+    match package {
+        Some(p) if e.path != p => LoadError { path: p.join(e.path.strip_prefix("/").unwrap_or(&e.path)), ..e },
+        _ => e,
+    }
+}
+
 /// One archive entry as the tree takes it.
 pub(crate) enum EntryKind {
     Dir,
