@@ -20,7 +20,8 @@ pub(super) fn read(reader: impl Read, tree: &mut TreeBuilder) -> io::Result<()> 
         }
         let Some(compression) = name.strip_prefix("data.tar") else { continue };
         let compression = compression.trim_start_matches('.');
-        let mut data = decompress(compression, member)?;
+        // tar reads in 512-byte blocks: a buffer keeps the decoder working on large ones.
+        let mut data = io::BufReader::with_capacity(128 * 1024, decompress(compression, member)?);
         read_tar(&mut data, tree).map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
         // The rest of the stream (after the tar's end blocks) is read too: a truncated or
         // corrupt member fails its checksum there rather than passing unnoticed.

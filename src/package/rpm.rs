@@ -23,7 +23,7 @@ pub(super) fn read(mut reader: impl BufRead, tree: &mut TreeBuilder) -> io::Resu
         Ok(::rpm::CompressionType::Bzip2) => "bzip2",
         Err(e) => return Err(io::Error::other(format!("payload compressor: {e}"))),
     };
-    let mut payload = decompress(compression, reader)?;
+    let mut payload = io::BufReader::with_capacity(128 * 1024, decompress(compression, reader)?);
     // newc stores a hard-linked file's bytes with its last name only: the names met before
     // wait for them, by inode.
     let mut waiting: HashMap<u32, Vec<PathBuf>> = HashMap::new();
