@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{hardenunit, oracle_available};
+use common::{hardenunit, oracle_available, oracle_exposure_in_root};
 
 /// Debian 12 packages with services, aliases and drop-ins (systemd), a mask (nfs-common),
 /// templates (tor, chrony, openssh-server), and ELF programs of their own.
@@ -58,22 +58,6 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("hardenunit {args:?}: not JSON ({e}): {}", run.stdout))
 }
 
-/// `systemd-analyze security --offline=true --root=ROOT UNIT`'s overall exposure, in tenths.
-fn oracle_in_root(root: &Path, unit: &str) -> Option<u32> {
-    let out = Command::new("systemd-analyze")
-        .args(["security", "--offline=true", "--no-pager"])
-        .arg(format!("--root={}", root.display()))
-        .arg(unit)
-        .env("LC_ALL", "C.UTF-8")
-        .env("SYSTEMD_COLORS", "0")
-        .output()
-        .expect("systemd-analyze runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().find(|l| l.contains("Overall exposure level for"))?;
-    let (a, b) = line.split(": ").nth(1)?.split_whitespace().next()?.split_once('.')?;
-    Some(a.parse::<u32>().ok()? * 10 + b.parse::<u32>().ok()?)
-}
-
 fn tenths(v: &serde_json::Value) -> u32 {
     (v.as_f64().expect("an exposure number") * 10.0).round() as u32
 }
@@ -88,8 +72,8 @@ fn check_package(package: &Path, unpacked: &Path) -> usize {
     for u in units {
         assert_eq!(u["package"], pkg, "{u}");
         let name = u["unit"].as_str().unwrap();
-        let theirs =
-            oracle_in_root(unpacked, name).unwrap_or_else(|| panic!("{pkg}: systemd-analyze scored no {name}"));
+        let theirs = oracle_exposure_in_root(unpacked, name)
+            .unwrap_or_else(|| panic!("{pkg}: systemd-analyze scored no {name}"));
         assert_eq!(
             tenths(&u["exposure"]),
             theirs,

@@ -35,9 +35,11 @@ impl Format {
     }
 }
 
-/// Files are kept whole up to this size (unit files, drop-ins, scripts, small programs);
-/// a larger file that is not ELF keeps only its first bytes, enough to tell what it is.
-const KEEP_WHOLE: u64 = 4 * 1024 * 1024;
+/// What the evidence may read whole: unit files and drop-ins (anything under a `systemd`
+/// directory), the files a script sources, and any program (an executable file or a script). Other files (documentation, data) over
+/// KEEP_WHOLE keep only their first bytes, enough to tell what they are, so that memory
+/// follows what a package runs rather than what it ships.
+const KEEP_WHOLE: u64 = 64 * 1024;
 const KEEP_HEAD: usize = 4096;
 /// Larger files are not read at all (as the evidence does not read them from a root).
 const MAX_READ: u64 = 512 * 1024 * 1024;
@@ -100,7 +102,8 @@ impl TreeBuilder {
             }
             EntryKind::Other => self.tree.add_other(&rel, mode),
             EntryKind::File => {
-                let contents = read_contents(data, size)?;
+                let in_unit_dirs = rel.components().any(|c| c.as_os_str() == "systemd");
+                let contents = read_contents(data, size, mode & 0o111 != 0 || in_unit_dirs)?;
                 self.tree.add_file(&rel, mode, size, contents);
             }
         }
@@ -109,7 +112,7 @@ impl TreeBuilder {
 }
 
 /// What is kept of a file: see [`Contents`]. The whole of `data` is consumed.
-fn read_contents(data: &mut dyn Read, size: u64) -> io::Result<Contents> {
+fn read_contents(data: &mut dyn Read, size: u64, keep_whole: bool) -> io::Result<Contents> {
     if size > MAX_READ {
         io::copy(data, &mut io::sink())?;
         return Ok(Contents::Parts(Vec::new()));
@@ -117,7 +120,7 @@ fn read_contents(data: &mut dyn Read, size: u64) -> io::Result<Contents> {
     let mut head = Vec::with_capacity(KEEP_HEAD.min(size as usize));
     data.take(KEEP_HEAD as u64).read_to_end(&mut head)?;
     let is_elf = elf::is_elf(&head);
-    if !is_elf && size > KEEP_WHOLE {
+    if !is_elf && !keep_whole && !head.starts_with(b"#!") && size > KEEP_WHOLE {
         io::copy(data, &mut io::sink())?;
         return Ok(Contents::Parts(vec![(0, head)]));
     }

@@ -124,7 +124,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let t = entry.file_type()?;
         if t.is_dir() {
             walk(&entry.path(), out)?;
-        } else if t.is_file() {
+        } else if t.is_file() || (t.is_symlink() && entry.path().is_file()) {
+            // A link to a package counts (a pool of links); a link to a directory is not
+            // followed, so a loop cannot hold the walk.
             out.push(entry.path());
         }
     }
