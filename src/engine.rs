@@ -58,6 +58,8 @@ pub enum Status {
 
 #[derive(Debug, Clone)]
 pub struct UnitReport {
+    /// The built package the unit comes from (`.deb`, `.rpm`), when it does.
+    pub package: Option<PathBuf>,
     pub unit: String,
     pub path: PathBuf,
     pub scope: Option<Scope>,
@@ -131,6 +133,10 @@ pub fn run(req: &Request) -> Outcome {
     }
     // User units first, then system units, each by path: a reader keyed by file name (the
     // same name can be both a user and a system unit) ends on the system unit's entry.
+    let package = loader.rootfs().is_in_memory().then(|| loader.rootfs().dir().to_owned());
+    for u in &mut units {
+        u.package.clone_from(&package);
+    }
     units.sort_by(|a, b| (a.scope != Some(Scope::User), &a.path).cmp(&(b.scope != Some(Scope::User), &b.path)));
     Outcome { units, errors, warnings, unmatched_sections }
 }
@@ -234,6 +240,7 @@ fn process(
         }
     };
     Ok(UnitReport {
+        package: None,
         unit: name,
         path: unit.path().to_owned(),
         scope: Some(unit.scope),
@@ -250,6 +257,7 @@ fn process(
 
 fn empty_report(unit: String, path: PathBuf, scope: Option<Scope>, status: Status) -> UnitReport {
     UnitReport {
+        package: None,
         unit,
         path,
         scope,

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 mod docs;
+mod packages;
 mod score;
+mod survey;
 
 use crate::engine::{self, Request};
 use crate::policy::{self, Mode, Overrides, Policy};
@@ -26,6 +28,8 @@ Examples:
   hardenunit score --root debian/foo           systemd-analyze's exposure table, per service
   hardenunit policy --profile strict           print the effective policy
   hardenunit lint foo.service                  settings systemd would silently ignore
+  hardenunit --diff foo_1.0_amd64.deb          a built package, read in memory (.deb, .rpm)
+  hardenunit report --html out.html DIR        survey of every package in DIR
 
 Policy layers, later wins: built-in < /usr/share/hardenunit/policy.toml (the distribution's)
 < /etc/hardenunit/policy.toml < each --policy FILE. The format: hardenunit-policy(5).
@@ -49,7 +53,7 @@ const PROFILE_HELP: &str = "Profile of the policy to apply: baseline (default) o
 
 /// The options of a command that hardens or explains units: what to read, and how to harden.
 #[derive(Args, Debug, Clone)]
-struct Common {
+pub struct Common {
     #[arg(long, value_name = "DIR", help = ROOT_HELP)]
     root: Option<PathBuf>,
     #[command(flatten)]
@@ -62,7 +66,7 @@ struct Common {
 /// not harden (score, lint) take no --profile, and `policy` no --root: the parser refuses
 /// an option the command would ignore.
 #[derive(Args, Debug, Clone)]
-struct Layers {
+pub struct Layers {
     /// A policy file (TOML) layered over the built-in and system-wide ones; repeatable
     #[arg(long = "policy", value_name = "FILE")]
     policies: Vec<PathBuf>,
@@ -166,6 +170,23 @@ enum Command {
         #[arg(value_name = "UNIT")]
         units: Vec<String>,
     },
+    /// Survey built packages: each service's exposure now and after the policy, what it
+    /// would add and skip, the heaviest rows left, lint findings; histograms and worst packages
+    Report {
+        #[command(flatten)]
+        layers: Layers,
+        #[arg(long, value_name = "NAME", help = PROFILE_HELP)]
+        profile: Option<String>,
+        /// Also write the survey as JSON to FILE
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Also write a self-contained HTML page (sortable, filterable table, histogram) to FILE
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// .deb and .rpm files, or directories searched for them (.udeb files are skipped)
+        #[arg(value_name = "PACKAGE|DIR", required = true)]
+        inputs: Vec<PathBuf>,
+    },
     /// What a service's programs were found to need, and the decision for each directive
     Explain {
         #[command(flatten)]
@@ -247,7 +268,12 @@ pub fn main() -> i32 {
                     if let Some(note) = crate::score::approximation_note(version) {
                         eprintln!("hardenunit: {note}");
                     }
-                    score::run(&root, &units, json || format == Format::Json, threshold, version)
+                    let (pkgs, units_left) = packages::split(&units);
+                    if packages::only_udebs(&units) {
+                        return EXIT_OK;
+                    }
+                    let roots = packages::roots(&root, &pkgs);
+                    score::run(&roots, &units_left, json || format == Format::Json, threshold, version)
                 }
                 Err(e) => fail(&e),
             }
@@ -272,6 +298,9 @@ pub fn main() -> i32 {
                 );
             }
             lint(root.as_deref(), &layers, &units, fix, write, format)
+        }
+        Some(Command::Report { layers, profile, json, html, inputs }) => {
+            survey::run(&layers, profile, json.as_deref(), html.as_deref(), &inputs)
         }
         None => harden(cli.harden),
     }
@@ -339,6 +368,16 @@ fn detect_systemd_version() -> Option<u32> {
 }
 
 fn lint(root: Option<&Path>, layers: &Layers, units: &[String], fix: bool, write: bool, format: Format) -> i32 {
+    let (pkgs, units_left) = packages::split(units);
+    if packages::only_udebs(units) {
+        return EXIT_OK;
+    }
+    let root_buf = root.map(Path::to_path_buf);
+    if !pkgs.is_empty() || packages::is_package(&root_buf) {
+        let roots = packages::roots(&root_buf, &pkgs);
+        return packages::lint(&roots, &units_left, layers, write, format == Format::Json);
+    }
+    let units = &units_left[..];
     if units.is_empty() && root.is_none() {
         eprintln!("hardenunit lint: name unit files, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
@@ -449,8 +488,18 @@ fn harden(args: HardenArgs) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    if args.units.is_empty() && args.common.root.is_none() {
-        eprintln!("hardenunit: nothing to do: name unit files, or a build root with --root DIR (see --help)");
+    let (pkgs, units) = packages::split(&args.units);
+    if packages::only_udebs(&args.units) {
+        return EXIT_OK;
+    }
+    if args.write {
+        if let Some(p) = pkgs.first().or(args.common.root.as_ref().filter(|_| packages::is_package(&args.common.root)))
+        {
+            return fail(&packages::write_refused(p));
+        }
+    }
+    if units.is_empty() && args.common.root.is_none() && pkgs.is_empty() {
+        eprintln!("hardenunit: nothing to do: name unit files, packages, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
     }
     let systemd_version = systemd_version_of(&policy);
@@ -459,13 +508,13 @@ fn harden(args: HardenArgs) -> i32 {
     }
     let req = Request {
         root: args.common.root.clone(),
-        units: args.units.clone(),
+        units,
         exclude: args.exclude.clone(),
         policy,
         systemd_version,
         no_evidence: args.no_evidence,
     };
-    let outcome = engine::run(&req);
+    let outcome = packages::run_engine(&req, &packages::roots(&req.root, &pkgs));
     let color = match args.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -479,10 +528,10 @@ fn harden(args: HardenArgs) -> i32 {
                 note_builtin_target(&req.policy, &target_source);
                 report::json(&outcome.units)
             }
-            Format::Text => {
+            Format::Text => packages::by_package(&outcome.units, |units| {
                 let style = report::LogStyle { diff: args.diff, verbose: args.verbose, color };
-                report::summary(&outcome.units, &req.policy, &target_source, style)
-            }
+                report::summary(units, &req.policy, &target_source, style)
+            }),
         };
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
     }

@@ -6,9 +6,7 @@
 //! against the file's length and returns an error instead of panicking on a malformed file.
 
 use std::collections::BTreeSet;
-use std::fs::File;
 use std::io;
-use std::os::unix::fs::FileExt;
 
 use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader, SectionHeader, Sym};
@@ -69,12 +67,12 @@ pub fn is_elf(bytes: &[u8]) -> bool {
 /// as long as the file whose other bytes are zero, for [`read`] to parse as the whole file:
 /// most of a program is code, which is never looked at. The first 4 KiB are always read.
 /// A part that is malformed is not read, and [`read`] stops at it as it would on the whole file.
-pub fn read_needed(file: &File, len: u64) -> io::Result<Vec<u8>> {
+pub fn read_needed(len: u64, mut read_at: impl FnMut(&mut [u8], u64) -> io::Result<()>) -> io::Result<Vec<u8>> {
     let mut data = vec![0u8; usize::try_from(len).map_err(|_| io::Error::other("file too large"))?];
     let mut load = |data: &mut Vec<u8>, offset: u64, size: u64| -> io::Result<()> {
         let (start, end) = (offset.min(len), offset.saturating_add(size).min(len));
         if start < end {
-            file.read_exact_at(&mut data[start as usize..end as usize], start)?;
+            read_at(&mut data[start as usize..end as usize], start)?;
         }
         Ok(())
     };
@@ -316,6 +314,8 @@ pub fn multiarch_triplet(machine: u16, is_64: bool) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
+    use std::os::unix::fs::FileExt;
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
@@ -335,7 +335,8 @@ mod tests {
         for len in [exe.len(), exe.len() - 100, exe.len() / 2, 5000] {
             let path = dir.path().join(format!("cut-{len}"));
             std::fs::write(&path, &exe[..len]).unwrap();
-            let parts = read_needed(&File::open(&path).unwrap(), len as u64).unwrap();
+            let file = File::open(&path).unwrap();
+            let parts = read_needed(len as u64, |buf, offset| file.read_exact_at(buf, offset)).unwrap();
             assert_eq!(format!("{:?}", read(&parts)), format!("{:?}", read(&exe[..len])), "{len} bytes");
         }
     }

@@ -56,7 +56,11 @@ pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
     if let Some(message) = line.fatal {
         return Err(message);
     }
-    Ok(line.commands.into_iter().map(|c| Command { args: c.args().to_vec(), program: c.path, prefixes: c.prefixes }).collect())
+    Ok(line
+        .commands
+        .into_iter()
+        .map(|c| Command { args: c.args().to_vec(), program: c.path, prefixes: c.prefixes })
+        .collect())
 }
 
 /// What a shell script runs, read statically.

@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Read;
-use std::os::unix::fs::{FileExt, PermissionsExt};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::elf::{self, ElfFacts};
 use super::table::{matches, Match};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
+use crate::unit::tree::Kind;
 use crate::unit::Loader;
 
 /// Larger files are not read (the biggest Debian daemons are well below).
@@ -23,6 +23,7 @@ const MAX_PROGRAM_SIZE: u64 = 512 * 1024 * 1024;
 pub struct Cache {
     /// The root the cache serves; another root empties it.
     root: Option<PathBuf>,
+    fs: Option<RootFs>,
     elf: HashMap<PathBuf, Rc<ElfRead>>,
     loader: Option<Loader>,
     /// Paths inside the root and where they lead, and the directories on the way.
@@ -52,14 +53,13 @@ impl Cache {
     pub(super) fn serve(&mut self, root: &RootFs) {
         if self.root.as_deref() != Some(root.dir()) {
             let resolver = Some(Resolver::new(root.clone()));
-            *self = Cache { root: Some(root.dir().to_owned()), resolver, ..Cache::default() };
+            *self = Cache { root: Some(root.dir().to_owned()), fs: Some(root.clone()), resolver, ..Cache::default() };
         }
     }
 
     pub(super) fn loader(&mut self, root: &RootFs) -> Option<&Loader> {
         if self.loader.is_none() {
-            let loader = if root.is_host() { Loader::new(None) } else { Loader::new(Some(root.dir())) };
-            self.loader = loader.ok();
+            self.loader = Some(Loader::with_fs(root.clone()));
         }
         self.loader.as_ref()
     }
@@ -69,7 +69,7 @@ impl Cache {
         if let Some(elf) = self.elf.get(real) {
             return Ok(ProgramFile::Elf(elf.clone()));
         }
-        let (bytes, is_elf, mode) = read_program_file(real)?;
+        let (bytes, is_elf, mode) = read_program_file(self.fs(), real)?;
         if !is_elf {
             return Ok(ProgramFile::Other { bytes, mode });
         }
@@ -81,12 +81,16 @@ impl Cache {
         if let Some(elf) = self.elf.get(real) {
             return Ok(elf.clone());
         }
-        let (bytes, is_elf, mode) = read_program_file(real)?;
+        let (bytes, is_elf, mode) = read_program_file(self.fs(), real)?;
         if !is_elf {
             // Changed since it was found: not kept, so that it is never taken for an ELF program.
             return Ok(Rc::new(parse_elf(inside, &bytes, mode)));
         }
         Ok(self.remember_elf(inside, real, &bytes, mode))
+    }
+
+    fn fs(&self) -> &RootFs {
+        self.fs.as_ref().expect("serve() names the root before anything is read")
     }
 
     fn remember_elf(&mut self, inside: &str, real: &Path, bytes: &[u8], mode: u32) -> Rc<ElfRead> {
@@ -120,7 +124,7 @@ impl Cache {
         dirs.extend(["/lib".to_owned(), "/usr/lib".to_owned()]);
         let found =
             dirs.iter().find_map(|d| match self.locate_at(root, &format!("{}/{soname}", d.trim_end_matches('/'))) {
-                Located::Found { inside, real } if is_elf_file(&real) => Some((inside, real)),
+                Located::Found { inside, real } if elf::is_elf(&head(root, &real)) => Some((inside, real)),
                 _ => None,
             });
         self.libraries.insert(query, found.clone());
@@ -143,7 +147,7 @@ impl Cache {
             None => root.resolve(&path),
         };
         match resolved {
-            Ok(Resolved::Real(real)) if real.is_file() => {
+            Ok(Resolved::Real(real)) if root.stat(&real).is_ok_and(|m| m.kind == Kind::File) => {
                 let rel = real.strip_prefix(root.dir()).unwrap_or(&real);
                 Located::Found { inside: format!("/{}", rel.display()), real }
             }
@@ -157,8 +161,9 @@ impl Cache {
         if let Some(runnable) = self.runnable.get(real) {
             return *runnable;
         }
-        let exec_bit = fs::metadata(real).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false);
-        let runnable = exec_bit || head(real).starts_with(b"#!");
+        let fs = self.fs();
+        let exec_bit = fs.stat(real).map(|m| m.kind == Kind::File && m.mode & 0o111 != 0).unwrap_or(false);
+        let runnable = exec_bit || head(fs, real).starts_with(b"#!");
         self.runnable.insert(real.to_owned(), runnable);
         runnable
     }
@@ -187,49 +192,39 @@ fn parse_elf(inside: &str, bytes: &[u8], mode: u32) -> ElfRead {
     ElfRead { mode, packed_by_upx, parsed }
 }
 
-pub(super) fn read_limited(real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
-    let (file, meta) = open_limited(real, limit)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-    Ok((bytes, meta.permissions().mode()))
+pub(super) fn read_limited(root: &RootFs, real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
+    check_limited(root, real, limit)?;
+    root.read_bytes(real, limit).map_err(|e| e.to_string())
 }
 
-fn open_limited(real: &Path, limit: u64) -> Result<(fs::File, fs::Metadata), String> {
-    let meta = fs::metadata(real).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
+/// The length of a regular file not over `limit`.
+fn check_limited(root: &RootFs, real: &Path, limit: u64) -> Result<u64, String> {
+    let meta = root.stat(real).map_err(|e| e.to_string())?;
+    if meta.kind != Kind::File {
         return Err("not a regular file".into());
     }
-    if meta.len() > limit {
-        return Err(format!("{} bytes, over the {limit} bytes read", meta.len()));
+    if meta.len > limit {
+        return Err(format!("{} bytes, over the {limit} bytes read", meta.len));
     }
-    let file = fs::File::open(real).map_err(|e| e.to_string())?;
-    Ok((file, meta))
+    Ok(meta.len)
 }
 
 /// A program or library: an ELF file only in the parts its facts come from (the rest is
 /// zeros), anything else whole; whether it is ELF; its mode.
-fn read_program_file(real: &Path) -> Result<(Vec<u8>, bool, u32), String> {
-    let (file, meta) = open_limited(real, MAX_PROGRAM_SIZE)?;
-    let mut magic = [0u8; 4];
-    let is_elf = file.read_exact_at(&mut magic, 0).is_ok() && elf::is_elf(&magic);
-    let bytes = if is_elf {
-        elf::read_needed(&file, meta.len()).map_err(|e| e.to_string())?
-    } else {
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.take(MAX_PROGRAM_SIZE).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-        bytes
-    };
-    Ok((bytes, is_elf, meta.permissions().mode()))
-}
-
-fn head(real: &Path) -> Vec<u8> {
-    let mut buf = Vec::new();
-    if let Ok(f) = fs::File::open(real) {
-        let _ = f.take(4).read_to_end(&mut buf);
+fn read_program_file(root: &RootFs, real: &Path) -> Result<(Vec<u8>, bool, u32), String> {
+    let len = check_limited(root, real, MAX_PROGRAM_SIZE)?;
+    let is_elf = elf::is_elf(&head(root, real));
+    if root.is_in_memory() || !is_elf {
+        // A package keeps only the parts of an ELF file that are read: the rest is zeros.
+        let (bytes, mode) = root.read_bytes(real, MAX_PROGRAM_SIZE).map_err(|e| e.to_string())?;
+        return Ok((bytes, is_elf, mode));
     }
-    buf
+    let file = fs::File::open(real).map_err(|e| e.to_string())?;
+    let mode = root.stat(real).map_err(|e| e.to_string())?.mode;
+    let bytes = elf::read_needed(len, |buf, offset| file.read_exact_at(buf, offset)).map_err(|e| e.to_string())?;
+    Ok((bytes, true, mode))
 }
 
-fn is_elf_file(real: &Path) -> bool {
-    elf::is_elf(&head(real))
+fn head(root: &RootFs, real: &Path) -> Vec<u8> {
+    root.read_bytes(real, 4).map(|(b, _)| b).unwrap_or_default()
 }

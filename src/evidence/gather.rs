@@ -337,7 +337,7 @@ impl Gatherer<'_> {
         let mut reading = reading;
         for sourced in std::mem::take(&mut reading.sourced) {
             let text = match self.locate(&sourced) {
-                Located::Found { real, .. } => read_limited(&real, MAX_SCRIPT_SIZE),
+                Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE),
                 Located::NotFound => Err("file not found in the root".into()),
                 Located::Refused(why) => Err(why),
             };

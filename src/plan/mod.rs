@@ -128,11 +128,8 @@ fn wanted_directives(
     systemd_version: u32,
 ) -> BTreeMap<String, (String, String)> {
     let profile = format!("{} profile", policy.profile);
-    let mut wanted: BTreeMap<String, (String, String)> = policy
-        .directives_for(systemd_version)
-        .into_iter()
-        .map(|(k, v)| (k, (v, profile.clone())))
-        .collect();
+    let mut wanted: BTreeMap<String, (String, String)> =
+        policy.directives_for(systemd_version).into_iter().map(|(k, v)| (k, (v, profile.clone()))).collect();
     for (k, v) in &unit_policy.set {
         wanted.insert(k.clone(), (v.clone(), "set by the policy for this unit".into()));
     }

@@ -198,6 +198,8 @@ fn unit_diff(u: &UnitReport, color: bool) -> String {
 
 #[derive(Serialize)]
 struct JsonUnit<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<String>,
     unit: &'a str,
     scope: Option<Scope>,
     path: String,
@@ -216,6 +218,7 @@ pub fn json(units: &[UnitReport]) -> String {
     let list: Vec<JsonUnit> = units
         .iter()
         .map(|u| JsonUnit {
+            package: u.package.as_ref().map(|p| p.display().to_string()),
             unit: &u.unit,
             scope: u.scope,
             path: u.path.display().to_string(),

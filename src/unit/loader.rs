@@ -2,14 +2,13 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::document::Document;
 use super::name::UnitName;
 use super::rootfs::{Resolved, Resolver, RootFs};
+use super::tree::Kind;
 use super::{Fragment, LoadError, LoadedUnit, Scope};
 
 /// Unit directories in priority order (an earlier one overrides a later one), as seen from
@@ -75,19 +74,27 @@ type Listing = HashMap<String, bool>;
 type Links = HashMap<String, Vec<(UnitName, UnitName)>>;
 
 impl Loader {
-    /// `root`: a build root (`debian/PKG`, `%{buildroot}`) or None for the host.
+    /// `root`: a build root (`debian/PKG`, `%{buildroot}`), a built package (`.deb`,
+    /// `.rpm`, read into memory), or None for the host.
     pub fn new(root: Option<&Path>) -> Result<Loader, LoadError> {
-        let fs = match root {
-            Some(r) => RootFs::new(r)?,
-            None => RootFs::host(),
-        };
-        Ok(Loader {
+        match root {
+            Some(r) if crate::package::Format::of(r).is_some() => Ok(Loader::with_fs(crate::package::read(r)?)),
+            Some(r) => Ok(Loader { given_root: Some(r.to_owned()), ..Loader::with_fs(RootFs::new(r)?) }),
+            None => Ok(Loader::with_fs(RootFs::host())),
+        }
+    }
+
+    /// A loader for a root already opened. A package's paths are shown as inside it
+    /// (`/lib/systemd/system/foo.service`); the package is named beside them.
+    pub fn with_fs(fs: RootFs) -> Loader {
+        let given_root = fs.is_in_memory().then(|| PathBuf::from("/"));
+        Loader {
             resolver: Resolver::new(fs.clone()),
             fs,
-            given_root: root.map(Path::to_owned),
+            given_root,
             listings: RefCell::default(),
             links: RefCell::default(),
-        })
+        }
     }
 
     pub fn rootfs(&self) -> &RootFs {
@@ -104,21 +111,8 @@ impl Loader {
         if let Some(l) = self.listings.borrow().get(real_dir) {
             return l.clone();
         }
-        let read = || -> io::Result<Listing> {
-            // Looking at an entry needs search permission, listing only read permission.
-            fs::symlink_metadata(real_dir.join("."))?;
-            let mut listing = Listing::new();
-            for entry in fs::read_dir(real_dir)? {
-                let entry = entry?;
-                let may_be_link = entry.file_type().map_or(true, |t| t.is_symlink());
-                // A name that is not UTF-8 is never looked up.
-                if let Ok(name) = entry.file_name().into_string() {
-                    listing.insert(name, may_be_link);
-                }
-            }
-            Ok(listing)
-        };
-        let listing = read().ok().map(Rc::new);
+        // A name that is not UTF-8 is never looked up.
+        let listing = self.fs.list_dir(real_dir).ok().map(|entries| Rc::new(entries.into_iter().collect::<Listing>()));
         self.listings.borrow_mut().insert(real_dir.to_owned(), listing.clone());
         listing
     }
@@ -179,8 +173,8 @@ impl Loader {
                         continue;
                     }
                 };
-                let Ok(entries) = fs::read_dir(&real_dir) else { continue };
-                let mut names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+                let Ok(entries) = self.fs.list_dir(&real_dir) else { continue };
+                let mut names: Vec<String> = entries.into_iter().map(|(name, _)| name).collect();
                 names.sort();
                 for n in names {
                     let Some(name) = UnitName::parse(&n) else { continue };
@@ -363,7 +357,7 @@ impl Loader {
         dirs: &[PathBuf],
     ) -> Result<LoadOutcome, LoadError> {
         let text = self.fs.read_text(shown, real)?;
-        if text.trim().is_empty() && fs::metadata(real).map(|m| m.len() == 0).unwrap_or(false) {
+        if text.trim().is_empty() && self.fs.stat(real).map(|m| m.len == 0).unwrap_or(false) {
             // systemd treats an empty unit file like a link to /dev/null.
             return Ok(LoadOutcome::Masked { name, path: shown.to_owned() });
         }
@@ -397,11 +391,9 @@ impl Loader {
                         continue;
                     }
                     read_dirs.push(real_dir.clone());
-                    let Ok(entries) = fs::read_dir(&real_dir) else { continue };
-                    let mut files: Vec<String> = entries
-                        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                        .filter(|n| n.ends_with(".conf"))
-                        .collect();
+                    let Ok(entries) = self.fs.list_dir(&real_dir) else { continue };
+                    let mut files: Vec<String> =
+                        entries.into_iter().map(|(name, _)| name).filter(|n| n.ends_with(".conf")).collect();
                     files.sort();
                     for f in files {
                         if by_name.contains_key(&f) {
@@ -410,8 +402,8 @@ impl Loader {
                         let shown = d.join(&f);
                         let entry = match self.resolve_under(&real_dir, &real_dir, &f)? {
                             Resolved::Real(r) => {
-                                let empty = fs::metadata(&r).map(|m| m.len() == 0).unwrap_or(false);
-                                (!empty && r.is_file()).then_some((shown, r))
+                                let file = self.fs.stat(&r).ok().filter(|m| m.kind == Kind::File);
+                                file.is_some_and(|m| m.len > 0).then_some((shown, r))
                             }
                             // systemd skips a masked or dangling drop-in (and its name
                             // then hides the same name in later directories).

@@ -6,6 +6,7 @@ pub mod loader;
 pub mod name;
 pub mod rootfs;
 pub mod select;
+pub mod tree;
 pub mod words;
 pub mod write_set;
 

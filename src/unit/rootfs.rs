@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
+use super::tree::{Kind, MemTree, Stat};
 use super::LoadError;
 
 /// Largest unit file or drop-in read; real ones are a few KiB.
@@ -31,6 +33,8 @@ pub enum Resolved {
 #[derive(Debug, Clone)]
 pub struct RootFs {
     root: PathBuf,
+    /// A package read into memory: `root` is then the package's path, and nothing is on disk.
+    tree: Option<Arc<MemTree>>,
 }
 
 impl RootFs {
@@ -48,12 +52,22 @@ impl RootFs {
         if !root.is_dir() {
             return Err(LoadError::new(dir, "cannot use as root: not a directory"));
         }
-        Ok(RootFs { root })
+        Ok(RootFs { root, tree: None })
     }
 
     /// The host's own `/`.
     pub fn host() -> RootFs {
-        RootFs { root: PathBuf::from("/") }
+        RootFs { root: PathBuf::from("/"), tree: None }
+    }
+
+    /// A package's files, read into `tree`; paths inside it are shown under `package`.
+    pub fn in_memory(package: &Path, tree: MemTree) -> RootFs {
+        RootFs { root: package.to_owned(), tree: Some(Arc::new(tree)) }
+    }
+
+    /// Whether this is a package read into memory (nothing can be written to it).
+    pub fn is_in_memory(&self) -> bool {
+        self.tree.is_some()
     }
 
     pub fn dir(&self) -> &Path {
@@ -61,7 +75,67 @@ impl RootFs {
     }
 
     pub fn is_host(&self) -> bool {
-        self.root == Path::new("/")
+        self.tree.is_none() && self.root == Path::new("/")
+    }
+
+    /// The tree's own path for `path` (which lies inside the root).
+    fn in_tree<'a>(&self, path: &'a Path) -> io::Result<&'a Path> {
+        path.strip_prefix(&self.root).map_err(|_| io::ErrorKind::NotFound.into())
+    }
+
+    /// `lstat(2)` of a path inside the root.
+    pub fn lstat(&self, path: &Path) -> io::Result<Stat> {
+        match &self.tree {
+            Some(tree) => tree.lstat(self.in_tree(path)?),
+            None => fs::symlink_metadata(path).map(|m| stat_of(&m)),
+        }
+    }
+
+    /// `stat(2)` of a path that [`Self::resolve`] returned (in memory, no symlink is left
+    /// in such a path, so it is its `lstat`).
+    pub fn stat(&self, real: &Path) -> io::Result<Stat> {
+        match &self.tree {
+            Some(tree) => tree.lstat(self.in_tree(real)?),
+            None => fs::metadata(real).map(|m| stat_of(&m)),
+        }
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        match &self.tree {
+            Some(tree) => tree.read_link(self.in_tree(path)?),
+            None => fs::read_link(path),
+        }
+    }
+
+    /// The entries of a directory (a path without symlinks), each with whether it may be a
+    /// symlink; names that are not UTF-8 are left out (no unit has one). An error when it
+    /// cannot be listed or searched.
+    pub fn list_dir(&self, real_dir: &Path) -> io::Result<Vec<(String, bool)>> {
+        if let Some(tree) = &self.tree {
+            return tree.list(self.in_tree(real_dir)?);
+        }
+        // Looking at an entry needs search permission, listing only read permission.
+        fs::symlink_metadata(real_dir.join("."))?;
+        let mut out = Vec::new();
+        for entry in fs::read_dir(real_dir)? {
+            let entry = entry?;
+            let may_be_link = entry.file_type().map_or(true, |t| t.is_symlink());
+            if let Ok(name) = entry.file_name().into_string() {
+                out.push((name, may_be_link));
+            }
+        }
+        Ok(out)
+    }
+
+    /// At most `limit` bytes of a regular file that [`Self::resolve`] returned, with its mode.
+    pub fn read_bytes(&self, real: &Path, limit: u64) -> io::Result<(Vec<u8>, u32)> {
+        let meta = self.stat(real)?;
+        if let Some(tree) = &self.tree {
+            return Ok((tree.read(self.in_tree(real)?, limit)?, meta.mode));
+        }
+        let mut bytes = Vec::with_capacity(meta.len.min(limit) as usize);
+        fs::File::open(real)?.take(limit).read_to_end(&mut bytes)?;
+        Ok((bytes, meta.mode))
     }
 
     /// `root/rel` for a path given as seen from inside the root (`/lib/systemd/system`).
@@ -92,13 +166,13 @@ impl RootFs {
                 continue;
             }
             let candidate = done.join(&part);
-            let meta = match fs::symlink_metadata(&candidate) {
+            let meta = match self.lstat(&candidate) {
                 Ok(m) => m,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Resolved::Missing),
                 Err(e) if e.raw_os_error() == Some(20) => return Ok(Resolved::Missing), // ENOTDIR
                 Err(e) => return Err(LoadError::new(&candidate, e.to_string())),
             };
-            if !meta.file_type().is_symlink() {
+            if meta.kind != Kind::Symlink {
                 done = candidate;
                 continue;
             }
@@ -106,7 +180,7 @@ impl RootFs {
             if links > MAX_LINKS {
                 return Err(LoadError::new(path, "too many levels of symbolic links (a symlink loop)"));
             }
-            let target = fs::read_link(&candidate).map_err(|e| LoadError::new(&candidate, e.to_string()))?;
+            let target = self.read_link(&candidate).map_err(|e| LoadError::new(&candidate, e.to_string()))?;
             if target == Path::new("/dev/null") {
                 return if todo.is_empty() { Ok(Resolved::DevNull) } else { Ok(Resolved::Missing) };
             }
@@ -121,24 +195,20 @@ impl RootFs {
     /// Reads a unit file or drop-in that `resolve` returned, refusing directories, special
     /// files, files over MAX_FILE_SIZE and text that is not UTF-8.
     pub fn read_text(&self, shown: &Path, real: &Path) -> Result<String, LoadError> {
-        let meta = fs::metadata(real).map_err(|e| LoadError::new(shown, e.to_string()))?;
-        if meta.is_dir() {
+        let meta = self.stat(real).map_err(|e| LoadError::new(shown, e.to_string()))?;
+        if meta.kind == Kind::Dir {
             return Err(LoadError::new(shown, "is a directory, not a unit file"));
         }
-        if !meta.is_file() {
+        if meta.kind != Kind::File {
             return Err(LoadError::new(shown, "is not a regular file"));
         }
-        if meta.len() > MAX_FILE_SIZE {
+        if meta.len > MAX_FILE_SIZE {
             return Err(LoadError::new(
                 shown,
-                format!("is {} bytes; unit files over {} bytes are refused", meta.len(), MAX_FILE_SIZE),
+                format!("is {} bytes; unit files over {} bytes are refused", meta.len, MAX_FILE_SIZE),
             ));
         }
-        // Room for the whole file and one more byte, to see the end in two reads.
-        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-        fs::File::open(real)
-            .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
-            .map_err(|e| LoadError::new(shown, e.to_string()))?;
+        let (bytes, _) = self.read_bytes(real, MAX_FILE_SIZE + 1).map_err(|e| LoadError::new(shown, e.to_string()))?;
         // systemd would read a NUL as a line break; a unit file with one is a binary file
         // by mistake, and hardenunit will not edit it.
         if let Some(pos) = bytes.iter().position(|b| *b == 0) {
@@ -183,6 +253,9 @@ impl RootFs {
     }
 
     fn walk_dirs(&self, dir: &Path, create: bool) -> Result<(), LoadError> {
+        if self.is_in_memory() {
+            return Err(LoadError::new(&self.root, "is a built package: it is read, never written"));
+        }
         let rel = dir
             .strip_prefix(&self.root)
             .map_err(|_| LoadError::new(dir, format!("refusing to write outside the root {}", self.root.display())))?;
@@ -306,14 +379,29 @@ impl Resolver {
             return self.fs.resolve(path);
         }
         let candidate = real_parent.join(name);
-        match fs::symlink_metadata(&candidate) {
-            Ok(m) if !m.file_type().is_symlink() => Ok(Resolved::Real(candidate)),
+        match self.fs.lstat(&candidate) {
+            Ok(m) if m.kind != Kind::Symlink => Ok(Resolved::Real(candidate)),
             Ok(_) => self.fs.resolve(path),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Resolved::Missing),
             Err(e) if e.raw_os_error() == Some(20) => Ok(Resolved::Missing), // ENOTDIR
             Err(e) => Err(LoadError::new(&candidate, e.to_string())),
         }
     }
+}
+
+fn stat_of(m: &fs::Metadata) -> Stat {
+    use std::os::unix::fs::PermissionsExt;
+    let t = m.file_type();
+    let kind = if t.is_symlink() {
+        Kind::Symlink
+    } else if t.is_dir() {
+        Kind::Dir
+    } else if t.is_file() {
+        Kind::File
+    } else {
+        Kind::Other
+    };
+    Stat { kind, len: m.len(), mode: m.permissions().mode() }
 }
 
 fn components_rev(p: &Path) -> Vec<PathBuf> {

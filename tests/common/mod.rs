@@ -46,7 +46,17 @@ fn analyze(args: &[&str]) -> std::process::Output {
 
 /// The overall exposure in tenths, as `systemd-analyze security --offline=true` prints it.
 pub fn oracle_exposure(unit: &Path) -> Option<u32> {
-    let out = analyze(&["security", "--offline=true", "--no-pager", unit.to_str()?]);
+    overall_exposure(&analyze(&["security", "--offline=true", "--no-pager", unit.to_str()?]))
+}
+
+/// [`oracle_exposure`] of a unit looked up by name in `root` (`--root=DIR`), as systemd
+/// finds it there: aliases, masks and drop-ins of the tree apply.
+pub fn oracle_exposure_in_root(root: &Path, unit: &str) -> Option<u32> {
+    let root_arg = format!("--root={}", root.to_str()?);
+    overall_exposure(&analyze(&["security", "--offline=true", "--no-pager", &root_arg, unit]))
+}
+
+fn overall_exposure(out: &std::process::Output) -> Option<u32> {
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().find(|l| l.contains("Overall exposure level for"))?;
     let value = line.split(": ").nth(1)?.split_whitespace().next()?;
