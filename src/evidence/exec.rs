@@ -101,6 +101,8 @@ pub struct ScriptReading {
     pub paths: BTreeSet<String>,
     /// What it runs: words in command position, absolute paths or bare names.
     pub commands: BTreeSet<String>,
+    /// The words each command is given, over all its invocations (`date` → `+%s`).
+    pub arguments: BTreeMap<String, BTreeSet<String>>,
     /// Files the script sources with `.` or `source`.
     pub sourced: BTreeSet<String>,
     /// Why what it runs cannot be fully known, one line each.
@@ -146,16 +148,21 @@ pub fn read_shell(text: &str) -> ScriptReading {
     for words in tokenized {
         let mut at_command = true;
         let mut after_exec = false;
+        let mut running: Option<String> = None;
         let mut i = 0;
         while i < words.len() {
             let w = words[i].as_str();
             i += 1;
             if let Some((_, value)) = assignment(w) {
                 note_path(value, &mut out);
+                if let Some(cmd) = &running {
+                    out.arguments.entry(cmd.clone()).or_default().insert(w.to_owned());
+                }
                 continue; // an assignment before a command keeps command position
             }
             if COMMAND_STARTERS.contains(&w) {
                 at_command = true;
+                running = None;
                 continue;
             }
             if let Some(has_target) = redirection(w) {
@@ -164,6 +171,9 @@ pub fn read_shell(text: &str) -> ScriptReading {
             }
             if !at_command {
                 note_path(w, &mut out);
+                if let Some(cmd) = &running {
+                    out.arguments.entry(cmd.clone()).or_default().insert(w.to_owned());
+                }
                 continue;
             }
             if w.starts_with('-') {
@@ -203,7 +213,11 @@ pub fn read_shell(text: &str) -> ScriptReading {
                         note_command(&t, &mut out);
                     }
                 }
-                _ => note_command(w, &mut out),
+                _ => {
+                    note_command(w, &mut out);
+                    running = Some(w.to_owned());
+                    out.arguments.entry(w.to_owned()).or_default();
+                }
             }
             after_exec = false;
         }

@@ -73,6 +73,9 @@ pub struct ProgramEvidence {
     pub libraries: Vec<LibraryEvidence>,
     /// Functions the program imports (or, statically linked, contains), sorted.
     pub imports: Vec<String>,
+    /// What of the file was not counted, and why (`date` run without `-s`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// How the unit itself is set up, as far as the evidence needs it.
