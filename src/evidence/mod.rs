@@ -14,6 +14,7 @@ pub mod exec;
 pub mod explain;
 mod files;
 mod gather;
+mod package;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -121,6 +122,8 @@ pub struct Evidence {
     /// What could not be read and why.
     pub missing: Vec<String>,
     pub facts: UnitFacts,
+    /// Paths the package declares its service writes (for ProtectSystem=strict), with why.
+    pub writable: Vec<(String, String)>,
 }
 
 impl Evidence {
@@ -145,7 +148,14 @@ impl Evidence {
             .iter()
             .map(|(n, w)| (*n, w.clone()))
             .partition(|(need, whys)| VETO_NEEDS.contains(need) && whys.iter().any(|w| !w.contains(" names ")));
-        crate::plan::ProgramEvidence { needs, hints, complete: self.complete, derived, missing: self.missing.clone() }
+        crate::plan::ProgramEvidence {
+            needs,
+            hints,
+            complete: self.complete,
+            derived,
+            missing: self.missing.clone(),
+            writable: self.writable.clone(),
+        }
     }
 }
 
