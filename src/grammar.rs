@@ -5,6 +5,10 @@
 //! not expect (octal numbers, `0b` prefixes, case-insensitive words) and what it refuses,
 //! because a refused value leaves the setting as it was.
 
+mod exec;
+
+pub use exec::{parse_exec_line, ExecCommand, ExecLine};
+
 /// systemd's WHITESPACE: other Unicode blanks are part of a word.
 pub const WHITESPACE: &[char] = &[' ', '\t', '\n', '\r'];
 

@@ -50,7 +50,7 @@ pub fn run(root: &Option<PathBuf>, units: &[String], json: bool, threshold: Opti
                 if json {
                     let path = display.show(u.path()).display().to_string();
                     let _ = out.write_all(if scored == 0 { b"[" } else { b"," });
-                    let _ = serde_json::to_writer(&mut out, &score_table::json_object(&a.unit, &path, &a));
+                    let _ = score_table::write_json(&mut out, &a.unit, &path, &a);
                 } else {
                     let _ = out.write_all(score_table::text_with(&a.unit, &a, glyphs).as_bytes());
                 }

@@ -18,15 +18,13 @@ pub const COMMAND_PATH: &[&str] = &["/usr/local/sbin", "/usr/local/bin", "/usr/s
 pub struct Command {
     pub program: String,
     pub args: Vec<String>,
-    /// The `-@:+!` prefixes written before the program (`+` and `!` run it with full
-    /// privileges, whatever User= says).
-    pub prefixes: String,
+    /// `+`, `!` or `!!`: run with root's privileges (or its capabilities), whatever User= says.
+    pub full_privileges: bool,
 }
 
 impl Command {
-    /// Run with root's privileges despite User= (`+`, `!`, `!!`).
     pub fn privileged(&self) -> bool {
-        self.prefixes.contains(['+', '!'])
+        self.full_privileges
     }
 }
 
@@ -48,49 +46,18 @@ pub fn exec_lines(assignments: &[Assignment]) -> Vec<(&'static str, &str)> {
     out
 }
 
-/// The prefixes systemd.service(5) allows before a command's path.
-const EXEC_PREFIXES: [char; 5] = ['-', '@', ':', '+', '!'];
-
-/// Splits an `Exec*=` value the way systemd does: leading `-@:+!` prefixes dropped, words
-/// split on whitespace with "double" and 'single' quotes and backslash escapes, several
-/// commands joined by a lone `;`. With `@` the second word is the process's argv[0], not an
-/// argument, and is dropped. An unbalanced quote is an error.
+/// The commands of an `Exec*=` value that systemd runs, as it reads them (prefixes, quoting,
+/// `;` between commands, a separate argv[0] dropped from the arguments); Err with systemd's
+/// message when it refuses the unit over the line.
 pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
-    let words = crate::grammar::split_words(value.trim_start()).map_err(|e| e.to_string())?;
-    let mut commands = Vec::new();
-    let mut current: Vec<String> = Vec::new();
-    let mut prefixes = String::new();
-    let mut finish = |current: &mut Vec<String>, prefixes: &mut String| {
-        if prefixes.contains('@') && current.len() > 1 {
-            current.remove(1);
-        }
-        if !current.is_empty() {
-            commands.push((std::mem::take(current), std::mem::take(prefixes)));
-        }
-    };
-    for crate::grammar::Word { text: word, quoted } in words {
-        if word == ";" && !quoted {
-            finish(&mut current, &mut prefixes);
-            continue;
-        }
-        // Each command of the line carries its own prefixes, quoted or not (systemd strips
-        // them from the first word after unquoting it).
-        let word = if current.is_empty() {
-            let path = word.trim_start_matches(EXEC_PREFIXES);
-            prefixes = word[..word.len() - path.len()].to_owned();
-            path.to_owned()
-        } else {
-            word
-        };
-        current.push(word);
+    let line = crate::grammar::parse_exec_line(value, |word| Some(word.to_owned()));
+    if let Some(message) = line.fatal {
+        return Err(message);
     }
-    finish(&mut current, &mut prefixes);
-    Ok(commands
+    Ok(line
+        .commands
         .into_iter()
-        .map(|(mut w, prefixes)| {
-            let program = w.remove(0);
-            Command { program, args: w, prefixes }
-        })
+        .map(|c| Command { args: c.args().to_vec(), full_privileges: c.full_privileges, program: c.path })
         .collect())
 }
 
@@ -388,32 +355,15 @@ fn shell_words(line: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn programs(v: &str) -> Vec<String> {
-        split_command_line(v).unwrap().into_iter().map(|c| c.program).collect()
-    }
-
     #[test]
-    fn prefixes_quotes_and_separators() {
-        assert_eq!(programs("-/usr/sbin/foo -d"), ["/usr/sbin/foo"]);
-        assert_eq!(programs("!!/usr/bin/bar"), ["/usr/bin/bar"]);
-        assert_eq!(programs("@/usr/bin/baz baz-argv0"), ["/usr/bin/baz"]);
-        assert_eq!(programs("+:/bin/x ; -/bin/y ';'"), ["/bin/x", "/bin/y"]);
-        let c = &split_command_line("/bin/sh -c 'exec /usr/sbin/d \"a b\"'").unwrap()[0];
-        assert_eq!(c.args, ["-c", "exec /usr/sbin/d \"a b\""]);
-        assert!(split_command_line("/bin/sh -c 'oops").is_err());
-    }
-
-    #[test]
-    fn a_custom_argv0_is_not_an_argument() {
-        // `@/usr/bin/env env FOO=1 /usr/sbin/d`: the second `env` is argv[0], so env runs /usr/sbin/d.
-        let c = &split_command_line("@/usr/bin/env env FOO=1 /usr/sbin/d -f").unwrap()[0];
+    fn commands_are_what_systemd_runs() {
+        let c = split_command_line("-@/usr/bin/env env FOO=1 /usr/sbin/d ; /bin/b ';'").unwrap();
         assert_eq!(
-            (c.program.as_str(), c.args.clone()),
-            ("/usr/bin/env", vec!["FOO=1".into(), "/usr/sbin/d".into(), "-f".into()])
+            (c[0].program.as_str(), c[0].args.clone()),
+            ("/usr/bin/env", vec!["FOO=1".into(), "/usr/sbin/d".into()])
         );
-        let c = split_command_line("/bin/a x ; -@/bin/b b-argv0 y").unwrap();
-        assert_eq!(c[0].args, ["x"]);
-        assert_eq!((c[1].program.as_str(), c[1].args.clone()), ("/bin/b", vec!["y".to_owned()]));
+        assert_eq!((c[1].program.as_str(), c[1].args.clone()), ("/bin/b", vec![";".to_owned()]));
+        assert!(split_command_line("/bin/sh -c 'oops").unwrap_err().starts_with("Unbalanced quoting"));
     }
 
     #[test]

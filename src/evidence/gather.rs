@@ -107,8 +107,11 @@ impl Gatherer<'_> {
         if name == "env" {
             let mut rest = cmd.args.iter().skip_while(|a| a.starts_with('-') || a.contains('='));
             if let Some(program) = rest.next() {
-                let inner =
-                    Command { program: program.clone(), args: rest.cloned().collect(), prefixes: cmd.prefixes.clone() };
+                let inner = Command {
+                    program: program.clone(),
+                    args: rest.cloned().collect(),
+                    full_privileges: cmd.full_privileges,
+                };
                 self.command(runner, &inner, depth);
             }
             return;

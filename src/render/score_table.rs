@@ -133,6 +133,77 @@ pub fn json_object<'a>(name: &'a str, path: &'a str, a: &Assessment) -> UnitJson
     }
 }
 
+/// [`json_object`]'s bytes, written without serde's machinery: row names come from the score
+/// table (letters, digits and '_', nothing to escape) and every number is an integer or
+/// tenths, so only the unit's name and path go through the JSON string escaper. The score of
+/// a whole corpus spent a quarter of its time serialising these objects.
+pub fn write_json(out: &mut impl std::io::Write, name: &str, path: &str, a: &Assessment) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(8192);
+    buf.extend_from_slice(b"{\"exposure\":");
+    push_tenths(&mut buf, a.exposure);
+    buf.extend_from_slice(b",\"label\":");
+    push_str(&mut buf, a.label());
+    buf.extend_from_slice(b",\"path\":");
+    push_str(&mut buf, path);
+    buf.extend_from_slice(b",\"rows\":[");
+    for (i, r) in a.displayed().into_iter().enumerate() {
+        buf.extend_from_slice(if i == 0 { b"{\"badness\":" } else { b",{\"badness\":" });
+        match r.badness {
+            Some(b) => push_u32(&mut buf, b),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\"exposure\":");
+        match a.row_exposure(r) {
+            Some(x) => push_tenths(&mut buf, x),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\"json_field\":");
+        push_str(&mut buf, r.json_field);
+        buf.extend_from_slice(b",\"range\":");
+        push_u32(&mut buf, r.range);
+        buf.extend_from_slice(b",\"weight\":");
+        push_u32(&mut buf, r.weight);
+        buf.push(b'}');
+    }
+    buf.extend_from_slice(b"],\"unit\":");
+    push_str(&mut buf, name);
+    buf.push(b'}');
+    out.write_all(&buf)
+}
+
+/// Decimal digits, without the formatting machinery (which cost more than the rest).
+fn push_u32(buf: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[start..]);
+}
+
+/// A number of tenths as serde_json writes the f64 `x / 10`: `0.1`, `9.6`, `10.0`.
+fn push_tenths(buf: &mut Vec<u8>, x: u32) {
+    push_u32(buf, x / 10);
+    buf.push(b'.');
+    buf.push(b'0' + (x % 10) as u8);
+}
+
+/// A JSON string: plain text as it is, anything that may need escaping through serde_json.
+fn push_str(buf: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b'@' | b' ')) {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *buf, s);
+    }
+}
+
 /// `{"unit","path","exposure","label","rows":[{"json_field","badness","weight","range","exposure"}]}`,
 /// rows in systemd's order; a row's exposure is null when systemd shows none (good or N/A),
 /// its badness null for N/A.
@@ -160,5 +231,41 @@ mod tests {
         assert_eq!(j["exposure"], json!(9.6));
         assert_eq!(j["rows"][1]["badness"], Value::Null);
         assert_eq!(j["rows"][0]["exposure"], json!(0.1));
+    }
+
+    /// The hand-written object is byte for byte what serde_json writes, for exposures from
+    /// 0.0 to 10.0 and names and paths that need escaping.
+    #[test]
+    fn written_json_is_serde_json_s() {
+        let a = |lines: &[(&str, &str)]| {
+            let set: Vec<Assignment> = lines.iter().map(|(k, v)| Assignment::planned("Service", k, v)).collect();
+            crate::score::assess(252, "a.service", &set)
+        };
+        let hardened = [
+            ("ExecStart", "/bin/true"),
+            ("DynamicUser", "yes"),
+            ("PrivateNetwork", "yes"),
+            ("CapabilityBoundingSet", ""),
+            ("SystemCallFilter", "@system-service"),
+            ("RestrictAddressFamilies", "none"),
+            ("ProtectHome", "yes"),
+            ("ProtectSystem", "strict"),
+            ("PrivateDevices", "yes"),
+            ("ProtectKernelTunables", "yes"),
+        ];
+        for (assessment, name, path) in [
+            (a(&[("ExecStart", "/bin/true")]), "a.service", "/x/a.service"),
+            (a(&hardened), "b@x\\y.service", "/x/\"q\"/\u{e9}\u{1}/b.service"),
+        ] {
+            let mut written = Vec::new();
+            write_json(&mut written, name, path, &assessment).unwrap();
+            let serde = serde_json::to_vec(&json_object(name, path, &assessment)).unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(serde).unwrap());
+        }
+        for x in [0, 1, 9, 10, 96, 100, 12345, u32::MAX] {
+            let mut buf = Vec::new();
+            push_tenths(&mut buf, x);
+            assert_eq!(buf, serde_json::to_vec(&tenths_number(x)).unwrap(), "{x}");
+        }
     }
 }

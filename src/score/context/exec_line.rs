@@ -1,10 +1,8 @@
-//! config_parse_exec() of systemd 252: how many commands an `Exec*=` line adds, and when
-//! the line makes systemd refuse the unit. A line whose first word has unbalanced quoting
-//! is dropped with a warning; a later word with unbalanced quoting, an empty path or a
-//! missing argv[0] is fatal unless the command starts with `-`, which turns every fatal
-//! error of the line into "ignore the line".
+//! Which settings are command lines, and what the score needs of one: how many commands it
+//! adds, or the message with which systemd refuses the unit (the reading itself is
+//! [`crate::grammar::parse_exec_line`]).
 
-use crate::grammar::{extract_first_word, WordFlags};
+use crate::grammar::parse_exec_line;
 use crate::score::specifiers::{expand, UnitIdent};
 
 /// The `Exec*=` settings of a unit type that config_parse_exec() reads.
@@ -22,74 +20,10 @@ pub(super) fn is_exec_key(unit_type: &str, key: &str) -> bool {
 /// The number of commands a non-empty `Exec*=` value adds (0 when systemd drops the
 /// line), or the message with which systemd refuses the unit.
 pub(super) fn exec_line_commands(ident: &UnitIdent, value: &str) -> Result<usize, String> {
-    let mut p = value;
-    let mut commands = 0;
-    loop {
-        let Ok(Some(first)) = extract_first_word(&mut p, WordFlags::UNQUOTE) else { return Ok(commands) };
-        if first == ";" {
-            continue;
-        }
-        let (ignore, separate_argv0, rest) = strip_exec_prefixes(&first);
-        let fail = |message: String| if ignore { Ok(commands) } else { Err(message) };
-        let Ok(path) = expand(ident, rest) else {
-            return fail(format!("Failed to resolve unit specifiers in '{rest}': Invalid slot"));
-        };
-        if path.is_empty() {
-            return fail(format!("Empty path in command line: '{value}'"));
-        }
-        if path.chars().any(|c| c.is_control() || matches!(c, '"' | '\'' | '\\')) {
-            return fail(format!("Executable name contains special characters: {path}"));
-        }
-        if path.ends_with('/') {
-            return fail(format!("Executable path specifies a directory: {path}"));
-        }
-        if !path.starts_with('/') && (path == "." || path == ".." || path.contains('/') || path.len() > 255) {
-            return fail(format!("Neither a valid executable name nor an absolute path: {path}"));
-        }
-        let mut argv = usize::from(!separate_argv0);
-        let mut semicolon = false;
-        while !p.is_empty() {
-            if let Some(after) = p.strip_prefix(';').filter(|a| a.is_empty() || a.starts_with([' ', '\t', '\n'])) {
-                p = after.trim_start();
-                semicolon = true;
-                break;
-            }
-            match extract_first_word(&mut p, WordFlags::UNQUOTE) {
-                Ok(None) => break,
-                Err(_) => return fail(format!("Unbalanced quoting: {value}")),
-                Ok(Some(word)) => {
-                    if expand(ident, &word).is_err() {
-                        return fail(format!("Failed to resolve unit specifiers in {word}: Invalid slot"));
-                    }
-                    argv += 1;
-                }
-            }
-        }
-        if argv == 0 {
-            return fail(format!("Empty executable name or zeroeth argument: {value}"));
-        }
-        commands += 1;
-        if !semicolon {
-            return Ok(commands);
-        }
-    }
-}
-
-/// The `-@:+!` prefixes of a command: (ignore failure, argv[0] given separately, the rest).
-fn strip_exec_prefixes(word: &str) -> (bool, bool, &str) {
-    let (mut ignore, mut argv0, mut plus, mut bang, mut colon) = (false, false, false, 0, false);
-    let mut rest = word;
-    loop {
-        let c = rest.chars().next();
-        match c {
-            Some('-') if !ignore => ignore = true,
-            Some('@') if !argv0 => argv0 = true,
-            Some(':') if !colon => colon = true,
-            Some('+') if !plus && bang == 0 => plus = true,
-            Some('!') if !plus && bang < 2 => bang += 1,
-            _ => return (ignore, argv0, rest),
-        }
-        rest = &rest[1..];
+    let line = parse_exec_line(value, |word| expand(ident, word).ok());
+    match line.fatal {
+        Some(message) => Err(message),
+        None => Ok(line.commands.len()),
     }
 }
 
