@@ -344,3 +344,29 @@ fn programs_known_by_name_are_evidence_too() {
     );
     assert!(explain_text(&e).contains("keeps off: ProtectClock"));
 }
+
+#[test]
+fn date_needs_the_clock_only_when_it_is_told_to_set_it() {
+    // A program named date that imports clock_settime, as /usr/bin/date does.
+    let r = TestRoot::new();
+    r.cc("set-clock.c", "usr/bin/date", &[]);
+    r.file("usr/lib/food/stamp", "#!/bin/sh\nstart=$(date +%s)\necho \"$start\" > /run/food/start\n", 0o755);
+    r.unit("stamp.service", "[Service]\nExecStart=/usr/lib/food/stamp\n");
+    let e = r.evidence("stamp.service");
+    assert!(reasons(&e, Need::SystemClock).is_empty(), "{:?}", e.needs);
+    assert!(!e.capabilities.contains_key("CAP_SYS_TIME"));
+    let note = e.programs.iter().find_map(|p| p.note.clone()).unwrap();
+    assert!(note.starts_with("clock_settime not counted: date sets the clock only with -s"), "{note}");
+    assert!(explain_text(&e).contains(&note));
+
+    for (name, exec) in [
+        ("set.service", "ExecStart=/usr/bin/date -s 2020-01-01"),
+        ("cluster.service", "ExecStart=/usr/bin/date -us 2020-01-01"),
+        ("long.service", "ExecStart=/usr/bin/date --set=2020-01-01"),
+        ("unknown.service", "ExecStart=/bin/sh -c 'date $DATE_OPTS'"),
+    ] {
+        r.unit(name, &format!("[Service]\n{exec}\n"));
+        let e = r.evidence(name);
+        assert!(reasons(&e, Need::SystemClock)[0].contains("imports clock_settime"), "{exec}: {:?}", e.needs);
+    }
+}

@@ -18,15 +18,13 @@ pub const COMMAND_PATH: &[&str] = &["/usr/local/sbin", "/usr/local/bin", "/usr/s
 pub struct Command {
     pub program: String,
     pub args: Vec<String>,
-    /// The `-@:+!` prefixes written before the program (`+` and `!` run it with full
-    /// privileges, whatever User= says).
-    pub prefixes: String,
+    /// `+`, `!` or `!!`: run with root's privileges (or its capabilities), whatever User= says.
+    pub full_privileges: bool,
 }
 
 impl Command {
-    /// Run with root's privileges despite User= (`+`, `!`, `!!`).
     pub fn privileged(&self) -> bool {
-        self.prefixes.contains(['+', '!'])
+        self.full_privileges
     }
 }
 
@@ -59,7 +57,7 @@ pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
     Ok(line
         .commands
         .into_iter()
-        .map(|c| Command { args: c.args().to_vec(), program: c.path, prefixes: c.prefixes })
+        .map(|c| Command { args: c.args().to_vec(), full_privileges: c.full_privileges, program: c.path })
         .collect())
 }
 
@@ -70,6 +68,8 @@ pub struct ScriptReading {
     pub paths: BTreeSet<String>,
     /// What it runs: words in command position, absolute paths or bare names.
     pub commands: BTreeSet<String>,
+    /// The words each command is given, over all its invocations (`date` → `+%s`).
+    pub arguments: BTreeMap<String, BTreeSet<String>>,
     /// Files the script sources with `.` or `source`.
     pub sourced: BTreeSet<String>,
     /// Why what it runs cannot be fully known, one line each.
@@ -115,16 +115,21 @@ pub fn read_shell(text: &str) -> ScriptReading {
     for words in tokenized {
         let mut at_command = true;
         let mut after_exec = false;
+        let mut running: Option<String> = None;
         let mut i = 0;
         while i < words.len() {
             let w = words[i].as_str();
             i += 1;
             if let Some((_, value)) = assignment(w) {
                 note_path(value, &mut out);
+                if let Some(cmd) = &running {
+                    out.arguments.entry(cmd.clone()).or_default().insert(w.to_owned());
+                }
                 continue; // an assignment before a command keeps command position
             }
             if COMMAND_STARTERS.contains(&w) {
                 at_command = true;
+                running = None;
                 continue;
             }
             if let Some(has_target) = redirection(w) {
@@ -133,6 +138,9 @@ pub fn read_shell(text: &str) -> ScriptReading {
             }
             if !at_command {
                 note_path(w, &mut out);
+                if let Some(cmd) = &running {
+                    out.arguments.entry(cmd.clone()).or_default().insert(w.to_owned());
+                }
                 continue;
             }
             if w.starts_with('-') {
@@ -172,7 +180,11 @@ pub fn read_shell(text: &str) -> ScriptReading {
                         note_command(&t, &mut out);
                     }
                 }
-                _ => note_command(w, &mut out),
+                _ => {
+                    note_command(w, &mut out);
+                    running = Some(w.to_owned());
+                    out.arguments.entry(w.to_owned()).or_default();
+                }
             }
             after_exec = false;
         }

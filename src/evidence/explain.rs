@@ -42,6 +42,9 @@ pub fn explain_text(evidence: &Evidence) -> String {
         if matches!(p.kind, ProgramKind::Elf { .. }) {
             let _ = writeln!(out, "    {} imported functions", p.imports.len());
         }
+        if let Some(note) = &p.note {
+            let _ = writeln!(out, "    {note}");
+        }
     }
     out.push_str("\nNeeds (what keeps a directive off):\n");
     if evidence.needs.is_empty() {

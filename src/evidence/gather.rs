@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, VecDeque};
 use super::elf::{ElfFacts, Linking};
 use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH};
 use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
-use super::table::{apply_matches, apply_program, Findings};
+use super::table::{apply_matches, apply_program, matches, ArgumentRole, Findings};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
 use crate::grammar::parse_boolean;
@@ -75,7 +75,10 @@ pub fn gather_with(unit: &LoadedUnit, root: &RootFs, cache: &mut Cache) -> Evide
     }
     let facts = unit_facts(unit, &assignments, root, g.cache, &mut g.findings);
     let f = g.findings;
+    let inside = unit.main().real_path.strip_prefix(root.dir()).map(|p| format!("/{}", p.display()));
+    let writable = inside.map(|p| super::package::writable_paths(root, &p)).unwrap_or_default();
     Evidence {
+        writable,
         unit: unit.name.to_string(),
         programs: g.programs,
         complete: f.missing.is_empty(),
@@ -104,8 +107,11 @@ impl Gatherer<'_> {
         if name == "env" {
             let mut rest = cmd.args.iter().skip_while(|a| a.starts_with('-') || a.contains('='));
             if let Some(program) = rest.next() {
-                let inner =
-                    Command { program: program.clone(), args: rest.cloned().collect(), prefixes: cmd.prefixes.clone() };
+                let inner = Command {
+                    program: program.clone(),
+                    args: rest.cloned().collect(),
+                    full_privileges: cmd.full_privileges,
+                };
                 self.command(runner, &inner, depth);
             }
             return;
@@ -125,6 +131,7 @@ impl Gatherer<'_> {
                     needed: Vec::new(),
                     libraries: Vec::new(),
                     imports: Vec::new(),
+                    note: None,
                 });
                 let label = format!("{} -c of {runner}", cmd.program);
                 match cmd.args.get(pos + 1) {
@@ -134,19 +141,23 @@ impl Gatherer<'_> {
                 return;
             }
         }
-        self.program(runner, &cmd.program, depth);
+        self.program(runner, &cmd.program, Some(&cmd.args), depth);
         for arg in cmd.args.iter().filter(|a| a.starts_with('/')) {
             if let Located::Found { real, .. } = self.locate(arg) {
                 if self.cache.is_runnable(&real) {
-                    self.program(&format!("{runner} (argument of {})", cmd.program), arg, depth + 1);
+                    self.program(&format!("{runner} (argument of {})", cmd.program), arg, None, depth + 1);
                 }
             }
         }
     }
 
-    fn program(&mut self, runner: &str, written: &str, depth: usize) {
+    /// `args`: what the program is given, where the unit or script shows it.
+    fn program(&mut self, runner: &str, written: &str, args: Option<&[String]>, depth: usize) {
         apply_program(runner, written, &mut self.findings);
-        if !self.seen.insert(written.to_owned()) {
+        // A program whose options decide what it needs is read again when run with them.
+        let role = ArgumentRole::of(written).filter(|r| !r.selected_by(args));
+        let seen_as = if role.is_some() { format!("{written} (options not used)") } else { written.to_owned() };
+        if !self.seen.insert(seen_as) {
             return;
         }
         if depth > MAX_DEPTH {
@@ -162,6 +173,7 @@ impl Gatherer<'_> {
             needed: Vec::new(),
             libraries: Vec::new(),
             imports: Vec::new(),
+            note: None,
         };
         let (inside, real) = match self.locate(written) {
             Located::Found { inside, real } => (inside, real),
@@ -202,7 +214,7 @@ impl Gatherer<'_> {
         }
         let bytes = match file {
             ProgramFile::Elf(elf) => {
-                self.elf_program(&inside, &elf, &mut evidence);
+                self.elf_program(&inside, &elf, role, &mut evidence);
                 self.programs.push(evidence);
                 return;
             }
@@ -236,7 +248,15 @@ impl Gatherer<'_> {
         }
     }
 
-    fn elf_program(&mut self, inside: &str, elf: &ElfRead, evidence: &mut ProgramEvidence) {
+    /// `role`: the program's options that need its imports are not used, so those imports
+    /// do not count.
+    fn elf_program(
+        &mut self,
+        inside: &str,
+        elf: &ElfRead,
+        role: Option<&ArgumentRole>,
+        evidence: &mut ProgramEvidence,
+    ) {
         let (facts, found) = match &elf.parsed {
             Ok(p) => (&p.facts, &p.matches),
             Err(e) => {
@@ -259,7 +279,25 @@ impl Gatherer<'_> {
         } else if linking == Linking::Static && !facts.has_symtab {
             self.findings.missing(format!("{inside}: statically linked and stripped: imports unknown"));
         }
-        apply_matches(found, true, &mut self.findings);
+        match role {
+            Some(role) => {
+                let mut unused = facts.clone();
+                unused.imports.retain(|f| !role.functions.contains(&f.as_str()));
+                unused.static_functions.retain(|f| !role.functions.contains(&f.as_str()));
+                let ignored: Vec<&str> =
+                    role.functions.iter().copied().filter(|f| facts.used_functions().contains(*f)).collect();
+                if !ignored.is_empty() {
+                    evidence.note = Some(format!(
+                        "{} not counted: {} {}, and no command gives it those options",
+                        ignored.join(", "),
+                        base_name(inside),
+                        role.why
+                    ));
+                }
+                apply_matches(&matches(inside, &unused), true, &mut self.findings);
+            }
+            None => apply_matches(found, true, &mut self.findings),
+        }
         evidence.libraries = self.follow_libraries(inside, facts);
     }
 
@@ -346,6 +384,9 @@ impl Gatherer<'_> {
                     let more = read_shell(&String::from_utf8_lossy(&bytes));
                     reading.paths.extend(more.paths);
                     reading.commands.extend(more.commands);
+                    for (cmd, args) in more.arguments {
+                        reading.arguments.entry(cmd).or_default().extend(args);
+                    }
                     reading.dynamic.extend(more.dynamic.into_iter().map(|d| format!("{d} (in {sourced})")));
                 }
                 Err(why) => reading.dynamic.push(format!("sources {sourced}: {why}")),
@@ -355,12 +396,13 @@ impl Gatherer<'_> {
             self.findings.missing(format!("{script}: {d}"));
         }
         for c in &reading.commands {
-            self.program(script, c, depth + 1);
+            let args: Option<Vec<String>> = reading.arguments.get(c).map(|a| a.iter().cloned().collect());
+            self.program(script, c, args.as_deref(), depth + 1);
         }
         for p in reading.paths.iter().filter(|p| !reading.commands.contains(*p)) {
             if let Located::Found { real, .. } = self.locate(p) {
                 if self.cache.is_runnable(&real) {
-                    self.program(script, p, depth + 1);
+                    self.program(script, p, None, depth + 1);
                 }
             }
         }

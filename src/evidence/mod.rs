@@ -14,6 +14,7 @@ pub mod exec;
 pub mod explain;
 mod files;
 mod gather;
+mod package;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -73,6 +74,9 @@ pub struct ProgramEvidence {
     pub libraries: Vec<LibraryEvidence>,
     /// Functions the program imports (or, statically linked, contains), sorted.
     pub imports: Vec<String>,
+    /// What of the file was not counted, and why (`date` run without `-s`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// How the unit itself is set up, as far as the evidence needs it.
@@ -118,6 +122,8 @@ pub struct Evidence {
     /// What could not be read and why.
     pub missing: Vec<String>,
     pub facts: UnitFacts,
+    /// Paths the package declares its service writes (for ProtectSystem=strict), with why.
+    pub writable: Vec<(String, String)>,
 }
 
 impl Evidence {
@@ -142,7 +148,14 @@ impl Evidence {
             .iter()
             .map(|(n, w)| (*n, w.clone()))
             .partition(|(need, whys)| VETO_NEEDS.contains(need) && whys.iter().any(|w| !w.contains(" names ")));
-        crate::plan::ProgramEvidence { needs, hints, complete: self.complete, derived, missing: self.missing.clone() }
+        crate::plan::ProgramEvidence {
+            needs,
+            hints,
+            complete: self.complete,
+            derived,
+            missing: self.missing.clone(),
+            writable: self.writable.clone(),
+        }
     }
 }
 

@@ -119,6 +119,48 @@ const SETUID_HELPERS: &[&str] = &[
     "ntfs-3g",
 ];
 
+/// A program whose imports serve a mode that only some options select: `date` imports
+/// clock_settime(2) for `date -s`, while services run it as `date +%s`. Its imports of
+/// `functions` count only when an invocation may use one of the options (or its arguments
+/// are built at run time).
+#[derive(Debug, Clone, Copy)]
+pub struct ArgumentRole {
+    pub programs: &'static [&'static str],
+    pub functions: &'static [&'static str],
+    /// Long options (`--set`, also as `--set=VALUE`).
+    pub long: &'static [&'static str],
+    /// Short option letters, alone or in a cluster (`-s`, `-us`).
+    pub short: &'static [char],
+    pub why: &'static str,
+}
+
+pub static ARGUMENT_ROLES: &[ArgumentRole] = &[ArgumentRole {
+    programs: &["date"],
+    functions: &["clock_settime", "settimeofday", "stime"],
+    long: &["--set"],
+    short: &['s'],
+    why: "sets the clock only with -s or --set",
+}];
+
+impl ArgumentRole {
+    /// The role of a program, by its base name.
+    pub fn of(program: &str) -> Option<&'static ArgumentRole> {
+        ARGUMENT_ROLES.iter().find(|r| r.programs.contains(&base_name(program)))
+    }
+
+    /// Whether any of `args` may select the options (`None`: the arguments are unknown). A
+    /// word expanded at run time may be any option.
+    pub fn selected_by(&self, args: Option<&[String]>) -> bool {
+        let Some(args) = args else { return true };
+        args.iter().any(|a| {
+            let long = self.long.iter().any(|l| a == l || a.strip_prefix(l).is_some_and(|r| r.starts_with('=')));
+            let cluster =
+                a.strip_prefix('-').filter(|c| !c.starts_with('-') && c.chars().all(|ch| ch.is_ascii_alphabetic()));
+            long || cluster.is_some_and(|c| c.chars().any(|ch| self.short.contains(&ch))) || a.starts_with('$')
+        })
+    }
+}
+
 /// Every row: those read from files, then the programs known by name.
 pub fn rows() -> impl Iterator<Item = &'static Rule> {
     RULES.iter().chain(programs::PROGRAMS)

@@ -11,10 +11,10 @@ use super::{extract_first_word, WordFlags};
 pub struct ExecCommand {
     /// The program after the `-@:+!` prefixes, as written (specifiers not expanded).
     pub path: String,
-    /// The `-@:+!` prefixes written before the program (`+` and `!` run it privileged).
-    pub prefixes: String,
     /// `@`: the first word of `argv` is the argv[0] the process sees, not an argument.
     pub separate_argv0: bool,
+    /// `+`, `!` or `!!`: run with full privileges (or root's capabilities) despite User=.
+    pub full_privileges: bool,
     /// The words after the program.
     pub argv: Vec<String>,
 }
@@ -51,7 +51,7 @@ pub fn parse_exec_line(value: &str, expand: impl Fn(&str) -> Option<String>) -> 
         if first == ";" {
             continue;
         }
-        let (ignore, separate_argv0, rest) = strip_exec_prefixes(&first);
+        let (ignore, separate_argv0, full_privileges, rest) = strip_exec_prefixes(&first);
         let mut fail = |message: String| {
             if !ignore {
                 line.fatal = Some(message.clone());
@@ -97,17 +97,16 @@ pub fn parse_exec_line(value: &str, expand: impl Fn(&str) -> Option<String>) -> 
         if separate_argv0 && argv.is_empty() {
             return fail(format!("Empty executable name or zeroeth argument: {value}"));
         }
-        let prefixes = first[..first.len() - rest.len()].to_owned();
-        line.commands.push(ExecCommand { path: rest.to_owned(), prefixes, separate_argv0, argv });
+        line.commands.push(ExecCommand { path: rest.to_owned(), separate_argv0, full_privileges, argv });
         if !semicolon {
             return line;
         }
     }
 }
 
-/// The `-@:+!` prefixes of a command: (ignore failure, argv[0] given separately, the rest).
-/// Each may appear once (`!` twice), and `+` not with `!`.
-fn strip_exec_prefixes(word: &str) -> (bool, bool, &str) {
+/// The `-@:+!` prefixes of a command: (ignore failure, argv[0] given separately, full
+/// privileges, the rest). Each may appear once (`!` twice), and `+` not with `!`.
+fn strip_exec_prefixes(word: &str) -> (bool, bool, bool, &str) {
     let (mut ignore, mut argv0, mut plus, mut bang, mut colon) = (false, false, false, 0, false);
     let mut rest = word;
     loop {
@@ -117,7 +116,7 @@ fn strip_exec_prefixes(word: &str) -> (bool, bool, &str) {
             Some(':') if !colon => colon = true,
             Some('+') if !plus && bang == 0 => plus = true,
             Some('!') if !plus && bang < 2 => bang += 1,
-            _ => return (ignore, argv0, rest),
+            _ => return (ignore, argv0, plus || bang > 0, rest),
         }
         rest = &rest[1..];
     }

@@ -49,6 +49,8 @@ pub struct ProgramEvidence {
     pub derived: BTreeMap<String, (String, String)>,
     /// What could not be read, for the summary.
     pub missing: Vec<String>,
+    /// Paths the package declares its service writes, with why (for ProtectSystem=strict).
+    pub writable: Vec<(String, String)>,
 }
 
 pub struct Context<'a> {
@@ -117,7 +119,8 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             pair(&mut plan, base, key, with, value);
         }
     }
-    add_writable_paths(&mut plan, &facts, base, &unit_policy.read_write_paths);
+    let declared = evidence.map_or(&[][..], |e| e.writable.as_slice());
+    add_writable_paths(&mut plan, &facts, base, &unit_policy.read_write_paths, declared);
     plan
 }
 
@@ -264,7 +267,14 @@ fn pair(plan: &mut Plan, base: &[Assignment], key: &str, with: &str, value: &str
 
 /// ProtectSystem=strict leaves only declared paths writable: the PID file's directory and
 /// the policy's read_write_paths. `-` lets a missing path pass.
-fn add_writable_paths(plan: &mut Plan, facts: &UnitFacts, base: &[Assignment], from_policy: &[String]) {
+/// `declared`: what the package says its service writes.
+fn add_writable_paths(
+    plan: &mut Plan,
+    facts: &UnitFacts,
+    base: &[Assignment],
+    from_policy: &[String],
+    declared: &[(String, String)],
+) {
     let strict = plan.added.iter().any(|a| a.directive == "ProtectSystem" && a.value == "strict");
     let mut paths: Vec<(String, String)> = Vec::new();
     if strict {
@@ -278,6 +288,7 @@ fn add_writable_paths(plan: &mut Plan, facts: &UnitFacts, base: &[Assignment], f
             .iter()
             .flat_map(|v| v.split_whitespace().map(|d| format!("/run/{d}")).collect::<Vec<_>>())
             .collect();
+        paths.extend(declared.iter().cloned());
         if let Some(pid) = &facts.pid_file {
             let dir = pid.rsplit_once('/').map(|(d, _)| d).filter(|d| !d.is_empty()).unwrap_or("/run");
             if !runtime_dirs.iter().any(|r| r == dir) {
