@@ -51,7 +51,9 @@ print(f"validated {len(json.load(open(sys.argv[2])))} documents, {bad} errors", 
 
 fn json_of(args: &[&str]) -> String {
     let r = run(args);
-    assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stderr);
+    // 2 with JSON on stdout: a unit systemd refuses (in the corpus, kexec.service) is named on
+    // stderr, and the others are still reported.
+    assert!(r.code <= 2, "{args:?}: {}", r.stderr);
     assert!(serde_json::from_str::<serde_json::Value>(&r.stdout).is_ok(), "{args:?}: not JSON: {}", r.stdout);
     r.stdout
 }

@@ -164,8 +164,9 @@ applies it).
 .TP
 \fBhardenunit policy \-\-format json\fR (policy)
 An object: \fBlayers\fR, \fBprofile\fR, \fBmode\fR, \fBdropin\fR,
-\fBsystemd_version\fR, \fBdirectives\fR (objects with \fBdirective\fR and \fBvalue\fR,
-in the order they are written) and \fBunits\fR (by unit name: \fBignore\fR, \fBskip\fR,
+\fBsystemd_version\fR, \fBdirectives\fR (objects with \fBdirective\fR, \fBvalue\fR,
+the value the target systemd gets, and \fBvalues\fR, every value the policy lists, newest
+release first; in the order they are written) and \fBunits\fR (by unit name: \fBignore\fR, \fBskip\fR,
 \fBset\fR, \fBread_write_paths\fR).
 .TP
 \fBhardenunit explain \-\-format json\fR (explain)

@@ -297,8 +297,15 @@ impl Policy {
                 (name.clone(), unit)
             })
             .collect();
-        let directives: Vec<serde_json::Value> =
-            self.directives.iter().map(|(k, v)| serde_json::json!({"directive": k, "value": v})).collect();
+        let target = self.systemd_version.unwrap_or(u32::MAX);
+        let directives: Vec<serde_json::Value> = self
+            .directives
+            .iter()
+            .map(|(k, values)| {
+                let value = choose_for(k, values, target).unwrap_or_default();
+                serde_json::json!({"directive": k, "value": value, "values": values})
+            })
+            .collect();
         let doc = serde_json::json!({
             "layers": self.layers,
             "profile": self.profile,
