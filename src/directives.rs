@@ -588,6 +588,11 @@ pub fn lookup(key: &str) -> Option<&'static Directive> {
     DIRECTIVES.iter().find(|d| d.key == key)
 }
 
+/// The first systemd release that accepts `value` for `key` (0 for a key the table lacks).
+pub fn since(key: &str, value: &str) -> u32 {
+    lookup(key).map_or(0, |d| d.since_for(value))
+}
+
 /// Position in the table, so that output order never depends on hash order or policy order.
 pub fn order(key: &str) -> usize {
     DIRECTIVES.iter().position(|d| d.key == key).unwrap_or(usize::MAX)

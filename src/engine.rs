@@ -13,6 +13,7 @@ use crate::score;
 use crate::unit::write_set::{write_all_or_none, PlannedWrite};
 use crate::unit::{assignments_of, Document, Fragment, LoadError, LoadOutcome, LoadedUnit, Loader, Scope};
 
+#[derive(Clone)]
 pub struct Request {
     pub root: Option<PathBuf>,
     /// Unit files or names; empty with a root means every service in it.

@@ -57,14 +57,7 @@ pub fn run_engine(req: &Request, roots: &[Option<PathBuf>]) -> Outcome {
     let mut all =
         Outcome { units: Vec::new(), errors: Vec::new(), warnings: Vec::new(), unmatched_sections: Vec::new() };
     for (i, root) in roots.iter().enumerate() {
-        let one = Request {
-            root: root.clone(),
-            units: req.units.clone(),
-            exclude: req.exclude.clone(),
-            policy: req.policy.clone(),
-            systemd_version: req.systemd_version,
-            no_evidence: req.no_evidence,
-        };
+        let one = Request { root: root.clone(), ..req.clone() };
         let outcome = engine::run(&one);
         all.units.extend(outcome.units);
         let package = root.as_deref().filter(|r| Format::of(r).is_some());
@@ -113,7 +106,8 @@ pub struct InPackage<'a, T: Serialize> {
 }
 
 /// `hardenunit lint` over packages: their findings, each named after its package (the text
-/// shows the path inside the package after the package's own). Fixes are shown, never written.
+/// shows the path inside the package after the package's own). Findings only: a package is
+/// never written, so no fix is worked out.
 pub fn lint(roots: &[Option<PathBuf>], units: &[String], layers: &super::Layers, write: bool, json: bool) -> i32 {
     if write {
         let p = roots.iter().flatten().find(|r| Format::of(r).is_some()).cloned().unwrap_or_default();

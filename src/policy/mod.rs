@@ -101,8 +101,7 @@ pub struct UnitSection {
 /// Of a directive's values, strongest first, the first the target systemd understands; when
 /// none is, the oldest, which the planner then skips naming the release it needs.
 fn choose_for(key: &str, values: &[String], systemd_version: u32) -> Option<String> {
-    let since = |v: &&String| directives::lookup(key).map_or(0, |d| d.since_for(v));
-    values.iter().find(|v| since(v) <= systemd_version).or(values.last()).cloned()
+    values.iter().find(|v| directives::since(key, v) <= systemd_version).or(values.last()).cloned()
 }
 
 /// One value as a TOML string, several as a TOML list.

@@ -27,7 +27,7 @@ pub fn normalize_value(key: &str, value: &toml::Value) -> Result<Option<Vec<Stri
             None => return Err("false cannot be one of a list of values".into()),
         }
     }
-    let since = |v: &str| directives::lookup(key).map_or(0, |d| d.since_for(v));
+    let since = |v: &str| directives::since(key, v);
     if let Some(w) = out.windows(2).find(|w| since(&w[0]) <= since(&w[1])) {
         return Err(format!(
             "{:?} (systemd {}) is listed before {:?} (systemd {}): list the values newest release first, \

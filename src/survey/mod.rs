@@ -38,7 +38,7 @@ pub struct UnitRecord {
     pub path: String,
     /// planned, masked, ... (engine's status); a unit systemd refuses is left alone.
     pub status: String,
-    /// Tenths, as systemd-analyze: 96 is 9.6. None for a masked unit.
+    /// On systemd-analyze's 0.0–10.0 scale. None for a masked unit.
     pub exposure_before: Option<f64>,
     pub exposure_after: Option<f64>,
     pub added: Vec<String>,
