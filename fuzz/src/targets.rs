@@ -48,10 +48,10 @@ pub fn policy_loader(data: &[u8]) {
         assert!(u.set.values().all(|v| one_line(v)));
     }
     assert!(one_line(&policy.dropin) && !policy.dropin.contains('/'), "{:?}", policy.dropin);
-    // The print of a policy loads, to the same per-unit settings. (Not to the same
-    // directives: the print does not say `Key = false` for a directive a layer dropped from
-    // the profile, so the built-in profile adds it back; see fuzz/README.md.)
+    // The print of a policy loads, to the same profile, directives and per-unit settings.
     let again = load_policy(dir.path(), &policy.to_toml()).expect("the printed policy loads");
+    assert_eq!(again.profile, policy.profile);
+    assert_eq!(again.directives, policy.directives);
     assert_eq!(again.units, policy.units);
 }
 

@@ -76,6 +76,12 @@ pub struct Policy {
     /// Directive → its values, strongest first, in the order of the directive table: the
     /// planner writes the first the target systemd understands ([`Policy::directives_for`]).
     pub directives: Vec<(String, Vec<String>)>,
+    /// Directives a layer turned off with `false`: printed as such, so that the printed
+    /// policy, read back over the built-in one, leaves them off too.
+    pub dropped: Vec<String>,
+    /// The chosen profile and those it inherits from that no built-in profile defines, with
+    /// what each inherits: the printed policy declares them so that it loads back.
+    pub own_profiles: Vec<(String, Option<String>)>,
     /// Directive → the values the profiles this one inherits from give it, nearest first
     /// (strict's `SystemCallFilter=@system-service` → the baseline's deny list): where a
     /// unit rules the profile's own value out, the planner tries these before giving up,
@@ -201,8 +207,11 @@ impl Policy {
             texts.push((f.display().to_string(), read_policy(f)?, true));
         }
         let mut b = Builder::default();
-        for (name, text, given) in &texts {
+        for (i, (name, text, given)) in texts.iter().enumerate() {
             b.apply(&Source { name, text }, *given)?;
+            if i == 0 {
+                b.builtin_profiles = b.profiles.keys().cloned().collect();
+            }
         }
         b.finish(overrides)
     }
@@ -249,6 +258,13 @@ impl Policy {
                 let _ = writeln!(s, "systemd_version = \"host\"");
             }
         }
+        // The values are all in [directives]; a profile of a layer's own only needs to exist.
+        for (name, parent) in &self.own_profiles {
+            let _ = writeln!(s, "\n[profiles.{}]", quote(name));
+            if let Some(parent) = parent {
+                let _ = writeln!(s, "inherits = {}", quote(parent));
+            }
+        }
         let _ = writeln!(s, "\n[directives]");
         for (k, values) in &self.directives {
             let _ = writeln!(s, "{k} = {}", quote_values(values));
@@ -256,6 +272,9 @@ impl Policy {
             for (fallback, from) in self.fallbacks.get(k).into_iter().flatten() {
                 let _ = writeln!(s, "# where a unit rules it out: {} (profile {from})", quote_values(fallback));
             }
+        }
+        for k in &self.dropped {
+            let _ = writeln!(s, "{k} = false");
         }
         for (name, u) in &self.units {
             let _ = writeln!(s, "\n[unit.{}]", quote(name));
@@ -344,6 +363,7 @@ struct Builder {
     /// Outer `None`: no layer set it; inner `None`: `"host"`.
     systemd_version: Option<(Option<u32>, String)>,
     profiles: BTreeMap<String, Profile>,
+    builtin_profiles: BTreeSet<String>,
     directives: BTreeMap<String, Option<Vec<String>>>,
     units: BTreeMap<String, UnitPolicy>,
     layers: Vec<String>,
@@ -354,6 +374,13 @@ impl Builder {
     /// `given`: a file named with --policy, whose unit sections are recorded.
     fn apply(&mut self, src: &Source, given: bool) -> Result<(), LoadError> {
         let layer: Layer = toml::from_str(src.text).map_err(|e| {
+            if let Some(span) = profile_written_as_table(src.text) {
+                return src.error(
+                    Some(span),
+                    "profile = \"NAME\" chooses a profile; a profile is defined in [profiles.NAME] \
+                     (did you mean [profiles.…]?)",
+                );
+            }
             let msg = e.message().trim().lines().map(str::trim).collect::<Vec<_>>().join("; ");
             src.error(e.span(), format!("invalid policy: {msg}"))
         })?;
@@ -387,9 +414,14 @@ impl Builder {
         }
         for (name, p) in layer.profiles {
             values::check_profile_name(name.get_ref()).map_err(|m| src.error(Some(name.span()), m))?;
-            let profile =
-                Profile { inherits: p.inherits.map(|s| s.into_inner()), directives: directive_map(src, p.directives)? };
-            self.profiles.insert(name.into_inner(), profile);
+            // A later layer amends a profile key by key, as the manual promises for every
+            // table: `[profiles.baseline.directives] ProtectHome = false` drops one directive,
+            // not the rest of the baseline.
+            let profile = self.profiles.entry(name.into_inner()).or_default();
+            if let Some(parent) = p.inherits {
+                profile.inherits = Some(parent.into_inner());
+            }
+            profile.directives.extend(directive_map(src, p.directives)?);
         }
         self.directives.extend(directive_map(src, layer.directives)?);
         for (name, u) in layer.unit {
@@ -463,6 +495,12 @@ impl Builder {
             }
         }
         fallbacks.retain(|_, list| !list.is_empty());
+        let own_profiles: Vec<(String, Option<String>)> = chain
+            .iter()
+            .filter(|name| !self.builtin_profiles.contains(*name))
+            .map(|name| (name.clone(), self.profiles[name].inherits.clone()))
+            .collect();
+        let dropped: Vec<String> = merged.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k.clone()).collect();
         let mut directives: Vec<(String, Vec<String>)> =
             merged.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
         directives.sort_by_key(|(k, _)| directives::order(k));
@@ -478,12 +516,26 @@ impl Builder {
             systemd_version,
             systemd_version_from,
             directives,
+            dropped,
+            own_profiles,
             fallbacks,
             units: self.units,
             layers: self.layers,
             unit_sections: self.unit_sections,
         })
     }
+}
+
+/// Where a layer writes `[profile.NAME]` (a table under the key that names the chosen
+/// profile), the likeliest slip for `[profiles.NAME]`; serde's own message for it names a
+/// "borrowed string" and no fix.
+fn profile_written_as_table(text: &str) -> Option<std::ops::Range<usize>> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    if !table.get("profile")?.is_table() {
+        return None;
+    }
+    let at = text.find("[profile.").or_else(|| text.find("profile."))?;
+    Some(at..at + "[profile".len())
 }
 
 /// "profile p inherits from itself" for p → p, else the whole cycle: "profiles inherit in a

@@ -90,6 +90,30 @@ fn errors_name_file_line_and_key() {
 }
 
 #[test]
+fn a_later_layer_amends_a_profile_key_by_key() {
+    let p = load(&["[profiles.baseline.directives]\nProtectHome = false\n"], &Overrides::default()).unwrap();
+    assert_eq!(value(&p, "ProtectHome"), None);
+    assert_eq!(value(&p, "ProtectSystem"), Some("full"));
+    assert_eq!(p.directives.len(), load(&[], &Overrides::default()).unwrap().directives.len() - 1);
+    let strict = load(
+        &["[profiles.strict.directives]\nPrivateUsers = false\n"],
+        &Overrides { profile: Some("strict".into()), ..Default::default() },
+    )
+    .unwrap();
+    assert_eq!(value(&strict, "PrivateUsers"), None);
+    assert_eq!(value(&strict, "ProtectSystem"), Some("strict"), "still inherits and keeps its own values");
+    assert_eq!(value(&strict, "ProtectHome"), Some("yes"));
+}
+
+#[test]
+fn profile_as_a_table_is_named_with_the_fix() {
+    let f = file("# mine\n[profile.baseline]\nProtectHome = false\n");
+    let e = Policy::load(None, &[f.path().to_owned()], &Overrides::default()).unwrap_err();
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(e.to_string().contains("[profiles.NAME]"), "{e}");
+}
+
+#[test]
 fn unknown_profile_is_an_error() {
     let e = load(&[], &Overrides { profile: Some("nope".into()), ..Default::default() }).unwrap_err();
     assert!(e.message.contains("baseline"), "{e}");
@@ -97,11 +121,29 @@ fn unknown_profile_is_an_error() {
 
 #[test]
 fn printed_policy_reads_back_the_same() {
-    let p = load(&["[unit.\"foo.service\"]\nskip = [\"ProtectHome\"]\n"], &Overrides::default()).unwrap();
+    let p = load(
+        &[
+            "[unit.\"foo.service\"]\nskip = [\"ProtectHome\"]\n",
+            "[profiles.baseline.directives]\nPrivateDevices = false\n",
+        ],
+        &Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(value(&p, "PrivateDevices"), None);
     let printed = p.to_toml();
     let again = load(&[&printed], &Overrides::default()).unwrap();
     assert_eq!(again.directives, p.directives);
     assert_eq!(again.units, p.units);
+}
+
+#[test]
+fn a_printed_policy_with_a_profile_of_its_own_reads_back() {
+    let text = "profile = \"mine\"\n[profiles.mine]\ninherits = \"baseline\"\n[profiles.mine.directives]\nProtectHome = false\nProtectSystem = \"strict\"\n";
+    let p = load(&[text], &Overrides::default()).unwrap();
+    let again = load(&[&p.to_toml()], &Overrides::default()).unwrap();
+    assert_eq!((again.profile.as_str(), &again.directives), ("mine", &p.directives));
+    assert_eq!(value(&again, "ProtectSystem"), Some("strict"));
+    assert_eq!(value(&again, "ProtectHome"), None);
 }
 
 #[test]
