@@ -7,9 +7,10 @@
 //! holds the unit's file.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::hash::{BuildHasher, BuildHasherDefault};
 
-use crate::unit::rootfs::{Resolved, RootFs};
+use crate::score::syscalls::NameHasher;
+use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::Kind;
 
 /// Directories by the FHS where a daemon keeps its files, each under its own name.
@@ -33,7 +34,7 @@ enum Owners {
     /// The file lists of the database (`*.list`, sorted by name), and for the hash of each
     /// path in a readable list the first list that holds a path of that hash: where the
     /// search for a unit's list can start, since no list before it holds the unit.
-    Dpkg { lists: Vec<String>, first: HashMap<u64, usize> },
+    Dpkg { resolver: Resolver, lists: Vec<String>, first: HashMap<u64, usize, PathHash> },
     /// A database that cannot be listed: no package is known.
     Unknown,
 }
@@ -44,8 +45,9 @@ enum Owner {
     List(usize),
 }
 
-/// Fixed keys: the index is the same in every run (it only says where to start looking).
-type PathHash = BuildHasherDefault<DefaultHasher>;
+/// A hash quick on paths (a hundred thousand of them on a Debian host); a collision only
+/// makes the search start early, never miss.
+type PathHash = BuildHasherDefault<NameHasher>;
 
 impl Packages {
     /// Paths to keep writable under ProtectSystem=strict, each with why, sorted.
@@ -53,8 +55,8 @@ impl Packages {
         let owners = self.owners.get_or_insert_with(|| Owners::read(root));
         let (owner, list) = match owners {
             Owners::BuildRoot => (Owner::BuildRoot, None),
-            Owners::Dpkg { lists, first } => {
-                let Some((index, text)) = find_list(root, lists, first, unit_file) else { return Vec::new() };
+            Owners::Dpkg { resolver, lists, first } => {
+                let Some((index, text)) = find_list(resolver, lists, first, unit_file) else { return Vec::new() };
                 (Owner::List(index), Some((lists[index].as_str(), text)))
             }
             Owners::Unknown => return Vec::new(),
@@ -132,31 +134,41 @@ impl Owners {
         let mut lists: Vec<String> =
             entries.into_iter().map(|(name, _)| name).filter(|n| n.ends_with(".list")).collect();
         lists.sort();
-        let mut first = HashMap::new();
+        let resolver = Resolver::new(root.clone());
+        let mut first = HashMap::default();
         for (index, name) in lists.iter().enumerate() {
-            let Some(text) = read_list(root, name) else { continue };
+            let Some(text) = read_list(&resolver, name) else { continue };
             for line in text.lines() {
                 first.entry(PathHash::default().hash_one(line)).or_insert(index);
             }
         }
-        Owners::Dpkg { lists, first }
+        Owners::Dpkg { resolver, lists, first }
     }
 }
 
 /// The first list (by name) holding the unit's file, under its name or its merged-/usr
 /// twin, and its text.
-fn find_list(root: &RootFs, lists: &[String], first: &HashMap<u64, usize>, unit_file: &str) -> Option<(usize, String)> {
+fn find_list(
+    resolver: &Resolver,
+    lists: &[String],
+    first: &HashMap<u64, usize, PathHash>,
+    unit_file: &str,
+) -> Option<(usize, String)> {
     let unit_paths = [unit_file.to_owned(), merged_usr(unit_file)];
     let start = unit_paths.iter().filter_map(|u| first.get(&PathHash::default().hash_one(u.as_str()))).min()?;
     (*start..lists.len()).find_map(|index| {
-        let text = read_list(root, &lists[index])?;
+        let text = read_list(resolver, &lists[index])?;
         text.lines().any(|l| unit_paths.iter().any(|u| u == l)).then_some((index, text))
     })
 }
 
 /// A file list of the database, when it is a regular file of UTF-8 text within the limit.
-fn read_list(root: &RootFs, name: &str) -> Option<String> {
-    let real = resolve(root, &format!("{DPKG_INFO}/{name}"))?;
+fn read_list(resolver: &Resolver, name: &str) -> Option<String> {
+    let root = resolver.fs();
+    let real = match resolver.resolve(&root.join_inside(&format!("{DPKG_INFO}/{name}"))) {
+        Ok(Resolved::Real(p)) => p,
+        _ => return None,
+    };
     let meta = root.stat(&real).ok()?;
     if meta.kind != Kind::File || meta.len > MAX_LIST_SIZE {
         return None;
