@@ -1,6 +1,6 @@
-"""What the Python test harnesses share (tests/debhelper, tests/rpm; meant for tests/bootlab
-too): a tally of named checks, running a command, finding the hardenunit binary, the systemd
-release hardenunit targets, and that release's own systemd-analyze as the oracle.
+"""What the Python test harnesses share (tests/debhelper, tests/rpm, tests/bootlab): a tally
+of named checks, running a command, finding the hardenunit binary, the systemd release
+hardenunit targets, and that release's own systemd-analyze as the oracle.
 
 A harness puts this directory on sys.path and imports it:
 
@@ -83,10 +83,11 @@ def run(cmd, cwd=None, env=None, extra_env=None, stdin=None, merge=False):
 
 
 def find_hardenunit():
-    """$HARDENUNIT, else target/release/hardenunit, else target/debug/hardenunit: an absolute
-    path, or None when none is an executable file."""
-    candidates = [os.environ.get("HARDENUNIT", "")]
-    candidates += [str(REPO / "target" / kind / "hardenunit") for kind in ("release", "debug")]
+    """$HARDENUNIT when set, else target/release/hardenunit, else target/debug/hardenunit: an
+    absolute path, or None when none is an executable file. A $HARDENUNIT that is not one
+    gives None: the binary asked for is never replaced by another build."""
+    chosen = os.environ.get("HARDENUNIT")
+    candidates = [chosen] if chosen else [str(REPO / "target" / kind / "hardenunit") for kind in ("release", "debug")]
     for path in candidates:
         if path and os.path.isfile(path) and os.access(path, os.X_OK):
             return os.path.abspath(path)

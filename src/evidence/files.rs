@@ -33,6 +33,8 @@ pub struct Cache {
     libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>>,
     /// Files a wrapper could run (executable or a script), by real path.
     runnable: HashMap<PathBuf, bool>,
+    /// The packages of the root and the paths each declares writable.
+    pub(super) packages: super::package::Packages,
 }
 
 type LibraryQuery = (String, Vec<String>, u16, bool);

@@ -76,7 +76,7 @@ pub fn gather_with(unit: &LoadedUnit, root: &RootFs, cache: &mut Cache) -> Evide
     let facts = unit_facts(unit, &assignments, root, g.cache, &mut g.findings);
     let f = g.findings;
     let inside = unit.main().real_path.strip_prefix(root.dir()).map(|p| format!("/{}", p.display()));
-    let writable = inside.map(|p| super::package::writable_paths(root, &p)).unwrap_or_default();
+    let writable = inside.map(|p| g.cache.packages.writable_paths(root, &p)).unwrap_or_default();
     Evidence {
         writable,
         unit: unit.name.to_string(),

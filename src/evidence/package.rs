@@ -6,9 +6,11 @@
 //! root; in an installed root (one with a dpkg database), those of the package whose file list
 //! holds the unit's file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault};
 
-use crate::unit::rootfs::{Resolved, RootFs};
+use crate::score::syscalls::NameHasher;
+use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::Kind;
 
 /// Directories by the FHS where a daemon keeps its files, each under its own name.
@@ -16,12 +18,77 @@ pub const STATE_DIRS: &[&str] = &["/var/lib", "/var/log", "/var/cache", "/var/sp
 const DPKG_INFO: &str = "/var/lib/dpkg/info";
 const MAX_LIST_SIZE: u64 = 16 * 1024 * 1024;
 
-/// Paths to keep writable under ProtectSystem=strict, each with why, sorted.
-pub fn writable_paths(root: &RootFs, unit_file: &str) -> Vec<(String, String)> {
-    let Some((files, whose)) = package_files(root, unit_file) else { return Vec::new() };
+/// What the packages of one root declare, read once per run and only when a unit asks: a
+/// dpkg database is a thousand file lists (7.6 MB on a Debian host), which every unit read
+/// again before; the writable paths of each package are worked out once.
+#[derive(Default)]
+pub struct Packages {
+    owners: Option<Owners>,
+    writable: HashMap<Owner, Vec<(String, String)>>,
+}
+
+/// How to find the package that ships a file.
+enum Owners {
+    /// No dpkg database: a build root, whose files are all the package's.
+    BuildRoot,
+    /// The file lists of the database (`*.list`, sorted by name), and for the hash of each
+    /// path in a readable list the first list that holds a path of that hash: where the
+    /// search for a unit's list can start, since no list before it holds the unit.
+    Dpkg { resolver: Resolver, lists: Vec<String>, first: HashMap<u64, usize, PathHash> },
+    /// A database that cannot be listed: no package is known.
+    Unknown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Owner {
+    BuildRoot,
+    List(usize),
+}
+
+/// A hash quick on paths (a hundred thousand of them on a Debian host); a collision only
+/// makes the search start early, never miss.
+type PathHash = BuildHasherDefault<NameHasher>;
+
+impl Packages {
+    /// Paths to keep writable under ProtectSystem=strict, each with why, sorted.
+    pub fn writable_paths(&mut self, root: &RootFs, unit_file: &str) -> Vec<(String, String)> {
+        let owners = self.owners.get_or_insert_with(|| Owners::read(root));
+        let (owner, list) = match owners {
+            Owners::BuildRoot => (Owner::BuildRoot, None),
+            Owners::Dpkg { resolver, lists, first } => {
+                let Some((index, text)) = find_list(resolver, lists, first, unit_file) else { return Vec::new() };
+                (Owner::List(index), Some((lists[index].as_str(), text)))
+            }
+            Owners::Unknown => return Vec::new(),
+        };
+        if let Some(known) = self.writable.get(&owner) {
+            return known.clone();
+        }
+        let (files, whose) = match list {
+            Some((name, text)) => {
+                let package = name.trim_end_matches(".list").split(':').next().unwrap_or(name);
+                (text.lines().map(str::to_owned).collect(), format!("package {package}"))
+            }
+            None => {
+                let mut files = Vec::new();
+                for top in ["/var", "/run", "/etc/logrotate.d"] {
+                    walk(root, top, 0, &mut files);
+                }
+                (files, "the package".to_owned())
+            }
+        };
+        let paths = declared_paths(root, &files, &whose);
+        self.writable.insert(owner, paths.clone());
+        paths
+    }
+}
+
+/// Paths to keep writable under ProtectSystem=strict, each with why, sorted: from the
+/// package's files (`whose` names it).
+fn declared_paths(root: &RootFs, files: &[String], whose: &str) -> Vec<(String, String)> {
     let mut names: BTreeSet<(String, String)> = BTreeSet::new();
     let mut out: Vec<(String, String)> = Vec::new();
-    for f in &files {
+    for f in files {
         if let Some(name) = state_name(f) {
             names.insert((name.to_owned(), format!("{whose} ships {f}")));
         }
@@ -57,33 +124,57 @@ fn state_name(path: &str) -> Option<&str> {
     })
 }
 
-/// The package's files, as paths inside the root, and how to name the package.
-fn package_files(root: &RootFs, unit_file: &str) -> Option<(Vec<String>, String)> {
-    let info = resolve(root, DPKG_INFO);
-    let Some(info) = info.filter(|p| root.stat(p).is_ok_and(|m| m.kind == Kind::Dir)) else {
-        let mut files = Vec::new();
-        for top in ["/var", "/run", "/etc/logrotate.d"] {
-            walk(root, top, 0, &mut files);
+impl Owners {
+    fn read(root: &RootFs) -> Owners {
+        let info = resolve(root, DPKG_INFO);
+        let Some(info) = info.filter(|p| root.stat(p).is_ok_and(|m| m.kind == Kind::Dir)) else {
+            return Owners::BuildRoot;
+        };
+        let Ok(entries) = root.list_dir(&info) else { return Owners::Unknown };
+        let mut lists: Vec<String> =
+            entries.into_iter().map(|(name, _)| name).filter(|n| n.ends_with(".list")).collect();
+        lists.sort();
+        let resolver = Resolver::new(root.clone());
+        let mut first = HashMap::default();
+        for (index, name) in lists.iter().enumerate() {
+            let Some(text) = read_list(&resolver, name) else { continue };
+            for line in text.lines() {
+                first.entry(PathHash::default().hash_one(line)).or_insert(index);
+            }
         }
-        return Some((files, "the package".into()));
-    };
-    let mut lists: Vec<String> = root.list_dir(&info).ok()?.into_iter().map(|(name, _)| name).collect();
-    lists.sort();
-    let unit_paths = [unit_file.to_owned(), merged_usr(unit_file)];
-    for name in lists.iter().filter(|n| n.ends_with(".list")) {
-        let Some(real) = resolve(root, &format!("{DPKG_INFO}/{name}")) else { continue };
-        let Ok(meta) = root.stat(&real) else { continue };
-        if meta.kind != Kind::File || meta.len > MAX_LIST_SIZE {
-            continue;
-        }
-        let Ok((bytes, _)) = root.read_bytes(&real, MAX_LIST_SIZE) else { continue };
-        let Ok(text) = String::from_utf8(bytes) else { continue };
-        if text.lines().any(|l| unit_paths.iter().any(|u| u == l)) {
-            let package = name.trim_end_matches(".list").split(':').next().unwrap_or(name);
-            return Some((text.lines().map(str::to_owned).collect(), format!("package {package}")));
-        }
+        Owners::Dpkg { resolver, lists, first }
     }
-    None
+}
+
+/// The first list (by name) holding the unit's file, under its name or its merged-/usr
+/// twin, and its text.
+fn find_list(
+    resolver: &Resolver,
+    lists: &[String],
+    first: &HashMap<u64, usize, PathHash>,
+    unit_file: &str,
+) -> Option<(usize, String)> {
+    let unit_paths = [unit_file.to_owned(), merged_usr(unit_file)];
+    let start = unit_paths.iter().filter_map(|u| first.get(&PathHash::default().hash_one(u.as_str()))).min()?;
+    (*start..lists.len()).find_map(|index| {
+        let text = read_list(resolver, &lists[index])?;
+        text.lines().any(|l| unit_paths.iter().any(|u| u == l)).then_some((index, text))
+    })
+}
+
+/// A file list of the database, when it is a regular file of UTF-8 text within the limit.
+fn read_list(resolver: &Resolver, name: &str) -> Option<String> {
+    let root = resolver.fs();
+    let real = match resolver.resolve(&root.join_inside(&format!("{DPKG_INFO}/{name}"))) {
+        Ok(Resolved::Real(p)) => p,
+        _ => return None,
+    };
+    let meta = root.stat(&real).ok()?;
+    if meta.kind != Kind::File || meta.len > MAX_LIST_SIZE {
+        return None;
+    }
+    let (bytes, _) = root.read_bytes(&real, MAX_LIST_SIZE).ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// `/lib/systemd/...` for `/usr/lib/systemd/...` and the other way round.
@@ -153,6 +244,29 @@ mod tests {
     }
 
     #[test]
+    fn an_installed_root_declares_the_first_list_holding_the_unit() {
+        let t = tempfile::tempdir().unwrap();
+        let info = t.path().join("var/lib/dpkg/info");
+        fs::create_dir_all(&info).unwrap();
+        fs::write(info.join("aaa.list"), "/.\n/usr/lib/systemd/system/other.service\n/var/lib/other\n").unwrap();
+        let food = "/.\n/usr/lib/systemd/system/food.service\n/var/lib/food\n";
+        fs::write(info.join("food:amd64.list"), food).unwrap();
+        fs::write(info.join("zzz.list"), format!("{food}/var/lib/later\n")).unwrap();
+        fs::write(info.join("food.md5sums"), "/var/lib/md5sums\n").unwrap();
+        let root = RootFs::new(t.path()).unwrap();
+        let mut packages = Packages::default();
+        for _ in 0..2 {
+            // Under its merged-/usr twin too; asked twice, the second answer from what was kept.
+            let paths = packages.writable_paths(&root, "/lib/systemd/system/food.service");
+            let names: Vec<&str> = paths.iter().map(|p| p.0.as_str()).collect();
+            assert!(names.contains(&"-/var/lib/food"), "{names:?}");
+            assert!(!names.iter().any(|n| n.contains("later") || n.contains("other") || n.contains("md5sums")));
+            assert!(paths[0].1.contains("package food ships /var/lib/food"), "{paths:?}");
+        }
+        assert!(packages.writable_paths(&root, "/usr/lib/systemd/system/none.service").is_empty());
+    }
+
+    #[test]
     fn a_build_root_declares_its_directories_and_logs() {
         let t = tempfile::tempdir().unwrap();
         fs::create_dir_all(t.path().join("var/lib/food")).unwrap();
@@ -160,8 +274,11 @@ mod tests {
         fs::write(t.path().join("etc/logrotate.d/food"), "/var/log/fooland/*.log /var/log/food.log {\n weekly\n}\n")
             .unwrap();
         let root = RootFs::new(t.path()).unwrap();
-        let paths: Vec<String> =
-            writable_paths(&root, "/lib/systemd/system/food.service").into_iter().map(|p| p.0).collect();
+        let paths: Vec<String> = Packages::default()
+            .writable_paths(&root, "/lib/systemd/system/food.service")
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
         for p in ["-/var/lib/food", "-/var/log/food", "-/run/food", "-/var/lib/fooland", "-/var/log/food.log"] {
             assert!(paths.iter().any(|x| x == p), "{p}: {paths:?}");
         }

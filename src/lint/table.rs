@@ -42,8 +42,6 @@ pub struct EnumInfo {
 }
 
 struct Tables {
-    /// section → key → info
-    keys: BTreeMap<&'static str, BTreeMap<&'static str, KeyInfo>>,
     enums_252: BTreeMap<&'static str, EnumInfo>,
     enums_257: BTreeMap<&'static str, EnumInfo>,
     enums_262: BTreeMap<&'static str, EnumInfo>,
@@ -58,12 +56,21 @@ fn dash(s: &'static str) -> Option<&'static str> {
     (s != "-").then_some(s)
 }
 
-fn tables() -> &'static Tables {
-    static TABLES: OnceLock<Tables> = OnceLock::new();
-    TABLES.get_or_init(|| {
-        let mut keys = BTreeMap::new();
-        for r in rows(UNIT_KEYS) {
-            let info = KeyInfo {
+/// One row of the key table, its section and key found when the table is first used, the
+/// rest parsed when the row is first asked for: a run asks for a few dozen of its 1 468 rows,
+/// and parsing them all cost more than the rest of a one-unit `hardenunit score`.
+struct KeyRow {
+    section: &'static str,
+    key: &'static str,
+    line: &'static str,
+    info: OnceLock<KeyInfo>,
+}
+
+impl KeyRow {
+    fn info(&self) -> &KeyInfo {
+        self.info.get_or_init(|| {
+            let r: Vec<&'static str> = self.line.split('\t').collect();
+            KeyInfo {
                 section: r[0],
                 key: r[1],
                 parser_252: dash(r[2]),
@@ -71,9 +78,38 @@ fn tables() -> &'static Tables {
                 parser_257: dash(r[4]),
                 since_after_252: dash(r[5]).and_then(|s| s.parse().ok()),
                 parser_262: dash(r[6]),
-            };
-            keys.entry(r[0]).or_insert_with(BTreeMap::new).insert(r[1], info);
-        }
+            }
+        })
+    }
+}
+
+/// The rows of the key table, in its order: by section, then key (scripts/gen-lint-data
+/// sorts them; a test checks it), so that a key is found by binary search.
+fn key_rows() -> &'static [KeyRow] {
+    static ROWS: OnceLock<Vec<KeyRow>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        let lines = UNIT_KEYS.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+        lines
+            .filter_map(|line| {
+                let mut fields = line.splitn(3, '\t');
+                let (section, key) = (fields.next()?, fields.next()?);
+                Some(KeyRow { section, key, line, info: OnceLock::new() })
+            })
+            .collect()
+    })
+}
+
+/// The rows of one section, in key order.
+fn section_rows(section: &str) -> &'static [KeyRow] {
+    let rows = key_rows();
+    let start = rows.partition_point(|r| r.section < section);
+    let end = start + rows[start..].partition_point(|r| r.section == section);
+    &rows[start..end]
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
         let mut enums_252 = BTreeMap::new();
         let mut enums_257 = BTreeMap::new();
         let mut enums_262 = BTreeMap::new();
@@ -86,7 +122,7 @@ fn tables() -> &'static Tables {
             };
         }
         let versions = rows(KEY_VERSIONS).filter_map(|r| Some((r[0], r[1].parse().ok()?))).collect();
-        Tables { keys, enums_252, enums_257, enums_262, versions }
+        Tables { enums_252, enums_257, enums_262, versions }
     })
 }
 
@@ -120,7 +156,8 @@ pub fn is_known_section(section: &str) -> bool {
 }
 
 pub fn key(section: &str, key: &str) -> Option<&'static KeyInfo> {
-    tables().keys.get(section)?.get(key)
+    let rows = section_rows(section);
+    rows.binary_search_by(|r| r.key.cmp(key)).ok().map(|i| rows[i].info())
 }
 
 const WARN_COMPAT: &str = "config_parse_warn_compat";
@@ -195,13 +232,13 @@ pub fn enum_for(parser: &str, target: u32) -> Option<EnumInfo> {
 
 /// Every key systemd `target` reads in `section`.
 pub fn keys_in(section: &str, target: u32) -> Vec<&'static str> {
-    let in_section = tables().keys.get(section).into_iter().flat_map(|m| m.values());
+    let in_section = section_rows(section).iter().map(KeyRow::info);
     in_section.filter(|k| known_at(k, target)).map(|k| k.key).collect()
 }
 
 /// Sections (of any unit type) that know this key.
 pub fn sections_with(key_name: &str, target: u32) -> Vec<&'static str> {
-    let all = tables().keys.values().filter_map(|m| m.get(key_name));
+    let all = key_rows().iter().filter(|r| r.key == key_name).map(KeyRow::info);
     all.filter(|k| known_at(k, target)).map(|k| k.section).collect()
 }
 
@@ -241,6 +278,25 @@ mod tests {
         assert!(key("Slice", "ProtectSystem").is_none());
         assert!(key("Timer", "ProtectSystem").is_none());
         assert_eq!(key("Service", "PrivateTmp").unwrap().parser_252, Some("config_parse_bool"));
+    }
+
+    #[test]
+    fn key_rows_are_sorted_for_binary_search() {
+        let rows = key_rows();
+        assert!(rows.len() > 1000);
+        for pair in rows.windows(2) {
+            assert!(
+                (pair[0].section, pair[0].key) < (pair[1].section, pair[1].key),
+                "{} {}",
+                pair[1].section,
+                pair[1].key
+            );
+        }
+        for r in rows {
+            assert!(std::ptr::eq(key(r.section, r.key).unwrap(), r.info()), "{} {}", r.section, r.key);
+        }
+        assert!(key("Service", "NoSuchKey").is_none());
+        assert!(key("Nowhere", "ProtectSystem").is_none());
     }
 
     #[test]

@@ -23,10 +23,12 @@ pub enum SyscallClass {
 }
 
 pub struct SyscallTable {
-    classes: HashMap<String, SyscallClass>,
-    groups: BTreeMap<String, Vec<String>>,
+    /// Names borrowed from the frozen data: parsing a table (done once per process for the
+    /// release a unit is scored for) allocates no string.
+    classes: Names<SyscallClass>,
+    groups: BTreeMap<&'static str, Vec<&'static str>>,
     /// Each group's names, nested groups expanded, made when the group is first used.
-    expanded: BTreeMap<String, OnceLock<Vec<&'static str>>>,
+    expanded: BTreeMap<&'static str, OnceLock<Vec<&'static str>>>,
 }
 
 impl SyscallTable {
@@ -37,32 +39,32 @@ impl SyscallTable {
         TABLES[i].get_or_init(|| SyscallTable::parse(RELEASES[i].syscall_data))
     }
 
-    fn parse(text: &str) -> SyscallTable {
-        let mut classes = HashMap::new();
-        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    fn parse(text: &'static str) -> SyscallTable {
+        let mut classes = Names::default();
+        let mut groups: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
         let mut class = None;
-        let mut group: Option<String> = None;
+        let mut group: Option<&'static str> = None;
         for line in text.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
             if let Some(member) = line.strip_prefix("    ") {
                 let g = group.as_ref().expect("syscall-groups.txt: member outside a group");
-                groups.get_mut(g).expect("group exists").push(member.trim().to_owned());
+                groups.get_mut(g).expect("group exists").push(member.trim());
             } else if line == "%native" {
                 class = Some(SyscallClass::Native);
             } else if line == "%pseudo" {
                 class = Some(SyscallClass::Pseudo);
             } else if line.starts_with('@') {
                 class = None;
-                groups.insert(line.to_owned(), Vec::new());
-                group = Some(line.to_owned());
+                groups.insert(line, Vec::new());
+                group = Some(line);
             } else {
                 let c = class.expect("syscall-groups.txt: name outside %native/%pseudo");
-                classes.insert(line.to_owned(), c);
+                classes.insert(line, c);
             }
         }
-        let expanded = groups.keys().map(|g| (g.clone(), OnceLock::new())).collect();
+        let expanded = groups.keys().map(|g| (*g, OnceLock::new())).collect();
         SyscallTable { classes, groups, expanded }
     }
 
@@ -71,12 +73,12 @@ impl SyscallTable {
     }
 
     /// Members of `@group`, in systemd's order (names and nested `@groups`).
-    pub fn group(&self, name: &str) -> Option<&[String]> {
+    pub fn group(&self, name: &str) -> Option<&[&'static str]> {
         self.groups.get(name).map(Vec::as_slice)
     }
 
     pub fn group_names(&self) -> impl Iterator<Item = &str> {
-        self.groups.keys().map(String::as_str)
+        self.groups.keys().copied()
     }
 
     /// Every name `@group` stands for, nested groups expanded, each once: adding or
@@ -94,8 +96,8 @@ impl SyscallTable {
                 for m in members {
                     if m.starts_with('@') {
                         todo.push(m);
-                    } else if let Some((name, _)) = self.classes.get_key_value(m.as_str()) {
-                        names.push(name);
+                    } else if self.classes.contains_key(m) {
+                        names.push(m);
                     }
                 }
             }
@@ -146,9 +148,14 @@ impl NameHasher {
 
 impl Hasher for NameHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.mix(u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes")));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
             let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
+            word[..rest.len()].copy_from_slice(rest);
             self.mix(u64::from_le_bytes(word));
         }
     }
@@ -204,7 +211,7 @@ impl SyscallFilter {
             names
         } else {
             let Some((name, _)) = table.classes.get_key_value(name) else { return };
-            one = [name.as_str()];
+            one = [*name];
             &one[..]
         };
         let allow_list = self.allow_list;
@@ -264,7 +271,7 @@ mod tests {
         assert!(!eff.contains("setpriority"));
         let table = SyscallTable::of(Release::of(252));
         for name in table.classes.keys() {
-            assert_eq!(f.sees(name), eff.contains(name.as_str()), "{name}");
+            assert_eq!(f.sees(name), eff.contains(name), "{name}");
         }
         f.apply(t252(), "");
         assert_eq!(f, SyscallFilter::default());
@@ -280,8 +287,8 @@ mod tests {
             for m in members {
                 if m.starts_with('@') {
                     walk(t, m, seen, out);
-                } else if t.class(m).is_some() && !out.contains(m) {
-                    out.push(m.clone());
+                } else if t.class(m).is_some() && !out.iter().any(|o| o == m) {
+                    out.push(m.to_string());
                 }
             }
         }

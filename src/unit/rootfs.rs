@@ -151,12 +151,26 @@ impl RootFs {
     /// Follows `path` (which must lie inside the root) component by component. An absolute
     /// link target restarts at the root; a `..` that would climb above the root is an error.
     pub fn resolve(&self, path: &Path) -> Result<Resolved, LoadError> {
+        self.resolve_counting(path).map(|(resolved, _)| resolved)
+    }
+
+    /// [`Self::resolve`], and how many symlinks it followed.
+    fn resolve_counting(&self, path: &Path) -> Result<(Resolved, usize), LoadError> {
         let rel = path
             .strip_prefix(&self.root)
             .map_err(|_| LoadError::new(path, format!("is outside the root {}", self.root.display())))?;
-        let mut todo: Vec<PathBuf> = components_rev(rel);
-        let mut done = self.root.clone();
-        let mut links = 0;
+        self.resolve_from(path, self.root.clone(), components_rev(rel), 0)
+    }
+
+    /// The walk of [`Self::resolve`] for `path` from where it stands: `done` reached (a path
+    /// without symlinks), the components `todo` left (last first), `links` followed so far.
+    fn resolve_from(
+        &self,
+        path: &Path,
+        mut done: PathBuf,
+        mut todo: Vec<PathBuf>,
+        mut links: usize,
+    ) -> Result<(Resolved, usize), LoadError> {
         while let Some(part) = todo.pop() {
             if part == Path::new("..") {
                 if done == self.root {
@@ -168,8 +182,8 @@ impl RootFs {
             let candidate = done.join(&part);
             let meta = match self.lstat(&candidate) {
                 Ok(m) => m,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Resolved::Missing),
-                Err(e) if e.raw_os_error() == Some(20) => return Ok(Resolved::Missing), // ENOTDIR
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Resolved::Missing, links)),
+                Err(e) if e.raw_os_error() == Some(20) => return Ok((Resolved::Missing, links)), // ENOTDIR
                 Err(e) => return Err(LoadError::new(&candidate, e.to_string())),
             };
             if meta.kind != Kind::Symlink {
@@ -182,14 +196,15 @@ impl RootFs {
             }
             let target = self.read_link(&candidate).map_err(|e| LoadError::new(&candidate, e.to_string()))?;
             if target == Path::new("/dev/null") {
-                return if todo.is_empty() { Ok(Resolved::DevNull) } else { Ok(Resolved::Missing) };
+                let resolved = if todo.is_empty() { Resolved::DevNull } else { Resolved::Missing };
+                return Ok((resolved, links));
             }
             if target.is_absolute() {
                 done = self.root.clone();
             }
             todo.extend(components_rev(&target));
         }
-        Ok(Resolved::Real(done))
+        Ok((Resolved::Real(done), links))
     }
 
     /// Reads a unit file or drop-in that `resolve` returned, refusing directories, special
@@ -328,13 +343,14 @@ impl RootFs {
 /// [`RootFs::resolve`] for many paths that share directories (unit directories, /usr/bin,
 /// /usr/lib/x86_64-linux-gnu): each directory is resolved once and remembered, then a path
 /// in it costs one look at its last component. A last component that is a symlink is
-/// followed by [`RootFs::resolve`] from the start, so links are counted, confined to the
-/// root and reported exactly as there. For one run that reads the tree: what it remembers
-/// is not updated when the tree changes.
+/// followed by [`RootFs::resolve`]'s walk from the directory, with the links the directory
+/// took counted, so links are counted, confined to the root and reported exactly as there.
+/// For one run that reads the tree: what it remembers is not updated when the tree changes.
 #[derive(Debug)]
 pub struct Resolver {
     fs: RootFs,
-    dirs: RefCell<HashMap<PathBuf, Resolved>>,
+    /// Each directory resolved, with the symlinks followed on the way.
+    dirs: RefCell<HashMap<PathBuf, (Resolved, usize)>>,
 }
 
 impl Resolver {
@@ -348,26 +364,34 @@ impl Resolver {
 
     /// What [`RootFs::resolve`] gives for `path`.
     pub fn resolve(&self, path: &Path) -> Result<Resolved, LoadError> {
+        self.resolve_counting(path).map(|(resolved, _)| resolved)
+    }
+
+    fn resolve_counting(&self, path: &Path) -> Result<(Resolved, usize), LoadError> {
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-            return self.fs.resolve(path);
+            return self.fs.resolve_counting(path);
         };
         if !self.fs.contains(parent) {
-            return self.fs.resolve(path); // the root itself, or outside it: an error
+            return self.fs.resolve_counting(path); // the root itself, or outside it: an error
         }
-        match self.resolve_dir(parent) {
-            Ok(Resolved::Real(real_parent)) => self.resolve_in(path, &real_parent, name),
+        match self.resolve_dir_counting(parent) {
+            Ok((Resolved::Real(real_parent), links)) => self.resolve_in_counting(path, &real_parent, links, name),
             // Resolving a path walks its directory first and stops where that stops.
-            Ok(Resolved::Missing) => Ok(Resolved::Missing),
-            _ => self.fs.resolve(path),
+            Ok((Resolved::Missing, links)) => Ok((Resolved::Missing, links)),
+            _ => self.fs.resolve_counting(path),
         }
     }
 
     /// [`Self::resolve`], remembered when it succeeds (for a directory).
     pub fn resolve_dir(&self, dir: &Path) -> Result<Resolved, LoadError> {
+        self.resolve_dir_counting(dir).map(|(resolved, _)| resolved)
+    }
+
+    fn resolve_dir_counting(&self, dir: &Path) -> Result<(Resolved, usize), LoadError> {
         if let Some(r) = self.dirs.borrow().get(dir) {
             return Ok(r.clone());
         }
-        let r = self.resolve(dir)?;
+        let r = self.resolve_counting(dir)?;
         self.dirs.borrow_mut().insert(dir.to_owned(), r.clone());
         Ok(r)
     }
@@ -375,15 +399,36 @@ impl Resolver {
     /// What [`RootFs::resolve`] gives for `path`, whose directory resolves to
     /// `real_parent` (a path without symlinks) and whose last component is `name`.
     pub fn resolve_in(&self, path: &Path, real_parent: &Path, name: &std::ffi::OsStr) -> Result<Resolved, LoadError> {
+        // The links the directory took count towards the limit: known when it was resolved here.
+        let dir = path.parent().and_then(|p| self.dirs.borrow().get(p).cloned());
+        match dir {
+            Some((Resolved::Real(real), links)) if real == real_parent => {
+                self.resolve_in_counting(path, real_parent, links, name).map(|(resolved, _)| resolved)
+            }
+            _ => self.resolve_in_counting(path, real_parent, usize::MAX, name).map(|(resolved, _)| resolved),
+        }
+    }
+
+    /// `links`: followed on the way to `real_parent`; usize::MAX when not known, and then a
+    /// symlink is followed from the start.
+    fn resolve_in_counting(
+        &self,
+        path: &Path,
+        real_parent: &Path,
+        links: usize,
+        name: &std::ffi::OsStr,
+    ) -> Result<(Resolved, usize), LoadError> {
         if name == ".." || name == "." || name.is_empty() || name.as_encoded_bytes().contains(&b'/') {
-            return self.fs.resolve(path);
+            return self.fs.resolve_counting(path);
         }
         let candidate = real_parent.join(name);
         match self.fs.lstat(&candidate) {
-            Ok(m) if m.kind != Kind::Symlink => Ok(Resolved::Real(candidate)),
-            Ok(_) => self.fs.resolve(path),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Resolved::Missing),
-            Err(e) if e.raw_os_error() == Some(20) => Ok(Resolved::Missing), // ENOTDIR
+            Ok(m) if m.kind != Kind::Symlink => Ok((Resolved::Real(candidate), links)),
+            Ok(_) if links == usize::MAX => self.fs.resolve_counting(path),
+            // RootFs::resolve stands here after the directory: go on from there.
+            Ok(_) => self.fs.resolve_from(path, real_parent.to_owned(), vec![PathBuf::from(name)], links),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((Resolved::Missing, links)),
+            Err(e) if e.raw_os_error() == Some(20) => Ok((Resolved::Missing, links)), // ENOTDIR
             Err(e) => Err(LoadError::new(&candidate, e.to_string())),
         }
     }
@@ -462,8 +507,24 @@ mod tests {
         symlink("loop2", root.join_inside("etc/loop1")).unwrap();
         symlink("loop1", root.join_inside("etc/loop2")).unwrap();
         symlink("/dev/null", root.join_inside("etc/null")).unwrap();
+        symlink("real.service", d.join("rel.service")).unwrap();
+        // A chain of 41 links in a directory reached through one (lib), ending in a path through
+        // lib again: from its fourth link on it is within the limit of 40.
+        for i in 0..40 {
+            symlink(format!("chain{}", i + 1), d.join(format!("chain{i}"))).unwrap();
+        }
+        symlink("/lib/systemd/system/real.service", d.join("chain40")).unwrap();
         let resolver = Resolver::new(root.clone());
-        let paths = [
+        let mut paths = vec![
+            "lib/systemd/system/rel.service",
+            "lib/systemd/system/chain0",
+            "lib/systemd/system/chain1",
+            "lib/systemd/system/chain2",
+            "lib/systemd/system/chain3",
+            "lib/systemd/system/chain4",
+            "usr/lib/systemd/system/chain0",
+            "usr/lib/systemd/system/chain1",
+            "usr/lib/systemd/system/chain2",
             "lib/systemd/system/real.service",
             "lib/systemd/system/abs.service",
             "lib/systemd/system/masked.service",
@@ -482,11 +543,18 @@ mod tests {
             "etc/./file",
             "",
         ];
-        // Twice: the second time from what the resolver remembers.
+        assert!(root.resolve(&root.join_inside("lib/systemd/system/chain2")).is_err());
+        assert!(root.resolve(&root.join_inside("lib/systemd/system/chain3")).is_ok());
+        paths.sort(); // directories first met through a link and without one
+                      // Twice: the second time from what the resolver remembers.
         for _ in 0..2 {
-            for p in paths {
+            for p in &paths {
                 let path = root.join_inside(p);
                 assert_eq!(resolver.resolve(&path), root.resolve(&path), "{p}");
+                if let Ok(Resolved::Real(real_dir)) = resolver.resolve_dir(path.parent().unwrap()) {
+                    let name = path.file_name().unwrap();
+                    assert_eq!(resolver.resolve_in(&path, &real_dir, name), root.resolve(&path), "{p}");
+                }
             }
             let outside = t.path().parent().unwrap().join("elsewhere");
             assert_eq!(resolver.resolve(&outside), root.resolve(&outside));

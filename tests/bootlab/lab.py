@@ -21,6 +21,10 @@ import sys
 import time
 from pathlib import Path
 
+# tests/harness.py: running a command, finding the binary, shared with the other harnesses.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import harness  # noqa: E402
+
 # What the lab itself needs inside the container: PID 1, the bus, ss for the socket census.
 BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "iproute2", "procps"]
 # Bump when the build recipe below changes in a way that must invalidate cached roots.
@@ -39,10 +43,13 @@ def log(msg):
     print(f"bootlab: {msg}", file=sys.stderr, flush=True)
 
 
-def run(cmd, check=True, **kw):
-    res = subprocess.run(cmd, text=True, **kw)
+def run(cmd, check=True, extra_env=None):
+    """harness.run (output captured); with check, a failure is a LabError that shows the
+    command's error output."""
+    res = harness.run(cmd, extra_env=extra_env)
     if check and res.returncode != 0:
-        raise LabError(f"{' '.join(map(str, cmd[:3]))}... exited {res.returncode}")
+        detail = (res.stderr or res.stdout).strip()
+        raise LabError(f"{' '.join(map(str, cmd[:3]))}... exited {res.returncode}" + (f":\n{detail}" if detail else ""))
     return res
 
 
@@ -55,7 +62,7 @@ def ensure_host_tools():
     if missing:
         log(f"installing host packages: {' '.join(missing)}")
         run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL)
+            extra_env={"DEBIAN_FRONTEND": "noninteractive"})
 
 
 def apt_sources_uris():
@@ -304,7 +311,7 @@ def cleanup_stale():
 def unmount_run_dir(run_dir):
     for mnt in (run_dir / "merged", run_dir / "layers"):
         if os.path.ismount(mnt):
-            subprocess.run(["umount", "-l", str(mnt)], check=False)
+            run(["umount", "-l", str(mnt)], check=False)
     shutil.rmtree(run_dir, ignore_errors=True)
 
 
