@@ -46,6 +46,12 @@ pub fn verify_units(units: &[PathBuf], files: &BTreeSet<PathBuf>, batch: usize) 
                 verified.fatal.insert(name.to_owned());
                 continue;
             }
+            // A fatal path (PIDFile=) is told this way.
+            let failed = l.strip_prefix("Unit ").and_then(|r| r.split_once(" failed to load properly"));
+            if let Some((name, _)) = failed {
+                verified.fatal.insert(name.to_owned());
+                continue;
+            }
             let Some((path, rest)) = l.split_once(':') else { continue };
             let Some((num, message)) = rest.split_once(": ") else { continue };
             let Ok(line) = num.parse::<usize>() else { continue };

@@ -203,25 +203,12 @@ pub(super) fn parse_decimal(s: &str) -> Option<i128> {
 
 /// config_parse_delegate(): a boolean, or cgroup controllers (each unknown one dropped).
 pub(super) fn delegate(value: &str) -> Verdict {
-    const CONTROLLERS: &[&str] = &[
-        "cpu",
-        "cpuacct",
-        "cpuset",
-        "io",
-        "blkio",
-        "memory",
-        "devices",
-        "pids",
-        "bpf-firewall",
-        "bpf-devices",
-        "bpf-foreign",
-        "bpf-socket-bind",
-        "bpf-restrict-network-interfaces",
-    ];
     if value.is_empty() || parse_boolean(value).is_some() {
         return Verdict::Accepted;
     }
-    list(value, WordFlags::UNQUOTE, |w| (!CONTROLLERS.contains(&w)).then(|| "not a cgroup controller".to_owned()))
+    list(value, WordFlags::UNQUOTE, |w| {
+        (!super::cgroup::CONTROLLERS.contains(&w)).then(|| "not a cgroup controller".to_owned())
+    })
 }
 
 /// sd_bus_service_name_is_valid() for BusName=: dot-separated elements of letters, digits,

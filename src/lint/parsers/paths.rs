@@ -1,6 +1,7 @@
 //! Parsers of paths, specifiers, standard input/output, users and groups, device nodes.
 
 use super::*;
+use std::path::Path;
 
 /// config_parse_exec_output() for StandardOutput= and StandardError=.
 pub(super) fn exec_output(value: &str) -> Verdict {
@@ -106,4 +107,37 @@ pub(super) fn device_allow(value: &str) -> Verdict {
         return rejected(format!("{rights:?} are not device rights (a combination of r, w, m)"));
     }
     Verdict::Accepted
+}
+
+/// User=, Group=, SupplementaryGroups= and the socket's owner in a unit that is neither a
+/// template nor an instance: there %i and %I expand to nothing, so a name made of them
+/// alone is empty and systemd refuses the unit ("Invalid user/group name or numeric ID").
+pub fn empty_instance_problem(path: &Path, info: &KeyInfo, value: &str) -> Option<String> {
+    let strv = match info.parser_252? {
+        "config_parse_user_group_compat" => false,
+        "config_parse_user_group_strv_compat" => true,
+        _ => return None,
+    };
+    if unit_has_instance(path) {
+        return None;
+    }
+    let words = if strv { list_words(value, WordFlags::UNQUOTE).0 } else { vec![value.to_owned()] };
+    let only_instance = |w: &&String| !w.is_empty() && w.as_bytes().chunks(2).all(|c| c == b"%i" || c == b"%I");
+    words.iter().find(only_instance).map(|w| {
+        format!(
+            "{w:?} names no one: outside a template unit (NAME@.service) %i and %I expand to nothing, and systemd refuses the unit"
+        )
+    })
+}
+
+/// Whether the unit a file belongs to has an instance part (`foo@.service`, `foo@bar.service`,
+/// or a drop-in below `foo@.service.d/`).
+fn unit_has_instance(path: &Path) -> bool {
+    let name = |p: &Path| p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
+    let file = name(path);
+    let unit = match file.ends_with(".conf") {
+        true => path.parent().map(name).unwrap_or_default(),
+        false => file,
+    };
+    unit.contains('@')
 }
