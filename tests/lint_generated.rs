@@ -1,13 +1,16 @@
-//! Generated units against the real `systemd-analyze verify` (the host's systemd 252): a
+//! Generated units against the real `systemd-analyze verify`: the host's systemd 252, and
+//! Debian 13's 257 from the cached root `scripts/debian-root trixie` (lint judging at 257). A
 //! fixed pseudo-random mix of valid and invalid values for every key of the parsers lint
-//! judges (read from data/systemd-unit-keys.tsv), in .service, .socket, .timer, .path and
-//! .mount units, plus mutations of real units (tests/fixtures, and ../shared/corpus when it
-//! is there). Every line verify complains about must be reported on that line (recall), and
-//! every lint error must be on such a line (precision), except lint's documented
-//! beyond-verify check: capability names systemd drops without a word, whose oracle is the
-//! manager's own dump of the parsed unit (`SYSTEMD_LOG_LEVEL=debug systemd-analyze verify`).
+//! judges (read from data/systemd-unit-keys.tsv, that release's column), in .service, .socket,
+//! .timer, .path and .mount units, plus mutations of real units (tests/fixtures, and
+//! ../shared/corpus when it is there). Every line verify complains about must be reported on
+//! that line (recall), and every lint error must be on such a line (precision), except lint's
+//! documented beyond-verify check: capability names systemd drops without a word, whose oracle
+//! is the manager's own dump of the parsed unit (`SYSTEMD_LOG_LEVEL=debug systemd-analyze
+//! verify`, the host's: at 257 capability lines verify accepts are not compared).
 //!
-//! Without systemd-analyze the test fails, unless HARDENUNIT_SKIP_ORACLE=1.
+//! Without systemd-analyze the test fails, unless HARDENUNIT_SKIP_ORACLE=1; without a trixie
+//! root the 257 run is skipped, unless HARDENUNIT_REQUIRE_ROOTS=1.
 //! HARDENUNIT_LINT_UNITS=N changes how many units are generated (default 1500),
 //! HARDENUNIT_LINT_SEED=S the seed.
 
@@ -17,11 +20,15 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 mod common;
+#[path = "common/releases.rs"]
+#[allow(dead_code)]
+mod releases;
 
-use common::lint_oracle::{silent_drops, verify_units, Tally};
+use common::lint_oracle::{silent_drops, verify_units, verify_units_by, Complaints, Tally, Verified};
 use common::{oracle_available, Rng};
 use hardenunit::lint::{self, Finding};
 use hardenunit::unit::Document;
+use releases::ReleaseOracle;
 
 const KEYS: &str = include_str!("../data/systemd-unit-keys.tsv");
 const ENUMS: &str = include_str!("../data/systemd-enums.tsv");
@@ -578,6 +585,8 @@ fn is_fatal(parser: &str, ltype: &str) -> bool {
             | "config_parse_exec_selinux_context"
             | "config_parse_exec_smack_process_label"
             | "config_parse_pid_file"
+            // 257 refuses the unit when the BPF program is not there.
+            | "config_parse_ip_filter_bpf_progs"
     ) || (parser == "config_parse_unit_path_printf" && ltype == "true")
 }
 
@@ -586,26 +595,46 @@ struct Key {
     key: &'static str,
     parser: &'static str,
     ltype: &'static str,
+    /// The release whose enumeration values the key takes ("252", "257").
+    enum_release: &'static str,
 }
 
-fn keys() -> Vec<Key> {
-    let enums: BTreeSet<&str> =
-        ENUMS.lines().filter(|l| l.starts_with("252\t")).filter_map(|l| l.split('\t').nth(1)).collect();
+/// Parsers 257 renamed without changing their grammar: generated with the 252 parser's pool.
+const SAME_GRAMMAR_257: &[(&str, &str)] = &[
+    ("config_parse_tristate", "config_parse_exec_mount_apivfs"),
+    ("config_parse_exec_mount_propagation_flag", "config_parse_exec_mount_flags"),
+    ("config_parse_unit_mounts_for", "config_parse_unit_requires_mounts_for"),
+];
+
+/// The keys of the five unit types that `release` (252 or 257) reads with a parser the
+/// generator has values for.
+fn keys(release: u32) -> Vec<Key> {
+    let enum_release = if release == 252 { "252" } else { "257" };
+    let enums: BTreeSet<&str> = ENUMS
+        .lines()
+        .filter(|l| l.split('\t').next() == Some(enum_release))
+        .filter_map(|l| l.split('\t').nth(1))
+        .collect();
     let mut out = Vec::new();
     for line in KEYS.lines().filter(|l| !l.starts_with('#')) {
         let r: Vec<&str> = line.split('\t').collect();
-        if !["Unit", "Service", "Socket", "Timer", "Path", "Mount"].contains(&r[0]) || r[2] == "-" {
+        let parser = if release == 252 { r[2] } else { r[4] };
+        if !["Unit", "Service", "Socket", "Timer", "Path", "Mount"].contains(&r[0]) || parser == "-" {
             continue;
         }
-        if pool(r[2]).is_some() || enums.contains(r[2]) {
-            out.push(Key { section: r[0], key: r[1], parser: r[2], ltype: r[3] });
+        let parser = SAME_GRAMMAR_257.iter().find(|(p, _)| *p == parser).map_or(parser, |(_, same)| same);
+        if pool(parser).is_some() || enums.contains(parser) {
+            out.push(Key { section: r[0], key: r[1], parser, ltype: r[3], enum_release });
         }
     }
     out
 }
 
-fn enum_values(parser: &str) -> Vec<&'static str> {
-    let row = ENUMS.lines().find(|l| l.starts_with("252\t") && l.split('\t').nth(1) == Some(parser));
+fn enum_values(k: &Key) -> Vec<&'static str> {
+    let row = ENUMS.lines().find(|l| {
+        let mut f = l.split('\t');
+        f.next() == Some(k.enum_release) && f.next() == Some(k.parser)
+    });
     let mut values: Vec<&str> = row.and_then(|r| r.split('\t').nth(4)).unwrap_or("").split(' ').collect();
     values.extend(["", "bogus", "Yes", "yes"]);
     values
@@ -620,7 +649,7 @@ fn value(rng: &mut Rng, k: &Key) -> String {
             let tilde = if rng.chance(25) { "~" } else { "" };
             format!("{tilde}{}", list.join(" "))
         }
-        None => rng.pick(&enum_values(k.parser)).to_owned(),
+        None => rng.pick(&enum_values(k)).to_owned(),
     }
 }
 
@@ -697,12 +726,12 @@ fn seed_services() -> Vec<String> {
 }
 
 /// Lint's findings for each file read on its own, as verify reads each (no drop-ins here).
-fn lint_files(files: &[PathBuf]) -> Vec<Finding> {
+fn lint_files(files: &[PathBuf], target: u32) -> Vec<Finding> {
     common::parallel(files, |f| {
         let text = fs::read_to_string(f).unwrap();
         let unit_type = f.extension().and_then(|e| e.to_str()).unwrap();
         let doc = Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e:?}", f.display()));
-        lint::lint_document(&doc, f, unit_type, 252)
+        lint::lint_document(&doc, f, unit_type, target)
     })
     .into_iter()
     .flatten()
@@ -718,11 +747,50 @@ fn generated_units_agree_with_verify() {
     if !oracle_available() {
         return;
     }
+    agree_with_verify(252, |dir, files, file_set| {
+        let verified = verify_units(files, file_set, 250);
+        let mut silent = silent_drops(dir, files);
+        silent.retain(|(file, line), _| verified.was_read(file, *line));
+        (verified, Some(silent))
+    });
+}
+
+/// The same against Debian 13's systemd 257 (a cached root, `scripts/debian-root trixie`),
+/// lint judging at 257. The manager-dump oracle of silent drops is the host's: not used here.
+#[test]
+fn generated_units_agree_with_verify_257() {
+    if !oracle_available() {
+        return;
+    }
+    let Some(oracle) = ReleaseOracle::of(257) else { return };
+    agree_with_verify(257, |dir, files, file_set| {
+        let staged = oracle.stage(dir);
+        let run = |chunk: &[PathBuf]| {
+            let units: Vec<PathBuf> = chunk.iter().map(|f| ReleaseOracle::staged_path(dir, &staged, f)).collect();
+            let (mut cmd, root) = oracle.analyze_many(&["verify", "--man=no"], &units);
+            let out = cmd.env("LC_ALL", "C.UTF-8").env("SYSTEMD_LOG_COLOR", "0").output().expect("run verify");
+            let text = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+            let inside = Path::new("/").join(staged.strip_prefix(&root).unwrap_or(&staged));
+            text.replace(&*inside.to_string_lossy(), &dir.to_string_lossy())
+        };
+        (verify_units_by(files, file_set, 250, run), None)
+    });
+}
+
+type Oracle<'a> = dyn Fn(&Path, &[PathBuf], &BTreeSet<PathBuf>) -> (Verified, Option<Complaints>) + 'a;
+
+/// Generates units for `release`, asks `oracle` (verify's complaints, and the silent drops
+/// when it knows them) and compares lint at that release, line by line.
+fn agree_with_verify(
+    release: u32,
+    oracle: impl Fn(&Path, &[PathBuf], &BTreeSet<PathBuf>) -> (Verified, Option<Complaints>),
+) {
+    let oracle: &Oracle = &oracle;
     let started = Instant::now();
     let count = env_number("HARDENUNIT_LINT_UNITS", 1500) as usize;
     let seed = env_number("HARDENUNIT_LINT_SEED", 0x5eed_1157);
     let mut rng = Rng(seed);
-    let keys = keys();
+    let keys = keys(release);
     let dir = tempfile::tempdir().unwrap();
     let dir = fs::canonicalize(dir.path()).unwrap();
     let mut files = Vec::new();
@@ -745,33 +813,46 @@ fn generated_units_agree_with_verify() {
     }
     let file_set: BTreeSet<PathBuf> = files.iter().cloned().collect();
     let verify_started = Instant::now();
-    let verified = verify_units(&files, &file_set, 250);
+    let (verified, silent) = oracle(&dir, &files, &file_set);
     let complaints = &verified.complaints;
-    let mut silent = silent_drops(&dir, &files);
-    silent.retain(|(file, line), _| verified.was_read(file, *line));
     let verify_time = verify_started.elapsed().as_secs_f64();
     let lint_started = Instant::now();
     // Lines after a fatal one are not read by systemd: nothing to compare there.
     let findings: Vec<Finding> =
-        lint_files(&files).into_iter().filter(|f| verified.was_read(&f.file, f.line)).collect();
+        lint_files(&files, release).into_iter().filter(|f| verified.was_read(&f.file, f.line)).collect();
     let lint_time = lint_started.elapsed().as_secs_f64();
 
     // A line systemd drops names from silently is the beyond-verify check's; every other
     // line is judged against verify.
+    let no_silent = Complaints::new();
+    let silent_known = silent.is_some();
+    let silent = silent.unwrap_or_default();
     let silent_only = |f: &Finding| {
         let at = (f.file.clone(), f.line);
         silent.contains_key(&at) && !complaints.contains_key(&at)
     };
-    let (beyond, verify_findings): (Vec<Finding>, Vec<Finding>) =
-        findings.into_iter().partition(|f| f.tag == "name-dropped-silently" || silent_only(f));
+    // Without that oracle (257), a capability line verify accepts is not compared.
+    let capability_line = |f: &Finding| {
+        let text = fs::read_to_string(&f.file).unwrap_or_default();
+        let line = text.lines().nth(f.line - 1).unwrap_or("");
+        !complaints.contains_key(&(f.file.clone(), f.line))
+            && (line.starts_with("CapabilityBoundingSet=") || line.starts_with("AmbientCapabilities="))
+    };
+    let (beyond, verify_findings): (Vec<Finding>, Vec<Finding>) = findings
+        .into_iter()
+        .partition(|f| f.tag == "name-dropped-silently" || silent_only(f) || (!silent_known && capability_line(f)));
     let mut against_verify = Tally::default();
     against_verify.compare(complaints, &verify_findings);
     let mut beyond_verify = Tally::default();
-    beyond_verify.compare(&silent, &beyond);
+    if silent_known {
+        beyond_verify.compare(&silent, &beyond);
+    } else {
+        beyond_verify.compare(&no_silent, &[]);
+    }
     let parsers: BTreeSet<&str> = keys.iter().map(|k| k.parser).collect();
     println!(
-        "lint vs systemd-analyze verify (252), seed {seed:#x}: {count} generated units + {mutations} mutated real units, \
-         {} keys of {} parsers",
+        "lint at {release} vs systemd-analyze verify ({release}), seed {seed:#x}: {count} generated units + {mutations} \
+         mutated real units, {} keys of {} parsers",
         keys.len(),
         parsers.len()
     );
@@ -784,15 +865,17 @@ fn generated_units_agree_with_verify() {
         against_verify.true_errors,
         against_verify.errors
     );
-    println!(
-        "  beyond verify (capability names dropped silently): recall {:.2}% ({}/{}), precision {:.2}% ({}/{})",
-        beyond_verify.recall(),
-        beyond_verify.found,
-        beyond_verify.complaints,
-        beyond_verify.precision(),
-        beyond_verify.true_errors,
-        beyond_verify.errors
-    );
+    if silent_known {
+        println!(
+            "  beyond verify (capability names dropped silently): recall {:.2}% ({}/{}), precision {:.2}% ({}/{})",
+            beyond_verify.recall(),
+            beyond_verify.found,
+            beyond_verify.complaints,
+            beyond_verify.precision(),
+            beyond_verify.true_errors,
+            beyond_verify.errors
+        );
+    }
     println!("  run time {:.1}s (verify {verify_time:.1}s, lint {lint_time:.1}s)", started.elapsed().as_secs_f64());
     let show = |what: &str, v: &[String]| {
         let shown: Vec<String> = v.iter().take(40).cloned().collect();

@@ -179,10 +179,10 @@ pub fn parser_for(info: &KeyInfo, target: u32) -> Option<&'static str> {
         return (info.parser_257 == Some(p252) && info.parser_262 == Some(p252)).then_some(p252);
     }
     let p257 = info.parser_257?;
-    if info.parser_252.is_none_or(|p| p == p257) || tables().enums_257.contains_key(p257) {
-        return Some(p257);
+    if let Some((_, same)) = SAME_GRAMMAR_257.iter().find(|(renamed, _)| *renamed == p257) {
+        return Some(same);
     }
-    SAME_GRAMMAR_257.iter().find(|(renamed, _)| *renamed == p257).map(|(_, same)| *same)
+    (info.parser_252.is_none_or(|p| p == p257) || tables().enums_257.contains_key(p257)).then_some(p257)
 }
 
 /// Enum values of a parser for the target: 252's; for targets up to 261 252's and 257's

@@ -37,17 +37,30 @@ impl Verified {
 /// Every `FILE:LINE: message` that `systemd-analyze verify` prints about one of `files`,
 /// verifying `units` in calls of at most `batch` units.
 pub fn verify_units(units: &[PathBuf], files: &BTreeSet<PathBuf>, batch: usize) -> Verified {
+    verify_units_by(units, files, batch, |chunk| analyze_verify(chunk, &[]))
+}
+
+/// [`verify_units`] with another release's verify: `run` gives its output for some units,
+/// naming them by their paths here.
+pub fn verify_units_by(
+    units: &[PathBuf],
+    files: &BTreeSet<PathBuf>,
+    batch: usize,
+    run: impl Fn(&[PathBuf]) -> String,
+) -> Verified {
     let mut verified = Verified::default();
     let complaints = &mut verified.complaints;
     for chunk in units.chunks(batch.max(1)) {
-        let text = analyze_verify(chunk, &[]);
+        let text = run(chunk);
         for l in text.lines() {
             if let Some(name) = l.strip_suffix(": Unit configuration has fatal error, unit will not be started.") {
                 verified.fatal.insert(name.to_owned());
                 continue;
             }
-            // A fatal path (PIDFile=) is told this way.
-            let failed = l.strip_prefix("Unit ").and_then(|r| r.split_once(" failed to load properly"));
+            // A fatal path (PIDFile=) is told this way, and 257's fatal settings the other way.
+            let failed = l.strip_prefix("Unit ").and_then(|r| {
+                r.split_once(" failed to load properly").or_else(|| r.split_once(" has a bad unit file setting."))
+            });
             if let Some((name, _)) = failed {
                 verified.fatal.insert(name.to_owned());
                 continue;

@@ -103,15 +103,16 @@ pub(super) fn bpf_foreign_program(value: &str) -> Verdict {
 
 /// parse_socket_bind_item(): `[ipv4|ipv6:][tcp|udp:](any|PORT|PORT-PORT)`, each part optional
 /// but in this order.
-pub(super) fn socket_bind(value: &str) -> Verdict {
-    if value.is_empty() || socket_bind_item(value) {
+pub(super) fn socket_bind(value: &str, target: u32) -> Verdict {
+    if value.is_empty() || socket_bind_item(value, super::release::ParserRelease::of(target).socket_bind_port_zero) {
         return Verdict::Accepted;
     }
     rejected(format!("{value:?} is not a socket bind rule ([ipv4|ipv6:][tcp|udp:]any|PORT|PORT-PORT)"))
 }
 
-fn socket_bind_item(s: &str) -> bool {
-    let port = |p: &str| p.parse::<u16>().ok().filter(|n| *n > 0 && p.bytes().all(|b| b.is_ascii_digit()));
+fn socket_bind_item(s: &str, port_zero: bool) -> bool {
+    let port =
+        |p: &str| p.parse::<u16>().ok().filter(|n| (*n > 0 || port_zero) && p.bytes().all(|b| b.is_ascii_digit()));
     let parsers: [&dyn Fn(&str) -> bool; 3] = [&|t| t == "ipv4" || t == "ipv6", &|t| t == "tcp" || t == "udp", &|t| {
         t == "any"
             || match t.split_once('-') {

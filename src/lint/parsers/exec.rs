@@ -468,19 +468,8 @@ pub(super) fn exit_status_number(value: &str) -> Verdict {
 }
 
 /// parse_emergency_action() for the system manager.
-pub(super) fn emergency_action(value: &str) -> Verdict {
-    const ACTIONS: &[&str] = &[
-        "none",
-        "reboot",
-        "reboot-force",
-        "reboot-immediate",
-        "poweroff",
-        "poweroff-force",
-        "poweroff-immediate",
-        "exit",
-        "exit-force",
-    ];
-    one_of(value, ACTIONS, "action")
+pub(super) fn emergency_action(value: &str, target: u32) -> Verdict {
+    one_of(value, super::release::ParserRelease::of(target).emergency_actions, "action")
 }
 
 /// An exact name among `names` (the empty value is not one).
@@ -537,6 +526,7 @@ pub(super) fn restrict_filesystems(value: &str) -> Verdict {
 
 /// config_parse_restrict_network_interfaces(): interface names (no specifiers), the list
 /// inverted by `~`.
-pub(super) fn restrict_network_interfaces(value: &str) -> Verdict {
-    list_until_bad(value.strip_prefix('~').unwrap_or(value), super::socket::interface_name_problem)
+pub(super) fn restrict_network_interfaces(value: &str, target: u32) -> Verdict {
+    let max = super::release::ParserRelease::of(target).restrict_interface_name_max;
+    list_until_bad(value.strip_prefix('~').unwrap_or(value), |w| super::socket::interface_name_problem(w, max))
 }

@@ -73,11 +73,11 @@ pub(super) fn tasks_max(value: &str) -> Verdict {
 
 /// config_parse_memory_limit(): "infinity", a percentage of RAM or a size in bytes (K, M,
 /// G... suffixes); 0 only for the settings that protect memory or limit swap.
-pub(super) fn memory_limit(key: &str, value: &str) -> Verdict {
+pub(super) fn memory_limit(key: &str, value: &str, target: u32) -> Verdict {
     if value == "infinity" {
         return Verdict::Accepted;
     }
-    let zero_ok = matches!(key, "MemoryLow" | "MemoryMin" | "MemorySwapMax" | "DefaultMemoryLow" | "DefaultMemoryMin");
+    let zero_ok = super::release::ParserRelease::of(target).memory_zero_ok.contains(&key);
     let bytes = if value.ends_with(['%', '\u{2030}', '\u{2031}']) {
         match parse_permyriad(value, false) {
             Some(p) => u64::from(p > 0),

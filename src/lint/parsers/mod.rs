@@ -12,6 +12,7 @@ mod exec;
 mod limits;
 mod names;
 mod paths;
+mod release;
 mod socket;
 
 use self::{calendar::*, cgroup::*, exec::*, limits::*, names::*, paths::*, socket::*};
@@ -85,7 +86,7 @@ pub fn judge(parser: &str, info: &KeyInfo, value: &str, target: u32) -> Option<V
         "config_parse_signal" => signal(value),
         "config_parse_rlimit" => rlimit(info.key, value),
         "config_parse_tasks_max" => empty_or(value, tasks_max),
-        "config_parse_memory_limit" => empty_or(value, |v| memory_limit(info.key, v)),
+        "config_parse_memory_limit" => empty_or(value, |v| memory_limit(info.key, v, target)),
         "config_parse_cpu_quota" => empty_or(value, |v| match parse_permyriad(v, true) {
             Some(p) if p > 0 => Verdict::Accepted,
             _ => rejected(format!("{v:?} is not a positive percentage such as 50% or 150%")),
@@ -175,12 +176,12 @@ pub fn judge(parser: &str, info: &KeyInfo, value: &str, target: u32) -> Option<V
         "config_parse_pid_file" => pid_file(value),
         "config_parse_set_status" => exit_statuses_and_signals(value),
         "config_parse_exit_status" => exit_status_number(value),
-        "config_parse_emergency_action" => emergency_action(value),
+        "config_parse_emergency_action" => emergency_action(value, target),
         "config_parse_unit_condition_path" => condition_path(value),
         "config_parse_unit_condition_string" => condition_string(value),
         "config_parse_unit_requires_mounts_for" | "config_parse_unit_path_strv_printf" => path_list(value),
         "config_parse_restrict_filesystems" => restrict_filesystems(value),
-        "config_parse_restrict_network_interfaces" => restrict_network_interfaces(value),
+        "config_parse_restrict_network_interfaces" => restrict_network_interfaces(value, target),
         "config_parse_job_running_timeout_sec" => time_span(value),
         "config_parse_reboot_parameter" => specifiers_only(value),
         "config_parse_tty_size" => empty_or(value, |v| ranged(v, 0, u32::MAX as i128)),
@@ -210,7 +211,7 @@ pub fn judge(parser: &str, info: &KeyInfo, value: &str, target: u32) -> Option<V
         "config_parse_blockio_bandwidth" => blockio_bandwidth(value),
         "config_parse_blockio_device_weight" => blockio_device_weight(value),
         "config_parse_bpf_foreign_program" => bpf_foreign_program(value),
-        "config_parse_cgroup_socket_bind" => socket_bind(value),
+        "config_parse_cgroup_socket_bind" => socket_bind(value, target),
         "config_parse_disable_controllers" => disable_controllers(value),
         other if ACCEPTS_ANY.iter().any(|(p, _)| *p == other) => Verdict::Accepted,
         _ => return None,

@@ -129,23 +129,23 @@ pub(super) fn fd_name(value: &str) -> Verdict {
     }
 }
 
-/// ifname_valid(): at most 15 characters, none of `/`, `:`, `%` or blanks, not `.`, `..` or
-/// all digits. Used without specifier expansion by BindToDevice=.
-pub(super) fn interface_name_problem(name: &str) -> Option<String> {
+/// ifname_valid(): at most `max` characters (15, or 127 for alternative names), none of `/`,
+/// `:`, `%` or blanks, not `.`, `..` or all digits. Read without specifiers.
+pub(super) fn interface_name_problem(name: &str, max: usize) -> Option<String> {
     let valid = !name.is_empty()
-        && name.len() <= 15
+        && name.len() <= max
         && name != "."
         && name != ".."
         && !name.bytes().all(|b| b.is_ascii_digit())
         && name.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '/' | ':' | '%'));
-    (!valid).then(|| "not a network interface name (at most 15 characters, no '/', ':' or '%')".to_owned())
+    (!valid).then(|| format!("not a network interface name (at most {max} characters, no '/', ':' or '%')"))
 }
 
 pub(super) fn bind_to_device(value: &str) -> Verdict {
     if value.is_empty() || value == "*" {
         return Verdict::Accepted;
     }
-    match interface_name_problem(value) {
+    match interface_name_problem(value, 15) {
         Some(p) => rejected(format!("{value:?} is {p}")),
         None => Verdict::Accepted,
     }
