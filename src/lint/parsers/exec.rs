@@ -469,7 +469,7 @@ pub(super) fn exit_status_number(value: &str) -> Verdict {
 
 /// parse_emergency_action() for the system manager.
 pub(super) fn emergency_action(value: &str, target: u32) -> Verdict {
-    one_of(value, super::release::ParserRelease::of(target).emergency_actions, "action")
+    one_of(value, &super::release::ParserRelease::emergency_actions(target), "action")
 }
 
 /// An exact name among `names` (the empty value is not one).

@@ -5,14 +5,16 @@
 
 pub struct ParserRelease {
     pub version: u32,
-    /// parse_emergency_action() for the system manager (SuccessAction=, FailureAction=...).
-    pub emergency_actions: &'static [&'static str],
+    /// What parse_emergency_action() for the system manager (SuccessAction=,
+    /// FailureAction=...) reads besides the older releases' actions.
+    pub emergency_actions_added: &'static [&'static str],
     /// Whether SocketBindAllow=/SocketBindDeny= take port 0.
     pub socket_bind_port_zero: bool,
     /// The longest RestrictNetworkInterfaces= name (alternative names are longer than 15).
     pub restrict_interface_name_max: usize,
-    /// Memory settings that take 0 (others refuse it as out of range).
-    pub memory_zero_ok: &'static [&'static str],
+    /// Memory settings that take 0 besides the older releases' (others refuse it as out of
+    /// range).
+    pub memory_zero_ok_added: &'static [&'static str],
 }
 
 const ACTIONS_252: &[&str] = &[
@@ -27,59 +29,51 @@ const ACTIONS_252: &[&str] = &[
     "exit-force",
 ];
 
-const ACTIONS_257: &[&str] = &[
-    "none",
-    "reboot",
-    "reboot-force",
-    "reboot-immediate",
-    "poweroff",
-    "poweroff-force",
-    "poweroff-immediate",
-    "exit",
-    "exit-force",
-    "soft-reboot",
-    "soft-reboot-force",
-    "kexec",
-    "kexec-force",
-    "halt",
-    "halt-force",
-    "halt-immediate",
-];
+/// Actions 257 reads besides 252's.
+const ACTIONS_ADDED_257: &[&str] =
+    &["soft-reboot", "soft-reboot-force", "kexec", "kexec-force", "halt", "halt-force", "halt-immediate"];
 
 const MEMORY_ZERO_OK_252: &[&str] =
     &["MemoryLow", "MemoryMin", "MemorySwapMax", "DefaultMemoryLow", "DefaultMemoryMin"];
 
-const MEMORY_ZERO_OK_257: &[&str] = &[
-    "MemoryLow",
-    "MemoryMin",
-    "MemorySwapMax",
-    "DefaultMemoryLow",
-    "DefaultMemoryMin",
-    "StartupMemoryLow",
-    "StartupMemorySwapMax",
-    "MemoryZSwapMax",
-    "StartupMemoryZSwapMax",
-];
+const MEMORY_ZERO_OK_ADDED_257: &[&str] =
+    &["StartupMemoryLow", "StartupMemorySwapMax", "MemoryZSwapMax", "StartupMemoryZSwapMax"];
 
 static ROWS: [ParserRelease; 2] = [
     ParserRelease {
         version: 252,
-        emergency_actions: ACTIONS_252,
+        emergency_actions_added: ACTIONS_252,
         socket_bind_port_zero: false,
         restrict_interface_name_max: 15,
-        memory_zero_ok: MEMORY_ZERO_OK_252,
+        memory_zero_ok_added: MEMORY_ZERO_OK_252,
     },
     ParserRelease {
         version: 257,
-        emergency_actions: ACTIONS_257,
+        emergency_actions_added: ACTIONS_ADDED_257,
         socket_bind_port_zero: true,
         restrict_interface_name_max: 127,
-        memory_zero_ok: MEMORY_ZERO_OK_257,
+        memory_zero_ok_added: MEMORY_ZERO_OK_ADDED_257,
     },
 ];
 
 impl ParserRelease {
     pub fn of(target: u32) -> &'static ParserRelease {
         ROWS.iter().rev().find(|r| r.version <= target).unwrap_or(&ROWS[0])
+    }
+
+    /// The emergency actions `target` reads.
+    pub fn emergency_actions(target: u32) -> Vec<&'static str> {
+        Self::accumulated(target, |r| r.emergency_actions_added)
+    }
+
+    /// The memory settings that take 0 at `target`.
+    pub fn memory_zero_ok(target: u32) -> Vec<&'static str> {
+        Self::accumulated(target, |r| r.memory_zero_ok_added)
+    }
+
+    /// A list each release extends: the oldest row's and every later one's up to `target`.
+    fn accumulated(target: u32, added: fn(&ParserRelease) -> &'static [&'static str]) -> Vec<&'static str> {
+        let rows = ROWS.iter().filter(|r| r.version == ROWS[0].version || r.version <= target);
+        rows.flat_map(|r| added(r).iter().copied()).collect()
     }
 }
