@@ -341,7 +341,10 @@ fn judged(ctx: &mut Ctx, info: &KeyInfo, e: &Entry, value: &str, single_line: bo
             let repaired = super::parsers::repair_silent_names(info, value, ctx.target);
             let fix = match &repaired {
                 Some(v) => format!("write {}={v}", e.key),
-                None => "correct or remove the misspelt names (see man capabilities)".to_owned(),
+                None if e.key.contains("Capabilit") => {
+                    "correct or remove the misspelt names (see man capabilities)".into()
+                }
+                None => format!("correct or remove the unknown names (see {}= in man systemd.directives)", e.key),
             };
             let auto = single_line && repaired.is_some();
             ctx.push(line, NAME_DROPPED_SILENTLY, Severity::Error, message, fix, auto);

@@ -164,10 +164,28 @@ pub(super) const CONTROLLERS: &[&str] = &[
 /// line naming no known controller is refused.
 pub(super) fn disable_controllers(value: &str) -> Verdict {
     let (words, _) = list_words(value, WordFlags::NONE);
-    if value.is_empty() || words.iter().any(|w| CONTROLLERS.contains(&w.as_str())) {
-        return Verdict::Accepted;
+    if !value.is_empty() && !words.iter().any(|w| CONTROLLERS.contains(&w.as_str())) {
+        return rejected(format!("{value:?} names no cgroup controller ({})", CONTROLLERS.join(", ")));
     }
-    rejected(format!("{value:?} names no cgroup controller ({})", CONTROLLERS.join(", ")))
+    silently_dropped(&words, CONTROLLERS, "not a cgroup controller")
+}
+
+/// Secure bits of secure_bits_from_string(), which skips other words without a word.
+pub(super) const SECURE_BITS: &[&str] =
+    &["keep-caps", "keep-caps-locked", "no-setuid-fixup", "no-setuid-fixup-locked", "noroot", "noroot-locked"];
+
+pub(super) fn secure_bits(value: &str) -> Verdict {
+    silently_dropped(&list_words(value, WordFlags::UNQUOTE).0, SECURE_BITS, "not a secure bit")
+}
+
+/// The words of a list systemd drops without a word: those not among `known`.
+fn silently_dropped(words: &[String], known: &[&str], why: &str) -> Verdict {
+    let dropped: Vec<(String, String)> =
+        words.iter().filter(|w| !known.contains(&w.as_str())).map(|w| (w.clone(), why.to_owned())).collect();
+    match dropped.is_empty() {
+        true => Verdict::Accepted,
+        false => Verdict::SilentlyDropped(dropped),
+    }
 }
 
 /// ManagedOOMMemoryPressureLimit=: a percentage 0%..100%.

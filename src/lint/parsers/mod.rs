@@ -33,20 +33,12 @@ use crate::score::values::{valid_device_allow_path, valid_user_group_name_relaxe
 pub use names::{effect_of_dropping, repair_silent_names};
 pub use paths::empty_instance_problem;
 
-/// Names systemd drops from a list without a word (neither `verify` nor the journal tells):
-/// the parsers whose lists lint checks beyond what systemd reports.
-pub const SILENT_LIST_PARSERS: &[&str] = &["config_parse_capability_set"];
-
 /// Parsers that take any value, and why lint has nothing to judge there.
 pub const ACCEPTS_ANY: &[(&str, &str)] = &[
     ("NULL", "[Install] is read by systemctl enable, not by the manager; verify does not read it either"),
     (
         "config_parse_string",
         "TCPCongestion= names a kernel congestion algorithm, checked only when the socket is set up",
-    ),
-    (
-        "config_parse_exec_secure_bits",
-        "secure_bits_from_string() keeps the known words and skips others without a word; not yet reported",
     ),
 ];
 
@@ -213,6 +205,7 @@ pub fn judge(parser: &str, info: &KeyInfo, value: &str, target: u32) -> Option<V
         "config_parse_bpf_foreign_program" => bpf_foreign_program(value),
         "config_parse_cgroup_socket_bind" => socket_bind(value, target),
         "config_parse_disable_controllers" => disable_controllers(value),
+        "config_parse_exec_secure_bits" => secure_bits(value),
         other if ACCEPTS_ANY.iter().any(|(p, _)| *p == other) => Verdict::Accepted,
         _ => return None,
     })

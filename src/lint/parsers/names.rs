@@ -97,8 +97,21 @@ pub fn capability_suggestion(word: &str) -> Option<String> {
     }
 }
 
-/// What a capability list line leaves in effect once systemd has dropped the unknown names.
+/// What a list line leaves in effect once systemd has dropped the unknown names.
 pub fn effect_of_dropping(key: &str, value: &str) -> String {
+    let known = match key {
+        "SecureBits" => Some((super::cgroup::SECURE_BITS, WordFlags::UNQUOTE)),
+        "DisableControllers" => Some((super::cgroup::CONTROLLERS, WordFlags::NONE)),
+        _ => None,
+    };
+    if let Some((known, flags)) = known {
+        let (words, _) = list_words(value, flags);
+        let kept: Vec<&str> = words.iter().map(String::as_str).filter(|w| known.contains(w)).collect();
+        return match kept.is_empty() {
+            true => format!("nothing is left, so {key}= sets nothing"),
+            false => format!("systemd uses {key}={}", kept.join(" ")),
+        };
+    }
     let invert = value.starts_with('~');
     let (words, _) = list_words(value.strip_prefix('~').unwrap_or(value), WordFlags::UNQUOTE_RELAX);
     let kept: Vec<&String> = words.iter().filter(|w| capability_from_name(w, 63).is_some()).collect();
@@ -118,7 +131,7 @@ pub fn effect_of_dropping(key: &str, value: &str) -> String {
 /// dropped name has exactly one; None otherwise, or when quoting would make a rewrite
 /// ambiguous.
 pub fn repair_silent_names(info: &KeyInfo, value: &str, target: u32) -> Option<String> {
-    if !SILENT_LIST_PARSERS.contains(&info.parser_252?) || value.contains(['"', '\\', '\'']) {
+    if info.parser_252? != "config_parse_capability_set" || value.contains(['"', '\\', '\'']) {
         return None;
     }
     let release = Release::of(target);
