@@ -418,7 +418,7 @@ pub fn pool(parser: &str) -> Option<Pool> {
         "config_parse_fdname" => v(&["foo", "a:b", "", "a b", "stored", "%n", "%z"]),
         "config_parse_socket_bindtodevice" => v(&["eth0", "*", "a/b", "", "aaaaaaaaaaaaaaaaa", "%z"]),
         "config_parse_socket_timestamping" => v(&["off", "us", "ns", "usec", "nsec", "bogus", "", "micro"]),
-        "config_parse_socket_protocol" => v(&["udplite", "sctp", "bogus", "", "tcp"]),
+        "config_parse_socket_protocol" => v(&["udplite", "sctp", "bogus", "", "tcp", "mptcp"]),
         "config_parse_socket_service" => {
             v(&["foo.service", "foo.socket", "foo@.service", "", "x", "%z.service", "foo@bar.service"])
         }

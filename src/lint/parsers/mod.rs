@@ -190,7 +190,7 @@ pub fn judge(parser: &str, info: &KeyInfo, value: &str, target: u32) -> Option<V
         "config_parse_fdname" => empty_or(value, fd_name),
         "config_parse_socket_bindtodevice" => bind_to_device(value),
         "config_parse_socket_timestamping" => timestamping(value),
-        "config_parse_socket_protocol" => socket_protocol(value),
+        "config_parse_socket_protocol" => socket_protocol(value, target),
         "config_parse_socket_service" => socket_service(value),
         "config_parse_trigger_unit" => trigger_unit(value),
         "config_parse_service_sockets" => service_sockets(value),

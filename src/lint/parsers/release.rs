@@ -8,6 +8,8 @@ pub struct ParserRelease {
     /// What parse_emergency_action() for the system manager (SuccessAction=,
     /// FailureAction=...) reads besides the older releases' actions.
     pub emergency_actions_added: &'static [&'static str],
+    /// SocketProtocol= values besides the older releases' (and the default).
+    pub socket_protocols_added: &'static [&'static str],
     /// Whether SocketBindAllow=/SocketBindDeny= take port 0.
     pub socket_bind_port_zero: bool,
     /// The longest RestrictNetworkInterfaces= name (alternative names are longer than 15).
@@ -43,6 +45,7 @@ static ROWS: [ParserRelease; 2] = [
     ParserRelease {
         version: 252,
         emergency_actions_added: ACTIONS_252,
+        socket_protocols_added: &["udplite", "sctp"],
         socket_bind_port_zero: false,
         restrict_interface_name_max: 15,
         memory_zero_ok_added: MEMORY_ZERO_OK_252,
@@ -50,6 +53,7 @@ static ROWS: [ParserRelease; 2] = [
     ParserRelease {
         version: 257,
         emergency_actions_added: ACTIONS_ADDED_257,
+        socket_protocols_added: &["mptcp"],
         socket_bind_port_zero: true,
         restrict_interface_name_max: 127,
         memory_zero_ok_added: MEMORY_ZERO_OK_ADDED_257,
@@ -64,6 +68,11 @@ impl ParserRelease {
     /// The emergency actions `target` reads.
     pub fn emergency_actions(target: u32) -> Vec<&'static str> {
         Self::accumulated(target, |r| r.emergency_actions_added)
+    }
+
+    /// The SocketProtocol= values `target` reads.
+    pub fn socket_protocols(target: u32) -> Vec<&'static str> {
+        Self::accumulated(target, |r| r.socket_protocols_added)
     }
 
     /// The memory settings that take 0 at `target`.
