@@ -127,6 +127,7 @@ pub fn document_findings(doc: &Document, path: &Path, unit_type: &str, target: u
     let own = table::sections_for(unit_type);
     // Lines in a section systemd does not read are skipped without a word, like systemd does.
     let mut section_read = true;
+    let mut trigger_seen = false;
     for item in doc.items() {
         match item {
             Item::Section { name, line } => {
@@ -147,11 +148,29 @@ pub fn document_findings(doc: &Document, path: &Path, unit_type: &str, target: u
                 };
                 ctx.push(*line, tag, Severity::Error, format!("systemd ignores {text:?}: {reason}"), fix, false);
             }
-            Item::Assignment(e) if section_read => entry(&mut ctx, doc, e),
+            Item::Assignment(e) if section_read => {
+                entry(&mut ctx, doc, e);
+                second_trigger(&mut ctx, e, &mut trigger_seen);
+            }
             _ => {}
         }
     }
     ctx.out
+}
+
+/// A timer or path unit triggers one unit: systemd ignores each Unit= after one it accepted.
+fn second_trigger(ctx: &mut Ctx, e: &Entry, seen: &mut bool) {
+    if e.key != "Unit" || !matches!(e.section.as_str(), "Timer" | "Path") {
+        return;
+    }
+    if *seen {
+        let message = format!(
+            "systemd ignores Unit={}: a .{} unit triggers one unit, named by an earlier Unit=",
+            e.value, ctx.unit_type
+        );
+        return ctx.push(e.end_line, INVALID_VALUE, Severity::Error, message, "keep one Unit= line".into(), false);
+    }
+    *seen = table::key(&e.section, &e.key).is_some_and(|i| values::judge(i, &e.value, ctx.target) == Verdict::Accepted);
 }
 
 fn unknown_section(ctx: &mut Ctx, name: &str, line: usize) {
@@ -281,7 +300,11 @@ fn entry(ctx: &mut Ctx, doc: &Document, e: &Entry) {
 /// Reports what the key's parser does with the value (the comment already taken off).
 fn judged(ctx: &mut Ctx, info: &KeyInfo, e: &Entry, value: &str, single_line: bool) {
     let line = e.end_line;
-    match values::judge(info, value, ctx.target) {
+    let verdict = match super::parsers::empty_instance_problem(ctx.path, info, value) {
+        Some(why) => Verdict::Rejected(why),
+        None => values::judge(info, value, ctx.target),
+    };
+    match verdict {
         Verdict::Rejected(why) if info.parser_252 == Some("config_parse_warn_compat") => {
             let message = format!("{}= {why}", e.key);
             ctx.push(line, KEY_REMOVED, Severity::Error, message, "remove the line".into(), false);
@@ -318,7 +341,10 @@ fn judged(ctx: &mut Ctx, info: &KeyInfo, e: &Entry, value: &str, single_line: bo
             let repaired = super::parsers::repair_silent_names(info, value, ctx.target);
             let fix = match &repaired {
                 Some(v) => format!("write {}={v}", e.key),
-                None => "correct or remove the misspelt names (see man capabilities)".to_owned(),
+                None if e.key.contains("Capabilit") => {
+                    "correct or remove the misspelt names (see man capabilities)".into()
+                }
+                None => format!("correct or remove the unknown names (see {}= in man systemd.directives)", e.key),
             };
             let auto = single_line && repaired.is_some();
             ctx.push(line, NAME_DROPPED_SILENTLY, Severity::Error, message, fix, auto);

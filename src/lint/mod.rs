@@ -267,6 +267,12 @@ mod tests {
         assert!(is_ignored_by("Service", "ProtectSystem", "strict", 231));
         assert!(!is_ignored_by("Service", "PrivatePIDs", "yes", 257));
         assert!(!is_ignored_by("Service", "PrivateTmp", "disconnected", 257));
+        // 257 reads PrivateTmp= with its own parser, which refuses a trailing comment too.
+        assert!(is_ignored_by("Service", "PrivateTmp", "yes   # comment", 257));
+        assert!(is_ignored_by("Service", "PrivateTmp", "bogus", 257));
+        // PrivateMounts= became a tristate in 257: the empty value unsets it there.
+        assert!(is_ignored("Service", "PrivateMounts", ""));
+        assert!(!is_ignored_by("Service", "PrivateMounts", "", 257));
     }
 
     #[test]

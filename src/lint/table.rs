@@ -194,24 +194,42 @@ pub fn key_since(section: &str, key_name: &str) -> Option<u32> {
     key(section, key_name).and_then(|k| k.since_after_252)
 }
 
-/// The parser systemd `target` uses, when lint can judge values by the 252 reading: None
-/// when a later release reads the key differently (lint then does not judge the value).
+/// Parsers systemd 257 renamed without changing what they accept: lint judges them as the
+/// 252 parser of the same grammar (checked against 257's parser sources and its verify).
+const SAME_GRAMMAR_257: &[(&str, &str)] = &[
+    // Empty (unset) or a boolean.
+    ("config_parse_tristate", "config_parse_exec_mount_apivfs"),
+    ("config_parse_exec_mount_propagation_flag", "config_parse_exec_mount_flags"),
+    ("config_parse_unit_mounts_for", "config_parse_unit_requires_mounts_for"),
+];
+
+/// The parser whose grammar lint judges `info`'s values with at `target`: 252's up to 252;
+/// between 253 and 261 257's (its enumerations from 257's tables, a renamed parser as the 252
+/// one of the same grammar); from 262 252's where 257 and 262 kept it. None when lint cannot
+/// tell how the target reads the key (the value is then not judged).
 pub fn parser_for(info: &KeyInfo, target: u32) -> Option<&'static str> {
-    let p252 = info.parser_252?;
-    if target > REFERENCE_VERSION && info.parser_257 != Some(p252) {
-        return None;
+    if target <= REFERENCE_VERSION {
+        return info.parser_252;
     }
-    if target >= NEWEST_VERSION && info.parser_262 != Some(p252) {
-        return None;
+    if target >= NEWEST_VERSION {
+        let p252 = info.parser_252?;
+        return (info.parser_257 == Some(p252) && info.parser_262 == Some(p252)).then_some(p252);
     }
-    Some(p252)
+    let p257 = info.parser_257?;
+    if let Some((_, same)) = SAME_GRAMMAR_257.iter().find(|(renamed, _)| *renamed == p257) {
+        return Some(same);
+    }
+    (info.parser_252.is_none_or(|p| p == p257) || tables().enums_257.contains_key(p257)).then_some(p257)
 }
 
 /// Enum values of a parser for the target: 252's; for targets up to 261 252's and 257's
-/// together (a value new in 257 may or may not exist in between: not judged as an error);
-/// 262's own from 262 on.
+/// together (a value new in 257 may or may not exist in between: not judged as an error),
+/// or 257's alone for a parser 252 does not have; 262's own from 262 on.
 pub fn enum_for(parser: &str, target: u32) -> Option<EnumInfo> {
     let t = tables();
+    if target > REFERENCE_VERSION && target < NEWEST_VERSION && !t.enums_252.contains_key(parser) {
+        return t.enums_257.get(parser).cloned();
+    }
     let base = t.enums_252.get(parser)?.clone();
     if target <= REFERENCE_VERSION {
         return Some(base);
@@ -315,10 +333,17 @@ mod tests {
         assert!(known_at(pids, 257));
         assert_eq!(key_since("Service", "ExitType"), Some(250));
         assert_eq!(key_since("Service", "ProtectClock"), Some(245));
-        // PrivateTmp reads more values from 257 on: 252's check would be wrong there.
+        // PrivateTmp reads more values from 257 on: 257's enumeration judges them there.
         let tmp = key("Service", "PrivateTmp").unwrap();
         assert_eq!(parser_for(tmp, 252), Some("config_parse_bool"));
-        assert_eq!(parser_for(tmp, 257), None);
+        assert_eq!(parser_for(tmp, 257), Some("config_parse_private_tmp"));
+        assert!(enum_for("config_parse_private_tmp", 257).unwrap().values.contains(&"disconnected"));
+        // Renamed in 257, same grammar: judged as 252's.
+        let apivfs = key("Service", "MountAPIVFS").unwrap();
+        assert_eq!(parser_for(apivfs, 257), Some("config_parse_exec_mount_apivfs"));
+        let mounts = key("Service", "PrivateMounts").unwrap();
+        assert_eq!(parser_for(mounts, 252), Some("config_parse_bool"));
+        assert_eq!(parser_for(mounts, 257), Some("config_parse_exec_mount_apivfs"));
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub fn judge(info: &KeyInfo, value: &str, target: u32) -> Verdict {
             let path = w.trim_start_matches('-').trim_start_matches('+');
             absolute_path_problem(path)
         }),
-        "config_parse_unit_deps" => judge_words(value, |w| {
+        "config_parse_unit_deps" | "config_parse_obsolete_unit_deps" => judge_words(value, |w| {
             (!w.contains('%') && !unit_name_is_loadable(w)).then(|| "not a unit name".to_owned())
         }),
         "config_parse_environ" => judge_words(value, |w| {

@@ -37,12 +37,31 @@ impl Verified {
 /// Every `FILE:LINE: message` that `systemd-analyze verify` prints about one of `files`,
 /// verifying `units` in calls of at most `batch` units.
 pub fn verify_units(units: &[PathBuf], files: &BTreeSet<PathBuf>, batch: usize) -> Verified {
+    verify_units_by(units, files, batch, |chunk| analyze_verify(chunk, &[]))
+}
+
+/// [`verify_units`] with another release's verify: `run` gives its output for some units,
+/// naming them by their paths here.
+pub fn verify_units_by(
+    units: &[PathBuf],
+    files: &BTreeSet<PathBuf>,
+    batch: usize,
+    run: impl Fn(&[PathBuf]) -> String,
+) -> Verified {
     let mut verified = Verified::default();
     let complaints = &mut verified.complaints;
     for chunk in units.chunks(batch.max(1)) {
-        let text = analyze_verify(chunk, &[]);
+        let text = run(chunk);
         for l in text.lines() {
             if let Some(name) = l.strip_suffix(": Unit configuration has fatal error, unit will not be started.") {
+                verified.fatal.insert(name.to_owned());
+                continue;
+            }
+            // A fatal path (PIDFile=) is told this way, and 257's fatal settings the other way.
+            let failed = l.strip_prefix("Unit ").and_then(|r| {
+                r.split_once(" failed to load properly").or_else(|| r.split_once(" has a bad unit file setting."))
+            });
+            if let Some((name, _)) = failed {
                 verified.fatal.insert(name.to_owned());
                 continue;
             }
@@ -72,18 +91,51 @@ pub fn analyze_verify(units: &[PathBuf], env: &[(&str, &str)]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
 }
 
-/// Capability words systemd keeps, per the manager's dump of one unit per word.
-fn capability_words_kept(dir: &Path, words: &BTreeSet<String>) -> BTreeSet<String> {
-    let probe_dir = dir.join("cap-probe");
+/// A list whose unknown words systemd drops without a word, and how the manager's dump
+/// shows what it kept.
+struct SilentList {
+    /// The keys of the list.
+    keys: &'static [&'static str],
+    /// A probe unit's line for one word.
+    probe: fn(&str) -> String,
+    /// The dump's label of the kept words.
+    dumped_as: &'static str,
+    flags: WordFlags,
+}
+
+const SILENT_LISTS: &[SilentList] = &[
+    SilentList {
+        keys: &["CapabilityBoundingSet", "AmbientCapabilities"],
+        // Quoted, so that a word starting with '~' is read as a name, as it is after the
+        // first word of a line.
+        probe: |w| format!("AmbientCapabilities=\"{w}\""),
+        dumped_as: "AmbientCapabilities:",
+        flags: WordFlags::UNQUOTE_RELAX,
+    },
+    SilentList {
+        keys: &["SecureBits"],
+        probe: |w| format!("SecureBits={w}"),
+        dumped_as: "Secure Bits:",
+        flags: WordFlags::UNQUOTE,
+    },
+    SilentList {
+        keys: &["DisableControllers"],
+        probe: |w| format!("DisableControllers={w}"),
+        dumped_as: "DisableControllers:",
+        flags: WordFlags::NONE,
+    },
+];
+
+/// The words of `list` systemd keeps, per the manager's dump of one unit per word.
+fn words_kept(dir: &Path, list: &SilentList, words: &BTreeSet<String>) -> BTreeSet<String> {
+    let probe_dir = dir.join(format!("silent-probe-{}", list.keys[0]));
     fs::create_dir_all(&probe_dir).unwrap();
     let mut units = Vec::new();
     let mut by_name = BTreeMap::new();
     for (i, w) in words.iter().enumerate() {
-        let name = format!("cap{i}.service");
+        let name = format!("probe{i}.service");
         let path = probe_dir.join(&name);
-        // Quoted, so that a word starting with '~' is read as a name, as it is after the
-        // first word of a line.
-        fs::write(&path, format!("[Service]\nExecStart=/bin/true\nAmbientCapabilities=\"{w}\"\n")).unwrap();
+        fs::write(&path, format!("[Service]\nExecStart=/bin/true\n{}\n", (list.probe)(w))).unwrap();
         units.push(path);
         by_name.insert(name, w.clone());
     }
@@ -95,7 +147,7 @@ fn capability_words_kept(dir: &Path, words: &BTreeSet<String>) -> BTreeSet<Strin
             let t = line.trim();
             if let Some(name) = t.strip_prefix("-> Unit ").and_then(|n| n.strip_suffix(':')) {
                 current = by_name.get(name);
-            } else if t.starts_with("AmbientCapabilities:") && t.len() > "AmbientCapabilities:".len() {
+            } else if t.starts_with(list.dumped_as) && t.len() > list.dumped_as.len() {
                 if let Some(w) = current {
                     kept.insert(w.clone());
                 }
@@ -105,29 +157,33 @@ fn capability_words_kept(dir: &Path, words: &BTreeSet<String>) -> BTreeSet<Strin
     kept
 }
 
-/// Lines of `files` where systemd drops a capability name silently: the oracle of lint's
-/// beyond-verify check. `dir` holds the probe units.
+/// Lines of `files` where systemd drops a name silently (capabilities, secure bits, cgroup
+/// controllers): the oracle of lint's beyond-verify check. `dir` holds the probe units.
 pub fn silent_drops(dir: &Path, files: &[PathBuf]) -> Complaints {
-    let mut lines = Vec::new();
-    for f in files {
-        let text = fs::read_to_string(f).unwrap();
-        for (i, l) in text.lines().enumerate() {
-            if let Some((key, value)) = l.split_once('=') {
-                if key == "CapabilityBoundingSet" || key == "AmbientCapabilities" {
-                    let words = extract_words(value.strip_prefix('~').unwrap_or(value), WordFlags::UNQUOTE_RELAX);
-                    lines.push((f.clone(), i + 1, words));
+    let mut out = Complaints::new();
+    for list in SILENT_LISTS {
+        let mut lines = Vec::new();
+        for f in files {
+            let text = fs::read_to_string(f).unwrap();
+            for (i, l) in text.lines().enumerate() {
+                if let Some((_, value)) = l.split_once('=').filter(|(k, _)| list.keys.contains(k)) {
+                    let value = if list.keys[0] == "CapabilityBoundingSet" {
+                        value.strip_prefix('~').unwrap_or(value)
+                    } else {
+                        value
+                    };
+                    lines.push((f.clone(), i + 1, extract_words(value, list.flags)));
                 }
             }
         }
-    }
-    let all: BTreeSet<String> =
-        lines.iter().flat_map(|(_, _, w)| w.iter().cloned()).filter(|w| !w.contains(['"', '\\'])).collect();
-    let kept = capability_words_kept(dir, &all);
-    let mut out = Complaints::new();
-    for (f, line, words) in lines {
-        let dropped: Vec<String> = words.into_iter().filter(|w| !kept.contains(w)).collect();
-        if !dropped.is_empty() {
-            out.insert((f, line), vec![format!("silently dropped: {}", dropped.join(" "))]);
+        let all: BTreeSet<String> =
+            lines.iter().flat_map(|(_, _, w)| w.iter().cloned()).filter(|w| !w.contains(['"', '\\'])).collect();
+        let kept = words_kept(dir, list, &all);
+        for (f, line, words) in lines {
+            let dropped: Vec<String> = words.into_iter().filter(|w| !kept.contains(w)).collect();
+            if !dropped.is_empty() {
+                out.insert((f, line), vec![format!("silently dropped: {}", dropped.join(" "))]);
+            }
         }
     }
     out

@@ -90,6 +90,35 @@ impl ReleaseOracle {
         cmd
     }
 
+    /// The oracle of one release, when it can run here.
+    #[allow(dead_code)]
+    pub fn of(version: u32) -> Option<ReleaseOracle> {
+        let (v, suite) = SUITES.iter().find(|(v, _)| *v == version)?;
+        ReleaseOracle::new(*v, suite)
+    }
+
+    /// `systemd-analyze ARGS... UNITS...`, each unit a path under a staged tree; also the
+    /// prefix the release's output gives the staged tree's paths (empty for the host's).
+    #[allow(dead_code)]
+    pub fn analyze_many(&self, args: &[&str], units: &[PathBuf]) -> (Command, PathBuf) {
+        let mut cmd = match &self.root {
+            None => Command::new("systemd-analyze"),
+            Some(root) => {
+                let mut c = Command::new("chroot");
+                c.arg(root).arg("systemd-analyze");
+                c
+            }
+        };
+        cmd.args(args);
+        for unit in units {
+            cmd.arg(match &self.root {
+                Some(root) => Path::new("/").join(unit.strip_prefix(root).expect("a staged unit")),
+                None => unit.to_owned(),
+            });
+        }
+        (cmd, self.root.clone().unwrap_or_default())
+    }
+
     /// Where `path` (under `original`) is in the staged copy `staged` of it.
     pub fn staged_path(original: &Path, staged: &Path, path: &Path) -> PathBuf {
         staged.join(path.strip_prefix(original).expect("under the staged tree"))
