@@ -370,3 +370,40 @@ fn date_needs_the_clock_only_when_it_is_told_to_set_it() {
         assert!(reasons(&e, Need::SystemClock)[0].contains("imports clock_settime"), "{exec}: {:?}", e.needs);
     }
 }
+
+#[test]
+fn start_stop_daemon_needs_chroot_and_scheduling_only_when_told_to_use_them() {
+    let r = TestRoot::new();
+    r.cc("start-stop.c", "sbin/start-stop-daemon", &[]);
+    r.cc("plain.c", "usr/sbin/food", &[]);
+    let stop = "ExecStop=-/sbin/start-stop-daemon --quiet --stop --retry QUIT/5 --pidfile /run/food.pid";
+    r.unit("food.service", &format!("[Service]\nExecStart=/usr/sbin/food\n{stop}\n"));
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(reasons(&e, Need::Chroot).is_empty() && reasons(&e, Need::RealtimeScheduling).is_empty(), "{:?}", e.needs);
+    for cap in ["CAP_SYS_CHROOT", "CAP_SYS_NICE"] {
+        assert!(!e.capabilities.contains_key(cap), "{cap}: {:?}", e.capabilities);
+    }
+    assert!(e.capabilities["CAP_KILL"][0].starts_with("/sbin/start-stop-daemon imports kill"));
+    let note = e.programs.iter().find_map(|p| p.note.clone()).unwrap();
+    assert!(note.starts_with("chroot not counted: start-stop-daemon chroots only with --chroot (-r); "), "{note}");
+    assert!(explain_text(&e).contains(&note));
+    let derived = derive(&e).unwrap().capability_bounding_set.value;
+    assert!(!derived.contains("CAP_SYS_CHROOT") && !derived.contains("CAP_SYS_NICE"), "{derived}");
+
+    // Each option (also abbreviated, as getopt_long takes it) brings back what it needs.
+    for (args, need, cap) in [
+        ("--start --chroot /srv/food --exec /usr/sbin/food", Need::Chroot, "CAP_SYS_CHROOT"),
+        ("-S -r /srv/food -x /usr/sbin/food", Need::Chroot, "CAP_SYS_CHROOT"),
+        ("--start --chr=/srv/food --exec /usr/sbin/food", Need::Chroot, "CAP_SYS_CHROOT"),
+        ("--start --procsched fifo:10 --exec /usr/sbin/food", Need::RealtimeScheduling, "CAP_SYS_NICE"),
+        ("--start --nicelevel 5 --exec /usr/sbin/food", Need::RealtimeScheduling, "CAP_SYS_NICE"),
+        ("--start $SSD_OPTS --exec /usr/sbin/food", Need::Chroot, "CAP_SYS_CHROOT"),
+    ] {
+        let name = format!("food{}.service", args.len());
+        r.unit(&name, &format!("[Service]\nExecStart=/sbin/start-stop-daemon {args}\n"));
+        let e = r.evidence(&name);
+        assert!(!reasons(&e, need).is_empty(), "{args}: {:?}", e.needs);
+        assert!(e.capabilities.contains_key(cap), "{args}: {:?}", e.capabilities);
+    }
+}

@@ -155,8 +155,14 @@ impl Gatherer<'_> {
     fn program(&mut self, runner: &str, written: &str, args: Option<&[String]>, depth: usize) {
         apply_program(runner, written, &mut self.findings);
         // A program whose options decide what it needs is read again when run with them.
-        let role = ArgumentRole::of(written).filter(|r| !r.selected_by(args));
-        let seen_as = if role.is_some() { format!("{written} (options not used)") } else { written.to_owned() };
+        let unused: Vec<&ArgumentRole> = ArgumentRole::of(written).filter(|r| !r.selected_by(args)).collect();
+        let seen_as = match unused.as_slice() {
+            [] => written.to_owned(),
+            roles => format!(
+                "{written} (options not used: {})",
+                roles.iter().map(|r| r.long[0]).collect::<Vec<_>>().join(" ")
+            ),
+        };
         if !self.seen.insert(seen_as) {
             return;
         }
@@ -214,7 +220,7 @@ impl Gatherer<'_> {
         }
         let bytes = match file {
             ProgramFile::Elf(elf) => {
-                self.elf_program(&inside, &elf, role, &mut evidence);
+                self.elf_program(&inside, &elf, &unused, &mut evidence);
                 self.programs.push(evidence);
                 return;
             }
@@ -248,15 +254,9 @@ impl Gatherer<'_> {
         }
     }
 
-    /// `role`: the program's options that need its imports are not used, so those imports
-    /// do not count.
-    fn elf_program(
-        &mut self,
-        inside: &str,
-        elf: &ElfRead,
-        role: Option<&ArgumentRole>,
-        evidence: &mut ProgramEvidence,
-    ) {
+    /// `unused`: roles of the program whose options no invocation gives it, so the imports
+    /// that serve them do not count.
+    fn elf_program(&mut self, inside: &str, elf: &ElfRead, unused: &[&ArgumentRole], evidence: &mut ProgramEvidence) {
         let (facts, found) = match &elf.parsed {
             Ok(p) => (&p.facts, &p.matches),
             Err(e) => {
@@ -279,24 +279,26 @@ impl Gatherer<'_> {
         } else if linking == Linking::Static && !facts.has_symtab {
             self.findings.missing(format!("{inside}: statically linked and stripped: imports unknown"));
         }
-        match role {
-            Some(role) => {
-                let mut unused = facts.clone();
-                unused.imports.retain(|f| !role.functions.contains(&f.as_str()));
-                unused.static_functions.retain(|f| !role.functions.contains(&f.as_str()));
-                let ignored: Vec<&str> =
-                    role.functions.iter().copied().filter(|f| facts.used_functions().contains(*f)).collect();
-                if !ignored.is_empty() {
-                    evidence.note = Some(format!(
-                        "{} not counted: {} {}, and no command gives it those options",
-                        ignored.join(", "),
-                        base_name(inside),
-                        role.why
-                    ));
-                }
-                apply_matches(&matches(inside, &unused), true, &mut self.findings);
+        if unused.is_empty() {
+            apply_matches(found, true, &mut self.findings);
+        } else {
+            let not_counted = |f: &str| unused.iter().any(|r| r.functions.contains(&f));
+            let mut counted = facts.clone();
+            counted.imports.retain(|f| !not_counted(f));
+            counted.static_functions.retain(|f| !not_counted(f));
+            let used = facts.used_functions();
+            let notes: Vec<String> = unused
+                .iter()
+                .filter_map(|r| {
+                    let ignored: Vec<&str> = r.functions.iter().copied().filter(|f| used.contains(*f)).collect();
+                    (!ignored.is_empty())
+                        .then(|| format!("{} not counted: {} {}", ignored.join(", "), base_name(inside), r.why))
+                })
+                .collect();
+            if !notes.is_empty() {
+                evidence.note = Some(format!("{}, and no command gives it those options", notes.join("; ")));
             }
-            None => apply_matches(found, true, &mut self.findings),
+            apply_matches(&matches(inside, &counted), true, &mut self.findings);
         }
         evidence.libraries = self.follow_libraries(inside, facts);
     }

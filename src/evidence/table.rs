@@ -122,38 +122,76 @@ const SETUID_HELPERS: &[&str] = &[
 /// A program whose imports serve a mode that only some options select: `date` imports
 /// clock_settime(2) for `date -s`, while services run it as `date +%s`. Its imports of
 /// `functions` count only when an invocation may use one of the options (or its arguments
-/// are built at run time).
+/// are built at run time). A program may have several roles, one per group of options.
 #[derive(Debug, Clone, Copy)]
 pub struct ArgumentRole {
     pub programs: &'static [&'static str],
     pub functions: &'static [&'static str],
-    /// Long options (`--set`, also as `--set=VALUE`).
+    /// Long options (`--set`, also as `--set=VALUE` or abbreviated as getopt_long takes it).
     pub long: &'static [&'static str],
     /// Short option letters, alone or in a cluster (`-s`, `-us`).
     pub short: &'static [char],
     pub why: &'static str,
 }
 
-pub static ARGUMENT_ROLES: &[ArgumentRole] = &[ArgumentRole {
-    programs: &["date"],
-    functions: &["clock_settime", "settimeofday", "stime"],
-    long: &["--set"],
-    short: &['s'],
-    why: "sets the clock only with -s or --set",
-}];
+/// Options as each program's manual page describes them (date(1); start-stop-daemon(8) of
+/// dpkg 1.21/1.22, whose --stop with --pidfile alone signals the pid the file holds).
+pub static ARGUMENT_ROLES: &[ArgumentRole] = &[
+    ArgumentRole {
+        programs: &["date"],
+        functions: &["clock_settime", "settimeofday", "stime"],
+        long: &["--set"],
+        short: &['s'],
+        why: "sets the clock only with -s or --set",
+    },
+    ArgumentRole {
+        programs: &["start-stop-daemon"],
+        functions: &["chroot"],
+        long: &["--chroot"],
+        short: &['r'],
+        why: "chroots only with --chroot (-r)",
+    },
+    ArgumentRole {
+        programs: &["start-stop-daemon"],
+        functions: &[
+            "setuid",
+            "seteuid",
+            "setreuid",
+            "setresuid",
+            "setgid",
+            "setegid",
+            "setregid",
+            "setresgid",
+            "setgroups",
+            "initgroups",
+        ],
+        long: &["--chuid", "--group"],
+        short: &['c', 'g'],
+        why: "changes user or group only with --chuid or --group (-c, -g)",
+    },
+    ArgumentRole {
+        programs: &["start-stop-daemon"],
+        functions: &["sched_setscheduler", "sched_setparam", "setpriority", "nice", "ioprio_set"],
+        long: &["--procsched", "--iosched", "--nicelevel"],
+        short: &['P', 'I', 'N'],
+        why: "changes scheduling only with --procsched, --iosched or --nicelevel (-P, -I, -N)",
+    },
+];
 
 impl ArgumentRole {
-    /// The role of a program, by its base name.
-    pub fn of(program: &str) -> Option<&'static ArgumentRole> {
-        ARGUMENT_ROLES.iter().find(|r| r.programs.contains(&base_name(program)))
+    /// The roles of a program, by its base name.
+    pub fn of(program: &str) -> impl Iterator<Item = &'static ArgumentRole> + '_ {
+        ARGUMENT_ROLES.iter().filter(move |r| r.programs.contains(&base_name(program)))
     }
 
     /// Whether any of `args` may select the options (`None`: the arguments are unknown). A
-    /// word expanded at run time may be any option.
+    /// word expanded at run time may be any option; getopt_long takes any unambiguous
+    /// abbreviation of a long option, so a prefix of one counts as that option.
     pub fn selected_by(&self, args: Option<&[String]>) -> bool {
         let Some(args) = args else { return true };
         args.iter().any(|a| {
-            let long = self.long.iter().any(|l| a == l || a.strip_prefix(l).is_some_and(|r| r.starts_with('=')));
+            let name = a.split_once('=').map_or(a.as_str(), |(n, _)| n);
+            let long = name.len() > 2 && name.starts_with("--") && self.long.iter().any(|l| l.starts_with(name));
             let cluster =
                 a.strip_prefix('-').filter(|c| !c.starts_with('-') && c.chars().all(|ch| ch.is_ascii_alphabetic()));
             long || cluster.is_some_and(|c| c.chars().any(|ch| self.short.contains(&ch))) || a.starts_with('$')
