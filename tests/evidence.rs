@@ -407,3 +407,45 @@ fn start_stop_daemon_needs_chroot_and_scheduling_only_when_told_to_use_them() {
         assert!(e.capabilities.contains_key(cap), "{args}: {:?}", e.capabilities);
     }
 }
+
+#[test]
+fn plugins_in_the_directory_a_program_names_are_read_as_its_code() {
+    let r = TestRoot::new();
+    r.cc("plugin-host.c", "usr/sbin/food", &["-ldl"]);
+    r.unit("food.service", "[Service]\nExecStart=/usr/sbin/food\n");
+    let e = r.evidence("food.service");
+    assert!(!e.complete, "no plugin directory in the root: what it loads is unknown");
+    assert!(
+        e.missing[0].starts_with("/usr/sbin/food imports dlopen: loads code chosen at run time"),
+        "{:?}",
+        e.missing
+    );
+
+    // An empty directory named for plugins: nothing installed that the program could load.
+    fs::create_dir_all(r.path("usr/lib/food/plugins")).unwrap();
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert_eq!(e.programs[0].plugins, ["/usr/lib/food/plugins (0 *.so files)"]);
+
+    // A plugin's needs are its program's; a file beside it that is not ELF is not read.
+    r.cc("plugin-chroot.c", "usr/lib/food/plugins/jail.so", &["-shared", "-fPIC"]);
+    r.file("usr/lib/food/plugins/notes.so.txt", "not a plugin", 0o644);
+    r.file("usr/lib/food/plugins/script.so", "INPUT(-lc)\n", 0o644);
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert_eq!(e.programs[0].plugins, ["/usr/lib/food/plugins (2 *.so files)"]);
+    assert!(reasons(&e, Need::Chroot)[0].starts_with("/usr/lib/food/plugins/jail.so imports chroot"), "{:?}", e.needs);
+    assert!(derive(&e).unwrap().capability_bounding_set.value.contains("CAP_SYS_CHROOT"));
+    assert!(
+        explain_text(&e).contains("read from the directories its strings name: /usr/lib/food/plugins (2 *.so files)")
+    );
+
+    // A symlink that leads out of the root is not followed.
+    fs::remove_dir_all(r.path("usr/lib/food/plugins")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    symlink(outside.path(), r.path("usr/lib/food/plugins")).unwrap();
+    fs::copy(r.path("usr/sbin/food"), outside.path().join("x.so")).unwrap();
+    let e = r.evidence("food.service");
+    let outside_read = e.programs.iter().flat_map(|p| &p.plugins).any(|p| !p.contains("(0 *.so"));
+    assert!(!outside_read, "{:?}", e.programs[0].plugins);
+}

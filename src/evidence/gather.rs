@@ -6,7 +6,8 @@ use std::collections::{BTreeSet, VecDeque};
 use super::elf::{ElfFacts, Linking};
 use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH};
 use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
-use super::table::{apply_matches, apply_program, matches, ArgumentRole, Findings};
+use super::plugins;
+use super::table::{apply_matches, apply_program, matches, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
 use crate::grammar::parse_boolean;
@@ -131,6 +132,7 @@ impl Gatherer<'_> {
                     needed: Vec::new(),
                     libraries: Vec::new(),
                     imports: Vec::new(),
+                    plugins: Vec::new(),
                     note: None,
                 });
                 let label = format!("{} -c of {runner}", cmd.program);
@@ -179,6 +181,7 @@ impl Gatherer<'_> {
             needed: Vec::new(),
             libraries: Vec::new(),
             imports: Vec::new(),
+            plugins: Vec::new(),
             note: None,
         };
         let (inside, real) = match self.locate(written) {
@@ -279,8 +282,8 @@ impl Gatherer<'_> {
         } else if linking == Linking::Static && !facts.has_symtab {
             self.findings.missing(format!("{inside}: statically linked and stripped: imports unknown"));
         }
-        if unused.is_empty() {
-            apply_matches(found, true, &mut self.findings);
+        let mut own: Vec<Match> = if unused.is_empty() {
+            found.clone()
         } else {
             let not_counted = |f: &str| unused.iter().any(|r| r.functions.contains(&f));
             let mut counted = facts.clone();
@@ -298,9 +301,53 @@ impl Gatherer<'_> {
             if !notes.is_empty() {
                 evidence.note = Some(format!("{}, and no command gives it those options", notes.join("; ")));
             }
-            apply_matches(&matches(inside, &counted), true, &mut self.findings);
+            // The file's strings were matched when it was read and are gone: its matches
+            // from strings are those that matching its facts alone does not give.
+            let without_strings = matches(inside, facts);
+            let mut own = matches(inside, &counted);
+            own.extend(found.iter().filter(|m| !without_strings.iter().any(|w| w.reason == m.reason)).cloned());
+            own
+        };
+        if DLOPEN.iter().any(|f| facts.used_functions().contains(*f)) {
+            let plugin_dirs = elf.parsed.as_ref().map(|p| p.plugin_dirs.as_slice()).unwrap_or_default();
+            let found = plugins::find(self.root, plugin_dirs);
+            if !found.dirs.is_empty() {
+                own.retain(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)));
+                evidence.plugins = found.dirs.iter().map(|(d, n)| format!("{d} ({n} *.so files)")).collect();
+                if found.truncated {
+                    self.findings.missing(format!("{inside}: more plugins than are read in {}", found.dirs[0].0));
+                }
+                for file in &found.files {
+                    self.plugin(inside, file);
+                }
+            }
         }
+        apply_matches(&own, true, &mut self.findings);
         evidence.libraries = self.follow_libraries(inside, facts);
+    }
+
+    /// A plugin `program` loads: its code is the program's, so what it needs counts as the
+    /// program's needs; its own dlopen(3) serves the program's plugin system, already read.
+    fn plugin(&mut self, program: &str, inside: &str) {
+        let Located::Found { real, .. } = self.locate(inside) else { return };
+        if !self.root.read_bytes(&real, 4).is_ok_and(|(head, _)| super::elf::is_elf(&head)) {
+            return; // a linker script or data file beside the plugins: nothing loads it
+        }
+        let read = self.cache.library(inside, &real);
+        match read.as_deref().map(|r| &r.parsed) {
+            Ok(Ok(parsed)) => {
+                let own: Vec<Match> = parsed
+                    .matches
+                    .iter()
+                    .filter(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)))
+                    .cloned()
+                    .collect();
+                apply_matches(&own, true, &mut self.findings);
+                let facts = parsed.facts.clone();
+                self.follow_libraries(inside, &facts);
+            }
+            Err(e) | Ok(Err(e)) => self.findings.missing(format!("{inside} (a plugin of {program}): {e}")),
+        }
     }
 
     /// Reads the DT_NEEDED libraries found inside the root, `LIBRARY_LEVELS` deep, for the

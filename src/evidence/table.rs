@@ -55,6 +55,9 @@ pub enum Effect {
     /// What the program does is decided at run time in a way the files cannot show. Only
     /// counted for the program itself, not for libraries it links.
     Incomplete,
+    /// Loads code with dlopen(3): incomplete like [`Effect::Incomplete`], unless the
+    /// program's plugin directories are found and read (`super::plugins`).
+    LoadsPlugins,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +67,7 @@ pub struct Rule {
     pub why: &'static str,
 }
 
-use Effect::{Capability as Cap, Family as Fam, Incomplete, Need as N};
+use Effect::{Capability as Cap, Family as Fam, Incomplete, LoadsPlugins, Need as N};
 use Need::*;
 use Signal::{Function as Fun, Library as Lib, Path, Program as Prog};
 
@@ -83,6 +86,9 @@ pub const EXEC_FUNCTIONS: &[&str] = &[
     "system",
     "popen",
 ];
+
+/// Functions that load code chosen at run time.
+pub const DLOPEN: &[&str] = &["dlopen", "dlmopen"];
 
 /// Set-uid/set-gid programs of Debian 12 that services run to hand work to the system
 /// (mail submission, privilege changes, ICMP, FUSE, PAM's password checker).
@@ -267,9 +273,9 @@ pub static RULES: &[Rule] = &[
         why: "uses PAM: the modules of /etc/pam.d decide what it does",
     },
     Rule {
-        when: Fun(&["dlopen", "dlmopen"]),
-        then: &[Incomplete],
-        why: "loads code chosen at run time (plugins are not read)",
+        when: Fun(DLOPEN),
+        then: &[LoadsPlugins],
+        why: "loads code chosen at run time, and no plugin directory of it was found to read",
     },
     // Privileges: user and group changes, capabilities, ownership.
     Rule {
