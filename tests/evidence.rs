@@ -449,3 +449,22 @@ fn plugins_in_the_directory_a_program_names_are_read_as_its_code() {
     let outside_read = e.programs.iter().flat_map(|p| &p.plugins).any(|p| !p.contains("(0 *.so"));
     assert!(!outside_read, "{:?}", e.programs[0].plugins);
 }
+
+#[test]
+fn a_program_that_sets_its_own_capabilities_is_read_only_when_what_it_keeps_is_known() {
+    let r = TestRoot::new();
+    r.cc("keeps-caps.c", "usr/sbin/named", &[]);
+    r.cc("keeps-caps.c", "usr/sbin/capd", &[]);
+    r.unit("named.service", "[Service]\nExecStart=/usr/sbin/named -f -u bind\n");
+    r.unit("capd.service", "[Service]\nExecStart=/usr/sbin/capd\n");
+    let e = r.evidence("capd.service");
+    assert!(e.missing[0].starts_with("/usr/sbin/capd imports capset: sets its own capabilities"), "{:?}", e.missing);
+
+    let e = r.evidence("named.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let set = derive(&e).unwrap().capability_bounding_set.value;
+    for cap in ["CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_SETUID", "CAP_SETGID", "CAP_SYS_RESOURCE", "CAP_CHOWN"] {
+        assert!(set.split(' ').any(|c| c == cap), "{cap} not in {set}");
+    }
+    assert!(e.capabilities["CAP_SYS_CHROOT"][0].contains("sets its own capabilities, keeping at most"));
+}

@@ -7,6 +7,7 @@ use super::elf::{ElfFacts, Linking};
 use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH};
 use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
 use super::plugins;
+use super::table::programs::KEEPS_CAPABILITIES;
 use super::table::{apply_matches, apply_program, matches, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
@@ -320,6 +321,15 @@ impl Gatherer<'_> {
                 for file in &found.files {
                     self.plugin(inside, file);
                 }
+            }
+        }
+        let sets_own = |m: &Match| m.then.iter().any(|e| matches!(e, Effect::SetsOwnCapabilities));
+        let keeps = KEEPS_CAPABILITIES.iter().find(|(names, _, _)| names.contains(&base_name(inside)));
+        if let (Some((_, caps, source)), true) = (keeps, own.iter().any(sets_own)) {
+            own.retain(|m| !sets_own(m));
+            for cap in *caps {
+                let why = format!("{inside} sets its own capabilities, keeping at most {} ({source})", caps.join(" "));
+                self.findings.capability(cap, why);
             }
         }
         apply_matches(&own, true, &mut self.findings);

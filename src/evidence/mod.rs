@@ -213,10 +213,10 @@ impl Findings {
                 Effect::Need(need) => push_unique(self.needs.entry(need).or_default(), reason),
                 Effect::Capability(cap) => push_unique(self.capabilities.entry(cap.to_owned()).or_default(), reason),
                 Effect::Family(family) => push_unique(self.families.entry(family.to_owned()).or_default(), reason),
-                Effect::Incomplete | Effect::LoadsPlugins if counts_incomplete => {
+                Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities if counts_incomplete => {
                     push_unique(&mut self.missing, reason)
                 }
-                Effect::Incomplete | Effect::LoadsPlugins => {}
+                Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities => {}
             }
         }
     }

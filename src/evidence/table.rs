@@ -58,6 +58,10 @@ pub enum Effect {
     /// Loads code with dlopen(3): incomplete like [`Effect::Incomplete`], unless the
     /// program's plugin directories are found and read (`super::plugins`).
     LoadsPlugins,
+    /// Sets its own capabilities: incomplete like [`Effect::Incomplete`], unless the set it
+    /// keeps is known ([`programs::KEEPS_CAPABILITIES`]), which then counts as used: asking
+    /// for one the bounding set took away fails with EPERM.
+    SetsOwnCapabilities,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -67,7 +71,7 @@ pub struct Rule {
     pub why: &'static str,
 }
 
-use Effect::{Capability as Cap, Family as Fam, Incomplete, LoadsPlugins, Need as N};
+use Effect::{Capability as Cap, Family as Fam, Incomplete, LoadsPlugins, Need as N, SetsOwnCapabilities};
 use Need::*;
 use Signal::{Function as Fun, Library as Lib, Path, Program as Prog};
 
@@ -86,6 +90,10 @@ pub const EXEC_FUNCTIONS: &[&str] = &[
     "system",
     "popen",
 ];
+
+/// Functions with which a program sets its own capabilities.
+pub const SETS_CAPABILITIES: &[&str] =
+    &["capset", "cap_set_proc", "cap_set_ambient", "cap_drop_bound", "capng_apply", "capng_change_id"];
 
 /// Functions that load code chosen at run time.
 pub const DLOPEN: &[&str] = &["dlopen", "dlmopen"];
@@ -289,8 +297,13 @@ pub static RULES: &[Rule] = &[
         why: "changes its group ids (drops privileges)",
     },
     Rule {
-        when: Fun(&["capset", "cap_set_proc", "cap_set_ambient", "cap_drop_bound", "capng_apply", "capng_change_id"]),
-        then: &[Incomplete, Cap("CAP_SETPCAP"), N(HostUserIds)],
+        when: Fun(SETS_CAPABILITIES),
+        then: &[SetsOwnCapabilities],
+        why: "sets its own capabilities: which ones it keeps is decided at run time",
+    },
+    Rule {
+        when: Fun(SETS_CAPABILITIES),
+        then: &[Cap("CAP_SETPCAP"), N(HostUserIds)],
         why: "sets its own capabilities: which ones it keeps is decided at run time",
     },
     Rule {
