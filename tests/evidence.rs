@@ -370,3 +370,101 @@ fn date_needs_the_clock_only_when_it_is_told_to_set_it() {
         assert!(reasons(&e, Need::SystemClock)[0].contains("imports clock_settime"), "{exec}: {:?}", e.needs);
     }
 }
+
+#[test]
+fn start_stop_daemon_needs_chroot_and_scheduling_only_when_told_to_use_them() {
+    let r = TestRoot::new();
+    r.cc("start-stop.c", "sbin/start-stop-daemon", &[]);
+    r.cc("plain.c", "usr/sbin/food", &[]);
+    let stop = "ExecStop=-/sbin/start-stop-daemon --quiet --stop --retry QUIT/5 --pidfile /run/food.pid";
+    r.unit("food.service", &format!("[Service]\nExecStart=/usr/sbin/food\n{stop}\n"));
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(reasons(&e, Need::Chroot).is_empty() && reasons(&e, Need::RealtimeScheduling).is_empty(), "{:?}", e.needs);
+    for cap in ["CAP_SYS_CHROOT", "CAP_SYS_NICE"] {
+        assert!(!e.capabilities.contains_key(cap), "{cap}: {:?}", e.capabilities);
+    }
+    assert!(e.capabilities["CAP_KILL"][0].starts_with("/sbin/start-stop-daemon imports kill"));
+    let note = e.programs.iter().find_map(|p| p.note.clone()).unwrap();
+    assert!(note.starts_with("chroot not counted: start-stop-daemon chroots only with --chroot (-r); "), "{note}");
+    assert!(explain_text(&e).contains(&note));
+    let derived = derive(&e).unwrap().capability_bounding_set.value;
+    assert!(!derived.contains("CAP_SYS_CHROOT") && !derived.contains("CAP_SYS_NICE"), "{derived}");
+
+    // Each option (also abbreviated, as getopt_long takes it) brings back what it needs.
+    for (args, need, cap) in [
+        ("--start --chroot /srv/food --exec /usr/sbin/food", Need::Chroot, "CAP_SYS_CHROOT"),
+        ("-S -r /srv/food -x /usr/sbin/food", Need::Chroot, "CAP_SYS_CHROOT"),
+        ("--start --chr=/srv/food --exec /usr/sbin/food", Need::Chroot, "CAP_SYS_CHROOT"),
+        ("--start --procsched fifo:10 --exec /usr/sbin/food", Need::RealtimeScheduling, "CAP_SYS_NICE"),
+        ("--start --nicelevel 5 --exec /usr/sbin/food", Need::RealtimeScheduling, "CAP_SYS_NICE"),
+        ("--start $SSD_OPTS --exec /usr/sbin/food", Need::Chroot, "CAP_SYS_CHROOT"),
+    ] {
+        let name = format!("food{}.service", args.len());
+        r.unit(&name, &format!("[Service]\nExecStart=/sbin/start-stop-daemon {args}\n"));
+        let e = r.evidence(&name);
+        assert!(!reasons(&e, need).is_empty(), "{args}: {:?}", e.needs);
+        assert!(e.capabilities.contains_key(cap), "{args}: {:?}", e.capabilities);
+    }
+}
+
+#[test]
+fn plugins_in_the_directory_a_program_names_are_read_as_its_code() {
+    let r = TestRoot::new();
+    r.cc("plugin-host.c", "usr/sbin/food", &["-ldl"]);
+    r.unit("food.service", "[Service]\nExecStart=/usr/sbin/food\n");
+    let e = r.evidence("food.service");
+    assert!(!e.complete, "no plugin directory in the root: what it loads is unknown");
+    assert!(
+        e.missing[0].starts_with("/usr/sbin/food imports dlopen: loads code chosen at run time"),
+        "{:?}",
+        e.missing
+    );
+
+    // An empty directory named for plugins: nothing installed that the program could load.
+    fs::create_dir_all(r.path("usr/lib/food/plugins")).unwrap();
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert_eq!(e.programs[0].plugins, ["/usr/lib/food/plugins (0 *.so files)"]);
+
+    // A plugin's needs are its program's; a file beside it that is not ELF is not read.
+    r.cc("plugin-chroot.c", "usr/lib/food/plugins/jail.so", &["-shared", "-fPIC"]);
+    r.file("usr/lib/food/plugins/notes.so.txt", "not a plugin", 0o644);
+    r.file("usr/lib/food/plugins/script.so", "INPUT(-lc)\n", 0o644);
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert_eq!(e.programs[0].plugins, ["/usr/lib/food/plugins (2 *.so files)"]);
+    assert!(reasons(&e, Need::Chroot)[0].starts_with("/usr/lib/food/plugins/jail.so imports chroot"), "{:?}", e.needs);
+    assert!(derive(&e).unwrap().capability_bounding_set.value.contains("CAP_SYS_CHROOT"));
+    assert!(
+        explain_text(&e).contains("read from the directories its strings name: /usr/lib/food/plugins (2 *.so files)")
+    );
+
+    // A symlink that leads out of the root is not followed.
+    fs::remove_dir_all(r.path("usr/lib/food/plugins")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    symlink(outside.path(), r.path("usr/lib/food/plugins")).unwrap();
+    fs::copy(r.path("usr/sbin/food"), outside.path().join("x.so")).unwrap();
+    let e = r.evidence("food.service");
+    let outside_read = e.programs.iter().flat_map(|p| &p.plugins).any(|p| !p.contains("(0 *.so"));
+    assert!(!outside_read, "{:?}", e.programs[0].plugins);
+}
+
+#[test]
+fn a_program_that_sets_its_own_capabilities_is_read_only_when_what_it_keeps_is_known() {
+    let r = TestRoot::new();
+    r.cc("keeps-caps.c", "usr/sbin/named", &[]);
+    r.cc("keeps-caps.c", "usr/sbin/capd", &[]);
+    r.unit("named.service", "[Service]\nExecStart=/usr/sbin/named -f -u bind\n");
+    r.unit("capd.service", "[Service]\nExecStart=/usr/sbin/capd\n");
+    let e = r.evidence("capd.service");
+    assert!(e.missing[0].starts_with("/usr/sbin/capd imports capset: sets its own capabilities"), "{:?}", e.missing);
+
+    let e = r.evidence("named.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let set = derive(&e).unwrap().capability_bounding_set.value;
+    for cap in ["CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_SETUID", "CAP_SETGID", "CAP_SYS_RESOURCE", "CAP_CHOWN"] {
+        assert!(set.split(' ').any(|c| c == cap), "{cap} not in {set}");
+    }
+    assert!(e.capabilities["CAP_SYS_CHROOT"][0].contains("sets its own capabilities, keeping at most"));
+}

@@ -98,8 +98,9 @@ pub fn read_shell(text: &str) -> ScriptReading {
     let mut assigned: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut functions: BTreeSet<String> = BTreeSet::new();
     let mut tokenized = Vec::new();
+    let mut case = CaseState::default();
     for line in &lines {
-        let words = shell_words(line);
+        let words = shell_words(line, &mut case);
         for (k, w) in words.iter().enumerate() {
             if let Some((name, value)) = assignment(w) {
                 assigned.entry(name.to_owned()).or_default().insert(value.to_owned());
@@ -293,16 +294,33 @@ fn strip_comment(line: &str) -> String {
     out
 }
 
+/// Where the reader is in `case ... esac` statements, across lines: a `(` that opens a
+/// pattern (`( smb | smbd )`, POSIX allows it) is no subshell.
+#[derive(Debug, Default)]
+struct CaseState {
+    /// `case` statements open.
+    open: usize,
+    /// Next comes a pattern: after `in` or `;;`.
+    pattern_next: bool,
+}
+
 /// Rough shell words: quotes removed, operators (`;`, `&&`, `|`, `(`, `$(`, backquotes)
-/// split out so that what follows them is seen in command position.
-fn shell_words(line: &str) -> Vec<String> {
+/// split out so that what follows them is seen in command position. An arithmetic
+/// expansion (`$((!$addc))`) stays inside its word: it runs nothing.
+fn shell_words(line: &str, case: &mut CaseState) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut quote: Option<char> = None;
     let mut depth = 0usize;
     let mut chars = line.chars().peekable();
-    let flush = |word: &mut String, words: &mut Vec<String>| {
+    let flush = |word: &mut String, words: &mut Vec<String>, case: &mut CaseState| {
         if !word.is_empty() {
+            match word.as_str() {
+                "case" => case.open += 1,
+                "esac" => case.open = case.open.saturating_sub(1),
+                _ => {}
+            }
+            case.pattern_next = word == "in" && case.open > 0;
             words.push(std::mem::take(word));
         }
     };
@@ -317,9 +335,28 @@ fn shell_words(line: &str) -> Vec<String> {
         }
         match c {
             '"' | '\'' => quote = Some(c),
-            c if c.is_whitespace() => flush(&mut word, &mut words),
+            c if c.is_whitespace() => flush(&mut word, &mut words, case),
             // `2>&1`, `>&2`, `&>file`: redirections, not a background `&`.
             '&' if word.ends_with(['>', '<']) || chars.peek() == Some(&'>') => word.push(c),
+            '(' if word.ends_with('$') && chars.peek() == Some(&'(') => {
+                // `$((...))`: read to its closing parentheses as part of the word.
+                word.push(c);
+                let mut open = 0usize;
+                for a in chars.by_ref() {
+                    word.push(a);
+                    match a {
+                        '(' => open += 1,
+                        ')' if open <= 1 => break,
+                        ')' => open -= 1,
+                        _ => {}
+                    }
+                }
+                if chars.peek() == Some(&')') {
+                    chars.next();
+                    word.push(')');
+                }
+            }
+            '(' if word.is_empty() && case.pattern_next => {} // `( pattern )` of a case
             ')' if depth == 0 => {
                 // A case pattern (`start|restart)`): not commands; a command follows it.
                 word.clear();
@@ -327,6 +364,7 @@ fn shell_words(line: &str) -> Vec<String> {
                     words.pop();
                 }
                 words.push(";".into());
+                case.pattern_next = false;
             }
             ';' | '|' | '&' | '(' | ')' | '`' => {
                 if c == '(' {
@@ -337,17 +375,23 @@ fn shell_words(line: &str) -> Vec<String> {
                 } else if c == ')' {
                     depth -= 1;
                 }
-                flush(&mut word, &mut words);
+                flush(&mut word, &mut words, case);
                 let mut op = c.to_string();
-                if (c == '&' || c == '|') && chars.peek() == Some(&c) {
+                if (c == '&' || c == '|' || c == ';') && chars.peek() == Some(&c) {
                     op.push(chars.next().unwrap_or(c));
+                }
+                if op == ";;" {
+                    case.pattern_next = case.open > 0;
+                    op = ";".into();
+                } else if c != '|' {
+                    case.pattern_next = false;
                 }
                 words.push(if c == '`' || c == ')' { ";".into() } else { op });
             }
             _ => word.push(c),
         }
     }
-    flush(&mut word, &mut words);
+    flush(&mut word, &mut words, case);
     words
 }
 
@@ -394,6 +438,15 @@ mod tests {
         );
         let commands: Vec<&str> = r.commands.iter().map(String::as_str).collect();
         assert_eq!(commands, ["/usr/lib/x/helper", "cat"]);
+        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
+
+        // POSIX case patterns in parentheses, and arithmetic: samba's is-configured.
+        let r = read_shell(
+            "server_role=$(testparm -s 2>/dev/null)\ncase \"$1\" in\n    ( smb | smbd )\n\texit $addc\n\t;;\n\
+             ( samba | samba-ad-dc ) exit $((!$addc)) ;;\n    ( * )\n\techo no >&2 ;;\nesac\n( cd /tmp && /usr/bin/make )\n",
+        );
+        let commands: Vec<&str> = r.commands.iter().map(String::as_str).collect();
+        assert_eq!(commands, ["/usr/bin/make", "testparm"]);
         assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
 
         let r = read_shell("#!/bin/sh\nexec \"$@\"\n");

@@ -39,6 +39,9 @@ pub fn explain_text(evidence: &Evidence) -> String {
         if !in_root.is_empty() {
             let _ = writeln!(out, "    libraries read in the root: {}", in_root.join(", "));
         }
+        if !p.plugins.is_empty() {
+            let _ = writeln!(out, "    plugins (loaded with dlopen) read from the directories its strings name: {}; a plugin its configuration loads from elsewhere is not read", p.plugins.join(", "));
+        }
         if matches!(p.kind, ProgramKind::Elf { .. }) {
             let _ = writeln!(out, "    {} imported functions", p.imports.len());
         }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::elf::{self, ElfFacts};
-use super::table::{matches, Match};
+use super::table::{matches, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::Kind;
 use crate::unit::Loader;
@@ -49,6 +49,9 @@ pub(super) struct ElfRead {
 pub(super) struct ParsedElf {
     pub facts: ElfFacts,
     pub matches: Vec<Match>,
+    /// For a file that imports dlopen(3): the directories its strings name where its
+    /// plugins may be (read before its strings are dropped).
+    pub plugin_dirs: Vec<String>,
 }
 
 impl Cache {
@@ -187,8 +190,10 @@ pub(super) enum Located {
 fn parse_elf(inside: &str, bytes: &[u8], mode: u32) -> ElfRead {
     let parsed = elf::read_keeping(bytes, elf::Strings::Paths).map(|mut facts| {
         let matches = matches(inside, &facts);
-        facts.strings.clear(); // only the rows read them, and they are matched now
-        ParsedElf { facts, matches }
+        let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
+        let plugin_dirs = if loads_code { super::plugins::candidate_dirs(facts.strings.iter()) } else { Vec::new() };
+        facts.strings.clear(); // only the rows and the plugin search read them, and they are read now
+        ParsedElf { facts, matches, plugin_dirs }
     });
     let packed_by_upx = bytes[..bytes.len().min(4096)].windows(4).any(|w| w == b"UPX!");
     ElfRead { mode, packed_by_upx, parsed }

@@ -6,7 +6,9 @@ use std::collections::{BTreeSet, VecDeque};
 use super::elf::{ElfFacts, Linking};
 use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH};
 use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
-use super::table::{apply_matches, apply_program, matches, ArgumentRole, Findings};
+use super::plugins;
+use super::table::programs::KEEPS_CAPABILITIES;
+use super::table::{apply_matches, apply_program, matches, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
 use crate::grammar::parse_boolean;
@@ -131,6 +133,7 @@ impl Gatherer<'_> {
                     needed: Vec::new(),
                     libraries: Vec::new(),
                     imports: Vec::new(),
+                    plugins: Vec::new(),
                     note: None,
                 });
                 let label = format!("{} -c of {runner}", cmd.program);
@@ -155,8 +158,14 @@ impl Gatherer<'_> {
     fn program(&mut self, runner: &str, written: &str, args: Option<&[String]>, depth: usize) {
         apply_program(runner, written, &mut self.findings);
         // A program whose options decide what it needs is read again when run with them.
-        let role = ArgumentRole::of(written).filter(|r| !r.selected_by(args));
-        let seen_as = if role.is_some() { format!("{written} (options not used)") } else { written.to_owned() };
+        let unused: Vec<&ArgumentRole> = ArgumentRole::of(written).filter(|r| !r.selected_by(args)).collect();
+        let seen_as = match unused.as_slice() {
+            [] => written.to_owned(),
+            roles => format!(
+                "{written} (options not used: {})",
+                roles.iter().map(|r| r.long[0]).collect::<Vec<_>>().join(" ")
+            ),
+        };
         if !self.seen.insert(seen_as) {
             return;
         }
@@ -173,6 +182,7 @@ impl Gatherer<'_> {
             needed: Vec::new(),
             libraries: Vec::new(),
             imports: Vec::new(),
+            plugins: Vec::new(),
             note: None,
         };
         let (inside, real) = match self.locate(written) {
@@ -214,7 +224,7 @@ impl Gatherer<'_> {
         }
         let bytes = match file {
             ProgramFile::Elf(elf) => {
-                self.elf_program(&inside, &elf, role, &mut evidence);
+                self.elf_program(&inside, &elf, &unused, &mut evidence);
                 self.programs.push(evidence);
                 return;
             }
@@ -248,15 +258,9 @@ impl Gatherer<'_> {
         }
     }
 
-    /// `role`: the program's options that need its imports are not used, so those imports
-    /// do not count.
-    fn elf_program(
-        &mut self,
-        inside: &str,
-        elf: &ElfRead,
-        role: Option<&ArgumentRole>,
-        evidence: &mut ProgramEvidence,
-    ) {
+    /// `unused`: roles of the program whose options no invocation gives it, so the imports
+    /// that serve them do not count.
+    fn elf_program(&mut self, inside: &str, elf: &ElfRead, unused: &[&ArgumentRole], evidence: &mut ProgramEvidence) {
         let (facts, found) = match &elf.parsed {
             Ok(p) => (&p.facts, &p.matches),
             Err(e) => {
@@ -279,26 +283,81 @@ impl Gatherer<'_> {
         } else if linking == Linking::Static && !facts.has_symtab {
             self.findings.missing(format!("{inside}: statically linked and stripped: imports unknown"));
         }
-        match role {
-            Some(role) => {
-                let mut unused = facts.clone();
-                unused.imports.retain(|f| !role.functions.contains(&f.as_str()));
-                unused.static_functions.retain(|f| !role.functions.contains(&f.as_str()));
-                let ignored: Vec<&str> =
-                    role.functions.iter().copied().filter(|f| facts.used_functions().contains(*f)).collect();
-                if !ignored.is_empty() {
-                    evidence.note = Some(format!(
-                        "{} not counted: {} {}, and no command gives it those options",
-                        ignored.join(", "),
-                        base_name(inside),
-                        role.why
-                    ));
-                }
-                apply_matches(&matches(inside, &unused), true, &mut self.findings);
+        let mut own: Vec<Match> = if unused.is_empty() {
+            found.clone()
+        } else {
+            let not_counted = |f: &str| unused.iter().any(|r| r.functions.contains(&f));
+            let mut counted = facts.clone();
+            counted.imports.retain(|f| !not_counted(f));
+            counted.static_functions.retain(|f| !not_counted(f));
+            let used = facts.used_functions();
+            let notes: Vec<String> = unused
+                .iter()
+                .filter_map(|r| {
+                    let ignored: Vec<&str> = r.functions.iter().copied().filter(|f| used.contains(*f)).collect();
+                    (!ignored.is_empty())
+                        .then(|| format!("{} not counted: {} {}", ignored.join(", "), base_name(inside), r.why))
+                })
+                .collect();
+            if !notes.is_empty() {
+                evidence.note = Some(format!("{}, and no command gives it those options", notes.join("; ")));
             }
-            None => apply_matches(found, true, &mut self.findings),
+            // The file's strings were matched when it was read and are gone: its matches
+            // from strings are those that matching its facts alone does not give.
+            let without_strings = matches(inside, facts);
+            let mut own = matches(inside, &counted);
+            own.extend(found.iter().filter(|m| !without_strings.iter().any(|w| w.reason == m.reason)).cloned());
+            own
+        };
+        if DLOPEN.iter().any(|f| facts.used_functions().contains(*f)) {
+            let plugin_dirs = elf.parsed.as_ref().map(|p| p.plugin_dirs.as_slice()).unwrap_or_default();
+            let found = plugins::find(self.root, plugin_dirs);
+            if !found.dirs.is_empty() {
+                own.retain(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)));
+                evidence.plugins = found.dirs.iter().map(|(d, n)| format!("{d} ({n} *.so files)")).collect();
+                if found.truncated {
+                    self.findings.missing(format!("{inside}: more plugins than are read in {}", found.dirs[0].0));
+                }
+                for file in &found.files {
+                    self.plugin(inside, file);
+                }
+            }
         }
+        let sets_own = |m: &Match| m.then.iter().any(|e| matches!(e, Effect::SetsOwnCapabilities));
+        let keeps = KEEPS_CAPABILITIES.iter().find(|(names, _, _)| names.contains(&base_name(inside)));
+        if let (Some((_, caps, source)), true) = (keeps, own.iter().any(sets_own)) {
+            own.retain(|m| !sets_own(m));
+            for cap in *caps {
+                let why = format!("{inside} sets its own capabilities, keeping at most {} ({source})", caps.join(" "));
+                self.findings.capability(cap, why);
+            }
+        }
+        apply_matches(&own, true, &mut self.findings);
         evidence.libraries = self.follow_libraries(inside, facts);
+    }
+
+    /// A plugin `program` loads: its code is the program's, so what it needs counts as the
+    /// program's needs; its own dlopen(3) serves the program's plugin system, already read.
+    fn plugin(&mut self, program: &str, inside: &str) {
+        let Located::Found { real, .. } = self.locate(inside) else { return };
+        if !self.root.read_bytes(&real, 4).is_ok_and(|(head, _)| super::elf::is_elf(&head)) {
+            return; // a linker script or data file beside the plugins: nothing loads it
+        }
+        let read = self.cache.library(inside, &real);
+        match read.as_deref().map(|r| &r.parsed) {
+            Ok(Ok(parsed)) => {
+                let own: Vec<Match> = parsed
+                    .matches
+                    .iter()
+                    .filter(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)))
+                    .cloned()
+                    .collect();
+                apply_matches(&own, true, &mut self.findings);
+                let facts = parsed.facts.clone();
+                self.follow_libraries(inside, &facts);
+            }
+            Err(e) | Ok(Err(e)) => self.findings.missing(format!("{inside} (a plugin of {program}): {e}")),
+        }
     }
 
     /// Reads the DT_NEEDED libraries found inside the root, `LIBRARY_LEVELS` deep, for the

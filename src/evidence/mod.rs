@@ -15,6 +15,7 @@ pub mod explain;
 mod files;
 mod gather;
 mod package;
+mod plugins;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -74,6 +75,10 @@ pub struct ProgramEvidence {
     pub libraries: Vec<LibraryEvidence>,
     /// Functions the program imports (or, statically linked, contains), sorted.
     pub imports: Vec<String>,
+    /// The plugin directories read for a program that loads code with dlopen(3), each with
+    /// how many shared objects were read in it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plugins: Vec<String>,
     /// What of the file was not counted, and why (`date` run without `-s`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -208,8 +213,10 @@ impl Findings {
                 Effect::Need(need) => push_unique(self.needs.entry(need).or_default(), reason),
                 Effect::Capability(cap) => push_unique(self.capabilities.entry(cap.to_owned()).or_default(), reason),
                 Effect::Family(family) => push_unique(self.families.entry(family.to_owned()).or_default(), reason),
-                Effect::Incomplete if counts_incomplete => push_unique(&mut self.missing, reason),
-                Effect::Incomplete => {}
+                Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities if counts_incomplete => {
+                    push_unique(&mut self.missing, reason)
+                }
+                Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities => {}
             }
         }
     }

@@ -55,6 +55,13 @@ pub enum Effect {
     /// What the program does is decided at run time in a way the files cannot show. Only
     /// counted for the program itself, not for libraries it links.
     Incomplete,
+    /// Loads code with dlopen(3): incomplete like [`Effect::Incomplete`], unless the
+    /// program's plugin directories are found and read (`super::plugins`).
+    LoadsPlugins,
+    /// Sets its own capabilities: incomplete like [`Effect::Incomplete`], unless the set it
+    /// keeps is known ([`programs::KEEPS_CAPABILITIES`]), which then counts as used: asking
+    /// for one the bounding set took away fails with EPERM.
+    SetsOwnCapabilities,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +71,7 @@ pub struct Rule {
     pub why: &'static str,
 }
 
-use Effect::{Capability as Cap, Family as Fam, Incomplete, Need as N};
+use Effect::{Capability as Cap, Family as Fam, Incomplete, LoadsPlugins, Need as N, SetsOwnCapabilities};
 use Need::*;
 use Signal::{Function as Fun, Library as Lib, Path, Program as Prog};
 
@@ -83,6 +90,13 @@ pub const EXEC_FUNCTIONS: &[&str] = &[
     "system",
     "popen",
 ];
+
+/// Functions with which a program sets its own capabilities.
+pub const SETS_CAPABILITIES: &[&str] =
+    &["capset", "cap_set_proc", "cap_set_ambient", "cap_drop_bound", "capng_apply", "capng_change_id"];
+
+/// Functions that load code chosen at run time.
+pub const DLOPEN: &[&str] = &["dlopen", "dlmopen"];
 
 /// Set-uid/set-gid programs of Debian 12 that services run to hand work to the system
 /// (mail submission, privilege changes, ICMP, FUSE, PAM's password checker).
@@ -122,38 +136,76 @@ const SETUID_HELPERS: &[&str] = &[
 /// A program whose imports serve a mode that only some options select: `date` imports
 /// clock_settime(2) for `date -s`, while services run it as `date +%s`. Its imports of
 /// `functions` count only when an invocation may use one of the options (or its arguments
-/// are built at run time).
+/// are built at run time). A program may have several roles, one per group of options.
 #[derive(Debug, Clone, Copy)]
 pub struct ArgumentRole {
     pub programs: &'static [&'static str],
     pub functions: &'static [&'static str],
-    /// Long options (`--set`, also as `--set=VALUE`).
+    /// Long options (`--set`, also as `--set=VALUE` or abbreviated as getopt_long takes it).
     pub long: &'static [&'static str],
     /// Short option letters, alone or in a cluster (`-s`, `-us`).
     pub short: &'static [char],
     pub why: &'static str,
 }
 
-pub static ARGUMENT_ROLES: &[ArgumentRole] = &[ArgumentRole {
-    programs: &["date"],
-    functions: &["clock_settime", "settimeofday", "stime"],
-    long: &["--set"],
-    short: &['s'],
-    why: "sets the clock only with -s or --set",
-}];
+/// Options as each program's manual page describes them (date(1); start-stop-daemon(8) of
+/// dpkg 1.21/1.22, whose --stop with --pidfile alone signals the pid the file holds).
+pub static ARGUMENT_ROLES: &[ArgumentRole] = &[
+    ArgumentRole {
+        programs: &["date"],
+        functions: &["clock_settime", "settimeofday", "stime"],
+        long: &["--set"],
+        short: &['s'],
+        why: "sets the clock only with -s or --set",
+    },
+    ArgumentRole {
+        programs: &["start-stop-daemon"],
+        functions: &["chroot"],
+        long: &["--chroot"],
+        short: &['r'],
+        why: "chroots only with --chroot (-r)",
+    },
+    ArgumentRole {
+        programs: &["start-stop-daemon"],
+        functions: &[
+            "setuid",
+            "seteuid",
+            "setreuid",
+            "setresuid",
+            "setgid",
+            "setegid",
+            "setregid",
+            "setresgid",
+            "setgroups",
+            "initgroups",
+        ],
+        long: &["--chuid", "--group"],
+        short: &['c', 'g'],
+        why: "changes user or group only with --chuid or --group (-c, -g)",
+    },
+    ArgumentRole {
+        programs: &["start-stop-daemon"],
+        functions: &["sched_setscheduler", "sched_setparam", "setpriority", "nice", "ioprio_set"],
+        long: &["--procsched", "--iosched", "--nicelevel"],
+        short: &['P', 'I', 'N'],
+        why: "changes scheduling only with --procsched, --iosched or --nicelevel (-P, -I, -N)",
+    },
+];
 
 impl ArgumentRole {
-    /// The role of a program, by its base name.
-    pub fn of(program: &str) -> Option<&'static ArgumentRole> {
-        ARGUMENT_ROLES.iter().find(|r| r.programs.contains(&base_name(program)))
+    /// The roles of a program, by its base name.
+    pub fn of(program: &str) -> impl Iterator<Item = &'static ArgumentRole> + '_ {
+        ARGUMENT_ROLES.iter().filter(move |r| r.programs.contains(&base_name(program)))
     }
 
     /// Whether any of `args` may select the options (`None`: the arguments are unknown). A
-    /// word expanded at run time may be any option.
+    /// word expanded at run time may be any option; getopt_long takes any unambiguous
+    /// abbreviation of a long option, so a prefix of one counts as that option.
     pub fn selected_by(&self, args: Option<&[String]>) -> bool {
         let Some(args) = args else { return true };
         args.iter().any(|a| {
-            let long = self.long.iter().any(|l| a == l || a.strip_prefix(l).is_some_and(|r| r.starts_with('=')));
+            let name = a.split_once('=').map_or(a.as_str(), |(n, _)| n);
+            let long = name.len() > 2 && name.starts_with("--") && self.long.iter().any(|l| l.starts_with(name));
             let cluster =
                 a.strip_prefix('-').filter(|c| !c.starts_with('-') && c.chars().all(|ch| ch.is_ascii_alphabetic()));
             long || cluster.is_some_and(|c| c.chars().any(|ch| self.short.contains(&ch))) || a.starts_with('$')
@@ -229,9 +281,9 @@ pub static RULES: &[Rule] = &[
         why: "uses PAM: the modules of /etc/pam.d decide what it does",
     },
     Rule {
-        when: Fun(&["dlopen", "dlmopen"]),
-        then: &[Incomplete],
-        why: "loads code chosen at run time (plugins are not read)",
+        when: Fun(DLOPEN),
+        then: &[LoadsPlugins],
+        why: "loads code chosen at run time, and no plugin directory of it was found to read",
     },
     // Privileges: user and group changes, capabilities, ownership.
     Rule {
@@ -245,8 +297,13 @@ pub static RULES: &[Rule] = &[
         why: "changes its group ids (drops privileges)",
     },
     Rule {
-        when: Fun(&["capset", "cap_set_proc", "cap_set_ambient", "cap_drop_bound", "capng_apply", "capng_change_id"]),
-        then: &[Incomplete, Cap("CAP_SETPCAP"), N(HostUserIds)],
+        when: Fun(SETS_CAPABILITIES),
+        then: &[SetsOwnCapabilities],
+        why: "sets its own capabilities: which ones it keeps is decided at run time",
+    },
+    Rule {
+        when: Fun(SETS_CAPABILITIES),
+        then: &[Cap("CAP_SETPCAP"), N(HostUserIds)],
         why: "sets its own capabilities: which ones it keeps is decided at run time",
     },
     Rule {
