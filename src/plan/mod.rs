@@ -59,11 +59,15 @@ pub struct Context<'a> {
     pub systemd_version: u32,
 }
 
-/// The unit's own value of `key`, leaving out assignments systemd rejects and ignores
-/// (`PrivateTmp=yes   # comment` sets nothing, so the baseline still adds PrivateTmp=).
-fn setting_of(base: &[Assignment], key: &str) -> Option<String> {
+/// The unit's own value of `key`, leaving out assignments the target's systemd rejects and
+/// ignores (`PrivateTmp=yes   # comment` sets nothing, so the baseline still adds PrivateTmp=).
+fn setting_of(base: &[Assignment], key: &str, systemd_version: u32) -> Option<String> {
     base.iter()
-        .filter(|a| a.section == "Service" && a.key == key && !crate::lint::is_ignored(&a.section, &a.key, &a.value))
+        .filter(|a| {
+            a.section == "Service"
+                && a.key == key
+                && !crate::lint::is_ignored_by(&a.section, &a.key, &a.value, systemd_version)
+        })
         .map(|a| a.value.clone())
         .next_back()
 }
@@ -116,7 +120,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             }
         }
         if let Some((with, value)) = directive.pairs_with() {
-            pair(&mut plan, base, key, with, value);
+            pair(&mut plan, base, key, with, value, ctx.systemd_version);
         }
     }
     let declared = evidence.map_or(&[][..], |e| e.writable.as_slice());
@@ -203,7 +207,7 @@ fn decide(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> D
     if seen.policy_skips.contains(key) {
         return Decision::Skip("the policy skips it for this unit".into());
     }
-    if let Some(existing) = setting_of(seen.base, key) {
+    if let Some(existing) = setting_of(seen.base, key, seen.systemd_version) {
         return Decision::Skip(format!("the unit already sets {key}={existing}"));
     }
     if facts.dynamic_user && directive.has(Flag::ImpliedByDynamicUser) {
@@ -239,11 +243,16 @@ fn decide(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> D
 
 /// Why no_new_privs is in effect for the service, when it is: the unit or the plan (in
 /// `added`) sets NoNewPrivileges=yes, or DynamicUser=yes implies it.
-fn no_new_privileges(added: &[Added], base: &[Assignment], facts: &UnitFacts) -> Option<&'static str> {
+fn no_new_privileges(
+    added: &[Added],
+    base: &[Assignment],
+    facts: &UnitFacts,
+    systemd_version: u32,
+) -> Option<&'static str> {
     if facts.dynamic_user {
         return Some("DynamicUser=yes implies NoNewPrivileges=yes");
     }
-    match setting_of(base, "NoNewPrivileges").map(|v| crate::grammar::parse_boolean(&v)) {
+    match setting_of(base, "NoNewPrivileges", systemd_version).map(|v| crate::grammar::parse_boolean(&v)) {
         Some(Some(true)) => Some("the unit sets NoNewPrivileges=yes"),
         Some(_) => None,
         None => added
@@ -254,9 +263,9 @@ fn no_new_privileges(added: &[Added], base: &[Assignment], facts: &UnitFacts) ->
 }
 
 /// A directive written only beside another goes right after it, unless the unit sets it.
-fn pair(plan: &mut Plan, base: &[Assignment], key: &str, with: &str, value: &str) {
+fn pair(plan: &mut Plan, base: &[Assignment], key: &str, with: &str, value: &str, systemd_version: u32) {
     let Some(pos) = plan.added.iter().position(|a| a.directive == with) else { return };
-    if setting_of(base, key).is_some() {
+    if setting_of(base, key, systemd_version).is_some() {
         return;
     }
     plan.added.insert(

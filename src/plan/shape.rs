@@ -23,7 +23,9 @@ pub(super) fn shape(directive: &Directive, value: &str, seen: &Seen, added: &[Ad
 /// (CapabilityBoundingSet=), else what the complete evidence derives.
 fn derived(directive: &Directive, seen: &Seen, added: &[Added]) -> Shaped {
     let without = seen.facts.starts_without_capabilities.as_ref().filter(|_| directive.key == "CapabilityBoundingSet");
-    if let (Some(why), Some(nnp)) = (without, super::no_new_privileges(added, seen.base, seen.facts)) {
+    if let (Some(why), Some(nnp)) =
+        (without, super::no_new_privileges(added, seen.base, seen.facts, seen.systemd_version))
+    {
         return Ok((String::new(), Some(format!("{why}, and {nnp}: no process can hold a capability"))));
     }
     match seen.derived(directive.key) {

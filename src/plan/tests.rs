@@ -255,3 +255,16 @@ fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set()
         assert_eq!(added(&plan_of(held), "CapabilityBoundingSet"), None, "{held}");
     }
 }
+
+#[test]
+fn the_units_own_setting_is_judged_by_the_target_release() {
+    // `strict` is a value 257 understands and 252 ignores: for 257 the unit already sets it,
+    // for 252 the line sets nothing and the baseline's `yes` goes in.
+    let unit = "[Service]\nExecStart=/usr/sbin/food\nProtectControlGroups=strict\n";
+    let files = [(&format!("{SYS}/food.service")[..], unit)];
+    let at_257 = plan_for(&files, "food.service", &policy("", None), 257);
+    assert_eq!(added(&at_257, "ProtectControlGroups"), None);
+    assert!(skipped(&at_257, "ProtectControlGroups").unwrap().contains("already sets ProtectControlGroups=strict"));
+    let at_252 = plan_for(&files, "food.service", &policy("", None), 252);
+    assert_eq!(added(&at_252, "ProtectControlGroups").as_deref(), Some("yes"));
+}
