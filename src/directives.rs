@@ -58,6 +58,9 @@ pub enum Need {
     ProcessInspection,
     /// Needs real user ids and host capabilities (binds low ports, chowns, drops privileges).
     HostUserIds,
+    /// Changes its user or group ids: files one of its users creates, another may have to
+    /// read (varnishd's manager compiles the VCL as root, its worker loads it as vcache).
+    ChangesUser,
     /// Runs in a user manager, where most sandboxing needs privileges it does not have.
     UserManager,
 }
@@ -89,6 +92,7 @@ impl Need {
             OtherAddressFamilies => "opens address families other than UNIX, INET and NETLINK",
             ProcessInspection => "reads other processes and system-wide /proc files",
             HostUserIds => "needs real user ids and host capabilities",
+            ChangesUser => "changes its user or group ids, so files it creates as one user another may read",
             UserManager => "runs in a user manager",
         }
     }
@@ -527,6 +531,7 @@ pub static DIRECTIVES: &[Directive] = &[
         rows: &["UMask"],
         user_manager: true,
         comment: "Create files readable by the service's user only",
+        breaks: &[ChangesUser],
         ..SERVICE
     },
     Directive {

@@ -166,7 +166,7 @@ impl Evidence {
 
 /// Needs whose evidence in a program file is direct enough to leave a baseline directive out:
 /// a JIT library linked, the clock set, modules loaded, set-uid helpers run, packet or other
-/// sockets opened, the host name set.
+/// sockets opened, the host name set, user ids changed (only strict's UMask= minds that).
 const VETO_NEEDS: &[Need] = &[
     Need::WritableExecutableMemory,
     Need::SystemClock,
@@ -175,6 +175,7 @@ const VETO_NEEDS: &[Need] = &[
     Need::PacketSockets,
     Need::OtherAddressFamilies,
     Need::Hostname,
+    Need::ChangesUser,
 ];
 
 /// Needs, capabilities, families and gaps found so far, each with its reasons.

@@ -277,7 +277,14 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         when: Lib(&["libpam.so"]),
-        then: &[Incomplete, N(HostUserIds), Cap("CAP_SETUID"), Cap("CAP_SETGID"), Cap("CAP_AUDIT_WRITE")],
+        then: &[
+            Incomplete,
+            N(HostUserIds),
+            N(ChangesUser),
+            Cap("CAP_SETUID"),
+            Cap("CAP_SETGID"),
+            Cap("CAP_AUDIT_WRITE"),
+        ],
         why: "uses PAM: the modules of /etc/pam.d decide what it does",
     },
     Rule {
@@ -288,12 +295,12 @@ pub static RULES: &[Rule] = &[
     // Privileges: user and group changes, capabilities, ownership.
     Rule {
         when: Fun(&["setuid", "seteuid", "setreuid", "setresuid", "setfsuid"]),
-        then: &[Cap("CAP_SETUID"), N(HostUserIds)],
+        then: &[Cap("CAP_SETUID"), N(HostUserIds), N(ChangesUser)],
         why: "changes its user id (drops privileges)",
     },
     Rule {
         when: Fun(&["setgid", "setegid", "setregid", "setresgid", "setfsgid", "setgroups", "initgroups"]),
-        then: &[Cap("CAP_SETGID"), N(HostUserIds)],
+        then: &[Cap("CAP_SETGID"), N(HostUserIds), N(ChangesUser)],
         why: "changes its group ids (drops privileges)",
     },
     Rule {
@@ -332,7 +339,7 @@ pub static RULES: &[Rule] = &[
     Rule { when: Prog(&["chown", "chgrp"]), then: &[Cap("CAP_CHOWN"), N(HostUserIds)], why: "changes file ownership" },
     Rule {
         when: Prog(&["runuser", "setpriv", "chpst", "setuidgid", "start-stop-daemon", "su", "sudo"]),
-        then: &[Cap("CAP_SETUID"), Cap("CAP_SETGID"), N(HostUserIds)],
+        then: &[Cap("CAP_SETUID"), Cap("CAP_SETGID"), N(HostUserIds), N(ChangesUser)],
         why: "can change user before running a program",
     },
     Rule {

@@ -172,7 +172,7 @@ fn the_allow_list_is_kept_off_by_what_explain_says_keeps_it_off() {
         WritableExecutableMemory, SetuidExecution, SetuidFiles, HomeDirectories, Devices, SystemClock, KernelModules,
         KernelTunables, KernelLogs, ControlGroups, Namespaces, Hostname, RealtimeScheduling, Personality, Mounts,
         Chroot, WritesSystemDirectories, WritesUndeclaredPaths, PrivilegedSystemCalls, PacketSockets,
-        OtherAddressFamilies, ProcessInspection, HostUserIds, UserManager,
+        OtherAddressFamilies, ProcessInspection, HostUserIds, ChangesUser, UserManager,
     ];
     for need in all {
         let ev = ProgramEvidence { needs: [(need, vec!["seen".into()])].into(), complete: true, ..Default::default() };
@@ -267,4 +267,22 @@ fn the_units_own_setting_is_judged_by_the_target_release() {
     assert!(skipped(&at_257, "ProtectControlGroups").unwrap().contains("already sets ProtectControlGroups=strict"));
     let at_252 = plan_for(&files, "food.service", &policy("", None), 252);
     assert_eq!(added(&at_252, "ProtectControlGroups").as_deref(), Some("yes"));
+}
+
+#[test]
+fn strict_leaves_the_umask_alone_for_a_service_that_changes_user() {
+    // varnishd's manager writes the compiled VCL as root and its worker, as vcache, loads it:
+    // under UMask=0077 the worker gets "Permission denied" (boot lab, trixie, strict).
+    let strict = policy("", Some("strict"));
+    let files = [(&format!("{SYS}/food.service")[..], "[Service]\nExecStart=/usr/sbin/food\n")];
+    let ev = ProgramEvidence {
+        needs: [(Need::ChangesUser, vec!["/usr/sbin/food imports setuid".into()])].into(),
+        complete: true,
+        ..Default::default()
+    };
+    let changes_user = plan_with_evidence(&files, "food.service", &strict, 257, Some(&ev));
+    assert_eq!(added(&changes_user, "UMask"), None);
+    assert!(skipped(&changes_user, "UMask").unwrap().contains("changes its user or group ids"));
+    let stays = plan_with_evidence(&files, "food.service", &strict, 257, None);
+    assert_eq!(added(&stays, "UMask").as_deref(), Some("0077"));
 }
