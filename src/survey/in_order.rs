@@ -13,7 +13,9 @@ use std::sync::{mpsc, Condvar, Mutex};
 /// The caller must not be one of rayon's own threads (it blocks while they work).
 pub fn for_each<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync, mut each: impl FnMut(T)) {
     let threads = rayon::current_num_threads().max(1);
-    let window = 2 * threads;
+    // Wide enough that the other threads keep busy while one reads a package ten or twenty
+    // times the median size (systemd, dovecot-core); what waits is only small results.
+    let window = 32 * threads;
     let next = AtomicUsize::new(0);
     // Set when a worker panics: the others must not wait for its result.
     let stopped = AtomicBool::new(false);
