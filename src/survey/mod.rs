@@ -425,3 +425,44 @@ fn indented(json: &str, by: &str, first_line_too: bool) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(package: &str, before: f64, after: Option<f64>) -> UnitRecord {
+        UnitRecord {
+            package: package.into(),
+            unit: "u.service".into(),
+            path: "/lib/systemd/system/u.service".into(),
+            status: "planned".into(),
+            exposure_before: Some(before),
+            exposure_after: after,
+            added: vec![],
+            skipped: vec![],
+            left_alone: None,
+            heaviest_rows: vec![],
+            findings: vec![],
+        }
+    }
+
+    #[test]
+    fn the_tally_gives_what_the_values_kept_whole_would() {
+        let mut t = Tally::default();
+        t.add(&[unit("a.deb", 9.6, Some(2.1)), unit("a.deb", 10.0, Some(4.5))]);
+        t.add(&[unit("b.deb", 1.0, Some(0.9)), unit("b.deb", 5.0, None)]);
+        t.add(&[]);
+        let s = t.summary();
+        assert_eq!((t.units(), s.scored_units), (4, 3));
+        assert_eq!(s.histogram_before, [0, 1, 0, 0, 0, 0, 0, 0, 0, 2]);
+        assert_eq!(s.histogram_after, [1, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
+        assert_eq!((s.median_before, s.median_after), (Some(9.6), Some(2.1)));
+        t.add(&[unit("c.deb", 2.0, Some(7.0))]);
+        let s = t.summary();
+        // Four values: the mean of the middle two.
+        assert_eq!((s.median_before, s.median_after), (Some(5.8), Some(3.3)));
+        let worst: Vec<(&str, f64, usize)> =
+            s.worst_packages.iter().map(|w| (w.package.as_str(), w.exposure_after, w.units)).collect();
+        assert_eq!(worst, [("c.deb", 7.0, 1), ("a.deb", 4.5, 2), ("b.deb", 0.9, 1)]);
+    }
+}
