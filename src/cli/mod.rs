@@ -376,14 +376,13 @@ fn lint(root: Option<&Path>, layers: &Layers, units: &[String], fix: bool, write
     if packages::only_udebs(units) {
         return EXIT_OK;
     }
-    let units = unit_args;
     let roots = packages::roots(&root.map(Path::to_path_buf), &pkgs);
     if write {
         if let Some(p) = roots.iter().flatten().find(|r| crate::package::Format::of(r).is_some()) {
             return fail(&packages::write_refused(p));
         }
     }
-    if units.is_empty() && roots.iter().all(Option::is_none) {
+    if unit_args.is_empty() && roots.iter().all(Option::is_none) {
         eprintln!("hardenunit lint: name unit files, packages, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
     }
@@ -401,7 +400,7 @@ fn lint(root: Option<&Path>, layers: &Layers, units: &[String], fix: bool, write
     let mut findings_are_errors = false;
     let mut fixes = Vec::new();
     for root in &roots {
-        let run = crate::lint::run_lint(root.as_deref(), &units, systemd_version, fix);
+        let run = crate::lint::run_lint(root.as_deref(), &unit_args, systemd_version, fix);
         findings_are_errors |= run.has_errors();
         let package = root.as_deref().filter(|r| crate::package::Format::of(r).is_some());
         for f in run.findings {
@@ -450,7 +449,7 @@ fn lint(root: Option<&Path>, layers: &Layers, units: &[String], fix: bool, write
             return fail(&e);
         }
         // What is left after the fixes decides the exit status.
-        let again = crate::lint::run_lint(root, &units, systemd_version, false);
+        let again = crate::lint::run_lint(root, &unit_args, systemd_version, false);
         return if again.has_errors() { EXIT_FINDINGS } else { EXIT_OK };
     }
     if findings_are_errors {
