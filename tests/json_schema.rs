@@ -149,6 +149,29 @@ fn every_commands_json_follows_the_installed_schema() {
             json_of(&[&["explain", "--format", "json", "--root", r, "tpl@.service"][..], &V].concat()),
         ),
     ];
+    // The same root as a built package: every object then names it.
+    write(
+        &root,
+        "DEBIAN/control",
+        "Package: food\nVersion: 1\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: t\n",
+    );
+    let deb = t.path().join("food_1_all.deb");
+    let built = std::process::Command::new("dpkg-deb").args(["--root-owner-group", "--build", r]).arg(&deb).output();
+    assert!(built.is_ok_and(|o| o.status.success()), "dpkg-deb --build");
+    let d = deb.to_str().unwrap();
+    let from_package = [
+        ("harden", json_of(&[&["--format", "json", d][..], &V].concat())),
+        ("score", json_of(&[&["score", "--json", d][..], &V].concat())),
+        ("lint", json_of(&["lint", "--format", "json", d])),
+        ("explain", json_of(&[&["explain", "--format", "json", d, "food.service"][..], &V].concat())),
+    ];
+    for (def, doc) in from_package {
+        assert!(
+            doc.contains(&format!("\"package\": \"{d}\"")) || doc.contains(&format!("\"package\":\"{d}\"")),
+            "{doc}"
+        );
+        docs.push((def, format!("{def} {d}"), doc));
+    }
     // The package trees of the tests (and the corpus of real Debian units, when present).
     for tree in package_trees() {
         let tr = tree.to_str().unwrap();

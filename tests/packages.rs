@@ -170,6 +170,58 @@ fn write_into_a_package_is_refused_and_bad_archives_name_the_file() {
     assert_eq!(v[0]["unit"], "cron.service");
 }
 
+/// lint (with and without --fix) and explain take a package named as an argument as they take
+/// its unpacked tree: the same findings, fixes, note of the target systemd and exit status.
+#[test]
+fn lint_fix_and_explain_read_a_package_as_its_unpacked_tree() {
+    let package = deb("tor");
+    let p = package.to_str().unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let ok = Command::new("dpkg-deb").arg("-x").arg(&package).arg(t.path()).status().unwrap().success();
+    assert!(ok, "dpkg-deb -x {p}");
+    let dir = t.path().to_str().unwrap();
+    let same = |args: &[&str]| {
+        let from_package = hardenunit(&[args, &[p]].concat());
+        let from_tree = hardenunit(&[args, &["--root", dir]].concat());
+        assert_eq!(from_package.code, from_tree.code, "{args:?}: {}", from_package.stderr);
+        assert_eq!(from_package.stdout.replace(p, ""), from_tree.stdout.replace(dir, ""), "{args:?}");
+        assert_eq!(from_package.stderr.replace(p, ""), from_tree.stderr.replace(dir, ""), "{args:?}");
+        from_package
+    };
+    // No --systemd-version: the note of the built-in target is part of what must match.
+    let lint = same(&["lint"]);
+    assert!(lint.stdout.contains("/lib/systemd/system/tor@default.service:"), "{}", lint.stdout);
+    assert!(lint.stderr.contains("target systemd") && lint.stderr.contains("built-in default"), "{}", lint.stderr);
+    let fix = same(&["lint", "--fix"]);
+    let header = format!("--- {p}/lib/systemd/system/tor@default.service");
+    assert!(fix.stdout.contains(&header) && fix.stdout.contains("\n+ReadWritePaths=-/var/lib/tor\n"), "{}", fix.stdout);
+    // Writing the fixes into the package is refused, and nothing changes.
+    let bytes = fs::read(&package).unwrap();
+    let write = hardenunit(&["lint", "--fix", "--write", p]);
+    assert_eq!(write.code, 2, "{}", write.stderr);
+    assert!(write.stderr.contains(p) && write.stderr.contains("never written"), "{}", write.stderr);
+    assert!(write.stdout.is_empty(), "{}", write.stdout);
+    assert_eq!(fs::read(&package).unwrap(), bytes);
+
+    // explain: a package of several services wants the one to explain named after it.
+    let several = hardenunit(&["explain", p]);
+    assert_eq!(several.code, 2);
+    assert!(several.stderr.contains("tor.service, tor@.service, tor@default.service"), "{}", several.stderr);
+    let explained = same(&["explain", "--systemd-version", "252", "tor@default.service"]);
+    assert_eq!(explained.code, 0, "{}", explained.stderr);
+    assert!(
+        explained.stdout.starts_with(&format!("tor@default.service ({p}/lib/systemd/system/")),
+        "{}",
+        explained.stdout
+    );
+    let v = json(&["explain", "--format", "json", "--systemd-version", "252", p, "tor.service"]);
+    assert_eq!((v["package"].as_str(), v["unit"].as_str()), (Some(p), Some("tor.service")), "{v}");
+    // A package of one service needs no name.
+    let cron = deb("cron");
+    let v = json(&["explain", "--format", "json", "--systemd-version", "252", cron.to_str().unwrap()]);
+    assert_eq!(v["unit"], "cron.service", "{v}");
+}
+
 /// An RPM built here with rpmbuild: a service running an ELF program of the package, a
 /// template, an alias symlink, a drop-in and a mask, with the payload compressed `payload`.
 fn build_rpm(dir: &Path, payload: &str) -> PathBuf {

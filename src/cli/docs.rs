@@ -139,7 +139,9 @@ With \fB\-\-format json\fR each command prints one JSON document on standard out
 \fI/usr/share/hardenunit/output.schema.json\fR defines each shape, under \fB$defs\fR by the
 command's name (harden for the main command). Exposures are numbers from 0.0 to 10.0, null
 where a unit is not scored. A user unit may have a system unit's name: \fBscope\fR tells
-them apart.
+them apart. A unit or finding read from a built package (.deb, .rpm) starts with
+\fBpackage\fR, the package file as named; its \fBpath\fR or \fBfile\fR is then the path
+the package installs.
 .TP
 \fBhardenunit \-\-format json\fR (harden)
 An array, an object per unit: \fBunit\fR, \fBscope\fR (system or user), \fBpath\fR,

@@ -193,9 +193,10 @@ enum Command {
         common: Common,
         #[arg(long, value_enum, default_value = "text", help = FORMAT_HELP)]
         format: Format,
-        /// A unit file, or a unit name looked up in the root
-        #[arg(value_name = "UNIT")]
-        unit: String,
+        /// A unit file, or a unit name looked up in the root; or a built package (.deb,
+        /// .rpm), then the unit in it when it ships more than one service
+        #[arg(value_name = "UNIT|PACKAGE", required = true)]
+        targets: Vec<String>,
     },
 }
 
@@ -288,7 +289,7 @@ pub fn main() -> i32 {
             }
             Err(e) => fail(&e),
         },
-        Some(Command::Explain { common, format, unit }) => explain(&common, &unit, format),
+        Some(Command::Explain { common, format, targets }) => explain(&common, &targets, format),
         Some(Command::Lint { root, layers, fix, write, format, units }) => {
             if fix && !write && format == Format::Json {
                 return usage_error(
@@ -367,19 +368,22 @@ fn detect_systemd_version() -> Option<u32> {
     text.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Lint over each root in turn (the host, a build root, or a built package); a package's
+/// findings name it. `--fix` shows the fixes for a package too, but only a directory (or
+/// the host) is written.
 fn lint(root: Option<&Path>, layers: &Layers, units: &[String], fix: bool, write: bool, format: Format) -> i32 {
-    let (pkgs, units_left) = packages::split(units);
+    let (pkgs, unit_args) = packages::split(units);
     if packages::only_udebs(units) {
         return EXIT_OK;
     }
-    let root_buf = root.map(Path::to_path_buf);
-    if !pkgs.is_empty() || packages::is_package(&root_buf) {
-        let roots = packages::roots(&root_buf, &pkgs);
-        return packages::lint(&roots, &units_left, layers, write, format == Format::Json);
+    let roots = packages::roots(&root.map(Path::to_path_buf), &pkgs);
+    if write {
+        if let Some(p) = roots.iter().flatten().find(|r| crate::package::Format::of(r).is_some()) {
+            return fail(&packages::write_refused(p));
+        }
     }
-    let units = &units_left[..];
-    if units.is_empty() && root.is_none() {
-        eprintln!("hardenunit lint: name unit files, or a build root with --root DIR (see --help)");
+    if unit_args.is_empty() && roots.iter().all(Option::is_none) {
+        eprintln!("hardenunit lint: name unit files, packages, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
     }
     let systemd_version = match load_policy(layers, None, None) {
@@ -389,32 +393,46 @@ fn lint(root: Option<&Path>, layers: &Layers, units: &[String], fix: bool, write
         }
         Err(e) => return fail(&e),
     };
-    let run = crate::lint::run_lint(root, units, systemd_version, fix);
     let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let mut text = String::new();
-    match format {
-        Format::Json => {
-            text = serde_json::to_string_pretty(&run.findings).unwrap_or_else(|_| "[]".into());
-            text.push('\n');
+    let mut objects = Vec::new();
+    let mut errors = Vec::new();
+    let mut findings_are_errors = false;
+    let mut fixes = Vec::new();
+    for root in &roots {
+        let run = crate::lint::run_lint(root.as_deref(), &unit_args, systemd_version, fix);
+        findings_are_errors |= run.has_errors();
+        let package = root.as_deref().filter(|r| crate::package::Format::of(r).is_some());
+        for f in run.findings {
+            text.push_str(&format!("{f}\n"));
+            // In JSON a package's file is the path it installs, beside "package".
+            let inside = match package {
+                Some(p) => f.file.strip_prefix(p).map(|rel| Path::new("/").join(rel)).unwrap_or(f.file.clone()),
+                None => f.file.clone(),
+            };
+            objects.push(packages::InPackage { package, item: crate::lint::Finding { file: inside, ..f } });
         }
-        Format::Text => {
-            for f in &run.findings {
-                text.push_str(&format!("{f}\n"));
-            }
-            for f in run.fixes.iter().filter(|f| f.before != f.after) {
-                let shown = f.path.display().to_string();
-                text.push_str(&crate::render::diff::unified(&f.before, &f.after, &shown, &shown, color));
-            }
+        fixes.extend(run.fixes.into_iter().filter(|f| f.before != f.after));
+        errors.extend(run.errors.into_iter().map(|e| crate::package::in_package(package, e)));
+    }
+    if format == Format::Json {
+        text = serde_json::to_string_pretty(&objects).unwrap_or_else(|_| "[]".into());
+        text.push('\n');
+    } else {
+        for f in &fixes {
+            let shown = f.path.display().to_string();
+            text.push_str(&crate::render::diff::unified(&f.before, &f.after, &shown, &shown, color));
         }
     }
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    for e in &run.errors {
+    for e in &errors {
         eprintln!("hardenunit: {e}");
     }
-    if !run.errors.is_empty() {
+    if !errors.is_empty() {
         return EXIT_ERROR;
     }
     if write {
+        // Packages were refused above: the one root is a directory, or the host.
         let fs = match root {
             Some(r) => crate::unit::rootfs::RootFs::new(r),
             None => Ok(crate::unit::rootfs::RootFs::host()),
@@ -423,47 +441,62 @@ fn lint(root: Option<&Path>, layers: &Layers, units: &[String], fix: bool, write
             Ok(fs) => fs,
             Err(e) => return fail(&e),
         };
-        let plan: Vec<crate::unit::write_set::PlannedWrite> = run
-            .fixes
+        let plan: Vec<crate::unit::write_set::PlannedWrite> = fixes
             .iter()
-            .filter(|f| f.before != f.after)
             .map(|f| crate::unit::write_set::PlannedWrite { path: &f.real_path, contents: Some(f.after.as_bytes()) })
             .collect();
         if let Err(e) = crate::unit::write_set::write_all_or_none(&fs, &plan) {
             return fail(&e);
         }
         // What is left after the fixes decides the exit status.
-        let again = crate::lint::run_lint(root, units, systemd_version, false);
+        let again = crate::lint::run_lint(root, &unit_args, systemd_version, false);
         return if again.has_errors() { EXIT_FINDINGS } else { EXIT_OK };
     }
-    if run.has_errors() {
+    if findings_are_errors {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     }
 }
 
-fn explain(common: &Common, unit: &str, format: Format) -> i32 {
+/// One service explained: a unit file, a unit in the root, or the one in a package (or the
+/// one named beside it).
+fn explain(common: &Common, targets: &[String], format: Format) -> i32 {
+    let (pkgs, units) = packages::split(targets);
+    if packages::only_udebs(targets) {
+        return EXIT_OK;
+    }
+    let roots = packages::roots(&common.root, &pkgs);
+    if roots.len() > 1 || units.len() > 1 {
+        eprintln!("hardenunit explain: explains one service: name one unit, or one package (see --help)");
+        return EXIT_ERROR;
+    }
     let (policy, target_source) = match load_policy(&common.layers, common.profile.clone(), None) {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
     let systemd_version = systemd_version_of(&policy);
-    let req = Request {
-        root: common.root.clone(),
-        units: vec![unit.to_owned()],
-        exclude: vec![],
-        policy,
-        systemd_version,
-        no_evidence: false,
-    };
-    let outcome = engine::run(&req);
+    let req = Request { root: None, units, exclude: vec![], policy, systemd_version, no_evidence: false };
+    let outcome = packages::run_engine(&req, &roots);
     if let Some(e) = outcome.errors.first() {
         return fail(e);
     }
-    let Some(report) = outcome.units.first() else {
-        eprintln!("hardenunit: {unit}: nothing to explain");
-        return EXIT_ERROR;
+    let report = match &outcome.units[..] {
+        [one] => one,
+        [] => {
+            eprintln!("hardenunit: {}: nothing to explain", targets.join(" "));
+            return EXIT_ERROR;
+        }
+        several => {
+            let names: Vec<String> = several.iter().map(|u| u.unit.clone()).collect();
+            eprintln!(
+                "hardenunit explain: {} ships {} services ({}): name one after it",
+                targets.join(" "),
+                several.len(),
+                names.join(", ")
+            );
+            return EXIT_ERROR;
+        }
     };
     match format {
         Format::Text => print!("{}", report::explain(report, &req.policy, &target_source)),

@@ -62,10 +62,12 @@ pub fn read(path: &Path) -> Result<RootFs, LoadError> {
 }
 
 /// An error about a file inside a package names the package first
-/// (`foo.deb/lib/systemd/system/foo.service:3: ...`).
+/// (`foo.deb/lib/systemd/system/foo.service:3: ...`); a path that names it already is kept.
 pub fn in_package(package: Option<&Path>, e: LoadError) -> LoadError {
     match package {
-        Some(p) if e.path != p => LoadError { path: p.join(e.path.strip_prefix("/").unwrap_or(&e.path)), ..e },
+        Some(p) if !e.path.starts_with(p) => {
+            LoadError { path: p.join(e.path.strip_prefix("/").unwrap_or(&e.path)), ..e }
+        }
         _ => e,
     }
 }

@@ -157,7 +157,12 @@ fn median(v: &mut [u32]) -> u32 {
 /// `hardenunit explain`: the evidence, then every directive of the policy with its fate.
 pub fn explain(u: &UnitReport, policy: &Policy, target_source: &str) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{} ({})", shown_name(u), u.path.display());
+    // A package's unit is named as lint names its files: the path inside, after the package.
+    let path = match &u.package {
+        Some(p) => p.join(u.path.strip_prefix("/").unwrap_or(&u.path)),
+        None => u.path.clone(),
+    };
+    let _ = writeln!(s, "{} ({})", shown_name(u), path.display());
     let _ = writeln!(s, "policy: profile {}, target {}", policy.profile, target_source);
     let _ = writeln!(s, "exposure: {} -> {}\n", exposure(&u.before), exposure(&u.after));
     if let Some(gathered) = &u.gathered {
@@ -240,6 +245,8 @@ pub fn json(units: &[UnitReport]) -> String {
 
 #[derive(Serialize)]
 struct JsonExplain<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<String>,
     unit: &'a str,
     scope: Option<Scope>,
     path: String,
@@ -257,6 +264,7 @@ struct JsonExplain<'a> {
 /// `hardenunit explain --format json`: what [`explain`] prints, as one object.
 pub fn explain_json(u: &UnitReport, policy: &Policy, target_source: &str) -> String {
     let doc = JsonExplain {
+        package: u.package.as_ref().map(|p| p.display().to_string()),
         unit: &u.unit,
         scope: u.scope,
         path: u.path.display().to_string(),

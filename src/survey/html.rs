@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use super::Survey;
+use super::{num, Header, PackageError, Summary, UnitRecord};
 
 const STYLE: &str = "
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
@@ -77,10 +77,6 @@ fn esc(s: &str) -> String {
     out
 }
 
-fn num(v: Option<f64>) -> String {
-    v.map_or("-".into(), |v| format!("{v:.1}"))
-}
-
 /// Two bars per exposure bin (now, after), with axis labels and a legend.
 fn histogram(before: &[usize; 10], after: &[usize; 10]) -> String {
     let (w, h, left, bottom, top) = (620.0, 240.0, 40.0, 30.0, 20.0);
@@ -127,8 +123,9 @@ fn histogram(before: &[usize; 10], after: &[usize; 10]) -> String {
     s
 }
 
-pub fn page(s: &Survey) -> String {
-    let m = &s.summary;
+/// The page up to the table's rows: what the summary of all units says, so it is made
+/// last and the rows (made as packages are done) are put after it.
+pub fn head(s: &Header, m: &Summary, errors: &[PackageError], units: usize) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
@@ -152,9 +149,9 @@ pub fn page(s: &Survey) -> String {
         }
         out.push_str("</ol>\n");
     }
-    if !s.errors.is_empty() {
+    if !errors.is_empty() {
         out.push_str("<h2>Errors</h2><ul class=\"errors\" id=\"errors\">");
-        for e in &s.errors {
+        for e in errors {
             let _ = write!(out, "<li>{}</li>", esc(&e.error));
         }
         out.push_str("</ul>\n");
@@ -162,7 +159,7 @@ pub fn page(s: &Survey) -> String {
     let _ = writeln!(
         out,
         "<h2>Services</h2><input id=\"filter\" type=\"search\" placeholder=\"Filter: package, unit, directive...\"> <small><span id=\"shown\">{}</span> shown</small>",
-        s.units.len()
+        units
     );
     out.push_str("<table id=\"units\"><thead><tr>");
     for (key, label, kind) in [
@@ -178,7 +175,13 @@ pub fn page(s: &Survey) -> String {
         let _ = write!(out, "<th data-key=\"{key}\" data-type=\"{kind}\">{label}</th>");
     }
     out.push_str("</tr></thead><tbody>\n");
-    for u in &s.units {
+    out
+}
+
+/// The table's rows for one package's units.
+pub fn rows(units: &[UnitRecord]) -> String {
+    let mut out = String::new();
+    for u in units {
         let class = |v: Option<f64>| match v {
             Some(v) if v >= 7.0 => "num bad",
             Some(v) if v < 4.0 => "num ok",
@@ -224,6 +227,10 @@ pub fn page(s: &Survey) -> String {
             list(findings),
         );
     }
-    let _ = write!(out, "</tbody></table>\n<script>{SCRIPT}</script>\n</body></html>\n");
     out
+}
+
+/// The page after the rows.
+pub fn tail() -> String {
+    format!("</tbody></table>\n<script>{SCRIPT}</script>\n</body></html>\n")
 }

@@ -7,10 +7,10 @@
 //! number of packages beyond them.
 
 pub mod html;
+mod in_order;
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{self, Request, Status, UnitReport};
@@ -21,14 +21,19 @@ const HEAVIEST_ROWS: usize = 3;
 /// Packages named in the summary's "worst" list.
 const WORST_PACKAGES: usize = 10;
 
+/// What the survey knows before any package is read: the head of its JSON and HTML.
 #[derive(Debug, Clone, Serialize)]
-pub struct Survey {
+pub struct Header {
     pub systemd_version: u32,
     pub profile: String,
     pub packages: usize,
+}
+
+/// One package's part of the survey, handed on as soon as the package is done.
+#[derive(Debug, Clone)]
+pub struct PackageResult {
     pub units: Vec<UnitRecord>,
     pub errors: Vec<PackageError>,
-    pub summary: Summary,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -133,42 +138,37 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Surveys `packages` under `policy`; `progress` is called once per package done.
-pub fn survey(packages: &[PathBuf], policy: &Policy, systemd_version: u32, progress: &(dyn Fn() + Sync)) -> Survey {
-    let per_package: Vec<(Vec<UnitRecord>, Vec<PackageError>)> = packages
-        .par_iter()
-        .map(|p| {
-            let req = Request {
-                root: Some(p.clone()),
-                units: vec![],
-                exclude: vec![],
-                policy: policy.clone(),
-                systemd_version,
-                no_evidence: false,
-            };
-            let outcome = engine::run(&req);
-            let name = p.display().to_string();
-            let units = outcome.units.iter().map(|u| record(&name, u)).collect();
-            let errors = outcome
-                .errors
-                .iter()
-                .map(|e| PackageError {
-                    package: name.clone(),
-                    error: crate::package::in_package(Some(p), e.clone()).to_string(),
-                })
-                .collect();
-            progress();
-            (units, errors)
-        })
-        .collect();
-    let mut units = Vec::new();
-    let mut errors = Vec::new();
-    for (u, e) in per_package {
-        units.extend(u);
-        errors.extend(e);
+/// Surveys `packages` under `policy`, handing each package's result to `each` in the order
+/// of `packages` as soon as it and those before it are done. Nothing is collected here: the
+/// caller writes each result out and keeps only the summary's tally, so memory does not
+/// grow with the number of packages.
+pub fn survey(packages: &[PathBuf], policy: &Policy, systemd_version: u32, each: impl FnMut(PackageResult)) {
+    in_order::for_each(packages.len(), |i| survey_one(&packages[i], policy, systemd_version), each);
+}
+
+fn survey_one(package: &Path, policy: &Policy, systemd_version: u32) -> PackageResult {
+    let req = Request {
+        root: Some(package.to_owned()),
+        units: vec![],
+        exclude: vec![],
+        policy: policy.clone(),
+        systemd_version,
+        no_evidence: false,
+    };
+    // The package's tree lives inside this call: it is gone before the records are handed on.
+    let outcome = engine::run(&req);
+    let name = package.display().to_string();
+    PackageResult {
+        units: outcome.units.iter().map(|u| record(&name, u)).collect(),
+        errors: outcome
+            .errors
+            .into_iter()
+            .map(|e| PackageError {
+                package: name.clone(),
+                error: crate::package::in_package(Some(package), e).to_string(),
+            })
+            .collect(),
     }
-    let summary = summarize(&units);
-    Survey { systemd_version, profile: policy.profile.clone(), packages: packages.len(), units, errors, summary }
 }
 
 fn tenths(v: u32) -> f64 {
@@ -223,54 +223,121 @@ fn bin(exposure: f64) -> usize {
     (exposure.floor() as usize).min(9)
 }
 
-fn median(mut values: Vec<f64>) -> Option<f64> {
-    if values.is_empty() {
+/// The summary, tallied one package at a time in constant memory: exposures are tenths
+/// (0 to 100), so a count per value gives the exact median without keeping the values.
+#[derive(Debug, Default)]
+pub struct Tally {
+    scored: usize,
+    units: usize,
+    before: Vec<usize>,
+    after: Vec<usize>,
+    worst: Vec<WorstPackage>,
+}
+
+impl Tally {
+    pub fn add(&mut self, units: &[UnitRecord]) {
+        if self.before.is_empty() {
+            self.before = vec![0; 101];
+            self.after = vec![0; 101];
+        }
+        self.units += units.len();
+        let mut worst: Option<WorstPackage> = None;
+        for u in units {
+            let (Some(b), Some(a)) = (u.exposure_before, u.exposure_after) else { continue };
+            self.scored += 1;
+            self.before[tenths_of(b)] += 1;
+            self.after[tenths_of(a)] += 1;
+            match worst.as_mut().filter(|w| w.package == u.package) {
+                Some(w) => {
+                    w.exposure_after = w.exposure_after.max(a);
+                    w.units += 1;
+                }
+                None => {
+                    self.keep_worst(worst.take());
+                    worst = Some(WorstPackage { package: u.package.clone(), exposure_after: a, units: 1 });
+                }
+            }
+        }
+        self.keep_worst(worst);
+    }
+
+    fn keep_worst(&mut self, package: Option<WorstPackage>) {
+        let Some(p) = package else { return };
+        // A package named twice on the command line is one package.
+        match self.worst.iter_mut().find(|w| w.package == p.package) {
+            Some(w) => {
+                w.exposure_after = w.exposure_after.max(p.exposure_after);
+                w.units += p.units;
+            }
+            None => self.worst.push(p),
+        }
+        self.worst
+            .sort_by(|a, b| b.exposure_after.total_cmp(&a.exposure_after).then_with(|| a.package.cmp(&b.package)));
+        self.worst.truncate(WORST_PACKAGES);
+    }
+
+    /// Units seen, scored or not.
+    pub fn units(&self) -> usize {
+        self.units
+    }
+
+    pub fn summary(&self) -> Summary {
+        let histogram = |counts: &[usize]| {
+            let mut bins = [0; 10];
+            for (t, n) in counts.iter().enumerate() {
+                bins[bin(t as f64 / 10.0)] += n;
+            }
+            bins
+        };
+        Summary {
+            scored_units: self.scored,
+            histogram_before: histogram(&self.before),
+            histogram_after: histogram(&self.after),
+            median_before: median(&self.before, self.scored),
+            median_after: median(&self.after, self.scored),
+            worst_packages: self.worst.clone(),
+        }
+    }
+}
+
+fn tenths_of(exposure: f64) -> usize {
+    ((exposure * 10.0).round() as usize).min(100)
+}
+
+/// The median of `n` values given as a count per tenth.
+fn median(counts: &[usize], n: usize) -> Option<f64> {
+    if n == 0 {
         return None;
     }
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    let m = if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 };
+    let nth = |k: usize| {
+        let mut seen = 0;
+        counts.iter().position(|c| {
+            seen += c;
+            seen > k
+        })
+    };
+    let m = if n % 2 == 1 {
+        tenths(nth(n / 2)? as u32)
+    } else {
+        (tenths(nth(n / 2 - 1)? as u32) + tenths(nth(n / 2)? as u32)) / 2.0
+    };
     Some((m * 100.0).round() / 100.0)
 }
 
-pub fn summarize(units: &[UnitRecord]) -> Summary {
-    let scored: Vec<(&UnitRecord, f64, f64)> =
-        units.iter().filter_map(|u| Some((u, u.exposure_before?, u.exposure_after?))).collect();
-    let mut histogram_before = [0; 10];
-    let mut histogram_after = [0; 10];
-    for (_, b, a) in &scored {
-        histogram_before[bin(*b)] += 1;
-        histogram_after[bin(*a)] += 1;
-    }
-    let mut worst: Vec<WorstPackage> = Vec::new();
-    for (u, _, a) in &scored {
-        match worst.iter_mut().find(|w| w.package == u.package) {
-            Some(w) => {
-                w.exposure_after = w.exposure_after.max(*a);
-                w.units += 1;
-            }
-            None => worst.push(WorstPackage { package: u.package.clone(), exposure_after: *a, units: 1 }),
-        }
-    }
-    worst.sort_by(|a, b| b.exposure_after.total_cmp(&a.exposure_after).then_with(|| a.package.cmp(&b.package)));
-    worst.truncate(WORST_PACKAGES);
-    Summary {
-        scored_units: scored.len(),
-        histogram_before,
-        histogram_after,
-        median_before: median(scored.iter().map(|s| s.1).collect()),
-        median_after: median(scored.iter().map(|s| s.2).collect()),
-        worst_packages: worst,
-    }
+/// The table's head, for a terminal or a pipe.
+pub fn text_head() -> String {
+    format!("{:<40} {:<36} {:>6} {:>6} {:>5} {:>4}\n", "PACKAGE", "UNIT", "NOW", "AFTER", "ADDED", "LINT")
 }
 
-/// The survey as a table on a terminal or in a pipe.
-pub fn text(s: &Survey) -> String {
+fn num(v: Option<f64>) -> String {
+    v.map_or("-".to_owned(), |v| format!("{v:.1}"))
+}
+
+/// The table's rows for one package's units.
+pub fn text_rows(units: &[UnitRecord]) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let _ = writeln!(out, "{:<40} {:<36} {:>6} {:>6} {:>5} {:>4}", "PACKAGE", "UNIT", "NOW", "AFTER", "ADDED", "LINT");
-    let num = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
-    for u in &s.units {
+    for u in units {
         let name = Path::new(&u.package).file_name().map_or(u.package.clone(), |n| n.to_string_lossy().into_owned());
         let _ = writeln!(
             out,
@@ -283,16 +350,22 @@ pub fn text(s: &Survey) -> String {
             u.findings.len()
         );
     }
-    let m = &s.summary;
+    out
+}
+
+/// The summary under the table.
+pub fn text_summary(h: &Header, m: &Summary) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "\n{} package(s), {} service(s) scored; median exposure {} -> {} (systemd {}, profile {})",
-        s.packages,
+        h.packages,
         m.scored_units,
         num(m.median_before),
         num(m.median_after),
-        s.systemd_version,
-        s.profile
+        h.systemd_version,
+        h.profile
     );
     let _ = writeln!(out, "exposure    now  after");
     for i in 0..10 {
@@ -305,4 +378,91 @@ pub fn text(s: &Survey) -> String {
         }
     }
     out
+}
+
+/// The JSON document in pieces, made as the packages are done: [`json_head`], then
+/// [`json_units`] for each package, then [`json_tail`] give together the pretty-printed
+/// object `{systemd_version, profile, packages, units: [...], errors: [...], summary}`.
+pub fn json_head(h: &Header) -> String {
+    let object = serde_json::to_string_pretty(h).unwrap_or_default();
+    let fields = object.strip_suffix("\n}").unwrap_or(&object);
+    format!("{fields},\n  \"units\": [")
+}
+
+/// One package's units; `first`: whether no unit came before them.
+pub fn json_units(units: &[UnitRecord], mut first: bool) -> String {
+    let mut out = String::new();
+    for u in units {
+        out.push_str(if first { "\n" } else { ",\n" });
+        first = false;
+        out.push_str(&indented(&serde_json::to_string_pretty(u).unwrap_or_default(), "    ", true));
+    }
+    out
+}
+
+/// `any_units`: whether [`json_units`] wrote any.
+pub fn json_tail(errors: &[PackageError], summary: &Summary, any_units: bool) -> String {
+    let value = |v: String| indented(&v, "  ", false);
+    format!(
+        "{}],\n  \"errors\": {},\n  \"summary\": {}\n}}\n",
+        if any_units { "\n  " } else { "" },
+        value(serde_json::to_string_pretty(errors).unwrap_or_default()),
+        value(serde_json::to_string_pretty(summary).unwrap_or_default())
+    )
+}
+
+/// `json` (pretty-printed, so no string in it holds a newline) nested deeper by `by`.
+fn indented(json: &str, by: &str, first_line_too: bool) -> String {
+    let mut out = String::with_capacity(json.len() + json.len() / 8);
+    for (i, line) in json.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i > 0 || first_line_too {
+            out.push_str(by);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(package: &str, before: f64, after: Option<f64>) -> UnitRecord {
+        UnitRecord {
+            package: package.into(),
+            unit: "u.service".into(),
+            path: "/lib/systemd/system/u.service".into(),
+            status: "planned".into(),
+            exposure_before: Some(before),
+            exposure_after: after,
+            added: vec![],
+            skipped: vec![],
+            left_alone: None,
+            heaviest_rows: vec![],
+            findings: vec![],
+        }
+    }
+
+    #[test]
+    fn the_tally_gives_what_the_values_kept_whole_would() {
+        let mut t = Tally::default();
+        t.add(&[unit("a.deb", 9.6, Some(2.1)), unit("a.deb", 10.0, Some(4.5))]);
+        t.add(&[unit("b.deb", 1.0, Some(0.9)), unit("b.deb", 5.0, None)]);
+        t.add(&[]);
+        let s = t.summary();
+        assert_eq!((t.units(), s.scored_units), (4, 3));
+        assert_eq!(s.histogram_before, [0, 1, 0, 0, 0, 0, 0, 0, 0, 2]);
+        assert_eq!(s.histogram_after, [1, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
+        assert_eq!((s.median_before, s.median_after), (Some(9.6), Some(2.1)));
+        t.add(&[unit("c.deb", 2.0, Some(7.0))]);
+        let s = t.summary();
+        // Four values: the mean of the middle two.
+        assert_eq!((s.median_before, s.median_after), (Some(5.8), Some(3.3)));
+        let worst: Vec<(&str, f64, usize)> =
+            s.worst_packages.iter().map(|w| (w.package.as_str(), w.exposure_after, w.units)).collect();
+        assert_eq!(worst, [("c.deb", 7.0, 1), ("a.deb", 4.5, 2), ("b.deb", 0.9, 1)]);
+    }
 }
