@@ -356,9 +356,24 @@ pub fn pool(parser: &str) -> Option<Pool> {
         "config_parse_exec_mount_apivfs" | "config_parse_job_mode_isolate" => v(&["yes", "", "x", "no", "on"]),
         "config_parse_exec_mount_flags" => v(&["shared", "slave", "private", "bogus", "", "Shared"]),
         "config_parse_pid_file" => v(&["/run/x.pid", "rel", "", "/a/../b", "%t/x.pid", "x.pid", "../x", "%z"]),
-        "config_parse_set_status" => {
-            w(&["0", "1", "SIGTERM", "256", "bogus", "TERM", "-1", "255", "SIGBOGUS", "#", "FAILURE"])
-        }
+        "config_parse_set_status" => w(&[
+            "0",
+            "1",
+            "SIGTERM",
+            "256",
+            "bogus",
+            "TERM",
+            "-1",
+            "255",
+            "SIGBOGUS",
+            "#",
+            "FAILURE",
+            "DATAERR",
+            "CONFIG",
+            "LSB",
+            "BSD",
+            "NOTRUNNING",
+        ]),
         "config_parse_exit_status" => v(&["0", "255", "256", "-1", "x", "", "1"]),
         "config_parse_emergency_action" => v(&[
             "none",

@@ -448,8 +448,22 @@ fn exit_status(word: &str) -> bool {
         "NOTINSTALLED",
         "NOTCONFIGURED",
         "NOTRUNNING",
-        "LSB",
-        "BSD",
+        // sysexits.h, 64..78
+        "USAGE",
+        "DATAERR",
+        "NOINPUT",
+        "NOUSER",
+        "NOHOST",
+        "UNAVAILABLE",
+        "SOFTWARE",
+        "OSERR",
+        "OSFILE",
+        "CANTCREAT",
+        "IOERR",
+        "TEMPFAIL",
+        "PROTOCOL",
+        "NOPERM",
+        "CONFIG",
     ];
     NAMES.contains(&word) || crate::grammar::safe_atou8(word).is_some()
 }
