@@ -104,7 +104,9 @@ pub(super) fn bpf_foreign_program(value: &str) -> Verdict {
 /// parse_socket_bind_item(): `[ipv4|ipv6:][tcp|udp:](any|PORT|PORT-PORT)`, each part optional
 /// but in this order.
 pub(super) fn socket_bind(value: &str, target: u32) -> Verdict {
-    if value.is_empty() || socket_bind_item(value, super::release::ParserRelease::of(target).socket_bind_port_zero) {
+    if value.is_empty()
+        || socket_bind_item(value, crate::grammar::release::ParserRelease::of(target).socket_bind_port_zero)
+    {
         return Verdict::Accepted;
     }
     rejected(format!("{value:?} is not a socket bind rule ([ipv4|ipv6:][tcp|udp:]any|PORT|PORT-PORT)"))

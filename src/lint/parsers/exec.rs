@@ -483,7 +483,7 @@ pub(super) fn exit_status_number(value: &str) -> Verdict {
 
 /// parse_emergency_action() for the system manager.
 pub(super) fn emergency_action(value: &str, target: u32) -> Verdict {
-    one_of(value, &super::release::ParserRelease::emergency_actions(target), "action")
+    one_of(value, &crate::grammar::release::ParserRelease::emergency_actions(target), "action")
 }
 
 /// An exact name among `names` (the empty value is not one).
@@ -541,6 +541,6 @@ pub(super) fn restrict_filesystems(value: &str) -> Verdict {
 /// config_parse_restrict_network_interfaces(): interface names (no specifiers), the list
 /// inverted by `~`.
 pub(super) fn restrict_network_interfaces(value: &str, target: u32) -> Verdict {
-    let max = super::release::ParserRelease::of(target).restrict_interface_name_max;
+    let max = crate::grammar::release::ParserRelease::of(target).restrict_interface_name_max;
     list_until_bad(value.strip_prefix('~').unwrap_or(value), |w| super::socket::interface_name_problem(w, max))
 }

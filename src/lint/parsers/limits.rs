@@ -77,7 +77,7 @@ pub(super) fn memory_limit(key: &str, value: &str, target: u32) -> Verdict {
     if value == "infinity" {
         return Verdict::Accepted;
     }
-    let zero_ok = super::release::ParserRelease::memory_zero_ok(target).contains(&key);
+    let zero_ok = crate::grammar::release::ParserRelease::memory_zero_ok(target).contains(&key);
     let bytes = if value.ends_with(['%', '\u{2030}', '\u{2031}']) {
         match parse_permyriad(value, false) {
             Some(p) => u64::from(p > 0),

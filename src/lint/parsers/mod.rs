@@ -12,7 +12,6 @@ mod exec;
 mod limits;
 mod names;
 mod paths;
-mod release;
 mod socket;
 
 use self::{calendar::*, cgroup::*, exec::*, limits::*, names::*, paths::*, socket::*};

@@ -161,7 +161,7 @@ pub(super) fn timestamping(value: &str) -> Verdict {
 
 /// config_parse_socket_protocol(): only what the release supports besides the default.
 pub(super) fn socket_protocol(value: &str, target: u32) -> Verdict {
-    let known = super::release::ParserRelease::socket_protocols(target);
+    let known = crate::grammar::release::ParserRelease::socket_protocols(target);
     match known.contains(&value) {
         true => Verdict::Accepted,
         false => rejected(format!("{value:?} is not a socket protocol systemd {target} sets ({})", known.join(", "))),

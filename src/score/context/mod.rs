@@ -17,6 +17,7 @@ use super::specifiers::UnitIdent;
 use super::syscalls::SyscallFilter;
 use super::values::*;
 use super::Refusal;
+use crate::grammar::release::ParserRelease;
 use crate::grammar::*;
 use crate::unit::Assignment;
 use cgroup::{apply_cgroup, device_entry};
@@ -253,7 +254,7 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment], release: &'static Rel
             match a.key.as_str() {
                 "DefaultDependencies" => bool_into(&mut info.default_dependencies, v),
                 "SuccessAction" => {
-                    if let Some(x) = one_of(v, &EMERGENCY_ACTIONS) {
+                    if let Some(x) = one_of(v, &ParserRelease::emergency_actions(release.version)) {
                         f.success_action = x != "none";
                     }
                 }
@@ -293,20 +294,6 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment], release: &'static Rel
     }
     (info, refusal)
 }
-
-const EMERGENCY_ACTIONS: [&str; 11] = [
-    "none",
-    "reboot",
-    "reboot-force",
-    "reboot-immediate",
-    "poweroff",
-    "poweroff-force",
-    "poweroff-immediate",
-    "exit",
-    "exit-force",
-    "kexec",
-    "halt",
-];
 
 const LISTEN_KEYS: &[&str] = &[
     "ListenStream",

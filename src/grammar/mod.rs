@@ -6,6 +6,7 @@
 //! because a refused value leaves the setting as it was.
 
 mod exec;
+pub mod release;
 
 pub use exec::{parse_exec_line, ExecCommand, ExecLine};
 

@@ -1,7 +1,8 @@
-//! What lint's parsers read differently from one systemd release to the next, as data (like
-//! the score's `crate::score::release`): each row holds what a release's parsers accept; a
-//! target takes the newest row not newer than it. Found by the generated conformance test
-//! against each release's own `systemd-analyze verify` (252 on Debian 12, 257 on Debian 13).
+//! What systemd's value parsers read differently from one release to the next, as data (like
+//! the score's `crate::score::release`), for lint and the score alike: each row holds what a
+//! release's parsers accept; a target takes the newest row not newer than it. Found by the
+//! generated conformance test against each release's own `systemd-analyze verify` (252 on
+//! Debian 12, 257 on Debian 13).
 
 pub struct ParserRelease {
     pub version: u32,
