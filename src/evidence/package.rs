@@ -126,7 +126,7 @@ fn state_name(path: &str) -> Option<&str> {
 
 impl Owners {
     fn read(root: &RootFs) -> Owners {
-        let info = resolve(root, DPKG_INFO);
+        let info = root.real_path(DPKG_INFO);
         let Some(info) = info.filter(|p| root.stat(p).is_ok_and(|m| m.kind == Kind::Dir)) else {
             return Owners::BuildRoot;
         };
@@ -185,13 +185,6 @@ fn merged_usr(path: &str) -> String {
     }
 }
 
-fn resolve(root: &RootFs, inside: &str) -> Option<std::path::PathBuf> {
-    match root.resolve(&root.join_inside(inside)) {
-        Ok(Resolved::Real(p)) => Some(p),
-        _ => None,
-    }
-}
-
 /// Directories and files below `inside`, a few levels deep, never through a symlink.
 fn walk(root: &RootFs, inside: &str, depth: usize, out: &mut Vec<String>) {
     let dir = root.join_inside(inside);
@@ -210,7 +203,7 @@ fn walk(root: &RootFs, inside: &str, depth: usize, out: &mut Vec<String>) {
 
 /// The absolute paths a logrotate.d file names before its `{` blocks.
 fn logrotate_paths(root: &RootFs, inside: &str) -> Vec<String> {
-    let Some(real) = resolve(root, inside) else { return Vec::new() };
+    let Some(real) = root.real_path(inside) else { return Vec::new() };
     let Ok(text) = super::files::read_limited(root, &real, 1024 * 1024) else { return Vec::new() };
     let text = String::from_utf8_lossy(&text.0);
     let mut out = Vec::new();

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::unit::rootfs::{Resolved, RootFs};
+use crate::unit::rootfs::RootFs;
 use crate::unit::tree::Kind;
 
 /// A program's plugins in the root.
@@ -131,10 +131,8 @@ pub(super) fn find(root: &RootFs, candidates: &[String]) -> Plugins {
 /// Where a path inside the root leads (symlinks followed, never out of the root), and what
 /// it is there.
 fn resolve(root: &RootFs, inside: &str) -> Option<(PathBuf, Kind)> {
-    match root.resolve(&root.join_inside(inside)) {
-        Ok(Resolved::Real(real)) => root.stat(&real).ok().map(|m| (real, m.kind)),
-        _ => None,
-    }
+    let real = root.real_path(inside)?;
+    root.stat(&real).ok().map(|m| (real, m.kind))
 }
 
 #[cfg(test)]

@@ -143,6 +143,15 @@ impl RootFs {
         self.root.join(inside.trim_start_matches('/'))
     }
 
+    /// The real path of `inside` (a path as seen from inside the root), symlinks followed
+    /// within the root; `None` when it leads nowhere or would leave the root.
+    pub fn real_path(&self, inside: &str) -> Option<PathBuf> {
+        match self.resolve(&self.join_inside(inside)) {
+            Ok(Resolved::Real(real)) => Some(real),
+            _ => None,
+        }
+    }
+
     /// True when `path` (absolute, not yet resolved) lies lexically inside the root.
     pub fn contains(&self, path: &Path) -> bool {
         path.starts_with(&self.root)
