@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::elf::{self, ElfFacts};
+use super::plugins::{self, Plugins};
 use super::table::{matches, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::Kind;
@@ -33,6 +34,10 @@ pub struct Cache {
     libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>>,
     /// Files a wrapper could run (executable or a script), by real path.
     runnable: HashMap<PathBuf, bool>,
+    /// Files that start as an ELF file does, by real path.
+    elf_heads: HashMap<PathBuf, bool>,
+    /// The plugins found in the directories a program's strings name, by those directories.
+    plugins: HashMap<Vec<String>, Rc<Plugins>>,
     /// The packages of the root and the paths each declares writable.
     pub(super) packages: super::package::Packages,
 }
@@ -129,7 +134,7 @@ impl Cache {
         dirs.extend(["/lib".to_owned(), "/usr/lib".to_owned()]);
         let found =
             dirs.iter().find_map(|d| match self.locate_at(root, &format!("{}/{soname}", d.trim_end_matches('/'))) {
-                Located::Found { inside, real } if elf::is_elf(&head(root, &real)) => Some((inside, real)),
+                Located::Found { inside, real } if self.starts_as_elf(&real) => Some((inside, real)),
                 _ => None,
             });
         self.libraries.insert(query, found.clone());
@@ -159,6 +164,28 @@ impl Cache {
             Ok(_) => Located::NotFound,
             Err(e) => Located::Refused(format!("{}; not followed", e.message)),
         }
+    }
+
+    /// Whether the file at `real` starts as an ELF file does.
+    pub(super) fn starts_as_elf(&mut self, real: &Path) -> bool {
+        if let Some(is_elf) = self.elf_heads.get(real) {
+            return *is_elf;
+        }
+        let is_elf = elf::is_elf(&head(self.fs(), real));
+        self.elf_heads.insert(real.to_owned(), is_elf);
+        is_elf
+    }
+
+    /// The plugins in `dirs`, the candidate plugin directories of a program (many services
+    /// run the same programs, whose plugin directories are looked through once).
+    pub(super) fn plugins(&mut self, dirs: &[String]) -> Rc<Plugins> {
+        if let Some(found) = self.plugins.get(dirs) {
+            return found.clone();
+        }
+        let resolver = self.resolver.as_ref().expect("serve() names the root before anything is read");
+        let found = Rc::new(plugins::find(resolver, dirs));
+        self.plugins.insert(dirs.to_vec(), found.clone());
+        found
     }
 
     /// An executable file or a script: what a wrapper could run.
@@ -191,7 +218,7 @@ fn parse_elf(inside: &str, bytes: &[u8], mode: u32) -> ElfRead {
     let parsed = elf::read_keeping(bytes, elf::Strings::Paths).map(|mut facts| {
         let matches = matches(inside, &facts);
         let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
-        let plugin_dirs = if loads_code { super::plugins::candidate_dirs(facts.strings.iter()) } else { Vec::new() };
+        let plugin_dirs = if loads_code { plugins::candidate_dirs(facts.strings.iter()) } else { Vec::new() };
         facts.strings.clear(); // only the rows and the plugin search read them, and they are read now
         ParsedElf { facts, matches, plugin_dirs }
     });

@@ -6,7 +6,6 @@ use std::collections::{BTreeSet, VecDeque};
 use super::elf::{ElfFacts, Linking};
 use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH};
 use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
-use super::plugins;
 use super::table::programs::KEEPS_CAPABILITIES;
 use super::table::{apply_matches, apply_program, matches, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
@@ -311,7 +310,7 @@ impl Gatherer<'_> {
         };
         if DLOPEN.iter().any(|f| facts.used_functions().contains(*f)) {
             let plugin_dirs = elf.parsed.as_ref().map(|p| p.plugin_dirs.as_slice()).unwrap_or_default();
-            let found = plugins::find(self.root, plugin_dirs);
+            let found = self.cache.plugins(plugin_dirs);
             if !found.dirs.is_empty() {
                 own.retain(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)));
                 evidence.plugins = found.dirs.iter().map(|(d, n)| format!("{d} ({n} *.so files)")).collect();
@@ -340,7 +339,7 @@ impl Gatherer<'_> {
     /// program's needs; its own dlopen(3) serves the program's plugin system, already read.
     fn plugin(&mut self, program: &str, inside: &str) {
         let Located::Found { real, .. } = self.locate(inside) else { return };
-        if !self.root.read_bytes(&real, 4).is_ok_and(|(head, _)| super::elf::is_elf(&head)) {
+        if !self.cache.starts_as_elf(&real) {
             return; // a linker script or data file beside the plugins: nothing loads it
         }
         let read = self.cache.library(inside, &real);
@@ -353,8 +352,7 @@ impl Gatherer<'_> {
                     .cloned()
                     .collect();
                 apply_matches(&own, true, &mut self.findings);
-                let facts = parsed.facts.clone();
-                self.follow_libraries(inside, &facts);
+                self.follow_libraries(inside, &parsed.facts);
             }
             Err(e) | Ok(Err(e)) => self.findings.missing(format!("{inside} (a plugin of {program}): {e}")),
         }

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::unit::rootfs::RootFs;
+use crate::unit::rootfs::{Resolved, Resolver};
 use crate::unit::tree::Kind;
 
 /// A program's plugins in the root.
@@ -88,7 +88,8 @@ fn is_shared_object(name: &str) -> bool {
 /// The plugin directories among `candidates` in the root and the shared objects in them, two
 /// levels deep (symlinks followed inside the root). A directory counts when it holds a
 /// shared object or is named for loadable code (`modules`), or has such a directory in it.
-pub(super) fn find(root: &RootFs, candidates: &[String]) -> Plugins {
+pub(super) fn find(resolver: &Resolver, candidates: &[String]) -> Plugins {
+    let root = resolver.fs();
     let mut out = Plugins::default();
     for dir in candidates {
         let mut files = Vec::new();
@@ -96,14 +97,14 @@ pub(super) fn find(root: &RootFs, candidates: &[String]) -> Plugins {
         let mut todo = vec![(dir.clone(), 0)];
         let mut is_dir = false;
         while let Some((d, level)) = todo.pop() {
-            let Some((real, Kind::Dir)) = resolve(root, &d) else { continue };
+            let Some((real, Kind::Dir)) = resolve(resolver, &d) else { continue };
             let Ok(entries) = root.list_dir(&real) else { continue };
             is_dir = true;
             let mut entries: Vec<String> = entries.into_iter().map(|(name, _)| name).collect();
             entries.sort();
             for name in entries {
                 let inside = format!("{d}/{name}");
-                let Some((_, kind)) = resolve(root, &inside) else { continue };
+                let Some((_, kind)) = resolve(resolver, &inside) else { continue };
                 if kind == Kind::Dir {
                     if level < 1 {
                         named_for_code |= names_code(&name);
@@ -130,8 +131,9 @@ pub(super) fn find(root: &RootFs, candidates: &[String]) -> Plugins {
 
 /// Where a path inside the root leads (symlinks followed, never out of the root), and what
 /// it is there.
-fn resolve(root: &RootFs, inside: &str) -> Option<(PathBuf, Kind)> {
-    let real = root.real_path(inside)?;
+fn resolve(resolver: &Resolver, inside: &str) -> Option<(PathBuf, Kind)> {
+    let root = resolver.fs();
+    let Ok(Resolved::Real(real)) = resolver.resolve(&root.join_inside(inside)) else { return None };
     root.stat(&real).ok().map(|m| (real, m.kind))
 }
 
