@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasher, BuildHasherDefault};
+use std::io::Read;
 
 use crate::score::syscalls::NameHasher;
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
@@ -136,14 +137,35 @@ impl Owners {
         lists.sort();
         let resolver = Resolver::new(root.clone());
         let mut first = HashMap::default();
+        // One buffer for all: a list read into a new one each time costs the pages again.
+        let mut bytes = Vec::new();
         for (index, name) in lists.iter().enumerate() {
-            let Some(text) = read_list(&resolver, name) else { continue };
-            for line in text.lines() {
+            if !read_list_into(&resolver, name, &mut bytes) || indexed_lines(&bytes).next().is_none() {
+                continue;
+            }
+            let Ok(text) = std::str::from_utf8(&bytes) else { continue };
+            for line in indexed_lines(text.as_bytes()) {
+                let line = &text[line];
                 first.entry(PathHash::default().hash_one(line)).or_insert(index);
             }
         }
         Owners::Dpkg { resolver, lists, first }
     }
+}
+
+/// Only the lines of the file lists that end as unit files of services do are indexed (187
+/// of 130 000 on a Debian host): the paths looked up are those of services. Any other path
+/// is searched for in every list.
+const INDEXED_SUFFIX: &[u8] = b".service";
+
+/// Where in `text` its lines (as `str::lines` splits it) that end with [`INDEXED_SUFFIX`] are.
+fn indexed_lines(text: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    memchr::memmem::find_iter(text, INDEXED_SUFFIX).filter_map(|at| {
+        let end = at + INDEXED_SUFFIX.len();
+        let ends_line = matches!(text.get(end..), Some([] | [b'\n', ..] | [b'\r', b'\n', ..]));
+        let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |nl| nl + 1);
+        ends_line.then_some(start..end)
+    })
 }
 
 /// The first list (by name) holding the unit's file, under its name or its merged-/usr
@@ -155,8 +177,13 @@ fn find_list(
     unit_file: &str,
 ) -> Option<(usize, String)> {
     let unit_paths = [unit_file.to_owned(), merged_usr(unit_file)];
-    let start = unit_paths.iter().filter_map(|u| first.get(&PathHash::default().hash_one(u.as_str()))).min()?;
-    (*start..lists.len()).find_map(|index| {
+    // No list before `start` holds the unit.
+    let start = if unit_file.as_bytes().ends_with(INDEXED_SUFFIX) {
+        *unit_paths.iter().filter_map(|u| first.get(&PathHash::default().hash_one(u.as_str()))).min()?
+    } else {
+        0
+    };
+    (start..lists.len()).find_map(|index| {
         let text = read_list(resolver, &lists[index])?;
         text.lines().any(|l| unit_paths.iter().any(|u| u == l)).then_some((index, text))
     })
@@ -164,17 +191,28 @@ fn find_list(
 
 /// A file list of the database, when it is a regular file of UTF-8 text within the limit.
 fn read_list(resolver: &Resolver, name: &str) -> Option<String> {
+    let mut bytes = Vec::new();
+    read_list_into(resolver, name, &mut bytes).then_some(())?;
+    String::from_utf8(bytes).ok()
+}
+
+/// Reads a file list of the database into `bytes`, when it is a regular file within the
+/// limit; false when not.
+fn read_list_into(resolver: &Resolver, name: &str, bytes: &mut Vec<u8>) -> bool {
     let root = resolver.fs();
     let real = match resolver.resolve(&root.join_inside(&format!("{DPKG_INFO}/{name}"))) {
         Ok(Resolved::Real(p)) => p,
-        _ => return None,
+        _ => return false,
     };
-    let meta = root.stat(&real).ok()?;
-    if meta.kind != Kind::File || meta.len > MAX_LIST_SIZE {
-        return None;
+    match root.stat(&real) {
+        Ok(meta) if meta.kind == Kind::File && meta.len <= MAX_LIST_SIZE => {}
+        _ => return false,
     }
-    let (bytes, _) = root.read_bytes(&real, MAX_LIST_SIZE).ok()?;
-    String::from_utf8(bytes).ok()
+    bytes.clear();
+    if root.is_in_memory() {
+        return root.read_bytes(&real, MAX_LIST_SIZE).map(|(read, _)| *bytes = read).is_ok();
+    }
+    std::fs::File::open(&real).and_then(|f| f.take(MAX_LIST_SIZE).read_to_end(bytes)).is_ok()
 }
 
 /// `/lib/systemd/...` for `/usr/lib/systemd/...` and the other way round.
@@ -257,6 +295,52 @@ mod tests {
             assert!(paths[0].1.contains("package food ships /var/lib/food"), "{paths:?}");
         }
         assert!(packages.writable_paths(&root, "/usr/lib/systemd/system/none.service").is_empty());
+    }
+
+    #[test]
+    fn the_index_finds_the_list_a_scan_of_every_list_finds() {
+        let t = tempfile::tempdir().unwrap();
+        let info = t.path().join("var/lib/dpkg/info");
+        fs::create_dir_all(&info).unwrap();
+        let lists: &[(&str, &[u8])] = &[
+            ("a.list", b"/.\n/lib/systemd/system/crlf.service\r\n/x/mid.service/not-a-unit\n"),
+            ("b.list", b"/lib/systemd/system/cr.service\r"),
+            ("c.list", b"/usr/lib/systemd/system/last.service"),
+            ("d.list", b"/lib/systemd/system/latin1-\xe9.service\n/lib/systemd/system/in-bad.service\n"),
+            (
+                "e.list",
+                b"/etc/x.socket\n/usr/lib/systemd/system/in-bad.service\n/usr/lib/systemd/system/crlf.service\n",
+            ),
+            ("f.list", b"/lib/systemd/system/cr.service\n/x/mid.service/not-a-unit\n"),
+        ];
+        for (name, text) in lists {
+            fs::write(info.join(name), text).unwrap();
+        }
+        let root = RootFs::new(t.path()).unwrap();
+        let Owners::Dpkg { resolver, lists: names, first } = Owners::read(&root) else { panic!("a dpkg database") };
+        // What reading every list, in order, for the path or its twin finds.
+        let scan = |unit: &str| {
+            let paths = [unit.to_owned(), merged_usr(unit)];
+            names.iter().position(|n| {
+                read_list(&resolver, n).is_some_and(|text| text.lines().any(|l| paths.iter().any(|p| p == l)))
+            })
+        };
+        // CRLF ends a line as `str::lines` reads it, a bare CR does not; a list that is not
+        // UTF-8 is skipped; a path that is no service's is searched for in every list.
+        for (unit, list) in [
+            ("/lib/systemd/system/crlf.service", Some(0)),
+            ("/lib/systemd/system/cr.service", Some(5)),
+            ("/lib/systemd/system/last.service", Some(2)),
+            ("/lib/systemd/system/latin1-\u{e9}.service", None),
+            ("/usr/lib/systemd/system/in-bad.service", Some(4)),
+            ("/x/mid.service/not-a-unit", Some(0)),
+            ("/etc/x.socket", Some(4)),
+            ("/lib/systemd/system/none.service", None),
+        ] {
+            let found = find_list(&resolver, &names, &first, unit).map(|(i, _)| i);
+            assert_eq!(found, scan(unit), "{unit}");
+            assert_eq!(found, list, "{unit}");
+        }
     }
 
     #[test]
