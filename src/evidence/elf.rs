@@ -265,33 +265,29 @@ static CLASS: [u8; 256] = {
 
 /// Keeps the printable NUL-terminated strings that can name a file or a program: those
 /// starting with '/' and single words of program-name characters. Others (messages, format
-/// strings) are of no use to the rules and only cost memory. One pass over the bytes: the
-/// read-only data of a large program is megabytes.
+/// strings) are of no use to the rules and only cost memory. The read-only data of a large
+/// program is megabytes: the strings are found with memchr, and with [`Strings::Paths`]
+/// only those that start with '/' are looked at (after a NUL, or at the start).
 fn kept_strings(bytes: &[u8], kept: Strings) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        while start <= bytes.len() {
-            if kept == Strings::Paths && bytes.get(start) != Some(&b'/') {
-                start += bytes[start..].iter().position(|b| *b == 0).unwrap_or(bytes.len() - start) + 1;
-                continue;
-            }
-            let mut class = WORD | PRINTABLE;
-            let mut end = start;
-            while let Some(&b) = bytes.get(end).filter(|b| **b != 0) {
-                class &= CLASS[usize::from(b)];
-                end += 1;
-            }
-            let chunk = &bytes[start..end];
-            start = end + 1;
-            if chunk.len() < 2 || chunk.len() > 256 {
-                continue;
-            }
-            if class & WORD != 0 || (chunk[0] == b'/' && class & PRINTABLE != 0) {
-                // Printable ASCII only, so the bytes are UTF-8.
-                return Some(std::str::from_utf8(chunk).unwrap_or_default());
-            }
+    let starts: Box<dyn Iterator<Item = usize>> = match kept {
+        Strings::All => Box::new(std::iter::once(0).chain(memchr::memchr_iter(0, bytes).map(|nul| nul + 1))),
+        Strings::Paths => Box::new(
+            (bytes.first() == Some(&b'/'))
+                .then_some(0)
+                .into_iter()
+                .chain(memchr::memmem::find_iter(bytes, b"\0/").map(|nul| nul + 1)),
+        ),
+    };
+    starts.filter_map(move |start| {
+        let rest = &bytes[start..];
+        let chunk = &rest[..memchr::memchr(0, rest).unwrap_or(rest.len())];
+        if chunk.len() < 2 || chunk.len() > 256 {
+            return None;
         }
-        None
+        let class = chunk.iter().fold(WORD | PRINTABLE, |class, b| class & CLASS[usize::from(*b)]);
+        // Printable ASCII only, so the bytes are UTF-8.
+        (class & WORD != 0 || (chunk[0] == b'/' && class & PRINTABLE != 0))
+            .then(|| std::str::from_utf8(chunk).unwrap_or_default())
     })
 }
 
@@ -339,6 +335,34 @@ mod tests {
             let parts = read_needed(len as u64, |buf, offset| file.read_exact_at(buf, offset)).unwrap();
             assert_eq!(format!("{:?}", read(&parts)), format!("{:?}", read(&exe[..len])), "{len} bytes");
         }
+    }
+
+    #[test]
+    fn paths_are_the_strings_that_start_with_a_slash() {
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let crafted: &[&[u8]] =
+            &[b"/a\0/\0//x\0\0/usr/bin/x\0word/not\0/\xff\0/tail-without-nul", b"\0\0/ab", b"/", b""];
+        // The rule, plainly: NUL-separated chunks of 2 to 256 bytes, all word characters, or
+        // a '/' and all printable.
+        let plainly = |bytes: &[u8]| -> Vec<String> {
+            let word = |b: &u8| b.is_ascii_alphanumeric() || b"-_.+".contains(b);
+            let printable = |b: &u8| (0x20..0x7f).contains(b);
+            bytes
+                .split(|b| *b == 0)
+                .filter(|c| (2..=256).contains(&c.len()))
+                .filter(|c| c.iter().all(word) || (c[0] == b'/' && c.iter().all(printable)))
+                .map(|c| String::from_utf8(c.to_vec()).unwrap())
+                .collect()
+        };
+        for bytes in crafted.iter().copied().chain([exe.as_slice()]) {
+            let all: Vec<&str> = kept_strings(bytes, Strings::All).collect();
+            assert_eq!(all, plainly(bytes));
+            let paths: Vec<&str> = kept_strings(bytes, Strings::Paths).collect();
+            let all_paths: Vec<&str> = all.into_iter().filter(|s| s.starts_with('/')).collect();
+            assert_eq!(paths, all_paths);
+        }
+        let first: Vec<&str> = kept_strings(crafted[0], Strings::Paths).collect();
+        assert_eq!(first, ["/a", "//x", "/usr/bin/x", "/tail-without-nul"]);
     }
 
     #[test]
