@@ -455,15 +455,10 @@ pub fn unit_findings(unit: &LoadedUnit, target: u32) -> Vec<Finding> {
     if table::key(exec_section, "SystemCallFilter").is_none() {
         return Vec::new();
     }
-    let effective: Vec<_> = unit
-        .assignments()
-        .into_iter()
-        .filter(|a| a.section == exec_section)
-        .filter(|a| !super::is_ignored_by(&a.section, &a.key, &a.value, target))
-        .collect();
-    let last = |key: &str| effective.iter().rfind(|a| a.key == key);
+    let assignments: Vec<_> = unit.assignments().into_iter().filter(|a| a.section == exec_section).collect();
+    let last = |key: &str| in_effect(&assignments, key, target).next_back();
     let list = |key: &str| -> Vec<&crate::unit::Assignment> {
-        let all: Vec<_> = effective.iter().filter(|a| a.key == key).collect();
+        let all: Vec<_> = in_effect(&assignments, key, target).collect();
         let start = all.iter().rposition(|a| a.value.is_empty()).map_or(0, |i| i + 1);
         all[start..].to_vec()
     };
@@ -501,7 +496,8 @@ pub fn unit_findings(unit: &LoadedUnit, target: u32) -> Vec<Finding> {
                 wanted.push((pid, dir.to_owned()));
             }
         }
-        for exec in effective.iter().filter(|a| a.key == "ExecStart" || a.key == "ExecStartPre") {
+        let commands = assignments.iter().filter(|a| a.key == "ExecStart" || a.key == "ExecStartPre");
+        for exec in commands.filter(|a| !super::is_ignored_by(&a.section, &a.key, &a.value, target)) {
             wanted.extend(data_paths_of_command(&exec.value).into_iter().map(|p| (exec, p)));
         }
         for (a, path) in wanted {
@@ -516,6 +512,16 @@ pub fn unit_findings(unit: &LoadedUnit, target: u32) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// The assignments of `key` that systemd `target` does not drop. Only the keys the checks
+/// look at are judged: judging a command line costs as much as the rest of the checks.
+fn in_effect<'a: 'k, 'k>(
+    assignments: &'a [crate::unit::Assignment],
+    key: &'k str,
+    target: u32,
+) -> impl DoubleEndedIterator<Item = &'a crate::unit::Assignment> + 'k {
+    assignments.iter().filter(move |a| a.key == key && !super::is_ignored_by(&a.section, &a.key, &a.value, target))
 }
 
 fn writable_paths<'a>(list: &dyn Fn(&str) -> Vec<&'a crate::unit::Assignment>, private_tmp: bool) -> Vec<String> {
