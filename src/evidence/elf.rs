@@ -5,12 +5,14 @@
 //! Parsing is done by the `object` crate's low-level ELF reader, which checks every offset
 //! against the file's length and returns an error instead of panicking on a malformed file.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::io;
+use std::ops::Range;
 
 use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader, SectionHeader, Sym};
-use object::Endianness;
+use object::{Endianness, ReadRef};
 
 /// How the program gets its code from libraries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -67,61 +69,207 @@ pub fn is_elf(bytes: &[u8]) -> bool {
 /// as long as the file whose other bytes are zero, for [`read`] to parse as the whole file:
 /// most of a program is code, which is never looked at. The first 4 KiB are always read.
 /// A part that is malformed is not read, and [`read`] stops at it as it would on the whole file.
-pub fn read_needed(len: u64, mut read_at: impl FnMut(&mut [u8], u64) -> io::Result<()>) -> io::Result<Vec<u8>> {
-    let mut data = vec![0u8; usize::try_from(len).map_err(|_| io::Error::other("file too large"))?];
-    let mut load = |data: &mut Vec<u8>, offset: u64, size: u64| -> io::Result<()> {
-        let (start, end) = (offset.min(len), offset.saturating_add(size).min(len));
-        if start < end {
-            read_at(&mut data[start as usize..end as usize], start)?;
-        }
-        Ok(())
-    };
-    load(&mut data, 0, 4096)?;
-    match data.get(4) {
-        Some(1) => load_needed::<elf::FileHeader32<Endianness>>(&mut data, &mut load)?,
-        Some(2) => load_needed::<elf::FileHeader64<Endianness>>(&mut data, &mut load)?,
-        _ => {}
-    }
-    Ok(data)
+pub fn read_needed(len: u64, read_at: impl FnMut(&mut [u8], u64) -> io::Result<()>) -> io::Result<Vec<u8>> {
+    let data = vec![0u8; usize::try_from(len).map_err(|_| io::Error::other("file too large"))?];
+    let mut whole = Whole { data, read_at };
+    load_all_needed(&mut whole)?;
+    Ok(whole.data)
 }
 
-type Load<'a> = dyn FnMut(&mut Vec<u8>, u64, u64) -> io::Result<()> + 'a;
+/// The parts of an ELF file that [`read`] looks at, as [`read_needed`] reads them, but kept
+/// apart instead of in a zeroed buffer as long as the file: zeroing megabytes of code that is
+/// never looked at cost more than the parsing. [`Parts::facts`] are those of the buffer.
+pub fn read_parts(len: u64, mut read_at: impl FnMut(&mut [u8], u64) -> io::Result<()>) -> io::Result<Parts> {
+    let mut partial =
+        Partial { parts: Parts { len, chunks: Vec::new(), missed: Cell::new(false) }, read_at: &mut read_at };
+    load_all_needed(&mut partial)?;
+    if !partial.parts.missed.get() {
+        return Ok(partial.parts);
+    }
+    // Finding the parts looked at bytes outside them (a malformed file): read the buffer.
+    Ok(Parts::whole(read_needed(len, read_at)?))
+}
+
+/// Parts of a file `len` bytes long; the bytes of no part read as zeros.
+pub struct Parts {
+    len: u64,
+    /// (offset, bytes), in the order read; each ends within the file.
+    chunks: Vec<(u64, Vec<u8>)>,
+    /// Set when something read bytes outside every part.
+    missed: Cell<bool>,
+}
+
+impl Parts {
+    /// A file held whole.
+    pub fn whole(bytes: Vec<u8>) -> Parts {
+        Parts { len: bytes.len() as u64, chunks: vec![(0, bytes)], missed: Cell::new(false) }
+    }
+
+    /// The first 4 KiB of the file (less when it is shorter), always read.
+    pub fn head(&self) -> &[u8] {
+        let head = self.chunks.first().filter(|(offset, _)| *offset == 0).map_or(&[][..], |(_, b)| b.as_slice());
+        &head[..head.len().min(4096)]
+    }
+
+    /// The facts of the file as [`read_keeping`] reads them from the buffer of [`read_needed`].
+    pub fn facts(&self, strings: Strings) -> Result<ElfFacts, String> {
+        let facts = read_from(self, strings);
+        if !self.missed.get() {
+            return facts;
+        }
+        // Parsing looked outside the parts (a malformed file): what the buffer gives.
+        let mut buffer = vec![0u8; self.len as usize];
+        for (offset, bytes) in &self.chunks {
+            buffer[*offset as usize..][..bytes.len()].copy_from_slice(bytes);
+        }
+        read_keeping(&buffer, strings)
+    }
+
+    /// The part holding `start..end`, from `start`.
+    fn holding(&self, start: u64, end: u64) -> Option<&[u8]> {
+        let (offset, bytes) = self.chunks.iter().find(|(o, b)| *o <= start && end <= o + b.len() as u64)?;
+        Some(&bytes[(start - offset) as usize..(end - offset) as usize])
+    }
+}
+
+/// Reads as a slice of the whole file does, from the parts; bytes outside them are an error,
+/// and noted.
+impl<'a> ReadRef<'a> for &'a Parts {
+    fn len(self) -> Result<u64, ()> {
+        Ok(self.len)
+    }
+
+    fn read_bytes_at(self, offset: u64, size: u64) -> Result<&'a [u8], ()> {
+        if size == 0 {
+            return Ok(&[]);
+        }
+        let end = offset.checked_add(size).filter(|end| *end <= self.len).ok_or(())?;
+        self.holding(offset, end).ok_or_else(|| self.missed.set(true))
+    }
+
+    fn read_bytes_at_until(self, range: Range<u64>, delimiter: u8) -> Result<&'a [u8], ()> {
+        if range.start > range.end || range.end > self.len {
+            return Err(());
+        }
+        let bytes = self.holding(range.start, range.end).ok_or_else(|| self.missed.set(true))?;
+        memchr::memchr(delimiter, bytes).map(|at| &bytes[..at]).ok_or(())
+    }
+}
+
+/// Where [`load_needed`] reads into: the zeroed buffer or the parts.
+trait Load {
+    type Data<'a>: ReadRef<'a>
+    where
+        Self: 'a;
+    fn data(&self) -> Self::Data<'_>;
+    /// Reads `size` bytes at `offset`, as far as the file goes.
+    fn load(&mut self, offset: u64, size: u64) -> io::Result<()>;
+}
+
+struct Whole<F> {
+    data: Vec<u8>,
+    read_at: F,
+}
+
+impl<F: FnMut(&mut [u8], u64) -> io::Result<()>> Load for Whole<F> {
+    type Data<'a>
+        = &'a [u8]
+    where
+        Self: 'a;
+
+    fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    fn load(&mut self, offset: u64, size: u64) -> io::Result<()> {
+        let len = self.data.len() as u64;
+        let (start, end) = (offset.min(len), offset.saturating_add(size).min(len));
+        if start < end {
+            (self.read_at)(&mut self.data[start as usize..end as usize], start)?;
+        }
+        Ok(())
+    }
+}
+
+struct Partial<'f, F> {
+    parts: Parts,
+    read_at: &'f mut F,
+}
+
+impl<F: FnMut(&mut [u8], u64) -> io::Result<()>> Load for Partial<'_, F> {
+    type Data<'a>
+        = &'a Parts
+    where
+        Self: 'a;
+
+    fn data(&self) -> &Parts {
+        &self.parts
+    }
+
+    fn load(&mut self, offset: u64, size: u64) -> io::Result<()> {
+        let len = self.parts.len;
+        let (start, end) = (offset.min(len), offset.saturating_add(size).min(len));
+        // A part read already (a string table linked from two sections) is not read again.
+        if start < end && self.parts.holding(start, end).is_none() {
+            let mut bytes = vec![0u8; (end - start) as usize];
+            (self.read_at)(&mut bytes, start)?;
+            self.parts.chunks.push((start, bytes));
+        }
+        Ok(())
+    }
+}
+
+/// The first 4 KiB, then by the file's class what [`read_as`] reads.
+fn load_all_needed(file: &mut impl Load) -> io::Result<()> {
+    file.load(0, 4096)?;
+    let class = file.data().read_bytes_at(4, 1).ok().map(|b| b[0]);
+    match class {
+        Some(1) => load_needed::<elf::FileHeader32<Endianness>>(file),
+        Some(2) => load_needed::<elf::FileHeader64<Endianness>>(file),
+        _ => Ok(()),
+    }
+}
 
 /// The steps of [`read_as`], each loading what the next one reads: the section header
 /// table (its first entry first, which may hold the real counts), the program headers, the
 /// section names, then the sections read and the string tables they link to.
-fn load_needed<Elf: FileHeader<Endian = Endianness>>(data: &mut Vec<u8>, load: &mut Load) -> io::Result<()> {
-    let Ok(header) = Elf::parse(&data[..]).copied() else { return Ok(()) };
+fn load_needed<Elf: FileHeader<Endian = Endianness>>(file: &mut impl Load) -> io::Result<()> {
+    let Ok(header) = Elf::parse(file.data()).copied() else { return Ok(()) };
     let Ok(endian) = header.endian() else { return Ok(()) };
     let shoff: u64 = header.e_shoff(endian).into();
     let shentsize = u64::from(header.e_shentsize(endian));
-    load(data, shoff, shentsize)?;
-    if let Ok(shnum) = header.shnum(endian, &data[..]) {
-        load(data, shoff, shentsize.saturating_mul(shnum as u64))?;
+    file.load(shoff, shentsize)?;
+    if let Ok(shnum) = header.shnum(endian, file.data()) {
+        file.load(shoff, shentsize.saturating_mul(shnum as u64))?;
     }
-    if let Ok(phnum) = header.phnum(endian, &data[..]) {
+    if let Ok(phnum) = header.phnum(endian, file.data()) {
         let phentsize = u64::from(header.e_phentsize(endian));
-        load(data, header.e_phoff(endian).into(), phentsize.saturating_mul(phnum as u64))?;
+        file.load(header.e_phoff(endian).into(), phentsize.saturating_mul(phnum as u64))?;
     }
-    let Ok(shdrs) = header.section_headers(endian, &data[..]).map(<[_]>::to_vec) else { return Ok(()) };
+    let Ok(shdrs) = header.section_headers(endian, file.data()).map(<[_]>::to_vec) else { return Ok(()) };
     let range = |s: &Elf::SectionHeader| (s.sh_offset(endian).into(), s.sh_size(endian).into());
-    if let Some(names) = header.shstrndx(endian, &data[..]).ok().and_then(|i| shdrs.get(i as usize)) {
+    if let Some(names) = header.shstrndx(endian, file.data()).ok().and_then(|i| shdrs.get(i as usize)) {
         let (offset, size) = range(names);
-        load(data, offset, size)?;
+        file.load(offset, size)?;
     }
-    let Ok(sections) = header.sections(endian, &data[..]) else { return Ok(()) };
     let mut wanted: Vec<(u64, u64)> = Vec::new();
-    for s in &shdrs {
-        let read_by_type =
-            matches!(s.sh_type(endian), elf::SHT_DYNAMIC | elf::SHT_DYNSYM | elf::SHT_SYMTAB | elf::SHT_SYMTAB_SHNDX);
-        let rodata = sections.section_name(endian, s).is_ok_and(|n| n == b".rodata" || n.starts_with(b".rodata."));
-        if read_by_type || rodata {
-            wanted.push(range(s));
-            wanted.extend(shdrs.get(s.sh_link(endian) as usize).map(range));
+    {
+        let data = file.data();
+        let Ok(sections) = header.sections(endian, data) else { return Ok(()) };
+        for s in &shdrs {
+            let read_by_type = matches!(
+                s.sh_type(endian),
+                elf::SHT_DYNAMIC | elf::SHT_DYNSYM | elf::SHT_SYMTAB | elf::SHT_SYMTAB_SHNDX
+            );
+            let rodata = sections.section_name(endian, s).is_ok_and(|n| n == b".rodata" || n.starts_with(b".rodata."));
+            if read_by_type || rodata {
+                wanted.push(range(s));
+                wanted.extend(shdrs.get(s.sh_link(endian) as usize).map(range));
+            }
         }
     }
     for (offset, size) in wanted {
-        load(data, offset, size)?;
+        file.load(offset, size)?;
     }
     Ok(())
 }
@@ -142,14 +290,22 @@ pub enum Strings {
 
 /// [`read`], keeping only some of the strings.
 pub fn read_keeping(bytes: &[u8], strings: Strings) -> Result<ElfFacts, String> {
-    match bytes.get(4) {
-        Some(1) => read_as::<elf::FileHeader32<Endianness>>(bytes, false, strings),
-        Some(2) => read_as::<elf::FileHeader64<Endianness>>(bytes, true, strings),
+    read_from(bytes, strings)
+}
+
+fn read_from<'a>(data: impl ReadRef<'a>, strings: Strings) -> Result<ElfFacts, String> {
+    match data.read_bytes_at(4, 1).ok().map(|b| b[0]) {
+        Some(1) => read_as::<elf::FileHeader32<Endianness>, _>(data, false, strings),
+        Some(2) => read_as::<elf::FileHeader64<Endianness>, _>(data, true, strings),
         _ => Err("not an ELF file of a known class".into()),
     }
 }
 
-fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8], is_64: bool, kept: Strings) -> Result<ElfFacts, String> {
+fn read_as<'a, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'a>>(
+    data: R,
+    is_64: bool,
+    kept: Strings,
+) -> Result<ElfFacts, String> {
     let bad = |e: object::read::Error| format!("malformed ELF file: {e}");
     let header = Elf::parse(data).map_err(bad)?;
     let endian = header.endian().map_err(bad)?;
@@ -363,6 +519,47 @@ mod tests {
         }
         let first: Vec<&str> = kept_strings(crafted[0], Strings::Paths).collect();
         assert_eq!(first, ["/a", "//x", "/usr/bin/x", "/tail-without-nul"]);
+    }
+
+    #[test]
+    fn the_parts_kept_apart_give_the_facts_of_the_buffer() {
+        let facts_both_ways = |path: &std::path::Path, len: u64| {
+            let file = File::open(path).unwrap();
+            let read_at = |buf: &mut [u8], offset: u64| file.read_exact_at(buf, offset);
+            let buffer = read_needed(len, read_at).unwrap();
+            let parts = read_parts(len, read_at).unwrap();
+            let (a, b) = (parts.facts(Strings::All), read(&buffer));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{}, {len} bytes", path.display());
+            assert_eq!(parts.head(), &buffer[..buffer.len().min(4096)]);
+            parts.missed.get()
+        };
+        // Cut short, the file is malformed and may be read as the buffer instead.
+        let exe = std::env::current_exe().unwrap();
+        let exe_len = std::fs::metadata(&exe).unwrap().len();
+        let dir = tempfile::tempdir().unwrap();
+        for len in [exe_len, exe_len - 100, exe_len / 2, 5000, 3] {
+            let cut = dir.path().join(format!("cut-{len}"));
+            std::fs::write(&cut, &std::fs::read(&exe).unwrap()[..len as usize]).unwrap();
+            facts_both_ways(&cut, len);
+        }
+        // Whole programs and libraries of the host are read from their parts alone.
+        let mut whole = 0;
+        for dir in ["/usr/bin", "/usr/sbin", "/usr/lib/x86_64-linux-gnu"] {
+            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            for entry in entries.flatten().take(150) {
+                let path = entry.path();
+                let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+                let is_elf = File::open(&path).is_ok_and(|f| {
+                    let mut head = [0u8; 4];
+                    f.read_exact_at(&mut head, 0).is_ok() && is_elf(&head)
+                });
+                if meta.is_file() && is_elf && meta.len() < 64 << 20 {
+                    assert!(!facts_both_ways(&path, meta.len()), "{}: read outside its parts", path.display());
+                    whole += 1;
+                }
+            }
+        }
+        assert!(whole > 0 || !std::path::Path::new("/usr/bin/env").exists());
     }
 
     #[test]

@@ -79,11 +79,10 @@ impl Cache {
         if let Some(elf) = self.elf.get(real) {
             return Ok(ProgramFile::Elf(elf.clone()));
         }
-        let (bytes, is_elf, mode) = read_program_file(self.fs(), real)?;
-        if !is_elf {
-            return Ok(ProgramFile::Other { bytes, mode });
+        match read_program_file(self.fs(), real)? {
+            (FileRead::Other(bytes), mode) => Ok(ProgramFile::Other { bytes, mode }),
+            (FileRead::Elf(parts), mode) => Ok(ProgramFile::Elf(self.remember_elf(inside, real, &parts, mode))),
         }
-        Ok(ProgramFile::Elf(self.remember_elf(inside, real, &bytes, mode)))
     }
 
     /// Reads a library (found as an ELF file) for its facts, once per run.
@@ -91,20 +90,19 @@ impl Cache {
         if let Some(elf) = self.elf.get(real) {
             return Ok(elf.clone());
         }
-        let (bytes, is_elf, mode) = read_program_file(self.fs(), real)?;
-        if !is_elf {
+        match read_program_file(self.fs(), real)? {
             // Changed since it was found: not kept, so that it is never taken for an ELF program.
-            return Ok(Rc::new(parse_elf(inside, &bytes, mode)));
+            (FileRead::Other(bytes), mode) => Ok(Rc::new(parse_elf(inside, &elf::Parts::whole(bytes), mode))),
+            (FileRead::Elf(parts), mode) => Ok(self.remember_elf(inside, real, &parts, mode)),
         }
-        Ok(self.remember_elf(inside, real, &bytes, mode))
     }
 
     fn fs(&self) -> &RootFs {
         self.fs.as_ref().expect("serve() names the root before anything is read")
     }
 
-    fn remember_elf(&mut self, inside: &str, real: &Path, bytes: &[u8], mode: u32) -> Rc<ElfRead> {
-        let read = Rc::new(parse_elf(inside, bytes, mode));
+    fn remember_elf(&mut self, inside: &str, real: &Path, file: &elf::Parts, mode: u32) -> Rc<ElfRead> {
+        let read = Rc::new(parse_elf(inside, file, mode));
         self.elf.insert(real.to_owned(), read.clone());
         read
     }
@@ -214,15 +212,15 @@ pub(super) enum Located {
     Refused(String),
 }
 
-fn parse_elf(inside: &str, bytes: &[u8], mode: u32) -> ElfRead {
-    let parsed = elf::read_keeping(bytes, elf::Strings::Paths).map(|mut facts| {
+fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
+    let parsed = file.facts(elf::Strings::Paths).map(|mut facts| {
         let matches = matches(inside, &facts);
         let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
         let plugin_dirs = if loads_code { plugins::candidate_dirs(facts.strings.iter()) } else { Vec::new() };
         facts.strings.clear(); // only the rows and the plugin search read them, and they are read now
         ParsedElf { facts, matches, plugin_dirs }
     });
-    let packed_by_upx = bytes[..bytes.len().min(4096)].windows(4).any(|w| w == b"UPX!");
+    let packed_by_upx = file.head().windows(4).any(|w| w == b"UPX!");
     ElfRead { mode, packed_by_upx, parsed }
 }
 
@@ -243,20 +241,28 @@ fn check_limited(root: &RootFs, real: &Path, limit: u64) -> Result<u64, String> 
     Ok(meta.len)
 }
 
-/// A program or library: an ELF file only in the parts its facts come from (the rest is
-/// zeros), anything else whole; whether it is ELF; its mode.
-fn read_program_file(root: &RootFs, real: &Path) -> Result<(Vec<u8>, bool, u32), String> {
+/// A program's or library's file as read.
+enum FileRead {
+    /// The parts of an ELF file its facts come from (in a package, the whole file).
+    Elf(elf::Parts),
+    /// Anything else, whole.
+    Other(Vec<u8>),
+}
+
+/// A program or library, and its mode.
+fn read_program_file(root: &RootFs, real: &Path) -> Result<(FileRead, u32), String> {
     let len = check_limited(root, real, MAX_PROGRAM_SIZE)?;
     let is_elf = elf::is_elf(&head(root, real));
     if root.is_in_memory() || !is_elf {
         // A package keeps only the parts of an ELF file that are read: the rest is zeros.
         let (bytes, mode) = root.read_bytes(real, MAX_PROGRAM_SIZE).map_err(|e| e.to_string())?;
-        return Ok((bytes, is_elf, mode));
+        let read = if is_elf { FileRead::Elf(elf::Parts::whole(bytes)) } else { FileRead::Other(bytes) };
+        return Ok((read, mode));
     }
     let file = fs::File::open(real).map_err(|e| e.to_string())?;
     let mode = root.stat(real).map_err(|e| e.to_string())?.mode;
-    let bytes = elf::read_needed(len, |buf, offset| file.read_exact_at(buf, offset)).map_err(|e| e.to_string())?;
-    Ok((bytes, true, mode))
+    let parts = elf::read_parts(len, |buf, offset| file.read_exact_at(buf, offset)).map_err(|e| e.to_string())?;
+    Ok((FileRead::Elf(parts), mode))
 }
 
 fn head(root: &RootFs, real: &Path) -> Vec<u8> {
