@@ -11,7 +11,7 @@ use super::elf::{self, ElfFacts};
 use super::plugins::{self, Plugins};
 use super::table::{matches, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
-use crate::unit::tree::Kind;
+use crate::unit::tree::{Kind, Stat};
 use crate::unit::Loader;
 
 /// Larger files are not read (the biggest Debian daemons are well below).
@@ -225,12 +225,12 @@ fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
 }
 
 pub(super) fn read_limited(root: &RootFs, real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
-    check_limited(root, real, limit)?;
+    limited(root, real, limit)?;
     root.read_bytes(real, limit).map_err(|e| e.to_string())
 }
 
-/// The length of a regular file not over `limit`.
-fn check_limited(root: &RootFs, real: &Path, limit: u64) -> Result<u64, String> {
+/// What `stat` says of a regular file not over `limit`.
+fn limited(root: &RootFs, real: &Path, limit: u64) -> Result<Stat, String> {
     let meta = root.stat(real).map_err(|e| e.to_string())?;
     if meta.kind != Kind::File {
         return Err("not a regular file".into());
@@ -238,7 +238,7 @@ fn check_limited(root: &RootFs, real: &Path, limit: u64) -> Result<u64, String> 
     if meta.len > limit {
         return Err(format!("{} bytes, over the {limit} bytes read", meta.len));
     }
-    Ok(meta.len)
+    Ok(meta)
 }
 
 /// A program's or library's file as read.
@@ -251,18 +251,20 @@ enum FileRead {
 
 /// A program or library, and its mode.
 fn read_program_file(root: &RootFs, real: &Path) -> Result<(FileRead, u32), String> {
-    let len = check_limited(root, real, MAX_PROGRAM_SIZE)?;
-    let is_elf = elf::is_elf(&head(root, real));
-    if root.is_in_memory() || !is_elf {
-        // A package keeps only the parts of an ELF file that are read: the rest is zeros.
-        let (bytes, mode) = root.read_bytes(real, MAX_PROGRAM_SIZE).map_err(|e| e.to_string())?;
-        let read = if is_elf { FileRead::Elf(elf::Parts::whole(bytes)) } else { FileRead::Other(bytes) };
-        return Ok((read, mode));
+    let meta = limited(root, real, MAX_PROGRAM_SIZE)?;
+    if !root.is_in_memory() {
+        // One open for the ELF file's parts, its head among them (where the magic is).
+        let file = fs::File::open(real).map_err(|e| e.to_string())?;
+        let parts =
+            elf::read_parts(meta.len, |buf, offset| file.read_exact_at(buf, offset)).map_err(|e| e.to_string())?;
+        if elf::is_elf(parts.head()) {
+            return Ok((FileRead::Elf(parts), meta.mode));
+        }
     }
-    let file = fs::File::open(real).map_err(|e| e.to_string())?;
-    let mode = root.stat(real).map_err(|e| e.to_string())?.mode;
-    let parts = elf::read_parts(len, |buf, offset| file.read_exact_at(buf, offset)).map_err(|e| e.to_string())?;
-    Ok((FileRead::Elf(parts), mode))
+    // A package keeps only the parts of an ELF file that are read: the rest is zeros.
+    let (bytes, mode) = root.read_bytes(real, MAX_PROGRAM_SIZE).map_err(|e| e.to_string())?;
+    let read = if elf::is_elf(&bytes) { FileRead::Elf(elf::Parts::whole(bytes)) } else { FileRead::Other(bytes) };
+    Ok((read, mode))
 }
 
 fn head(root: &RootFs, real: &Path) -> Vec<u8> {
