@@ -220,16 +220,25 @@ fn process(
     // plans the same thing again and finds nothing to change.
     let output = OwnOutput::locate(&unit, &req.policy)?;
     let base_fragments = output.base_fragments(&unit)?;
-    let base = assignments_of(&base_fragments);
+    // Without a drop-in of its own the unit's files are the base, and their assignments `current`.
+    let unchanged = output.mode == Mode::DropIn && base_fragments.len() == unit.fragments.len();
+    let own_base;
+    let base: &[crate::unit::Assignment] = if unchanged {
+        &current
+    } else {
+        own_base = assignments_of(&base_fragments);
+        &own_base
+    };
     let ctx = plan::Context { policy: &req.policy, systemd_version: req.systemd_version };
-    let gathered = (!req.no_evidence).then(|| crate::evidence::gather_with(&unit, loader.rootfs(), evidence_cache));
+    let gathered =
+        (!req.no_evidence).then(|| crate::evidence::gather_with(&unit, &current, loader.rootfs(), evidence_cache));
     let evidence = gathered.as_ref().map(crate::evidence::Evidence::for_planner);
-    let mut plan = plan::plan(&unit, &base, evidence.as_ref(), &ctx);
+    let mut plan = plan::plan(&unit, base, evidence.as_ref(), &ctx);
     let base_score_of_own;
-    let base_score = if base == current {
+    let base_score = if unchanged || base == current {
         &before
     } else {
-        base_score_of_own = score::assess(req.systemd_version, &score_type, &base);
+        base_score_of_own = score::assess(req.systemd_version, &score_type, base);
         &base_score_of_own
     };
     let (change, _, after) = match never_weaken(&mut plan, &output, &base_fragments, base_score, &score_type, req) {

@@ -55,15 +55,15 @@ const HARMLESS_COMMANDS: &[&str] = &[
 ];
 
 pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
-    gather_with(unit, root, &mut Cache::default())
+    gather_with(unit, &unit.assignments(), root, &mut Cache::default())
 }
 
-/// [`gather`], with the files already read in this run taken from `cache`.
-pub fn gather_with(unit: &LoadedUnit, root: &RootFs, cache: &mut Cache) -> Evidence {
+/// [`gather`] from the unit's `assignments` (its files' in order), with the files already
+/// read in this run taken from `cache`.
+pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs, cache: &mut Cache) -> Evidence {
     cache.serve(root);
-    let assignments = unit.assignments();
     let mut g = Gatherer { root, cache, findings: Findings::default(), programs: Vec::new(), seen: BTreeSet::new() };
-    let lines = exec_lines(&assignments);
+    let lines = exec_lines(assignments);
     for &(key, value) in &lines {
         match split_command_line(value) {
             Ok(commands) => commands.iter().for_each(|c| g.command(&format!("{key}="), c, 0)),
@@ -74,7 +74,7 @@ pub fn gather_with(unit: &LoadedUnit, root: &RootFs, cache: &mut Cache) -> Evide
         // systemd refuses such a service, or its command comes from somewhere not read.
         g.findings.missing("the unit runs no program (no Exec*= command line): nothing to read".into());
     }
-    let facts = unit_facts(unit, &assignments, root, g.cache, &mut g.findings);
+    let facts = unit_facts(unit, assignments, root, g.cache, &mut g.findings);
     let f = g.findings;
     let inside = unit.main().real_path.strip_prefix(root.dir()).map(|p| format!("/{}", p.display()));
     let writable = inside.map(|p| g.cache.packages.writable_paths(root, &p)).unwrap_or_default();
