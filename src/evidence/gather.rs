@@ -9,7 +9,7 @@ use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptRea
 use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
 use super::plugins;
 use super::table::libraries::{reach_of, Reach};
-use super::table::programs::KEEPS_CAPABILITIES;
+use super::table::programs::{DLOPEN_PROBES, KEEPS_CAPABILITIES};
 use super::table::{
     apply_matches, apply_program, matches_without, names, ArgumentRole, Effect, Findings, Match, DLOPEN,
 };
@@ -308,7 +308,13 @@ impl Gatherer<'_> {
         // What the program's plugins import may reach into its libraries; plugins that are
         // not read (None) may reach anything.
         let mut plugin_imports = Some(BTreeSet::new());
-        if DLOPEN.iter().any(|f| facts.used_functions().contains(*f)) {
+        let probe = DLOPEN_PROBES.iter().find(|(names, _)| names.contains(&base_name(inside)));
+        let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
+        if let (Some((_, source)), true) = (probe, loads_code) {
+            own.retain(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)));
+            let why = format!("dlopen not counted: it loads no code ({source})");
+            evidence.note = Some(evidence.note.take().map_or(why.clone(), |n| format!("{n}; {why}")));
+        } else if loads_code {
             let plugin_dirs = elf.parsed.as_ref().map(|p| p.plugin_dirs.as_slice()).unwrap_or_default();
             let found = plugins::find(self.root, plugin_dirs);
             if found.dirs.is_empty() || found.truncated {
