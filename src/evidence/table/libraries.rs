@@ -144,6 +144,36 @@ pub static LIBRARY_REACH: &[Reach] = &[
         through: "sd-bus, sd-event and every other sd_* function but those of sd-daemon, journal-send, \
                   sd-id128 and sd-login",
     },
+    // libselinux/src/load_policy.c: mount(), umount() and umount2() only in
+    // selinux_init_load_policy(), which an init system calls to mount /proc, /sys and
+    // selinuxfs before it loads the first policy.
+    Reach {
+        library: &["libselinux.so."],
+        imports: &["mount", "umount", "umount2"],
+        paths: &[],
+        reached: Reached::Through(&["selinux_init_load_policy"]),
+        through: "selinux_init_load_policy",
+    },
+    // libstatgrab's src/libstatgrab/tools.c: setegid() and seteuid() (setresgid() and
+    // setresuid() where those are missing) only in sg_drop_privileges(), which gives up a
+    // set-uid/set-gid program's privileges for statgrab(1) and saidar(1).
+    Reach {
+        library: &["libstatgrab.so."],
+        imports: &["setegid", "seteuid", "setresgid", "setresuid"],
+        paths: &[],
+        reached: Reached::Through(&["sg_drop_privileges"]),
+        through: "sg_drop_privileges",
+    },
+    // Samba's source3/lib/per_thread_cwd.c: unshare(CLONE_FS), which gives a thread a
+    // working directory of its own, only in per_thread_cwd_check() and
+    // per_thread_cwd_activate() (smbd's threads doing file I/O).
+    Reach {
+        library: &["libsamba3-util-private-samba.so.", "libsamba3-util-samba4.so.", "libsamba3-util.so."],
+        imports: &["unshare"],
+        paths: &[],
+        reached: Reached::Through(&["per_thread_cwd_check", "per_thread_cwd_activate"]),
+        through: "per_thread_cwd_check, per_thread_cwd_activate",
+    },
 ];
 
 /// The rows for a library by its soname.
@@ -179,5 +209,7 @@ mod tests {
         assert!(!systemd.reached_by("sd_notifyf") && !systemd.reached_by("sd_listen_fds_with_names"));
         assert!(!systemd.reached_by("cap_set_proc") && systemd.reached_by("sd_booted_or_not"), "a name is exact");
         assert_eq!(reach_of("libcapng.so.0").count(), 0);
+        let selinux = reach_of("libselinux.so.1").next().unwrap();
+        assert!(selinux.reached_by("selinux_init_load_policy") && !selinux.reached_by("is_selinux_enabled"));
     }
 }
