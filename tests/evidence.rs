@@ -544,3 +544,52 @@ fn a_library_import_counts_when_a_library_deep_down_reaches_it() {
     let e = r.evidence("reader.service");
     assert!(e.capabilities.contains_key("CAP_SETPCAP"), "{:?}", e.capabilities);
 }
+
+#[test]
+fn libsystemd_counts_what_sd_bus_reaches_only_for_programs_using_more_than_sd_notify() {
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    let lib = format!("-L{}", r.path(libdir).display());
+    r.cc(
+        "libsystemd-stub.c",
+        &format!("{libdir}/libsystemd.so.0"),
+        &["-shared", "-fPIC", "-Wl,-soname,libsystemd.so.0"],
+    );
+    r.cc("notifier.c", "usr/sbin/notifyd", &[&lib, "-l:libsystemd.so.0"]);
+    r.cc("notifier.c", "usr/sbin/busd", &["-DBUS", &lib, "-l:libsystemd.so.0"]);
+    r.unit("notifyd.service", "[Service]\nExecStart=/usr/sbin/notifyd\nUser=n\n");
+    r.unit("busd.service", "[Service]\nExecStart=/usr/sbin/busd\nUser=n\n");
+
+    let e = r.evidence("notifyd.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(!e.needs.contains_key(&Need::Namespaces), "{:?}", e.needs);
+    assert_eq!(derive(&e).unwrap().capability_bounding_set.value, "");
+    assert!(e.programs[0].note.as_deref().unwrap_or_default().contains("libsystemd.so.0: setns not counted"));
+
+    let e = r.evidence("busd.service");
+    assert_eq!(
+        reasons(&e, Need::Namespaces),
+        ["/usr/lib/x86_64-linux-gnu/libsystemd.so.0 imports setns: creates or enters namespaces"]
+    );
+    assert_eq!(derive(&e).unwrap().capability_bounding_set.value, "CAP_SYS_ADMIN");
+}
+
+#[test]
+fn known_programs_keep_known_capabilities_and_a_dlopen_probe_loads_no_code() {
+    let r = TestRoot::new();
+    r.cc("keeps-caps.c", "usr/sbin/lldpd", &[]);
+    r.cc("plugins.c", "usr/sbin/avahi-daemon", &["-ldl"]);
+    r.unit("lldpd.service", "[Service]\nExecStart=/usr/sbin/lldpd\n");
+    r.unit("avahi-daemon.service", "[Service]\nExecStart=/usr/sbin/avahi-daemon -s\n");
+
+    let e = r.evidence("lldpd.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let set = derive(&e).unwrap().capability_bounding_set.value;
+    for cap in ["CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP"] {
+        assert!(set.split(' ').any(|c| c == cap), "{cap} not in {set}");
+    }
+
+    let e = r.evidence("avahi-daemon.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(e.programs[0].note.as_deref().unwrap_or_default().starts_with("dlopen not counted: it loads no code"));
+}
