@@ -74,6 +74,12 @@ pub static KEEPS_CAPABILITIES: &[(&[&str], &[&str], &str)] = &[
         "lldpd's src/daemon/priv.c, priv_caps() of the monitor before priv_drop(); the first three after it",
     ),
     (
+        &["dnsmasq"],
+        &["CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID"],
+        "dnsmasq's src/dnsmasq.c, main(): capset() before it drops root; after it, only what its \
+         configuration needs of the first three",
+    ),
+    (
         &["tor"],
         &["CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID"],
         "tor's src/lib/process/setuid.c, drop_capabilities() around switch_id(); CAP_NET_BIND_SERVICE after it",
