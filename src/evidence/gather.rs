@@ -8,11 +8,9 @@ use super::elf::{ElfFacts, Linking};
 use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH};
 use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
 use super::plugins;
-use super::table::libraries::{reach_of, Reach};
+use super::table::libraries::{counted_matches, reach_of};
 use super::table::programs::{DLOPEN_PROBES, KEEPS_CAPABILITIES};
-use super::table::{
-    apply_matches, apply_program, matches_without, names, ArgumentRole, Effect, Findings, Match, DLOPEN,
-};
+use super::table::{apply_matches, apply_program, matches_without, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
 use crate::grammar::parse_boolean;
@@ -476,38 +474,9 @@ impl Gatherer<'_> {
         for (inside, lib) in &read {
             let Ok(parsed) = &lib.parsed else { continue };
             let soname = out.iter().find(|l| l.path.as_deref() == Some(inside.as_str())).map(|l| l.soname.as_str());
-            let unreached: Vec<&Reach> = match (&all_callers, soname) {
-                (Some(callers), Some(soname)) => {
-                    reach_of(soname).filter(|r| !callers.iter().any(|c| r.reached_by(c))).collect()
-                }
-                _ => Vec::new(),
-            };
-            if unreached.is_empty() {
-                apply_matches(&parsed.matches, false, &mut self.findings);
-                continue;
-            }
-            let used = parsed.facts.used_functions();
-            let functions: Vec<&str> =
-                unreached.iter().flat_map(|r| r.imports.iter().copied()).filter(|f| used.contains(*f)).collect();
-            let paths: Vec<&str> = unreached.iter().flat_map(|r| r.paths.iter().copied()).collect();
-            let own = matches_without(inside, &parsed.facts, &parsed.matches, &functions, &paths);
-            for r in &unreached {
-                let shown = parsed.matches.iter().map(|m| &m.reason);
-                let what: Vec<&str> = functions
-                    .iter()
-                    .copied()
-                    .filter(|f| r.imports.contains(f))
-                    .chain(r.paths.iter().copied().filter(|p| shown.clone().any(|m| m.starts_with(&names(inside, p)))))
-                    .collect();
-                if !what.is_empty() {
-                    not_counted.push(format!(
-                        "{inside}: {} not counted: reached only through {}, which nothing {program} loads imports",
-                        what.join(", "),
-                        r.through
-                    ));
-                }
-            }
+            let (own, notes) = counted_matches(program, inside, soname.unwrap_or(""), parsed, all_callers.as_ref());
             apply_matches(&own, false, &mut self.findings);
+            not_counted.extend(notes);
         }
         (out, imports, not_counted)
     }

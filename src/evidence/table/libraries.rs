@@ -10,6 +10,11 @@
 //! may reach them; when anything it loads was not read, they count too (see
 //! `super::super::gather`). Everything not listed counts as before.
 
+use std::collections::BTreeSet;
+
+use super::super::files::ParsedElf;
+use super::{matches_without, names, Match};
+
 /// How a library's imports are reached.
 #[derive(Debug, Clone, Copy)]
 pub enum Reached {
@@ -179,6 +184,45 @@ pub static LIBRARY_REACH: &[Reach] = &[
 /// The rows for a library by its soname.
 pub fn reach_of(soname: &str) -> impl Iterator<Item = &'static Reach> + '_ {
     LIBRARY_REACH.iter().filter(move |r| r.governs(soname))
+}
+
+/// The matches of a library `program` loads (at `inside`, as read) that count, and what
+/// was not counted and why. `callers`: what the program and everything it loads import
+/// (None when some of it was not read: then everything counts).
+pub(in crate::evidence) fn counted_matches(
+    program: &str,
+    inside: &str,
+    soname: &str,
+    library: &ParsedElf,
+    callers: Option<&BTreeSet<&str>>,
+) -> (Vec<Match>, Vec<String>) {
+    let unreached: Vec<&Reach> = match callers {
+        Some(callers) => reach_of(soname).filter(|r| !callers.iter().any(|c| r.reached_by(c))).collect(),
+        None => Vec::new(),
+    };
+    if unreached.is_empty() {
+        return (library.matches.clone(), Vec::new());
+    }
+    let used = library.facts.used_functions();
+    let functions: Vec<&str> =
+        unreached.iter().flat_map(|r| r.imports.iter().copied()).filter(|f| used.contains(*f)).collect();
+    let paths: Vec<&str> = unreached.iter().flat_map(|r| r.paths.iter().copied()).collect();
+    let named = |p: &str| library.matches.iter().any(|m| m.reason.starts_with(&names(inside, p)));
+    let notes = unreached
+        .iter()
+        .filter_map(|r| {
+            let functions = functions.iter().copied().filter(|f| r.imports.contains(f));
+            let what: Vec<&str> = functions.chain(r.paths.iter().copied().filter(|p| named(p))).collect();
+            (!what.is_empty()).then(|| {
+                format!(
+                    "{inside}: {} not counted: reached only through {}, which nothing {program} loads imports",
+                    what.join(", "),
+                    r.through
+                )
+            })
+        })
+        .collect();
+    (matches_without(inside, &library.facts, &library.matches, &functions, &paths), notes)
 }
 
 #[cfg(test)]
