@@ -468,3 +468,128 @@ fn a_program_that_sets_its_own_capabilities_is_read_only_when_what_it_keeps_is_k
     }
     assert!(e.capabilities["CAP_SYS_CHROOT"][0].contains("sets its own capabilities, keeping at most"));
 }
+
+#[test]
+fn a_library_import_counts_only_when_an_export_that_reaches_it_is_used() {
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    r.cc("libcap-stub.c", &format!("{libdir}/libcap.so.2"), &["-shared", "-fPIC", "-Wl,-soname,libcap.so.2"]);
+    let lib = format!("-L{}", r.path(libdir).display());
+    r.cc("caps-reader.c", "usr/sbin/reader", &[&lib, "-l:libcap.so.2", "-Wl,-rpath,/usr/lib/x86_64-linux-gnu"]);
+    r.cc(
+        "caps-reader.c",
+        "usr/sbin/setter",
+        &["-DSETS", &lib, "-l:libcap.so.2", "-Wl,-rpath,/usr/lib/x86_64-linux-gnu"],
+    );
+    r.unit("reader.service", "[Service]\nExecStart=/usr/sbin/reader\nUser=reader\n");
+    r.unit("setter.service", "[Service]\nExecStart=/usr/sbin/setter\n");
+
+    let e = r.evidence("reader.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(!e.capabilities.contains_key("CAP_SETPCAP"), "{:?}", e.capabilities);
+    assert!(!e.needs.contains_key(&Need::HostUserIds), "{:?}", e.needs);
+    assert_eq!(derive(&e).unwrap().capability_bounding_set.value, "");
+    let note = e.programs[0].note.as_deref().unwrap_or_default();
+    assert!(
+        note.starts_with(
+            "/usr/lib/x86_64-linux-gnu/libcap.so.2: capset not counted: reached only through cap_set_proc,"
+        ),
+        "{note}"
+    );
+    assert!(explain_text(&e).contains("capset not counted"), "explain shows what was left out and why");
+
+    // The same library, with the export that reaches capset used: counted, from the library.
+    let e = r.evidence("setter.service");
+    assert!(e.capabilities["CAP_SETPCAP"]
+        .iter()
+        .any(|w| w.starts_with("/usr/lib/x86_64-linux-gnu/libcap.so.2 imports capset")));
+    assert!(e.missing.iter().any(|m| m.starts_with("/usr/sbin/setter imports cap_set_proc")), "{:?}", e.missing);
+    assert_eq!(e.programs[0].note, None);
+}
+
+#[test]
+fn a_library_import_counts_when_a_library_deep_down_reaches_it() {
+    // reader links libcap.so.2 and libmid.so.1 -> libdeep.so.1 -> libdeeper.so.1, which calls
+    // cap_set_proc: three levels down, below the libraries whose rows apply, still a caller.
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    let lib = format!("-L{}", r.path(libdir).display());
+    let rpath = "-Wl,-rpath,/usr/lib/x86_64-linux-gnu";
+    r.cc("libcap-stub.c", &format!("{libdir}/libcap.so.2"), &["-shared", "-fPIC", "-Wl,-soname,libcap.so.2"]);
+    for (name, from, to, next) in [
+        ("libdeeper.so.1", "deeper", "cap_set_proc", "libcap.so.2"),
+        ("libdeep.so.1", "deep", "deeper", "libdeeper.so.1"),
+        ("libmid.so.1", "mid", "deep", "libdeep.so.1"),
+    ] {
+        let (soname, from, to, link) =
+            (format!("-Wl,-soname,{name}"), format!("-DFROM={from}"), format!("-DTO={to}"), format!("-l:{next}"));
+        r.cc("forward.c", &format!("{libdir}/{name}"), &["-shared", "-fPIC", &soname, &from, &to, &lib, &link]);
+    }
+    let link = format!("-Wl,-rpath-link,{}", r.path(libdir).display());
+    r.cc(
+        "caps-reader.c",
+        "usr/sbin/reader",
+        &[&lib, &link, "-l:libcap.so.2", "-Wl,--no-as-needed", "-l:libmid.so.1", rpath],
+    );
+    r.unit("reader.service", "[Service]\nExecStart=/usr/sbin/reader\nUser=reader\n");
+    let e = r.evidence("reader.service");
+    let libs: Vec<&str> = e.programs[0].libraries.iter().map(|l| l.soname.as_str()).collect();
+    assert_eq!(libs, ["libcap.so.2", "libmid.so.1", "libc.so.6", "libdeep.so.1"], "two levels listed");
+    assert!(e.capabilities.contains_key("CAP_SETPCAP"), "{:?}", e.capabilities);
+    assert_eq!(e.programs[0].note, None);
+
+    // With a library of the chain missing from the root, what it calls is unknown: counted.
+    fs::remove_file(r.path(&format!("{libdir}/libdeeper.so.1"))).unwrap();
+    fs::write(r.path(&format!("{libdir}/libdeep.so.1")), b"").unwrap();
+    let e = r.evidence("reader.service");
+    assert!(e.capabilities.contains_key("CAP_SETPCAP"), "{:?}", e.capabilities);
+}
+
+#[test]
+fn libsystemd_counts_what_sd_bus_reaches_only_for_programs_using_more_than_sd_notify() {
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    let lib = format!("-L{}", r.path(libdir).display());
+    r.cc(
+        "libsystemd-stub.c",
+        &format!("{libdir}/libsystemd.so.0"),
+        &["-shared", "-fPIC", "-Wl,-soname,libsystemd.so.0"],
+    );
+    r.cc("notifier.c", "usr/sbin/notifyd", &[&lib, "-l:libsystemd.so.0"]);
+    r.cc("notifier.c", "usr/sbin/busd", &["-DBUS", &lib, "-l:libsystemd.so.0"]);
+    r.unit("notifyd.service", "[Service]\nExecStart=/usr/sbin/notifyd\nUser=n\n");
+    r.unit("busd.service", "[Service]\nExecStart=/usr/sbin/busd\nUser=n\n");
+
+    let e = r.evidence("notifyd.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(!e.needs.contains_key(&Need::Namespaces), "{:?}", e.needs);
+    assert_eq!(derive(&e).unwrap().capability_bounding_set.value, "");
+    assert!(e.programs[0].note.as_deref().unwrap_or_default().contains("libsystemd.so.0: setns not counted"));
+
+    let e = r.evidence("busd.service");
+    assert_eq!(
+        reasons(&e, Need::Namespaces),
+        ["/usr/lib/x86_64-linux-gnu/libsystemd.so.0 imports setns: creates or enters namespaces"]
+    );
+    assert_eq!(derive(&e).unwrap().capability_bounding_set.value, "CAP_SYS_ADMIN");
+}
+
+#[test]
+fn known_programs_keep_known_capabilities_and_a_dlopen_probe_loads_no_code() {
+    let r = TestRoot::new();
+    r.cc("keeps-caps.c", "usr/sbin/lldpd", &[]);
+    r.cc("plugins.c", "usr/sbin/avahi-daemon", &["-ldl"]);
+    r.unit("lldpd.service", "[Service]\nExecStart=/usr/sbin/lldpd\n");
+    r.unit("avahi-daemon.service", "[Service]\nExecStart=/usr/sbin/avahi-daemon -s\n");
+
+    let e = r.evidence("lldpd.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let set = derive(&e).unwrap().capability_bounding_set.value;
+    for cap in ["CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP"] {
+        assert!(set.split(' ').any(|c| c == cap), "{cap} not in {set}");
+    }
+
+    let e = r.evidence("avahi-daemon.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(e.programs[0].note.as_deref().unwrap_or_default().starts_with("dlopen not counted: it loads no code"));
+}

@@ -2,12 +2,14 @@
 
 use crate::unit::words::base_name;
 use std::collections::{BTreeSet, VecDeque};
+use std::rc::Rc;
 
 use super::elf::{ElfFacts, Linking};
 use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH};
 use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
-use super::table::programs::KEEPS_CAPABILITIES;
-use super::table::{apply_matches, apply_program, matches, ArgumentRole, Effect, Findings, Match, DLOPEN};
+use super::table::libraries::{counted_matches, reach_of};
+use super::table::programs::{DLOPEN_PROBES, KEEPS_CAPABILITIES};
+use super::table::{apply_matches, apply_program, matches_without, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
 use crate::grammar::parse_boolean;
@@ -285,10 +287,6 @@ impl Gatherer<'_> {
         let mut own: Vec<Match> = if unused.is_empty() {
             found.clone()
         } else {
-            let not_counted = |f: &str| unused.iter().any(|r| r.functions.contains(&f));
-            let mut counted = facts.clone();
-            counted.imports.retain(|f| !not_counted(f));
-            counted.static_functions.retain(|f| !not_counted(f));
             let used = facts.used_functions();
             let notes: Vec<String> = unused
                 .iter()
@@ -301,16 +299,24 @@ impl Gatherer<'_> {
             if !notes.is_empty() {
                 evidence.note = Some(format!("{}, and no command gives it those options", notes.join("; ")));
             }
-            // The file's strings were matched when it was read and are gone: its matches
-            // from strings are those that matching its facts alone does not give.
-            let without_strings = matches(inside, facts);
-            let mut own = matches(inside, &counted);
-            own.extend(found.iter().filter(|m| !without_strings.iter().any(|w| w.reason == m.reason)).cloned());
-            own
+            let unused_functions: Vec<&str> = unused.iter().flat_map(|r| r.functions.iter().copied()).collect();
+            matches_without(inside, facts, found, &unused_functions, &[])
         };
-        if DLOPEN.iter().any(|f| facts.used_functions().contains(*f)) {
+        // What the program's plugins import may reach into its libraries; plugins that are
+        // not read (None) may reach anything.
+        let mut plugin_imports = Some(BTreeSet::new());
+        let probe = DLOPEN_PROBES.iter().find(|(names, _)| names.contains(&base_name(inside)));
+        let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
+        if let (Some((_, source)), true) = (probe, loads_code) {
+            own.retain(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)));
+            let why = format!("dlopen not counted: it loads no code ({source})");
+            evidence.note = Some(evidence.note.take().map_or(why.clone(), |n| format!("{n}; {why}")));
+        } else if loads_code {
             let plugin_dirs = elf.parsed.as_ref().map(|p| p.plugin_dirs.as_slice()).unwrap_or_default();
             let found = self.cache.plugins(plugin_dirs);
+            if found.dirs.is_empty() || found.truncated {
+                plugin_imports = None;
+            }
             if !found.dirs.is_empty() {
                 own.retain(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)));
                 evidence.plugins = found.dirs.iter().map(|(d, n)| format!("{d} ({n} *.so files)")).collect();
@@ -318,7 +324,11 @@ impl Gatherer<'_> {
                     self.findings.missing(format!("{inside}: more plugins than are read in {}", found.dirs[0].0));
                 }
                 for file in &found.files {
-                    self.plugin(inside, file);
+                    let imported = self.plugin(inside, file, facts.used_functions());
+                    match (&mut plugin_imports, imported) {
+                        (Some(all), Some(imported)) => all.extend(imported),
+                        _ => plugin_imports = None,
+                    }
                 }
             }
         }
@@ -332,15 +342,22 @@ impl Gatherer<'_> {
             }
         }
         apply_matches(&own, true, &mut self.findings);
-        evidence.libraries = self.follow_libraries(inside, facts);
+        let (libraries, _, not_counted) = self.follow_libraries(inside, facts, plugin_imports.as_ref());
+        evidence.libraries = libraries;
+        if !not_counted.is_empty() {
+            let notes = evidence.note.iter().cloned().chain(not_counted);
+            evidence.note = Some(notes.collect::<Vec<_>>().join("; "));
+        }
     }
 
     /// A plugin `program` loads: its code is the program's, so what it needs counts as the
     /// program's needs; its own dlopen(3) serves the program's plugin system, already read.
-    fn plugin(&mut self, program: &str, inside: &str) {
-        let Located::Found { real, .. } = self.locate(inside) else { return };
+    /// `program_imports` may reach into the plugin's libraries. Returns what the plugin and
+    /// its libraries import (None when some of it could not be read).
+    fn plugin(&mut self, program: &str, inside: &str, program_imports: &BTreeSet<String>) -> Option<BTreeSet<String>> {
+        let Located::Found { real, .. } = self.locate(inside) else { return Some(BTreeSet::new()) };
         if !self.cache.starts_as_elf(&real) {
-            return; // a linker script or data file beside the plugins: nothing loads it
+            return Some(BTreeSet::new()); // a linker script or data file beside the plugins: nothing loads it
         }
         let read = self.cache.library(inside, &real);
         match read.as_deref().map(|r| &r.parsed) {
@@ -352,51 +369,114 @@ impl Gatherer<'_> {
                     .cloned()
                     .collect();
                 apply_matches(&own, true, &mut self.findings);
-                self.follow_libraries(inside, &parsed.facts);
+                let (_, imports, _) = self.follow_libraries(inside, &parsed.facts, Some(program_imports));
+                imports.map(|mut all| {
+                    all.extend(parsed.facts.used_functions().iter().cloned());
+                    all
+                })
             }
-            Err(e) | Ok(Err(e)) => self.findings.missing(format!("{inside} (a plugin of {program}): {e}")),
+            Err(e) | Ok(Err(e)) => {
+                self.findings.missing(format!("{inside} (a plugin of {program}): {e}"));
+                None
+            }
         }
     }
 
     /// Reads the DT_NEEDED libraries found inside the root, `LIBRARY_LEVELS` deep, for the
     /// libraries they link and the functions they import. A library that is not in the root
     /// (it comes from another package) is listed, and matched by its name only.
-    fn follow_libraries(&mut self, program: &str, facts: &ElfFacts) -> Vec<LibraryEvidence> {
+    ///
+    /// A library's imports that only some of its exports reach ([`reach_of`]) count only
+    /// when an object the program loads imports one of those: the program, `callers` (its
+    /// plugins, or a plugin's program; None: not all read) and every library it loads, read
+    /// to the end of the DT_NEEDED chain for their imports. With anything of that unread,
+    /// they count. Returns the libraries, what they all import (None: not all read), and
+    /// what was not counted, for `explain`.
+    fn follow_libraries(
+        &mut self,
+        program: &str,
+        facts: &ElfFacts,
+        callers: Option<&BTreeSet<String>>,
+    ) -> (Vec<LibraryEvidence>, Option<BTreeSet<String>>, Vec<String>) {
         let mut out: Vec<LibraryEvidence> = Vec::new();
+        let mut read: Vec<(String, Rc<ElfRead>)> = Vec::new();
+        let mut imports = Some(BTreeSet::new());
         let mut queue: VecDeque<(String, String, Vec<String>, usize)> = VecDeque::new();
         let origin = parent_of(program);
         for soname in &facts.needed {
             queue.push_back((soname.clone(), program.to_owned(), expand_origin(&facts.runpath, &origin), 1));
         }
-        while let Some((soname, needed_by, runpath, level)) = queue.pop_front() {
-            if out.iter().any(|l| l.soname == soname) {
-                continue;
-            }
-            let platform = PLATFORM_LIBRARIES.iter().any(|p| soname.starts_with(p));
-            let found = if platform { None } else { self.cache.find_library(self.root, &soname, &runpath, facts) };
-            let path = found.as_ref().map(|(inside, _)| inside.clone());
-            out.push(LibraryEvidence { soname: soname.clone(), path, needed_by });
-            let Some((inside, real)) = found else {
-                continue;
-            };
-            let read = self.cache.library(&inside, &real);
-            let lib = match read.as_deref().map(|r| &r.parsed) {
-                Ok(Ok(parsed)) => parsed,
-                Err(e) | Ok(Err(e)) => {
-                    self.findings.missing(format!("{inside} (linked by {program}): {e}"));
+        // Libraries below LIBRARY_LEVELS are read only for what they import, and only when
+        // a library read governs some of its imports: `pending` waits for that.
+        let mut beyond: BTreeSet<String> = BTreeSet::new();
+        let mut pending = Vec::new();
+        loop {
+            while let Some((soname, needed_by, runpath, level)) = queue.pop_front() {
+                if out.iter().any(|l| l.soname == soname) || beyond.contains(&soname) {
                     continue;
                 }
-            };
-            apply_matches(&lib.matches, false, &mut self.findings);
-            let lib = &lib.facts;
-            if level < LIBRARY_LEVELS {
-                let lib_runpath = expand_origin(&lib.runpath, &parent_of(&inside));
-                for next in &lib.needed {
-                    queue.push_back((next.clone(), inside.clone(), lib_runpath.clone(), level + 1));
+                let platform = PLATFORM_LIBRARIES.iter().any(|p| soname.starts_with(p));
+                let found = if platform { None } else { self.cache.find_library(self.root, &soname, &runpath, facts) };
+                let listed = level <= LIBRARY_LEVELS;
+                if listed {
+                    let path = found.as_ref().map(|(inside, _)| inside.clone());
+                    out.push(LibraryEvidence { soname: soname.clone(), path, needed_by });
+                } else {
+                    beyond.insert(soname.clone());
+                }
+                let Some((inside, real)) = found else {
+                    if !platform {
+                        imports = None; // another package's library: what it calls is unknown
+                    }
+                    continue;
+                };
+                let lib = self.cache.library(&inside, &real);
+                let parsed = match lib.as_deref().map(|r| &r.parsed) {
+                    Ok(Ok(parsed)) => parsed,
+                    Err(e) | Ok(Err(e)) => {
+                        imports = None;
+                        if listed {
+                            self.findings.missing(format!("{inside} (linked by {program}): {e}"));
+                        }
+                        continue;
+                    }
+                };
+                if let Some(all) = imports.as_mut() {
+                    all.extend(parsed.facts.used_functions().iter().cloned());
+                }
+                let lib_runpath = expand_origin(&parsed.facts.runpath, &parent_of(&inside));
+                let next =
+                    parsed.facts.needed.iter().map(|n| (n.clone(), inside.clone(), lib_runpath.clone(), level + 1));
+                if level == LIBRARY_LEVELS {
+                    pending.extend(next);
+                } else {
+                    queue.extend(next);
+                }
+                if let (true, Ok(lib)) = (listed, lib) {
+                    read.push((inside, lib));
                 }
             }
+            let governed = out.iter().any(|l| reach_of(&l.soname).next().is_some());
+            if pending.is_empty() || imports.is_none() || !governed {
+                break;
+            }
+            queue.extend(pending.drain(..));
         }
-        out
+        let mut not_counted = Vec::new();
+        let all_callers: Option<BTreeSet<&str>> = match (&imports, callers) {
+            (Some(libs), Some(callers)) => {
+                Some(libs.iter().chain(callers).chain(facts.used_functions()).map(String::as_str).collect())
+            }
+            _ => None,
+        };
+        for (inside, lib) in &read {
+            let Ok(parsed) = &lib.parsed else { continue };
+            let soname = out.iter().find(|l| l.path.as_deref() == Some(inside.as_str())).map(|l| l.soname.as_str());
+            let (own, notes) = counted_matches(program, inside, soname.unwrap_or(""), parsed, all_callers.as_ref());
+            apply_matches(&own, false, &mut self.findings);
+            not_counted.extend(notes);
+        }
+        (out, imports, not_counted)
     }
 
     /// Finds a program as systemd would: an absolute path, or a bare name in its PATH; in a

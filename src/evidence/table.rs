@@ -26,6 +26,7 @@
 use crate::unit::words::base_name;
 use std::ops::Bound;
 
+pub mod libraries;
 pub mod programs;
 
 use super::elf::ElfFacts;
@@ -92,8 +93,22 @@ pub const EXEC_FUNCTIONS: &[&str] = &[
 ];
 
 /// Functions with which a program sets its own capabilities.
-pub const SETS_CAPABILITIES: &[&str] =
-    &["capset", "cap_set_proc", "cap_set_ambient", "cap_drop_bound", "capng_apply", "capng_change_id"];
+/// (libcap's cap_setuid, cap_setgroups, cap_set_mode, cap_iab_set_proc and cap_launch set
+/// them around what they do: libcap/cap_proc.c.)
+pub const SETS_CAPABILITIES: &[&str] = &[
+    "capset",
+    "cap_set_proc",
+    "capsetp",
+    "cap_setuid",
+    "cap_setgroups",
+    "cap_set_mode",
+    "cap_iab_set_proc",
+    "cap_launch",
+    "cap_set_ambient",
+    "cap_drop_bound",
+    "capng_apply",
+    "capng_change_id",
+];
 
 /// Functions that load code chosen at run time.
 pub const DLOPEN: &[&str] = &["dlopen", "dlmopen"];
@@ -662,7 +677,7 @@ pub fn matches(file: &str, facts: &ElfFacts) -> Vec<Match> {
             }
             Path(prefixes) => {
                 for s in paths.iter().filter(|s| prefixes.iter().any(|p| s.starts_with(p))) {
-                    add(rule.then, format!("{file} names {s}: {}", rule.why));
+                    add(rule.then, format!("{}: {}", names(file, s), rule.why));
                 }
             }
         }
@@ -670,10 +685,42 @@ pub fn matches(file: &str, facts: &ElfFacts) -> Vec<Match> {
     for s in paths.iter().filter(|s| s.starts_with("/dev/")) {
         let kept = PRIVATE_DEV.iter().any(|d| *s == *d || (s.starts_with(d) && s[d.len()..].starts_with('/')));
         if !kept {
-            add(OPENS_DEVICE, format!("{file} names {s}: opens a device PrivateDevices= hides"));
+            add(OPENS_DEVICE, format!("{}: opens a device PrivateDevices= hides", names(file, s)));
         }
     }
     found
+}
+
+/// How a match from a string begins: `/usr/lib/x/libfoo.so names /dev/kmsg`.
+pub fn names(file: &str, string: &str) -> String {
+    format!("{file} names {string}")
+}
+
+/// The matches of one ELF file with some of what it shows not counted: `functions` it
+/// imports (or contains) and the strings starting with one of `paths`. `found` are its
+/// matches as read; `facts` no longer hold its strings, so the matches from strings are
+/// taken from `found`.
+pub fn matches_without(
+    file: &str,
+    facts: &ElfFacts,
+    found: &[Match],
+    functions: &[&str],
+    paths: &[&str],
+) -> Vec<Match> {
+    let mut counted = facts.clone();
+    counted.imports.retain(|f| !functions.contains(&f.as_str()));
+    counted.static_functions.retain(|f| !functions.contains(&f.as_str()));
+    let from_facts = matches(file, facts);
+    let dropped: Vec<String> = paths.iter().map(|p| names(file, p)).collect();
+    let mut own = matches(file, &counted);
+    own.extend(
+        found
+            .iter()
+            .filter(|m| !from_facts.iter().any(|w| w.reason == m.reason))
+            .filter(|m| !dropped.iter().any(|d| m.reason.starts_with(d.as_str())))
+            .cloned(),
+    );
+    own
 }
 
 /// Applies the rows about programs to a program that `runner` runs.

@@ -1,0 +1,259 @@
+//! Imports of shared libraries that only some of the library's exports reach. A library
+//! imports what all its functions together need: libcap imports capset(2) for cap_set_proc,
+//! libsystemd setns(2) for sd-bus connections into containers. A program that uses the
+//! library for something else (cap_get_proc, sd_notify) never reaches them, and counting
+//! them costs its service hardening for nothing.
+//!
+//! A row names the library, the imports (and path strings) it governs, and how they are
+//! reached, from the library's source: the function chain is in the row's comment. The
+//! imports count when the program or any other object it loads imports an export that
+//! may reach them; when anything it loads was not read, they count too (see
+//! `super::super::gather`). Everything not listed counts as before.
+
+use std::collections::BTreeSet;
+
+use super::super::files::ParsedElf;
+use super::{matches_without, names, Match};
+
+/// How a library's imports are reached.
+#[derive(Debug, Clone, Copy)]
+pub enum Reached {
+    /// Only through these exports: the library's source shows no other caller.
+    Through(&'static [&'static str]),
+    /// Through any export whose name starts with one of `namespace`, except those listed
+    /// (a name, or a prefix ending in `*`), which the source shows cannot reach them.
+    AnyExcept { namespace: &'static [&'static str], except: &'static [&'static str] },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Reach {
+    /// Sonames starting with one of these.
+    pub library: &'static [&'static str],
+    /// Functions it imports that only `reached` leads to.
+    pub imports: &'static [&'static str],
+    /// Path strings it carries that only `reached` leads to (matched as the rows match them).
+    pub paths: &'static [&'static str],
+    pub reached: Reached,
+    /// The exports that reach them, for `explain` (with `Reached::Through`: the same list).
+    pub through: &'static str,
+}
+
+impl Reach {
+    /// Whether `import`, imported by some object of the program, may reach the row's imports.
+    pub fn reached_by(&self, import: &str) -> bool {
+        match self.reached {
+            Reached::Through(names) => names.contains(&import),
+            Reached::AnyExcept { namespace, except } => {
+                namespace.iter().any(|p| import.starts_with(p))
+                    && !except.iter().any(|e| match e.strip_suffix('*') {
+                        Some(prefix) => import.starts_with(prefix),
+                        None => *e == import,
+                    })
+            }
+        }
+    }
+
+    pub fn governs(&self, soname: &str) -> bool {
+        self.library.iter().any(|p| soname.starts_with(p))
+    }
+}
+
+/// The exports of libcap (2.x, libcap/cap_proc.c) that reach capset(2), through
+/// `_libcap_capset()`: cap_set_proc() and capsetp() directly; cap_setuid() and
+/// cap_setgroups() (`_cap_set_proc` around the id change), cap_set_mode(), cap_iab_set_proc()
+/// and cap_launch() (whose child runs `_cap_launch`: ids, mode, IAB, chroot, execve).
+const LIBCAP_SETS: &[&str] =
+    &["cap_set_proc", "capsetp", "cap_setuid", "cap_setgroups", "cap_set_mode", "cap_iab_set_proc", "cap_launch"];
+
+/// libsystemd's exports that reach none of the governed imports: sd-daemon
+/// (src/libsystemd/sd-daemon/sd-daemon.c: getenv, fcntl, fstat/getsockname, and the
+/// notification socket), journal-send.c (a datagram, or a memfd passed over it, to
+/// journald), sd-id128 (reads /etc/machine-id and /proc/sys/kernel/random/boot_id) and
+/// sd-login (sd-login.c: files under /run/systemd and /proc/PID/cgroup).
+const LIBSYSTEMD_LOCAL: &[&str] = &[
+    "sd_listen_fds*",
+    "sd_is_*",
+    "sd_notify*",
+    "sd_pid_notify*",
+    "sd_booted",
+    "sd_watchdog_enabled",
+    "sd_journal_print*",
+    "sd_journal_send*",
+    "sd_journal_perror*",
+    "sd_journal_stream_fd*",
+    "sd_id128_*",
+    "sd_pid_get_*",
+    "sd_pidfd_get_*",
+    "sd_peer_get_*",
+    "sd_peer_pidfd_get_*",
+    "sd_uid_*",
+    "sd_session_*",
+    "sd_seat_*",
+    "sd_get_sessions",
+    "sd_get_seats",
+    "sd_get_uids",
+    "sd_get_machine_names",
+    "sd_machine_get_*",
+    "sd_login_monitor_*",
+];
+
+pub static LIBRARY_REACH: &[Reach] = &[
+    // libcap/cap_proc.c: capset() only in _libcap_capset() and capsetp().
+    Reach {
+        library: &["libcap.so."],
+        imports: &["capset"],
+        paths: &[],
+        reached: Reached::Through(LIBCAP_SETS),
+        through: "cap_set_proc, capsetp, cap_setuid, cap_setgroups, cap_set_mode, cap_iab_set_proc, cap_launch",
+    },
+    // setuid() only in _cap_setuid(); setgid() and setgroups() only in _cap_setgroups();
+    // both called by cap_setuid(), cap_setgroups() and cap_launch()'s child.
+    Reach {
+        library: &["libcap.so."],
+        imports: &["setuid", "setgid", "setgroups"],
+        paths: &[],
+        reached: Reached::Through(&["cap_setuid", "cap_setgroups", "cap_launch"]),
+        through: "cap_setuid, cap_setgroups, cap_launch",
+    },
+    // chroot() only in _cap_chroot(), called by _cap_launch() for cap_launcher_set_chroot().
+    Reach {
+        library: &["libcap.so."],
+        imports: &["chroot"],
+        paths: &[],
+        reached: Reached::Through(&["cap_launch"]),
+        through: "cap_launch",
+    },
+    // src/basic/namespace-util.c namespace_enter() (setns, fchdir + chroot, then
+    // reset_uid_gid(): setgroups, setresgid, setresuid) runs in the child that
+    // src/libsystemd/sd-bus/bus-container.c bus_container_connect_socket() forks for a
+    // bus address naming a container (`x-machine-unix:`, which any sd_bus_* connection may
+    // be given through $DBUS_SYSTEM_BUS_ADDRESS); safe_fork() there and in sd-bus's
+    // `unixexec:` transport resets RLIMIT_NOFILE (setrlimit) and kills the child (kill,
+    // pidfd_send_signal), as sd-event's child sources do; /dev/kmsg is src/basic/log.c's
+    // target when a program sets it up with log_open(), which no public function does.
+    Reach {
+        library: &["libsystemd.so."],
+        imports: &[
+            "setns",
+            "chroot",
+            "setresuid",
+            "setresgid",
+            "setgroups",
+            "setrlimit",
+            "setrlimit64",
+            "kill",
+            "pidfd_send_signal",
+        ],
+        paths: &["/dev/kmsg"],
+        reached: Reached::AnyExcept { namespace: &["sd_"], except: LIBSYSTEMD_LOCAL },
+        through: "sd-bus, sd-event and every other sd_* function but those of sd-daemon, journal-send, \
+                  sd-id128 and sd-login",
+    },
+    // libselinux/src/load_policy.c: mount(), umount() and umount2() only in
+    // selinux_init_load_policy(), which an init system calls to mount /proc, /sys and
+    // selinuxfs before it loads the first policy.
+    Reach {
+        library: &["libselinux.so."],
+        imports: &["mount", "umount", "umount2"],
+        paths: &[],
+        reached: Reached::Through(&["selinux_init_load_policy"]),
+        through: "selinux_init_load_policy",
+    },
+    // libstatgrab's src/libstatgrab/tools.c: setegid() and seteuid() (setresgid() and
+    // setresuid() where those are missing) only in sg_drop_privileges(), which gives up a
+    // set-uid/set-gid program's privileges for statgrab(1) and saidar(1).
+    Reach {
+        library: &["libstatgrab.so."],
+        imports: &["setegid", "seteuid", "setresgid", "setresuid"],
+        paths: &[],
+        reached: Reached::Through(&["sg_drop_privileges"]),
+        through: "sg_drop_privileges",
+    },
+    // Samba's source3/lib/per_thread_cwd.c: unshare(CLONE_FS), which gives a thread a
+    // working directory of its own, only in per_thread_cwd_check() and
+    // per_thread_cwd_activate() (smbd's threads doing file I/O).
+    Reach {
+        library: &["libsamba3-util-private-samba.so.", "libsamba3-util-samba4.so.", "libsamba3-util.so."],
+        imports: &["unshare"],
+        paths: &[],
+        reached: Reached::Through(&["per_thread_cwd_check", "per_thread_cwd_activate"]),
+        through: "per_thread_cwd_check, per_thread_cwd_activate",
+    },
+];
+
+/// The rows for a library by its soname.
+pub fn reach_of(soname: &str) -> impl Iterator<Item = &'static Reach> + '_ {
+    LIBRARY_REACH.iter().filter(move |r| r.governs(soname))
+}
+
+/// The matches of a library `program` loads (at `inside`, as read) that count, and what
+/// was not counted and why. `callers`: what the program and everything it loads import
+/// (None when some of it was not read: then everything counts).
+pub(in crate::evidence) fn counted_matches(
+    program: &str,
+    inside: &str,
+    soname: &str,
+    library: &ParsedElf,
+    callers: Option<&BTreeSet<&str>>,
+) -> (Vec<Match>, Vec<String>) {
+    let unreached: Vec<&Reach> = match callers {
+        Some(callers) => reach_of(soname).filter(|r| !callers.iter().any(|c| r.reached_by(c))).collect(),
+        None => Vec::new(),
+    };
+    if unreached.is_empty() {
+        return (library.matches.clone(), Vec::new());
+    }
+    let used = library.facts.used_functions();
+    let functions: Vec<&str> =
+        unreached.iter().flat_map(|r| r.imports.iter().copied()).filter(|f| used.contains(*f)).collect();
+    let paths: Vec<&str> = unreached.iter().flat_map(|r| r.paths.iter().copied()).collect();
+    let named = |p: &str| library.matches.iter().any(|m| m.reason.starts_with(&names(inside, p)));
+    let notes = unreached
+        .iter()
+        .filter_map(|r| {
+            let functions = functions.iter().copied().filter(|f| r.imports.contains(f));
+            let what: Vec<&str> = functions.chain(r.paths.iter().copied().filter(|p| named(p))).collect();
+            (!what.is_empty()).then(|| {
+                format!(
+                    "{inside}: {} not counted: reached only through {}, which nothing {program} loads imports",
+                    what.join(", "),
+                    r.through
+                )
+            })
+        })
+        .collect();
+    (matches_without(inside, &library.facts, &library.matches, &functions, &paths), notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_well_formed() {
+        for r in LIBRARY_REACH {
+            assert!(!r.library.is_empty(), "{r:?}");
+            assert!(!r.imports.is_empty() || !r.paths.is_empty(), "{r:?}");
+            assert!(r.paths.iter().all(|p| p.starts_with('/')), "{r:?}");
+            if let Reached::Through(names) = r.reached {
+                assert_eq!(names.join(", "), r.through, "explain names the exports the row lists");
+            }
+            if let Reached::AnyExcept { namespace, except } = r.reached {
+                assert!(except.iter().all(|e| namespace.iter().any(|n| e.starts_with(n))), "{r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn exports_reach_or_not() {
+        let capset = reach_of("libcap.so.2").next().unwrap();
+        assert!(capset.reached_by("cap_set_proc") && !capset.reached_by("cap_get_proc"));
+        let systemd = reach_of("libsystemd.so.0").next().unwrap();
+        assert!(systemd.reached_by("sd_bus_open_system") && systemd.reached_by("sd_new_function_of_2030"));
+        assert!(!systemd.reached_by("sd_notifyf") && !systemd.reached_by("sd_listen_fds_with_names"));
+        assert!(!systemd.reached_by("cap_set_proc") && systemd.reached_by("sd_booted_or_not"), "a name is exact");
+        assert_eq!(reach_of("libcapng.so.0").count(), 0);
+        let selinux = reach_of("libselinux.so.1").next().unwrap();
+        assert!(selinux.reached_by("selinux_init_load_policy") && !selinux.reached_by("is_selinux_enabled"));
+    }
+}
