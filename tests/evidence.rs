@@ -188,7 +188,13 @@ fn shell_wrapper_that_execs_the_daemon() {
     assert!(e.capabilities.contains_key("CAP_SETUID"));
 
     r.file("usr/lib/food/passthrough", &fs::read_to_string(fixture("passthrough.sh")).unwrap(), 0o755);
-    r.unit("pass.service", "[Service]\nExecStart=/usr/lib/food/passthrough /usr/sbin/food\n");
+    // The unit gives it the daemon: "$@" is that.
+    r.unit("pass.service", "[Service]\nExecStart=/usr/lib/food/passthrough /usr/sbin/food -f\n");
+    let e = r.evidence("pass.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(e.programs.iter().any(|p| p.path == "/usr/sbin/food" && p.reached_by == "/usr/lib/food/passthrough"));
+    // Arguments systemd expands at run time are unknown.
+    r.unit("pass.service", "[Service]\nExecStart=/usr/lib/food/passthrough $DAEMON /usr/sbin/food\n");
     let e = r.evidence("pass.service");
     assert!(!e.complete);
     assert_eq!(e.missing, ["/usr/lib/food/passthrough: execs a command named at run time: $@"]);

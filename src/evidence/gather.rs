@@ -1,12 +1,15 @@
 //! Walks from a unit's command lines to the files they run, inside the root.
 
+mod scripts;
+
 use crate::unit::words::base_name;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::elf::{ElfFacts, Linking};
-use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH};
-use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
+use super::exec::{exec_lines, split_command_line, Command, COMMAND_PATH};
+use super::files::{Cache, ElfRead, Located, ProgramFile};
 use super::plugins;
+use super::shell::ScriptReading;
 use super::table::programs::KEEPS_CAPABILITIES;
 use super::table::{apply_matches, apply_program, matches, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
@@ -14,6 +17,7 @@ use crate::directives::Need;
 use crate::grammar::parse_boolean;
 use crate::unit::rootfs::RootFs;
 use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, UnitName};
+use scripts::unit_environment;
 
 const MAX_SCRIPT_SIZE: u64 = 1024 * 1024;
 /// Programs run by programs run by the unit, at most this deep.
@@ -63,7 +67,17 @@ pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
 pub fn gather_with(unit: &LoadedUnit, root: &RootFs, cache: &mut Cache) -> Evidence {
     cache.serve(root);
     let assignments = unit.assignments();
-    let mut g = Gatherer { root, cache, findings: Findings::default(), programs: Vec::new(), seen: BTreeSet::new() };
+    let (environment, open_environment) = unit_environment(&assignments);
+    let mut g = Gatherer {
+        root,
+        cache,
+        findings: Findings::default(),
+        programs: Vec::new(),
+        seen: BTreeSet::new(),
+        scripts_read: BTreeSet::new(),
+        environment,
+        open_environment,
+    };
     let lines = exec_lines(&assignments);
     for &(key, value) in &lines {
         match split_command_line(value) {
@@ -98,6 +112,12 @@ struct Gatherer<'a> {
     findings: Findings,
     programs: Vec<ProgramEvidence>,
     seen: BTreeSet<String>,
+    /// Shell scripts read, each with the arguments of the invocation it was read for: what
+    /// a script runs may depend on them.
+    scripts_read: BTreeSet<(String, Option<Vec<String>>)>,
+    /// Variables the unit sets (`Environment=`), and whether it may set others.
+    environment: BTreeMap<String, String>,
+    open_environment: bool,
 }
 
 impl Gatherer<'_> {
@@ -138,17 +158,26 @@ impl Gatherer<'_> {
                 });
                 let label = format!("{} -c of {runner}", cmd.program);
                 match cmd.args.get(pos + 1) {
-                    Some(text) => self.script_reading(&label, read_shell(text), depth),
+                    Some(text) => {
+                        // `sh -c TEXT NAME ARG...`: NAME is $0.
+                        let args = cmd.args.get(pos + 3..).map(<[String]>::to_vec).unwrap_or_default();
+                        let ctx = self.shell_context(runner, &cmd.program, Some(args));
+                        let reading = self.read_script(text, &ctx);
+                        self.script_reading(&label, reading, depth)
+                    }
                     None => self.findings.missing(format!("{label}: no command string")),
                 }
                 return;
             }
         }
         self.program(runner, &cmd.program, Some(&cmd.args), depth);
-        for arg in cmd.args.iter().filter(|a| a.starts_with('/')) {
+        for (k, arg) in cmd.args.iter().enumerate().filter(|(_, a)| a.starts_with('/')) {
             if let Located::Found { real, .. } = self.locate(arg) {
                 if self.cache.is_runnable(&real) {
-                    self.program(&format!("{runner} (argument of {})", cmd.program), arg, None, depth + 1);
+                    // A shell given a script gives it the words that follow as $1...
+                    let args = SHELLS.contains(&name).then(|| cmd.args[k + 1..].to_vec());
+                    let runner = format!("{runner} (argument of {})", cmd.program);
+                    self.program(&runner, arg, args.as_deref(), depth + 1);
                 }
             }
         }
@@ -166,7 +195,9 @@ impl Gatherer<'_> {
                 roles.iter().map(|r| r.long[0]).collect::<Vec<_>>().join(" ")
             ),
         };
-        if !self.seen.insert(seen_as) {
+        // A shell script is read again for other arguments; it is listed once.
+        let first = self.seen.insert(seen_as);
+        if !first && !self.scripts_read.iter().any(|(s, _)| s == written) {
             return;
         }
         if depth > MAX_DEPTH {
@@ -238,14 +269,21 @@ impl Gatherer<'_> {
                 interpreter = words.find(|w| !w.starts_with('-')).unwrap_or("").to_owned();
             }
             evidence.kind = ProgramKind::Script { interpreter: interpreter.clone() };
-            self.programs.push(evidence);
-            apply_program(&inside, &interpreter, &mut self.findings);
+            if first {
+                self.programs.push(evidence);
+                apply_program(&inside, &interpreter, &mut self.findings);
+            }
             if SHELLS.contains(&base_name(&interpreter)) {
                 if bytes.len() as u64 > MAX_SCRIPT_SIZE {
                     self.findings.missing(format!("{inside}: a script over {MAX_SCRIPT_SIZE} bytes; not read"));
                     return;
                 }
-                let reading = read_shell(&String::from_utf8_lossy(&bytes));
+                let args = args.map(<[String]>::to_vec);
+                if !self.scripts_read.insert((written.to_owned(), args.clone())) {
+                    return;
+                }
+                let ctx = self.shell_context(runner, written, args);
+                let reading = self.read_script(&String::from_utf8_lossy(&bytes), &ctx);
                 self.script_reading(&inside, reading, depth);
             } else {
                 let lang = base_name(&interpreter);
@@ -428,29 +466,9 @@ impl Gatherer<'_> {
         refused.unwrap_or(Located::NotFound)
     }
 
-    /// What a script runs: each command in command position, the programs named by
-    /// absolute paths it mentions, and the files it sources (one level).
+    /// What a script runs: each command in command position (also in the files it
+    /// sources), and the programs named by absolute paths it mentions.
     fn script_reading(&mut self, script: &str, reading: ScriptReading, depth: usize) {
-        let mut reading = reading;
-        for sourced in std::mem::take(&mut reading.sourced) {
-            let text = match self.locate(&sourced) {
-                Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE),
-                Located::NotFound => Err("file not found in the root".into()),
-                Located::Refused(why) => Err(why),
-            };
-            match text {
-                Ok((bytes, _)) => {
-                    let more = read_shell(&String::from_utf8_lossy(&bytes));
-                    reading.paths.extend(more.paths);
-                    reading.commands.extend(more.commands);
-                    for (cmd, args) in more.arguments {
-                        reading.arguments.entry(cmd).or_default().extend(args);
-                    }
-                    reading.dynamic.extend(more.dynamic.into_iter().map(|d| format!("{d} (in {sourced})")));
-                }
-                Err(why) => reading.dynamic.push(format!("sources {sourced}: {why}")),
-            }
-        }
         for d in &reading.dynamic {
             self.findings.missing(format!("{script}: {d}"));
         }
