@@ -1,5 +1,6 @@
 //! Walks from a unit's command lines to the files they run, inside the root.
 
+mod interpreted;
 mod scripts;
 
 use crate::unit::words::base_name;
@@ -8,8 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use super::elf::{ElfFacts, Linking};
 use super::exec::{exec_lines, split_command_line, Command, COMMAND_PATH};
 use super::files::{Cache, ElfRead, Located, ProgramFile};
+use super::language::Language;
 use super::plugins;
 use super::shell::ScriptReading;
+use super::table::interpreters::{is_interpreter_library, uncounted};
 use super::table::programs::KEEPS_CAPABILITIES;
 use super::table::{apply_matches, apply_program, matches, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
@@ -75,6 +78,7 @@ pub fn gather_with(unit: &LoadedUnit, root: &RootFs, cache: &mut Cache) -> Evide
         programs: Vec::new(),
         seen: BTreeSet::new(),
         scripts_read: BTreeSet::new(),
+        script_words: None,
         environment,
         open_environment,
     };
@@ -115,6 +119,9 @@ struct Gatherer<'a> {
     /// Shell scripts read, each with the arguments of the invocation it was read for: what
     /// a script runs may depend on them.
     scripts_read: BTreeSet<(String, Option<Vec<String>>)>,
+    /// While an interpreter is read for a script: the words of the script's code, which say
+    /// which of the interpreter's privileged functions it calls.
+    script_words: Option<BTreeSet<String>>,
     /// Variables the unit sets (`Environment=`), and whether it may set others.
     environment: BTreeMap<String, String>,
     open_environment: bool,
@@ -285,6 +292,11 @@ impl Gatherer<'_> {
                 let ctx = self.shell_context(runner, written, args);
                 let reading = self.read_script(&String::from_utf8_lossy(&bytes), &ctx);
                 self.script_reading(&inside, reading, depth);
+            } else if let Some(language) = Language::of_interpreter(base_name(&interpreter)) {
+                if first {
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    self.interpreted_script(&inside, &interpreter, language, &text, depth);
+                }
             } else {
                 let lang = base_name(&interpreter);
                 self.findings.missing(format!("{inside}: a {lang} script: what it runs and calls is not read"));
@@ -324,10 +336,7 @@ impl Gatherer<'_> {
         let mut own: Vec<Match> = if unused.is_empty() {
             found.clone()
         } else {
-            let not_counted = |f: &str| unused.iter().any(|r| r.functions.contains(&f));
-            let mut counted = facts.clone();
-            counted.imports.retain(|f| !not_counted(f));
-            counted.static_functions.retain(|f| !not_counted(f));
+            let not_counted: BTreeSet<&str> = unused.iter().flat_map(|r| r.functions.iter().copied()).collect();
             let used = facts.used_functions();
             let notes: Vec<String> = unused
                 .iter()
@@ -340,12 +349,7 @@ impl Gatherer<'_> {
             if !notes.is_empty() {
                 evidence.note = Some(format!("{}, and no command gives it those options", notes.join("; ")));
             }
-            // The file's strings were matched when it was read and are gone: its matches
-            // from strings are those that matching its facts alone does not give.
-            let without_strings = matches(inside, facts);
-            let mut own = matches(inside, &counted);
-            own.extend(found.iter().filter(|m| !without_strings.iter().any(|w| w.reason == m.reason)).cloned());
-            own
+            counted_matches(inside, facts, found, &not_counted)
         };
         if DLOPEN.iter().any(|f| facts.used_functions().contains(*f)) {
             let plugin_dirs = elf.parsed.as_ref().map(|p| p.plugin_dirs.as_slice()).unwrap_or_default();
@@ -427,7 +431,13 @@ impl Gatherer<'_> {
                     continue;
                 }
             };
-            apply_matches(&lib.matches, false, &mut self.findings);
+            if is_interpreter_library(&soname) {
+                let not_counted = uncounted(self.script_words.as_ref());
+                let own = counted_matches(&inside, &lib.facts, &lib.matches, &not_counted);
+                apply_matches(&own, false, &mut self.findings);
+            } else {
+                apply_matches(&lib.matches, false, &mut self.findings);
+            }
             let lib = &lib.facts;
             if level < LIBRARY_LEVELS {
                 let lib_runpath = expand_origin(&lib.runpath, &parent_of(&inside));
@@ -571,6 +581,19 @@ fn is_harmless(written: &str) -> bool {
         Some((dir, _)) => COMMAND_PATH.contains(&dir),
     };
     in_path && HARMLESS_COMMANDS.contains(&base_name(written))
+}
+
+/// The rows an ELF file matches when the functions `not_counted` are not counted. The file's
+/// strings were matched when it was read and are gone: its matches from strings are those
+/// that matching its facts alone does not give.
+fn counted_matches(inside: &str, facts: &ElfFacts, found: &[Match], not_counted: &BTreeSet<&str>) -> Vec<Match> {
+    let mut counted = facts.clone();
+    counted.imports.retain(|f| !not_counted.contains(f.as_str()));
+    counted.static_functions.retain(|f| !not_counted.contains(f.as_str()));
+    let without_strings = matches(inside, facts);
+    let mut own = matches(inside, &counted);
+    own.extend(found.iter().filter(|m| !without_strings.iter().any(|w| w.reason == m.reason)).cloned());
+    own
 }
 
 fn merged_usr_alias(path: &str) -> Option<String> {

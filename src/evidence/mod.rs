@@ -14,7 +14,7 @@ pub mod exec;
 pub mod explain;
 mod files;
 mod gather;
-
+pub mod language;
 mod package;
 mod plugins;
 pub mod shell;
