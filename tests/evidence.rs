@@ -549,3 +549,16 @@ fn an_embedded_interpreters_functions_do_not_count() {
     assert!(reasons(&e, Need::SystemClock).is_empty(), "{:?}", e.needs);
     assert!(reasons(&e, Need::Hostname).is_empty(), "{:?}", e.needs);
 }
+
+/// An nft rule set given to nft: a script only of data for its interpreter, which is read.
+#[test]
+fn a_rule_set_script_needs_what_its_interpreter_needs() {
+    let r = TestRoot::new();
+    r.cc("plain.c", "usr/sbin/nft", &[]);
+    r.file("etc/nftables.conf", "#!/usr/sbin/nft -f\nflush ruleset\ninclude \"/etc/nftables.d/*.nft\"\n", 0o755);
+    r.unit("nftables.service", "[Service]\nType=oneshot\nExecStart=/usr/sbin/nft -f /etc/nftables.conf\n");
+    let e = r.evidence("nftables.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let kinds: Vec<(&str, &ProgramKind)> = e.programs.iter().map(|p| (p.path.as_str(), &p.kind)).collect();
+    assert_eq!(kinds[1], ("/etc/nftables.conf", &ProgramKind::Script { interpreter: "/usr/sbin/nft".into() }));
+}

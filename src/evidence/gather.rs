@@ -12,7 +12,7 @@ use super::files::{Cache, ElfRead, Located, ProgramFile};
 use super::language::Language;
 use super::plugins;
 use super::shell::ScriptReading;
-use super::table::interpreters::{is_interpreter_library, uncounted};
+use super::table::interpreters::{is_interpreter_library, uncounted, DATA_INTERPRETERS};
 use super::table::programs::KEEPS_CAPABILITIES;
 use super::table::{apply_matches, apply_program, matches, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, LibraryEvidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
@@ -297,6 +297,8 @@ impl Gatherer<'_> {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     self.interpreted_script(&inside, &interpreter, language, &text, depth);
                 }
+            } else if DATA_INTERPRETERS.contains(&base_name(&interpreter)) {
+                self.program(&inside, &interpreter, None, depth + 1);
             } else {
                 let lang = base_name(&interpreter);
                 self.findings.missing(format!("{inside}: a {lang} script: what it runs and calls is not read"));

@@ -56,12 +56,12 @@ static PERL_DYNAMIC_REQUIRE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\brequire\s*\(?\s*[$"]|\beval\s*["'q]"#).unwrap());
 /// `system(...)`, `exec ...`, `open(F, "-|", ...)` or `open(F, "cmd |")`.
 static PERL_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?:system|exec)\s*\(?\s*(?:\{[^}]*\}\s*)?([$@'"])|\bopen\w*\s*\([^;]*?(?:['"]-\|['"]\s*,\s*(\S)|\|-['"]|\|\s*['"])"#)
+    Regex::new(r#"\b(?:system|exec)(?:\s*\(\s*|\s+)(?:\{[^}]*\}\s*)?([$@'"])|\bopen\w*\s*\([^;]*?(?:['"]-\|['"]\s*,\s*(\S)|\|-['"]|\|\s*['"])"#)
         .unwrap()
 });
 /// Backquotes and `qx`: the command's text.
 static PERL_BACKQUOTE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"`([^`]*)`|\bqx\s*(?:\{([^}]*)\}|\(([^)]*)\)|/([^/]*)/)").unwrap());
+    LazyLock::new(|| Regex::new(r"`([^`\n]*)`|\bqx\s*(?:\{([^}]*)\}|\(([^)]*)\)|/([^/]*)/)").unwrap());
 static PERL_LITERAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^['"]([^'"$@`]+)['"]"#).unwrap());
 
 static PYTHON_IMPORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s*import\s+([\w., \t]+)").unwrap());
@@ -262,7 +262,7 @@ mod tests {
         assert_eq!(r.dynamic.len(), 2, "{:?}", r.dynamic);
         // Words in prose, methods and literal commands with arguments from variables.
         let r = read_perl(
-            "warn \"the system failed\";\n$self->exec($x);\nmy $v = `/sbin/sysctl -n $key`;\nmy $g = `LC_ALL=C /usr/bin/id -G $u`;\n\
+            "warn \"the system failed\";\nmy %h = (default => 'of that system', x => 1);\n$self->exec($x);\nmy $v = `/sbin/sysctl -n $key`;\nmy $g = `LC_ALL=C /usr/bin/id -G $u`;\n\
              open(my $fh, '-|', 'dpkg', '-l', $p);\nopen(CTRL, '-|', $prog, $dir);\n",
         );
         let commands: Vec<&str> = r.commands.iter().map(String::as_str).collect();

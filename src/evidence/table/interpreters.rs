@@ -125,3 +125,8 @@ pub fn uncounted(words: Option<&BTreeSet<String>>) -> BTreeSet<&'static str> {
 pub fn is_interpreter_library(soname: &str) -> bool {
     INTERPRETER_LIBRARIES.iter().any(|p| soname.starts_with(p))
 }
+
+/// Interpreters whose scripts are only data for the interpreter and run no program of their
+/// own: an nft(8) rule set (`include` reads more rules, nothing runs a command). Such a script
+/// needs what its interpreter needs.
+pub const DATA_INTERPRETERS: &[&str] = &["nft"];
