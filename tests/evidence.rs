@@ -548,6 +548,8 @@ fn an_embedded_interpreters_functions_do_not_count() {
     assert!(!e.complete, "the scripts it runs are not read");
     assert!(reasons(&e, Need::SystemClock).is_empty(), "{:?}", e.needs);
     assert!(reasons(&e, Need::Hostname).is_empty(), "{:?}", e.needs);
+    let note = e.programs[0].note.as_deref().unwrap_or("");
+    assert!(note.contains("clock_settime, sethostname of libpython3.99.so.1.0 not counted"), "explain says so: {note}");
 }
 
 /// An nft rule set given to nft: a script only of data for its interpreter, which is read.

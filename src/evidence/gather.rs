@@ -79,6 +79,7 @@ pub fn gather_with(unit: &LoadedUnit, root: &RootFs, cache: &mut Cache) -> Evide
         seen: BTreeSet::new(),
         scripts_read: BTreeSet::new(),
         script_words: None,
+        library_notes: Vec::new(),
         environment,
         open_environment,
     };
@@ -122,6 +123,8 @@ struct Gatherer<'a> {
     /// While an interpreter is read for a script: the words of the script's code, which say
     /// which of the interpreter's privileged functions it calls.
     script_words: Option<BTreeSet<String>>,
+    /// What reading a program's libraries did not count, for its evidence's note.
+    library_notes: Vec<String>,
     /// Variables the unit sets (`Environment=`), and whether it may set others.
     environment: BTreeMap<String, String>,
     open_environment: bool,
@@ -378,6 +381,17 @@ impl Gatherer<'_> {
         }
         apply_matches(&own, true, &mut self.findings);
         evidence.libraries = self.follow_libraries(inside, facts);
+        self.add_library_notes(evidence);
+    }
+
+    /// The notes [`Self::follow_libraries`] left, added to the program's.
+    fn add_library_notes(&mut self, evidence: &mut ProgramEvidence) {
+        let notes = std::mem::take(&mut self.library_notes);
+        if !notes.is_empty() {
+            let mut all: Vec<String> = evidence.note.take().into_iter().collect();
+            all.extend(notes);
+            evidence.note = Some(all.join("; "));
+        }
     }
 
     /// A plugin `program` loads: its code is the program's, so what it needs counts as the
@@ -435,6 +449,16 @@ impl Gatherer<'_> {
             };
             if is_interpreter_library(&soname) {
                 let not_counted = uncounted(self.script_words.as_ref());
+                let used = lib.facts.used_functions();
+                let ignored: Vec<&str> = not_counted.iter().copied().filter(|f| used.contains(*f)).collect();
+                if !ignored.is_empty() {
+                    let whose = if self.script_words.is_some() {
+                        "the script does not call them"
+                    } else {
+                        "they serve its scripts"
+                    };
+                    self.library_notes.push(format!("{} of {soname} not counted: {whose}", ignored.join(", ")));
+                }
                 let own = counted_matches(&inside, &lib.facts, &lib.matches, &not_counted);
                 apply_matches(&own, false, &mut self.findings);
             } else {

@@ -211,8 +211,10 @@ impl Gatherer<'_> {
         let saved = self.script_words.replace(words);
         let libraries = self.follow_libraries(&inside, &facts);
         self.script_words = saved;
-        if let Some(p) = self.programs.last_mut() {
+        if let Some(mut p) = self.programs.pop() {
             p.libraries = libraries;
+            self.add_library_notes(&mut p);
+            self.programs.push(p);
         }
     }
 
