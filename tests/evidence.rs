@@ -188,7 +188,13 @@ fn shell_wrapper_that_execs_the_daemon() {
     assert!(e.capabilities.contains_key("CAP_SETUID"));
 
     r.file("usr/lib/food/passthrough", &fs::read_to_string(fixture("passthrough.sh")).unwrap(), 0o755);
-    r.unit("pass.service", "[Service]\nExecStart=/usr/lib/food/passthrough /usr/sbin/food\n");
+    // The unit gives it the daemon: "$@" is that.
+    r.unit("pass.service", "[Service]\nExecStart=/usr/lib/food/passthrough /usr/sbin/food -f\n");
+    let e = r.evidence("pass.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(e.programs.iter().any(|p| p.path == "/usr/sbin/food" && p.reached_by == "/usr/lib/food/passthrough"));
+    // Arguments systemd expands at run time are unknown.
+    r.unit("pass.service", "[Service]\nExecStart=/usr/lib/food/passthrough $DAEMON /usr/sbin/food\n");
     let e = r.evidence("pass.service");
     assert!(!e.complete);
     assert_eq!(e.missing, ["/usr/lib/food/passthrough: execs a command named at run time: $@"]);
@@ -592,4 +598,94 @@ fn known_programs_keep_known_capabilities_and_a_dlopen_probe_loads_no_code() {
     let e = r.evidence("avahi-daemon.service");
     assert!(e.complete, "{:?}", e.missing);
     assert!(e.programs[0].note.as_deref().unwrap_or_default().starts_with("dlopen not counted: it loads no code"));
+}
+
+/// A Perl daemon: the interpreter's file counts with only the privileged functions the
+/// script calls, the extension module its module loads counts, and a command it runs by a
+/// literal name is read; a script that runs a command named at run time stays incomplete.
+#[test]
+fn perl_script_read_with_its_interpreter_and_modules() {
+    let r = TestRoot::new();
+    r.cc("interpreter.c", "usr/bin/perl", &["-ldl"]);
+    r.cc("drop-privileges.c", "usr/sbin/food", &[]);
+    r.cc("plugin-chroot.c", "usr/lib/x86_64-linux-gnu/perl5/5.40/auto/Food/Jail/Jail.so", &["-shared", "-fPIC"]);
+    r.file("usr/share/perl/5.40.1/strict.pm", "package strict;\n1;\n", 0o644);
+    r.file("usr/share/perl5/Food/Jail.pm", "package Food::Jail;\nuse strict;\n# system($nothing);\n1;\n", 0o644);
+    let daemon =
+        "#!/usr/bin/perl\nuse strict;\nuse Food::Jail;\nsystem('/usr/sbin/food', '-f');\nwarn \"the system failed\";\n";
+    r.file("usr/sbin/foodd", daemon, 0o755);
+    r.unit("foodd.service", "[Service]\nExecStart=/usr/sbin/foodd\n");
+    let e = r.evidence("foodd.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(e.capabilities.contains_key("CAP_SYS_CHROOT"), "the extension module chroots: {:?}", e.capabilities);
+    assert!(e.capabilities.contains_key("CAP_SETUID"), "the daemon it runs drops privileges");
+    assert!(reasons(&e, Need::SystemClock).is_empty(), "the script never sets the clock");
+    assert!(reasons(&e, Need::Hostname).is_empty());
+    let perl = e.programs.iter().find(|p| p.path == "/usr/bin/perl").unwrap();
+    assert!(perl.note.as_deref().unwrap_or("").contains("clock_settime"), "{:?}", perl.note);
+    assert!(derive(&e).is_some());
+
+    // A script that calls clock_settime: the interpreter's import counts.
+    r.file("usr/sbin/clockd", "#!/usr/bin/perl\nuse POSIX;\nclock_settime(0, 0);\n", 0o755);
+    r.file("usr/share/perl/5.40.1/POSIX.pm", "package POSIX;\n1;\n", 0o644);
+    r.unit("clockd.service", "[Service]\nExecStart=/usr/sbin/clockd\n");
+    let e = r.evidence("clockd.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(reasons(&e, Need::SystemClock)[0].starts_with("/usr/bin/perl imports clock_settime"));
+
+    // A command named at run time: incomplete, and what was read holds nothing back.
+    r.file("usr/sbin/runner", "#!/usr/bin/perl\nuse POSIX;\nclock_settime(0, 0);\nsystem($ARGV[0]);\n", 0o755);
+    r.unit("runner.service", "[Service]\nExecStart=/usr/sbin/runner /bin/true\n");
+    let e = r.evidence("runner.service");
+    assert!(!e.complete);
+    assert!(
+        e.missing.iter().any(|m| m.contains("runs a command named at run time: `system($ARGV[0]);`")),
+        "{:?}",
+        e.missing
+    );
+    assert!(reasons(&e, Need::SystemClock).is_empty());
+}
+
+/// A program that embeds an interpreter: the library's imports serve the scripts it is given,
+/// which are not read; they hold back no directive (on their own, they kept ProtectClock= and
+/// ProtectHostname= off).
+#[test]
+fn an_embedded_interpreters_functions_do_not_count() {
+    let r = TestRoot::new();
+    let lib = r.path("usr/lib/x86_64-linux-gnu");
+    r.cc(
+        "interpreter-lib.c",
+        "usr/lib/x86_64-linux-gnu/libpython3.99.so.1.0",
+        &["-shared", "-fPIC", "-Wl,-soname,libpython3.99.so.1.0"],
+    );
+    let link = format!("-L{}", lib.display());
+    r.cc("embedding.c", "usr/sbin/resolverd", &[&link, "-l:libpython3.99.so.1.0"]);
+    r.unit("resolverd.service", "[Service]\nExecStart=/usr/sbin/resolverd\n");
+    let e = r.evidence("resolverd.service");
+    assert!(
+        e.programs[0]
+            .libraries
+            .iter()
+            .any(|l| l.path.as_deref() == Some("/usr/lib/x86_64-linux-gnu/libpython3.99.so.1.0")),
+        "{:?}",
+        e.programs[0].libraries
+    );
+    assert!(!e.complete, "the scripts it runs are not read");
+    assert!(reasons(&e, Need::SystemClock).is_empty(), "{:?}", e.needs);
+    assert!(reasons(&e, Need::Hostname).is_empty(), "{:?}", e.needs);
+    let note = e.programs[0].note.as_deref().unwrap_or("");
+    assert!(note.contains("clock_settime, sethostname of libpython3.99.so.1.0 not counted"), "explain says so: {note}");
+}
+
+/// An nft rule set given to nft: a script only of data for its interpreter, which is read.
+#[test]
+fn a_rule_set_script_needs_what_its_interpreter_needs() {
+    let r = TestRoot::new();
+    r.cc("plain.c", "usr/sbin/nft", &[]);
+    r.file("etc/nftables.conf", "#!/usr/sbin/nft -f\nflush ruleset\ninclude \"/etc/nftables.d/*.nft\"\n", 0o755);
+    r.unit("nftables.service", "[Service]\nType=oneshot\nExecStart=/usr/sbin/nft -f /etc/nftables.conf\n");
+    let e = r.evidence("nftables.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let kinds: Vec<(&str, &ProgramKind)> = e.programs.iter().map(|p| (p.path.as_str(), &p.kind)).collect();
+    assert_eq!(kinds[1], ("/etc/nftables.conf", &ProgramKind::Script { interpreter: "/usr/sbin/nft".into() }));
 }

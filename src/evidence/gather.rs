@@ -1,12 +1,18 @@
 //! Walks from a unit's command lines to the files they run, inside the root.
 
+mod interpreted;
+mod scripts;
+
 use crate::unit::words::base_name;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
 use super::elf::{ElfFacts, Linking};
-use super::exec::{exec_lines, read_shell, split_command_line, Command, ScriptReading, COMMAND_PATH};
-use super::files::{read_limited, Cache, ElfRead, Located, ProgramFile};
+use super::exec::{exec_lines, split_command_line, Command, COMMAND_PATH};
+use super::files::{Cache, ElfRead, Located, ParsedElf, ProgramFile};
+use super::language::Language;
+use super::shell::ScriptReading;
+use super::table::interpreters::{is_interpreter_library, uncounted, DATA_INTERPRETERS};
 use super::table::libraries::{counted_matches, reach_of};
 use super::table::programs::{DLOPEN_PROBES, KEEPS_CAPABILITIES};
 use super::table::{apply_matches, apply_program, matches_without, ArgumentRole, Effect, Findings, Match, DLOPEN};
@@ -15,6 +21,7 @@ use crate::directives::Need;
 use crate::grammar::parse_boolean;
 use crate::unit::rootfs::RootFs;
 use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, UnitName};
+use scripts::unit_environment;
 
 const MAX_SCRIPT_SIZE: u64 = 1024 * 1024;
 /// Programs run by programs run by the unit, at most this deep.
@@ -64,7 +71,19 @@ pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
 /// read in this run taken from `cache`.
 pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs, cache: &mut Cache) -> Evidence {
     cache.serve(root);
-    let mut g = Gatherer { root, cache, findings: Findings::default(), programs: Vec::new(), seen: BTreeSet::new() };
+    let (environment, open_environment) = unit_environment(assignments);
+    let mut g = Gatherer {
+        root,
+        cache,
+        findings: Findings::default(),
+        programs: Vec::new(),
+        seen: BTreeSet::new(),
+        scripts_read: BTreeSet::new(),
+        script_words: None,
+        library_notes: Vec::new(),
+        environment,
+        open_environment,
+    };
     let lines = exec_lines(assignments);
     for &(key, value) in &lines {
         match split_command_line(value) {
@@ -99,6 +118,17 @@ struct Gatherer<'a> {
     findings: Findings,
     programs: Vec<ProgramEvidence>,
     seen: BTreeSet<String>,
+    /// Shell scripts read, each with the arguments of the invocation it was read for: what
+    /// a script runs may depend on them.
+    scripts_read: BTreeSet<(String, Option<Vec<String>>)>,
+    /// While an interpreter is read for a script: the words of the script's code, which say
+    /// which of the interpreter's privileged functions it calls.
+    script_words: Option<BTreeSet<String>>,
+    /// What reading a program's libraries did not count, for its evidence's note.
+    library_notes: Vec<String>,
+    /// Variables the unit sets (`Environment=`), and whether it may set others.
+    environment: BTreeMap<String, String>,
+    open_environment: bool,
 }
 
 impl Gatherer<'_> {
@@ -139,17 +169,26 @@ impl Gatherer<'_> {
                 });
                 let label = format!("{} -c of {runner}", cmd.program);
                 match cmd.args.get(pos + 1) {
-                    Some(text) => self.script_reading(&label, read_shell(text), depth),
+                    Some(text) => {
+                        // `sh -c TEXT NAME ARG...`: NAME is $0.
+                        let args = cmd.args.get(pos + 3..).map(<[String]>::to_vec).unwrap_or_default();
+                        let ctx = self.shell_context(runner, &cmd.program, Some(args));
+                        let reading = self.read_script(text, &ctx);
+                        self.script_reading(&label, reading, depth)
+                    }
                     None => self.findings.missing(format!("{label}: no command string")),
                 }
                 return;
             }
         }
         self.program(runner, &cmd.program, Some(&cmd.args), depth);
-        for arg in cmd.args.iter().filter(|a| a.starts_with('/')) {
+        for (k, arg) in cmd.args.iter().enumerate().filter(|(_, a)| a.starts_with('/')) {
             if let Located::Found { real, .. } = self.locate(arg) {
                 if self.cache.is_runnable(&real) {
-                    self.program(&format!("{runner} (argument of {})", cmd.program), arg, None, depth + 1);
+                    // A shell given a script gives it the words that follow as $1...
+                    let args = SHELLS.contains(&name).then(|| cmd.args[k + 1..].to_vec());
+                    let runner = format!("{runner} (argument of {})", cmd.program);
+                    self.program(&runner, arg, args.as_deref(), depth + 1);
                 }
             }
         }
@@ -167,7 +206,9 @@ impl Gatherer<'_> {
                 roles.iter().map(|r| r.long[0]).collect::<Vec<_>>().join(" ")
             ),
         };
-        if !self.seen.insert(seen_as) {
+        // A shell script is read again for other arguments; it is listed once.
+        let first = self.seen.insert(seen_as);
+        if !first && !self.scripts_read.iter().any(|(s, _)| s == written) {
             return;
         }
         if depth > MAX_DEPTH {
@@ -239,15 +280,29 @@ impl Gatherer<'_> {
                 interpreter = words.find(|w| !w.starts_with('-')).unwrap_or("").to_owned();
             }
             evidence.kind = ProgramKind::Script { interpreter: interpreter.clone() };
-            self.programs.push(evidence);
-            apply_program(&inside, &interpreter, &mut self.findings);
+            if first {
+                self.programs.push(evidence);
+                apply_program(&inside, &interpreter, &mut self.findings);
+            }
             if SHELLS.contains(&base_name(&interpreter)) {
                 if bytes.len() as u64 > MAX_SCRIPT_SIZE {
                     self.findings.missing(format!("{inside}: a script over {MAX_SCRIPT_SIZE} bytes; not read"));
                     return;
                 }
-                let reading = read_shell(&String::from_utf8_lossy(&bytes));
+                let args = args.map(<[String]>::to_vec);
+                if !self.scripts_read.insert((written.to_owned(), args.clone())) {
+                    return;
+                }
+                let ctx = self.shell_context(runner, written, args);
+                let reading = self.read_script(&String::from_utf8_lossy(&bytes), &ctx);
                 self.script_reading(&inside, reading, depth);
+            } else if let Some(language) = Language::of_interpreter(base_name(&interpreter)) {
+                if first {
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    self.interpreted_script(&inside, &interpreter, language, &text, depth);
+                }
+            } else if DATA_INTERPRETERS.contains(&base_name(&interpreter)) {
+                self.program(&inside, &interpreter, None, depth + 1);
             } else {
                 let lang = base_name(&interpreter);
                 self.findings.missing(format!("{inside}: a {lang} script: what it runs and calls is not read"));
@@ -324,7 +379,7 @@ impl Gatherer<'_> {
                     self.findings.missing(format!("{inside}: more plugins than are read in {}", found.dirs[0].0));
                 }
                 for file in &found.files {
-                    let imported = self.plugin(inside, file, facts.used_functions());
+                    let imported = self.plugin(inside, file, Some(facts.used_functions()));
                     match (&mut plugin_imports, imported) {
                         (Some(all), Some(imported)) => all.extend(imported),
                         _ => plugin_imports = None,
@@ -344,9 +399,17 @@ impl Gatherer<'_> {
         apply_matches(&own, true, &mut self.findings);
         let (libraries, _, not_counted) = self.follow_libraries(inside, facts, plugin_imports.as_ref());
         evidence.libraries = libraries;
-        if !not_counted.is_empty() {
-            let notes = evidence.note.iter().cloned().chain(not_counted);
-            evidence.note = Some(notes.collect::<Vec<_>>().join("; "));
+        self.library_notes.splice(0..0, not_counted);
+        self.add_library_notes(evidence);
+    }
+
+    /// The notes [`Self::follow_libraries`] left, added to the program's.
+    fn add_library_notes(&mut self, evidence: &mut ProgramEvidence) {
+        let notes = std::mem::take(&mut self.library_notes);
+        if !notes.is_empty() {
+            let mut all: Vec<String> = evidence.note.take().into_iter().collect();
+            all.extend(notes);
+            evidence.note = Some(all.join("; "));
         }
     }
 
@@ -354,7 +417,12 @@ impl Gatherer<'_> {
     /// program's needs; its own dlopen(3) serves the program's plugin system, already read.
     /// `program_imports` may reach into the plugin's libraries. Returns what the plugin and
     /// its libraries import (None when some of it could not be read).
-    fn plugin(&mut self, program: &str, inside: &str, program_imports: &BTreeSet<String>) -> Option<BTreeSet<String>> {
+    fn plugin(
+        &mut self,
+        program: &str,
+        inside: &str,
+        program_imports: Option<&BTreeSet<String>>,
+    ) -> Option<BTreeSet<String>> {
         let Located::Found { real, .. } = self.locate(inside) else { return Some(BTreeSet::new()) };
         if !self.cache.starts_as_elf(&real) {
             return Some(BTreeSet::new()); // a linker script or data file beside the plugins: nothing loads it
@@ -369,7 +437,7 @@ impl Gatherer<'_> {
                     .cloned()
                     .collect();
                 apply_matches(&own, true, &mut self.findings);
-                let (_, imports, _) = self.follow_libraries(inside, &parsed.facts, Some(program_imports));
+                let (_, imports, _) = self.follow_libraries(inside, &parsed.facts, program_imports);
                 imports.map(|mut all| {
                     all.extend(parsed.facts.used_functions().iter().cloned());
                     all
@@ -472,11 +540,33 @@ impl Gatherer<'_> {
         for (inside, lib) in &read {
             let Ok(parsed) = &lib.parsed else { continue };
             let soname = out.iter().find(|l| l.path.as_deref() == Some(inside.as_str())).map(|l| l.soname.as_str());
-            let (own, notes) = counted_matches(program, inside, soname.unwrap_or(""), parsed, all_callers.as_ref());
+            let soname = soname.unwrap_or("");
+            if is_interpreter_library(soname) {
+                let own = self.interpreter_library_matches(soname, inside, parsed);
+                apply_matches(&own, false, &mut self.findings);
+                continue;
+            }
+            let (own, notes) = counted_matches(program, inside, soname, parsed, all_callers.as_ref());
             apply_matches(&own, false, &mut self.findings);
             not_counted.extend(notes);
         }
         (out, imports, not_counted)
+    }
+
+    /// An interpreter's library offers its scripts privileged functions: they count only
+    /// when the script read names them (or, for a program embedding the interpreter, not at
+    /// all); the note says which were left out.
+    fn interpreter_library_matches(&mut self, soname: &str, inside: &str, lib: &ParsedElf) -> Vec<Match> {
+        let not_counted = uncounted(self.script_words.as_ref());
+        let used = lib.facts.used_functions();
+        let ignored: Vec<&str> = not_counted.iter().copied().filter(|f| used.contains(*f)).collect();
+        if !ignored.is_empty() {
+            let whose =
+                if self.script_words.is_some() { "the script does not call them" } else { "they serve its scripts" };
+            self.library_notes.push(format!("{} of {soname} not counted: {whose}", ignored.join(", ")));
+        }
+        let not_counted: Vec<&str> = not_counted.into_iter().collect();
+        matches_without(inside, &lib.facts, &lib.matches, &not_counted, &[])
     }
 
     /// Finds a program as systemd would: an absolute path, or a bare name in its PATH; in a
@@ -506,29 +596,9 @@ impl Gatherer<'_> {
         refused.unwrap_or(Located::NotFound)
     }
 
-    /// What a script runs: each command in command position, the programs named by
-    /// absolute paths it mentions, and the files it sources (one level).
+    /// What a script runs: each command in command position (also in the files it
+    /// sources), and the programs named by absolute paths it mentions.
     fn script_reading(&mut self, script: &str, reading: ScriptReading, depth: usize) {
-        let mut reading = reading;
-        for sourced in std::mem::take(&mut reading.sourced) {
-            let text = match self.locate(&sourced) {
-                Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE),
-                Located::NotFound => Err("file not found in the root".into()),
-                Located::Refused(why) => Err(why),
-            };
-            match text {
-                Ok((bytes, _)) => {
-                    let more = read_shell(&String::from_utf8_lossy(&bytes));
-                    reading.paths.extend(more.paths);
-                    reading.commands.extend(more.commands);
-                    for (cmd, args) in more.arguments {
-                        reading.arguments.entry(cmd).or_default().extend(args);
-                    }
-                    reading.dynamic.extend(more.dynamic.into_iter().map(|d| format!("{d} (in {sourced})")));
-                }
-                Err(why) => reading.dynamic.push(format!("sources {sourced}: {why}")),
-            }
-        }
         for d in &reading.dynamic {
             self.findings.missing(format!("{script}: {d}"));
         }

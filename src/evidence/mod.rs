@@ -14,8 +14,10 @@ pub mod exec;
 pub mod explain;
 mod files;
 mod gather;
+pub mod language;
 mod package;
 mod plugins;
+pub mod shell;
 pub mod table;
 
 use std::collections::BTreeMap;

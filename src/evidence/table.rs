@@ -26,6 +26,7 @@
 use crate::unit::words::base_name;
 use std::ops::Bound;
 
+pub mod interpreters;
 pub mod libraries;
 pub mod programs;
 

@@ -1,0 +1,382 @@
+//! A Perl or Python script run as a program: its program is the interpreter (its own file
+//! and libraries) plus the native extension modules the script's modules load, and the
+//! commands the script and its modules run by names written in them. Modules of the
+//! language's standard library do what the script asks of them: their extensions are read,
+//! what they run is not (as for glibc's own files).
+
+use std::collections::{BTreeSet, VecDeque};
+
+use super::{Gatherer, MAX_SCRIPT_SIZE};
+use crate::evidence::files::{read_limited, Located, ProgramFile};
+use crate::evidence::language::{read_source, Language, SourceReading};
+use crate::evidence::table::interpreters::{uncounted, PYTHON_BUILTIN_MODULES};
+use crate::evidence::table::{apply_matches, matches_without, DLOPEN};
+use crate::evidence::{ProgramEvidence, ProgramKind};
+use crate::unit::tree::Kind;
+use crate::unit::words::base_name;
+
+/// More module files than this are not read: the evidence is then incomplete.
+const MAX_MODULES: usize = 3000;
+
+/// One directory modules are looked up in, and whether it holds the standard library.
+struct SearchDir {
+    dir: String,
+    standard: bool,
+}
+
+enum PythonModule {
+    File(ModuleFile),
+    Namespace,
+    None,
+}
+
+/// A module found: its file, its dotted name (Python, for relative imports) and whether it
+/// is of the standard library.
+struct ModuleFile {
+    path: String,
+    name: String,
+    standard: bool,
+}
+
+impl Gatherer<'_> {
+    /// Reads the script, its modules, the interpreter and what they run. Only a reading that
+    /// is complete counts: from a script that also does what cannot be read, what was read
+    /// (commands in module functions it may never call) would hold back hardening for
+    /// nothing, and the evidence is incomplete anyway; explain still says why.
+    pub(super) fn interpreted_script(
+        &mut self,
+        script: &str,
+        interpreter: &str,
+        language: Language,
+        text: &str,
+        depth: usize,
+    ) {
+        let outside = std::mem::take(&mut self.findings);
+        self.read_interpreted(script, interpreter, language, text, depth);
+        let read = std::mem::replace(&mut self.findings, outside);
+        for why in &read.missing {
+            self.findings.missing(why.clone());
+        }
+        if read.missing.is_empty() {
+            for (need, whys) in read.needs {
+                whys.into_iter().for_each(|w| self.findings.need(need, w));
+            }
+            for (cap, whys) in read.capabilities {
+                whys.into_iter().for_each(|w| self.findings.capability(&cap, w));
+            }
+            for (family, whys) in read.families {
+                whys.into_iter().for_each(|w| self.findings.family(&family, w));
+            }
+        } else {
+            let not_counted = "what it was read to run and call is not counted while its reading is incomplete";
+            self.findings.missing(format!("{script}: {not_counted}"));
+        }
+    }
+
+    fn read_interpreted(&mut self, script: &str, interpreter: &str, language: Language, text: &str, depth: usize) {
+        let interpreter_inside = match self.locate(interpreter) {
+            Located::Found { inside, .. } => inside,
+            _ => {
+                // Reported missing when the interpreter is read below.
+                interpreter.to_owned()
+            }
+        };
+        let first = read_source(language, text);
+        let mut search = self.module_dirs(language, &interpreter_inside, script);
+        for dir in first.lib_dirs.iter().rev() {
+            search.insert(0, SearchDir { dir: dir.clone(), standard: false });
+        }
+        let mut words = BTreeSet::new();
+        let mut commands = BTreeSet::new();
+        let mut queue: VecDeque<(String, String, bool)> = VecDeque::new();
+        let mut read_files: BTreeSet<String> = BTreeSet::new();
+        self.program_code(script, &first, &mut words, &mut commands);
+        queue.extend(first.modules.iter().map(|m| (m.clone(), String::new(), false)));
+        while let Some((written, from, from_standard)) = queue.pop_front() {
+            let (optional, name) = match written.strip_prefix('?') {
+                Some(n) => (true, absolute_module(n, &from)),
+                None => (false, absolute_module(&written, &from)),
+            };
+            let Some(name) = name else { continue };
+            let found = self.find_module(language, &name, &search);
+            if found.is_empty() && !optional && !from_standard && !is_builtin(language, &name) {
+                let by = if from.is_empty() { script.to_owned() } else { from.clone() };
+                self.findings.missing(format!("{script}: module {name} (loaded by {by}) not found in the root"));
+            }
+            for module in found {
+                if !read_files.insert(module.path.clone()) {
+                    continue;
+                }
+                if read_files.len() > MAX_MODULES {
+                    self.findings.missing(format!("{script}: loads more than {MAX_MODULES} module files; not read"));
+                    break;
+                }
+                if module.path.ends_with(".so") {
+                    // The interpreter and the other modules may call into its libraries: None.
+                    self.plugin(script, &module.path, None);
+                    continue;
+                }
+                let Some(text) = self.read_text(&module.path) else {
+                    self.findings.missing(format!("{script}: module {} cannot be read", module.path));
+                    continue;
+                };
+                let reading = read_source(language, &text);
+                if !module.standard {
+                    self.program_code(&module.path, &reading, &mut words, &mut commands);
+                }
+                // Relative imports start from the package: a package's own file is its __init__.
+                let from = match language {
+                    Language::Python if module.path.ends_with("/__init__.py") => format!("{}.__init__", module.name),
+                    Language::Python => module.name.clone(),
+                    Language::Perl => String::new(),
+                };
+                queue.extend(reading.modules.iter().map(|m| (m.clone(), from.clone(), module.standard)));
+            }
+        }
+        self.interpreter(script, interpreter, words);
+        for command in &commands {
+            self.program(script, command, None, depth + 1);
+        }
+    }
+
+    /// What the script's own code (or a module not of the standard library) shows.
+    fn program_code(
+        &mut self,
+        file: &str,
+        reading: &SourceReading,
+        words: &mut BTreeSet<String>,
+        commands: &mut BTreeSet<String>,
+    ) {
+        words.extend(reading.words.iter().cloned());
+        commands.extend(reading.commands.iter().cloned());
+        for d in &reading.dynamic {
+            self.findings.missing(format!("{file}: {d}"));
+        }
+    }
+
+    /// The interpreter's file, with only the privileged functions the script's code names
+    /// counted, and its dlopen(3) serving the extension modules read here.
+    fn interpreter(&mut self, script: &str, interpreter: &str, words: BTreeSet<String>) {
+        let (inside, real) = match self.locate(interpreter) {
+            Located::Found { inside, real } => (inside, real),
+            Located::NotFound => {
+                self.findings.missing(format!("{interpreter} (run by {script}): program not found in the root"));
+                return;
+            }
+            Located::Refused(why) => {
+                self.findings.missing(format!("{interpreter} (run by {script}): {why}"));
+                return;
+            }
+        };
+        let elf = match self.cache.program(&inside, &real) {
+            Ok(ProgramFile::Elf(elf)) => elf,
+            Ok(ProgramFile::Other { .. }) => {
+                self.findings.missing(format!("{inside} (run by {script}): not an ELF file"));
+                return;
+            }
+            Err(e) => {
+                self.findings.missing(format!("{inside}: cannot read: {e}"));
+                return;
+            }
+        };
+        let parsed = match &elf.parsed {
+            Ok(p) => p,
+            Err(e) => {
+                self.findings.missing(format!("{inside}: {e}"));
+                return;
+            }
+        };
+        let mut not_counted = uncounted(Some(&words));
+        let ignored: Vec<&str> =
+            not_counted.iter().copied().filter(|f| parsed.facts.used_functions().contains(*f)).collect();
+        not_counted.extend(DLOPEN);
+        let not_counted: Vec<&str> = not_counted.into_iter().collect();
+        let own = matches_without(&inside, &parsed.facts, &parsed.matches, &not_counted, &[]);
+        apply_matches(&own, true, &mut self.findings);
+        let mut note = format!("its dlopen(3) loads the extension modules {} loads, read with it", base_name(script));
+        if !ignored.is_empty() {
+            note = format!("{} not counted: {} does not call them; {note}", ignored.join(", "), base_name(script));
+        }
+        let facts = parsed.facts.clone();
+        self.programs.push(ProgramEvidence {
+            path: interpreter.to_owned(),
+            found: Some(inside.clone()),
+            reached_by: script.to_owned(),
+            kind: ProgramKind::Elf { linking: facts.linking.unwrap_or(crate::evidence::elf::Linking::Dynamic) },
+            setuid: elf.mode & 0o6000 != 0,
+            needed: facts.needed.clone(),
+            libraries: Vec::new(),
+            imports: facts.used_functions().iter().cloned().collect(),
+            plugins: Vec::new(),
+            note: Some(note),
+        });
+        let saved = self.script_words.replace(words);
+        // The extension modules its dlopen(3) loads may call into any of its libraries.
+        let (libraries, _, not_counted) = self.follow_libraries(&inside, &facts, None);
+        self.library_notes.splice(0..0, not_counted);
+        self.script_words = saved;
+        if let Some(mut p) = self.programs.pop() {
+            p.libraries = libraries;
+            self.add_library_notes(&mut p);
+            self.programs.push(p);
+        }
+    }
+
+    /// Where the interpreter looks modules up inside the root, in its order (Debian's
+    /// `@INC` of perl, `sys.path` of python3 with the script's directory first).
+    fn module_dirs(&mut self, language: Language, interpreter: &str, script: &str) -> Vec<SearchDir> {
+        let mut dirs = Vec::new();
+        let mut add = |dir: String, standard: bool| dirs.push(SearchDir { dir, standard });
+        match language {
+            Language::Perl => {
+                let version = self.perl_version();
+                let triplets = self.list("/usr/lib").into_iter().filter(|d| d.contains("-linux-"));
+                let triplets: Vec<String> = triplets.collect();
+                add("/etc/perl".into(), false);
+                for t in &triplets {
+                    add(format!("/usr/local/lib/{t}/perl/{}", version.1), false);
+                }
+                add(format!("/usr/local/share/perl/{}", version.1), false);
+                for t in &triplets {
+                    add(format!("/usr/lib/{t}/perl5/{}", version.0), false);
+                }
+                add("/usr/share/perl5".into(), false);
+                for t in &triplets {
+                    add(format!("/usr/lib/{t}/perl-base"), true);
+                    add(format!("/usr/lib/{t}/perl/{}", version.0), true);
+                }
+                // 5.40 is a symlink to 5.40.1 on Debian; a build root may have either.
+                add(format!("/usr/share/perl/{}", version.0), true);
+                add(format!("/usr/share/perl/{}", version.1), true);
+            }
+            Language::Python => {
+                let name = base_name(interpreter);
+                let version = if name.starts_with("python3.") { name.to_owned() } else { "python3".into() };
+                add(script.rsplit_once('/').map_or("/".into(), |(d, _)| d.to_owned()), false);
+                add(format!("/usr/lib/{version}"), true);
+                add(format!("/usr/lib/{version}/lib-dynload"), true);
+                add(format!("/usr/local/lib/{version}/dist-packages"), false);
+                add("/usr/lib/python3/dist-packages".into(), false);
+            }
+        }
+        dirs
+    }
+
+    /// The files a module loads from: Perl's `Foo/Bar.pm` and its XS object
+    /// `auto/Foo/Bar/Bar.so`; Python's `a/b.py`, `a/b/__init__.py` or `a/b.*.so`, and the
+    /// packages above it.
+    fn find_module(&mut self, language: Language, name: &str, search: &[SearchDir]) -> Vec<ModuleFile> {
+        let mut out = Vec::new();
+        match language {
+            Language::Perl => {
+                let rel = name.replace("::", "/");
+                let last = rel.rsplit('/').next().unwrap_or(&rel).to_owned();
+                let mut source = false;
+                let mut object = false;
+                for d in search {
+                    let pm = format!("{}/{rel}.pm", d.dir);
+                    if !source && self.is_file(&pm) {
+                        source = true;
+                        out.push(ModuleFile { path: pm, name: name.to_owned(), standard: d.standard });
+                    }
+                    let so = format!("{}/auto/{rel}/{last}.so", d.dir);
+                    if !object && self.is_file(&so) {
+                        object = true;
+                        out.push(ModuleFile { path: so, name: name.to_owned(), standard: d.standard });
+                    }
+                }
+            }
+            Language::Python => {
+                let parts: Vec<&str> = name.split('.').collect();
+                for n in 1..=parts.len() {
+                    let module = parts[..n].join(".");
+                    let rel = parts[..n].join("/");
+                    match self.find_python_module(&module, &rel, search) {
+                        PythonModule::File(found) => out.push(found),
+                        PythonModule::Namespace => {}
+                        PythonModule::None => break,
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn find_python_module(&mut self, module: &str, rel: &str, search: &[SearchDir]) -> PythonModule {
+        let last = rel.rsplit('/').next().unwrap_or(rel);
+        for d in search {
+            let base = format!("{}/{rel}", d.dir);
+            for path in [format!("{base}/__init__.py"), format!("{base}.py")] {
+                if self.is_file(&path) {
+                    return PythonModule::File(ModuleFile { path, name: module.to_owned(), standard: d.standard });
+                }
+            }
+            let parent = base.rsplit_once('/').map_or("/".to_owned(), |(p, _)| p.to_owned());
+            let prefix = format!("{last}.");
+            if let Some(so) = self.list(&parent).into_iter().find(|f| f.starts_with(&prefix) && f.ends_with(".so")) {
+                let path = format!("{parent}/{so}");
+                return PythonModule::File(ModuleFile { path, name: module.to_owned(), standard: d.standard });
+            }
+        }
+        // A namespace package: a directory without a file of its own.
+        if search.iter().any(|d| self.is_dir(&format!("{}/{rel}", d.dir))) {
+            return PythonModule::Namespace;
+        }
+        PythonModule::None
+    }
+
+    /// Perl's version directories: (`5.40`, `5.40.1`), from the root's perl-base.
+    fn perl_version(&mut self) -> (String, String) {
+        let full =
+            self.list("/usr/share/perl").into_iter().filter(|v| v.matches('.').count() == 2).max().unwrap_or_default();
+        let short = full.rsplit_once('.').map_or(full.as_str(), |(s, _)| s).to_owned();
+        (short, full)
+    }
+
+    fn read_text(&mut self, inside: &str) -> Option<String> {
+        let Located::Found { real, .. } = self.locate(inside) else { return None };
+        read_limited(self.root, &real, MAX_SCRIPT_SIZE).ok().map(|(b, _)| String::from_utf8_lossy(&b).into_owned())
+    }
+
+    /// Modules are looked up in many directories: a file is found through the cache, a
+    /// directory (not cached) only when a module is not a file.
+    fn is_file(&mut self, inside: &str) -> bool {
+        matches!(self.locate(inside), Located::Found { .. })
+    }
+
+    fn is_dir(&self, inside: &str) -> bool {
+        self.root.real_path(inside).and_then(|real| self.root.stat(&real).ok()).is_some_and(|s| s.kind == Kind::Dir)
+    }
+
+    fn list(&self, inside: &str) -> Vec<String> {
+        let Some(real) = self.root.real_path(inside) else { return Vec::new() };
+        self.root.list_dir(&real).map(|e| e.into_iter().map(|(n, _)| n).collect()).unwrap_or_default()
+    }
+}
+
+/// A module name made absolute: Python's `.x` and `..x` are relative to the package of the
+/// module `from` that loads them. None when it climbs above the top.
+fn absolute_module(name: &str, from: &str) -> Option<String> {
+    let dots = name.len() - name.trim_start_matches('.').len();
+    if dots == 0 {
+        return Some(name.to_owned());
+    }
+    let mut package: Vec<&str> = from.split('.').filter(|p| !p.is_empty()).collect();
+    package.pop(); // the module itself (a package's __init__ names the package: close enough)
+    for _ in 1..dots {
+        package.pop()?;
+    }
+    let rest = name.trim_start_matches('.');
+    if !rest.is_empty() {
+        package.push(rest);
+    }
+    (!package.is_empty()).then(|| package.join("."))
+}
+
+fn is_builtin(language: Language, name: &str) -> bool {
+    let top = name.split(['.', ':']).next().unwrap_or(name);
+    match language {
+        Language::Python => PYTHON_BUILTIN_MODULES.contains(&top) || top == "__future__",
+        Language::Perl => false,
+    }
+}

@@ -1,0 +1,57 @@
+//! What the shell reader needs from the unit and the root: the variables the unit sets, the
+//! arguments of the invocation, and the files a script sources.
+
+use std::collections::BTreeMap;
+
+use super::{Gatherer, MAX_SCRIPT_SIZE};
+use crate::evidence::files::{read_limited, Located};
+use crate::evidence::shell::{read_shell_with, ScriptReading, ShellContext};
+use crate::grammar::split_word_texts;
+use crate::unit::{values_of, Assignment};
+
+impl Gatherer<'_> {
+    /// How `script` runs when `runner` runs it with `args`: the unit's environment and the
+    /// arguments hold only for what the unit's own command lines run.
+    pub(super) fn shell_context(&self, runner: &str, script: &str, args: Option<Vec<String>>) -> ShellContext {
+        let from_unit = runner.split(' ').next().is_some_and(|r| r.ends_with('='));
+        ShellContext {
+            program: script.to_owned(),
+            // systemd expands `$NAME` and `%i` in the unit's arguments: then they are unknown.
+            args: args.filter(|a| from_unit && !a.iter().any(|w| w.contains(['$', '%']))),
+            environment: if from_unit { self.environment.clone() } else { BTreeMap::new() },
+            open_environment: self.open_environment || !from_unit,
+        }
+    }
+
+    /// Reads a script's text, and the files it sources from inside the root.
+    pub(super) fn read_script(&mut self, text: &str, ctx: &ShellContext) -> ScriptReading {
+        let mut source = |file: &str| match self.locate(file) {
+            Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE)
+                .map(|(bytes, _)| String::from_utf8_lossy(&bytes).into_owned()),
+            Located::NotFound => Err("file not found in the root".into()),
+            Located::Refused(why) => Err(why),
+        };
+        read_shell_with(text, ctx, &mut source)
+    }
+}
+
+/// The variables `Environment=` sets, and whether the service's environment may hold others
+/// (`EnvironmentFile=`, `PassEnvironment=`): then a variable a script does not set itself is
+/// unknown.
+pub(super) fn unit_environment(assignments: &[Assignment]) -> (BTreeMap<String, String>, bool) {
+    let mut environment = BTreeMap::new();
+    for value in values_of(assignments, "Service", "Environment") {
+        if value.is_empty() {
+            environment.clear();
+        }
+        for word in split_word_texts(&value).unwrap_or_default() {
+            if let Some((name, v)) = word.split_once('=') {
+                environment.insert(name.to_owned(), v.to_owned());
+            }
+        }
+    }
+    let open = ["EnvironmentFile", "PassEnvironment"]
+        .iter()
+        .any(|key| values_of(assignments, "Service", key).iter().any(|v| !v.is_empty()));
+    (environment, open)
+}

@@ -1,0 +1,291 @@
+//! What a Perl or Python source file shows without running it: the modules it loads, the
+//! commands it runs with names written in it, the words that call privileged functions of
+//! the language (`os.chroot`, `chown`), and what is decided at run time (a command or a
+//! module named by a variable, `eval` of a string).
+
+use std::collections::BTreeSet;
+
+use regex_lite::Regex;
+use std::sync::LazyLock;
+
+/// The languages whose scripts are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Language {
+    Perl,
+    Python,
+}
+
+impl Language {
+    /// The language of an interpreter, by its base name (`perl`, `python3`, `python3.13`).
+    pub fn of_interpreter(name: &str) -> Option<Language> {
+        if name == "perl" || name.strip_prefix("perl5").is_some() {
+            Some(Language::Perl)
+        } else if name == "python3"
+            || name.strip_prefix("python3.").is_some_and(|v| v.bytes().all(|b| b.is_ascii_digit()))
+        {
+            Some(Language::Python)
+        } else {
+            None
+        }
+    }
+}
+
+/// What one source file shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceReading {
+    /// Modules it loads, as written (`Net::Server`, `os.path`; `.x` relative to its package).
+    pub modules: BTreeSet<String>,
+    /// Directories it adds to the module search path (`use lib '/usr/share/foo'`).
+    pub lib_dirs: Vec<String>,
+    /// Commands it runs, named literally (first word of the command).
+    pub commands: BTreeSet<String>,
+    /// Identifiers it uses (for the privileged functions of the language it calls).
+    pub words: BTreeSet<String>,
+    /// Why what it runs or loads cannot be fully known, one line each.
+    pub dynamic: Vec<String>,
+}
+
+static PERL_USE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^\s*(?:use|require|use\s+parent\s+-norequire,|use\s+base)\s+([A-Za-z_][\w:]*)").unwrap()
+});
+static PERL_PARENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^\s*use\s+(?:parent|base)\s+(?:qw[\(/\[]\s*([\w:\s]+)[\)/\]]|['"]([\w:]+)['"])"#).unwrap()
+});
+static PERL_LIB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?m)^\s*use\s+lib\s+['"](/[^'"$]+)['"]"#).unwrap());
+static PERL_DYNAMIC_REQUIRE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\brequire\s*\(?\s*[$"]|\beval\s*["'q]"#).unwrap());
+/// `system(...)`, `exec ...`, `open(F, "-|", ...)` or `open(F, "cmd |")`.
+static PERL_RUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(?:system|exec)(?:\s*\(\s*|\s+)(?:\{[^}]*\}\s*)?([$@'"])|\bopen\w*\s*\([^;]*?(?:['"]-\|['"]\s*,\s*(\S)|\|-['"]|\|\s*['"])"#)
+        .unwrap()
+});
+/// Backquotes and `qx`: the command's text.
+static PERL_BACKQUOTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"`([^`\n]*)`|\bqx\s*(?:\{([^}]*)\}|\(([^)]*)\)|/([^/]*)/)").unwrap());
+static PERL_LITERAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^['"]([^'"$@`]+)['"]"#).unwrap());
+
+static PYTHON_IMPORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s*import\s+([\w., \t]+)").unwrap());
+static PYTHON_FROM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^[ \t]*from\s+(\.*[\w.]*)\s+import\s+(?:\(([\w,\s]+)\)|([\w, \t]+))").unwrap());
+static PYTHON_DYNAMIC_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:__import__|import_module|exec|eval|load_module|spec_from_file_location)\s*\(").unwrap()
+});
+/// `subprocess.run([...])`, `os.system("...")`, `os.exec*`, `os.spawn*`, `os.popen`.
+static PYTHON_RUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bsubprocess\.(?:Popen|call|check_call|check_output|run|getoutput|getstatusoutput)\s*\(\s*(\S)|\bos\.(?:system|popen|exec\w*|spawn\w*|posix_spawn\w*)\s*\(\s*(\S)").unwrap()
+});
+/// The same functions imported by name (`from subprocess import Popen`), called bare.
+static PYTHON_RUN_IMPORTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^\s*from\s+(?:subprocess|os)\s+import\s+.*\b(?:Popen|call|check_call|check_output|run|getoutput|getstatusoutput|system|popen|exec\w*|spawn\w*|posix_spawn\w*)\b").unwrap()
+});
+static PYTHON_LITERAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^\[?\s*[rb]?['"]([^'"{}%]+)['"]"#).unwrap());
+static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_]\w*|\$[<>()]").unwrap());
+
+/// Reads a source file of `language`.
+pub fn read_source(language: Language, text: &str) -> SourceReading {
+    match language {
+        Language::Perl => read_perl(text),
+        Language::Python => read_python(text),
+    }
+}
+
+fn read_perl(text: &str) -> SourceReading {
+    let code = perl_code(text);
+    let mut out = SourceReading::default();
+    for c in PERL_USE.captures_iter(&code) {
+        let name = &c[1];
+        if !matches!(name, "lib" | "parent" | "base" | "strict" | "warnings" | "vars" | "constant" | "utf8") {
+            out.modules.insert(name.trim_end_matches("::").to_owned());
+        }
+    }
+    for c in PERL_PARENT.captures_iter(&code) {
+        let names = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+        out.modules.extend(names.split_whitespace().filter(|n| *n != "-norequire").map(str::to_owned));
+    }
+    out.lib_dirs = PERL_LIB.captures_iter(&code).map(|c| c[1].to_owned()).collect();
+    for m in PERL_DYNAMIC_REQUIRE.find_iter(&code) {
+        out.dynamic.push(format!("loads code named at run time: `{}`", line_of(&code, m.start())));
+    }
+    for c in PERL_RUN.captures_iter(&code) {
+        let start = c.get(0).map_or(0, |m| m.start());
+        // A method or a hash key of that name (`$self->exec(`, `{system}`) runs nothing.
+        if code[..start].ends_with(['>', ':', '$', '&', '{']) {
+            continue;
+        }
+        // The command: the first argument of system/exec, the one after "-|" of open.
+        let command = c.get(1).or(c.get(2));
+        let rest = &code[command.map_or(start, |m| m.start())..];
+        match PERL_LITERAL.captures(rest).filter(|_| command.is_some()) {
+            Some(lit) => {
+                out.commands.extend(lit[1].split_whitespace().next().map(str::to_owned));
+            }
+            None => out.dynamic.push(format!("runs a command named at run time: `{}`", line_of(&code, start))),
+        }
+    }
+    for c in PERL_BACKQUOTE.captures_iter(&code) {
+        let text = (1..=4).find_map(|i| c.get(i)).map_or("", |m| m.as_str());
+        // The shell runs its first word; the words after it are arguments, whatever they hold.
+        let first = text.split_whitespace().find(|w| !w.contains('=') || w.starts_with('-'));
+        match first {
+            Some(first) if !first.contains(['$', '@', '`']) => {
+                out.commands.insert(first.to_owned());
+            }
+            _ => out.dynamic.push(format!(
+                "runs a command named at run time: `{}`",
+                line_of(&code, c.get(0).map_or(0, |m| m.start()))
+            )),
+        }
+    }
+    out.words = WORD.find_iter(&code).map(|m| m.as_str().to_owned()).collect();
+    out
+}
+
+fn read_python(text: &str) -> SourceReading {
+    let code = python_code(text);
+    let mut out = SourceReading::default();
+    for c in PYTHON_IMPORT.captures_iter(&code) {
+        for part in c[1].split(',') {
+            if let Some(name) = part.split_whitespace().next() {
+                out.modules.insert(name.to_owned());
+            }
+        }
+    }
+    for c in PYTHON_FROM.captures_iter(&code) {
+        let base = &c[1];
+        out.modules.insert(base.to_owned());
+        // `from a import b`: b may be a module of package a.
+        let names = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+        for name in names.split(',').filter_map(|p| p.split_whitespace().next()) {
+            let sep = if base.ends_with('.') { "" } else { "." };
+            out.modules.insert(format!("?{base}{sep}{name}"));
+        }
+    }
+    if let Some(m) = PYTHON_RUN_IMPORTED.find(&code) {
+        out.dynamic.push(format!("imports functions that run commands by name: `{}`", line_of(&code, m.start())));
+    }
+    for m in PYTHON_DYNAMIC_IMPORT.find_iter(&code) {
+        out.dynamic.push(format!("runs or loads code named at run time: `{}`", line_of(&code, m.start())));
+    }
+    for c in PYTHON_RUN.captures_iter(&code) {
+        let start = c.get(0).map_or(0, |m| m.start());
+        let arg = c.get(1).or(c.get(2)).map_or(start, |m| m.start());
+        match PYTHON_LITERAL.captures(&code[arg..]) {
+            Some(lit) => {
+                out.commands.extend(lit[1].split_whitespace().next().map(str::to_owned));
+            }
+            None => out.dynamic.push(format!("runs a command named at run time: `{}`", line_of(&code, start))),
+        }
+    }
+    out.words = WORD.find_iter(&code).map(|m| m.as_str().to_owned()).collect();
+    out
+}
+
+/// Perl code without its documentation (POD), comments and the data after `__END__`.
+fn perl_code(text: &str) -> String {
+    let mut out = String::new();
+    let mut pod = false;
+    for line in text.lines() {
+        if line.starts_with('=') && line[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            pod = !line.starts_with("=cut");
+            continue;
+        }
+        if pod || line.trim_start().starts_with('#') {
+            continue;
+        }
+        if line.starts_with("__END__") || line.starts_with("__DATA__") {
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Python code without comments and docstrings that stand alone on their lines.
+fn python_code(text: &str) -> String {
+    let mut out = String::new();
+    let mut docstring: Option<&str> = None;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if let Some(q) = docstring {
+            if t.contains(q) {
+                docstring = None;
+            }
+            continue;
+        }
+        if t.starts_with('#') {
+            continue;
+        }
+        for q in ["\"\"\"", "'''"] {
+            if let Some(rest) = t.strip_prefix(q) {
+                if !rest.contains(q) {
+                    docstring = Some(q);
+                }
+            }
+        }
+        if docstring.is_some() || t.starts_with("\"\"\"") || t.starts_with("'''") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn line_of(code: &str, at: usize) -> String {
+    let start = code[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = code[at..].find('\n').map_or(code.len(), |i| at + i);
+    let line = code[start..end].trim();
+    line.chars().take(100).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perl() {
+        let r = read_perl(
+            "#!/usr/bin/perl\nuse strict;\nuse Net::Server::Multiplex;\nuse POSIX qw(setsid);\nuse parent qw(Foo::Base);\n\
+             use lib '/usr/share/food';\nrequire Digest::SHA;\n# system($x);\nsystem('/usr/sbin/postmap', $f);\n\
+             my $v = `/bin/hostname -f`;\n$< = $uid;\n\n=head1 NAME\n\nsystem($pod)\n\n=cut\n\nchown $u, $g, $file;\n__END__\nexec $data\n",
+        );
+        let modules: Vec<&str> = r.modules.iter().map(String::as_str).collect();
+        assert_eq!(modules, ["Digest::SHA", "Foo::Base", "Net::Server::Multiplex", "POSIX"]);
+        assert_eq!(r.lib_dirs, ["/usr/share/food"]);
+        let commands: Vec<&str> = r.commands.iter().map(String::as_str).collect();
+        assert_eq!(commands, ["/bin/hostname", "/usr/sbin/postmap"]);
+        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
+        assert!(r.words.contains("chown") && r.words.contains("$<"));
+
+        let r = read_perl("exec $pg_ctl, @options;\nmy $class = shift; require $class;\n");
+        assert_eq!(r.dynamic.len(), 2, "{:?}", r.dynamic);
+        // Words in prose, methods and literal commands with arguments from variables.
+        let r = read_perl(
+            "warn \"the system failed\";\nmy %h = (default => 'of that system', x => 1);\n$self->exec($x);\nmy $v = `/sbin/sysctl -n $key`;\nmy $g = `LC_ALL=C /usr/bin/id -G $u`;\n\
+             open(my $fh, '-|', 'dpkg', '-l', $p);\nopen(CTRL, '-|', $prog, $dir);\n",
+        );
+        let commands: Vec<&str> = r.commands.iter().map(String::as_str).collect();
+        assert_eq!(commands, ["/sbin/sysctl", "/usr/bin/id", "dpkg"]);
+        assert_eq!(r.dynamic, ["runs a command named at run time: `open(CTRL, '-|', $prog, $dir);`"]);
+    }
+
+    #[test]
+    fn python() {
+        let r = read_python(
+            "\"\"\"Doc.\n\nimport nothing\n\"\"\"\nimport os, sys\nfrom fail2ban.server import server as s\nfrom . import helpers\n\
+             import subprocess\n# os.system(x)\nsubprocess.run(['/usr/sbin/nft', '-f', path])\nos.chroot(d)\n",
+        );
+        let modules: Vec<&str> = r.modules.iter().map(String::as_str).collect();
+        assert_eq!(
+            modules,
+            [".", "?.helpers", "?fail2ban.server.server", "fail2ban.server", "os", "subprocess", "sys"]
+        );
+        let commands: Vec<&str> = r.commands.iter().map(String::as_str).collect();
+        assert_eq!(commands, ["/usr/sbin/nft"]);
+        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
+        assert!(r.words.contains("chroot"));
+        let r = read_python("subprocess.Popen(cmd, shell=True)\nimportlib.import_module(name)\n");
+        assert_eq!(r.dynamic.len(), 2, "{:?}", r.dynamic);
+    }
+}
