@@ -17,6 +17,7 @@ pub mod syscalls;
 mod table;
 pub(crate) mod values;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -31,9 +32,10 @@ pub struct Row {
     /// systemd's key for the row in `--json` output and security policies.
     pub json_field: &'static str,
     /// The name shown, e.g. `PrivateTmp=` or `CapabilityBoundingSet=~CAP_SYS_ADMIN`.
-    pub setting: String,
+    pub setting: &'static str,
     /// The text shown; empty where systemd shows none (a partly bad row without its own text).
-    pub description: String,
+    /// Borrowed from the table where the text is fixed: a score makes no string per row.
+    pub description: Cow<'static, str>,
     pub weight: u32,
     pub range: u32,
     /// 0..=range, or None when the row does not apply (N/A).
@@ -155,8 +157,8 @@ impl Assessment {
         let mut keys = vec![order::SortKey { index: 0, description: Some("DESCRIPTION"), name: "NAME" }];
         keys.extend(self.rows.iter().enumerate().map(|(i, r)| order::SortKey {
             index: i + 1,
-            description: (!r.description.is_empty()).then_some(r.description.as_str()),
-            name: &r.setting,
+            description: (!r.description.is_empty()).then_some(&*r.description),
+            name: r.setting,
         }));
         let empty_first = Release::of(self.release).empty_description_first;
         order::display_order(&keys, empty_first).into_iter().filter(|i| *i > 0).map(|i| &self.rows[i - 1]).collect()
@@ -232,8 +234,8 @@ fn assess_ident(release: &'static Release, ident: specifiers::UnitIdent, assignm
             };
             Row {
                 json_field: a.json_field,
-                setting: a.name.to_owned(),
-                description: v.description.or(standard.map(str::to_owned)).unwrap_or_default(),
+                setting: a.name,
+                description: v.description.or(standard.map(Cow::Borrowed)).unwrap_or_default(),
                 weight: a.weight,
                 range: a.range,
                 badness: v.badness,

@@ -16,7 +16,29 @@ pub struct SortKey<'a> {
     pub name: &'a str,
 }
 
-fn compare(a: &SortKey, b: &SortKey, empty_first: bool) -> Ordering {
+/// A key with the first bytes of its description read as one number, so that most
+/// comparisons of two descriptions are one comparison of integers (a sort for every unit).
+struct Prepared<'a> {
+    key: &'a SortKey<'a>,
+    /// The first 16 bytes of the description, big-endian, zero-padded: orders as the bytes
+    /// do (no description holds a NUL), and equal prefixes leave the rest to compare.
+    prefix: u128,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(key: &'a SortKey<'a>) -> Prepared<'a> {
+        let mut head = [0u8; 16];
+        if let Some(d) = key.description {
+            let n = d.len().min(16);
+            head[..n].copy_from_slice(&d.as_bytes()[..n]);
+        }
+        Prepared { key, prefix: u128::from_be_bytes(head) }
+    }
+}
+
+fn compare(a: &Prepared, b: &Prepared, empty_first: bool) -> Ordering {
+    let (pa, pb) = (a, b);
+    let (a, b) = (a.key, b.key);
     match (a.index, b.index) {
         (0, 0) => return Ordering::Equal,
         (0, _) => return Ordering::Less,
@@ -25,7 +47,7 @@ fn compare(a: &SortKey, b: &SortKey, empty_first: bool) -> Ordering {
     }
     // The description column, reversed; different cell types fall back to table position.
     let by_description = match (a.description, b.description) {
-        (Some(x), Some(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Some(x), Some(y)) => pa.prefix.cmp(&pb.prefix).then_with(|| x.as_bytes().cmp(y.as_bytes())),
         (None, None) => Ordering::Equal,
         // Reversed below: the empty cell first.
         (None, Some(_)) if empty_first => Ordering::Greater,
@@ -74,9 +96,10 @@ fn msort<T: Copy, F: Fn(&T, &T) -> Ordering>(items: &mut [T], cmp: &F, tmp: &mut
 /// `empty_first`: the release sorts an empty description before every other (262) instead
 /// of by table position.
 pub fn display_order(keys: &[SortKey], empty_first: bool) -> Vec<usize> {
+    let prepared: Vec<Prepared> = keys.iter().map(Prepared::new).collect();
     let mut order: Vec<usize> = (0..keys.len()).collect();
     let mut tmp = Vec::with_capacity(keys.len());
-    msort(&mut order, &|a: &usize, b: &usize| compare(&keys[*a], &keys[*b], empty_first), &mut tmp);
+    msort(&mut order, &|a: &usize, b: &usize| compare(&prepared[*a], &prepared[*b], empty_first), &mut tmp);
     order
 }
 
