@@ -22,6 +22,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::unit::{Assignment, LoadedUnit};
+use context::AssignmentRef;
 
 pub use release::{approximation_note, Release, DEFAULT_RELEASE};
 pub use specifiers::TEMPLATE_INSTANCE;
@@ -193,14 +194,21 @@ impl Assessment {
 pub fn assess(version: u32, unit: &str, assignments: &[Assignment]) -> Assessment {
     let fragment = assignments.first().map(|a| a.file.to_string_lossy().into_owned()).filter(|f| !f.is_empty());
     let release = Release::of(version);
-    assess_ident(release, specifiers::UnitIdent::new(unit, fragment, release.template_instance), assignments)
+    let all: Vec<AssignmentRef> = assignments.iter().map(AssignmentRef::from).collect();
+    assess_ident(release, specifiers::UnitIdent::new(unit, fragment, release.template_instance), &all)
 }
 
 /// Scores a loaded unit as systemd `version` does, with `planned` assignments applied after
 /// its own.
 pub fn assess_loaded(version: u32, unit: &LoadedUnit, planned: &[Assignment]) -> Assessment {
-    let mut all = unit.assignments();
-    all.extend_from_slice(planned);
+    let own = crate::unit::entries_of(&unit.fragments).map(|(f, e)| AssignmentRef {
+        section: &e.section,
+        key: &e.key,
+        value: &e.value,
+        file: &f.path,
+        line: e.line,
+    });
+    let all: Vec<AssignmentRef> = own.chain(planned.iter().map(AssignmentRef::from)).collect();
     let fragment = Some(unit.path().to_string_lossy().into_owned());
     let release = Release::of(version);
     assess_ident(release, specifiers::UnitIdent::new(unit.name.as_str(), fragment, release.template_instance), &all)
@@ -211,7 +219,7 @@ pub fn label(exposure: u32) -> &'static str {
     label_entry(exposure).1
 }
 
-fn assess_ident(release: &'static Release, ident: specifiers::UnitIdent, assignments: &[Assignment]) -> Assessment {
+fn assess_ident(release: &'static Release, ident: specifiers::UnitIdent, assignments: &[AssignmentRef]) -> Assessment {
     let unit = ident.id.clone();
     let (info, refusal) = context::build(ident, assignments, release);
     let verdicts: Vec<_> = table::ASSESSORS.iter().map(|a| (a, a.assess(&info))).collect();

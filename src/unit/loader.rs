@@ -60,13 +60,21 @@ pub struct Loader {
     /// What those directories hold (by real path; None when it cannot be listed), so that
     /// looking for a drop-in directory that is not there costs no system call.
     listings: RefCell<HashMap<PathBuf, Option<Rc<Listing>>>>,
-    /// The unit symlinks of each unit directory with the files they lead to, resolved once:
-    /// every unit loaded looks through all of them for its aliases.
+    /// The unit symlinks of each unit directory (by real path) with the files they lead to,
+    /// resolved once: every unit loaded looks through all of them for its aliases.
     links: RefCell<HashMap<PathBuf, Rc<Links>>>,
+    /// The root's system and user unit directories, joined once.
+    search: [Vec<PathBuf>; 2],
 }
 
 /// Entry name -> whether it may be a symlink (a symlink, or a type the listing did not say).
 type Listing = HashMap<String, bool>;
+
+/// A directory as [`Loader::dir_view`] found it.
+struct DirView {
+    resolved: Result<Resolved, LoadError>,
+    listing: Option<Rc<Listing>>,
+}
 
 /// A directory's symlinks named like units that lead to a file named like a unit, by the
 /// prefix of that file's name (the only ones that can be aliases of a unit with that
@@ -88,8 +96,10 @@ impl Loader {
     /// (`/lib/systemd/system/foo.service`); the package is named beside them.
     pub fn with_fs(fs: RootFs) -> Loader {
         let given_root = fs.is_in_memory().then(|| PathBuf::from("/"));
+        let join = |dirs: &[&str]| dirs.iter().map(|d| fs.join_inside(d)).collect();
         Loader {
             resolver: Resolver::new(fs.clone()),
+            search: [join(SYSTEM_DIRS), join(USER_DIRS)],
             fs,
             given_root,
             listings: RefCell::default(),
@@ -120,16 +130,32 @@ impl Loader {
     /// `self.fs.resolve(&dir.join(name))` for a plain file name, with `dir` resolved and
     /// listed once.
     fn resolve_child(&self, dir: &Path, name: &str) -> Result<Resolved, LoadError> {
-        match self.resolve_dir(dir) {
+        self.resolve_child_in(dir, &self.dir_view(dir), name)
+    }
+
+    /// `dir` resolved and, when it is a real directory, listed: looked up once for the many
+    /// names asked of it (a unit's drop-in directories in every unit directory).
+    fn dir_view(&self, dir: &Path) -> DirView {
+        let resolved = self.resolve_dir(dir);
+        let listing = match &resolved {
+            Ok(Resolved::Real(real_dir)) => self.listing(real_dir),
+            _ => None,
+        };
+        DirView { resolved, listing }
+    }
+
+    /// [`Self::resolve_child`] with `dir` looked up already.
+    fn resolve_child_in(&self, dir: &Path, view: &DirView, name: &str) -> Result<Resolved, LoadError> {
+        match &view.resolved {
             Ok(Resolved::Real(real_dir)) => {
-                if let Some(listing) = self.listing(&real_dir).filter(|_| is_plain_name(name)) {
+                if let Some(listing) = view.listing.as_ref().filter(|_| is_plain_name(name)) {
                     match listing.get(name) {
                         None => return Ok(Resolved::Missing),
                         Some(false) => return Ok(Resolved::Real(real_dir.join(name))),
                         Some(true) => {}
                     }
                 }
-                self.resolve_under(dir, &real_dir, name)
+                self.resolve_under(dir, real_dir, name)
             }
             // Resolving dir/name walks dir first and stops where it does.
             Ok(Resolved::Missing) if is_plain_name(name) => Ok(Resolved::Missing),
@@ -147,11 +173,14 @@ impl Loader {
     }
 
     pub fn search_dirs(&self, scope: Scope) -> Vec<PathBuf> {
-        let dirs = match scope {
-            Scope::System => SYSTEM_DIRS,
-            Scope::User => USER_DIRS,
-        };
-        dirs.iter().map(|d| self.fs.join_inside(d)).collect()
+        self.search_dirs_of(scope).to_vec()
+    }
+
+    fn search_dirs_of(&self, scope: Scope) -> &[PathBuf] {
+        match scope {
+            Scope::System => &self.search[0],
+            Scope::User => &self.search[1],
+        }
     }
 
     /// Every unit whose type is in `types` found in the root's unit directories, system
@@ -281,12 +310,18 @@ impl Loader {
             _ => return Err(LoadError::new(path, "no such file or directory")),
         };
         let shown = path.to_owned();
-        let resolved = self
-            .resolve_under(&parent_real, &parent_real, file_name)
-            .map_err(|e| LoadError { path: shown.clone(), ..e })?;
+        // The directory is listed anyway (its symlinks may be aliases of the unit): a file
+        // there that is no symlink needs no look of its own.
+        let resolved = match self.listing(&parent_real).map(|l| l.get(file_name).copied()) {
+            Some(None) => Resolved::Missing,
+            Some(Some(false)) => Resolved::Real(parent_real.join(file_name)),
+            _ => self
+                .resolve_under(&parent_real, &parent_real, file_name)
+                .map_err(|e| LoadError { path: shown.clone(), ..e })?,
+        };
         let scope = Scope::of_unit_path(&abs);
         let mut dirs = vec![parent.clone()];
-        dirs.extend(self.search_dirs(scope).into_iter().filter(|d| *d != parent));
+        dirs.extend(self.search_dirs_of(scope).iter().filter(|d| **d != parent).cloned());
         match resolved {
             Resolved::Missing => Err(LoadError::new(path, "no such file (or a dangling symlink)")),
             Resolved::DevNull => Ok(LoadOutcome::Masked { name, path: shown }),
@@ -321,29 +356,31 @@ impl Loader {
         aliases
     }
 
-    /// The symlinks of `dir` that may be aliases, resolved once per loader.
+    /// The symlinks of `dir` that may be aliases, resolved once per loader and directory (one
+    /// reached by two paths, /lib and /usr/lib on a merged-/usr system, once). Where a link
+    /// is followed from does not change where it leads, only how many links it took; the
+    /// path with more (through a symlinked directory) adds no alias the other lacks.
     fn links_in(&self, dir: &Path) -> Rc<Links> {
-        if let Some(links) = self.links.borrow().get(dir) {
+        let Ok(Resolved::Real(real_dir)) = self.resolve_dir(dir) else { return Rc::default() };
+        if let Some(links) = self.links.borrow().get(&real_dir) {
             return links.clone();
         }
         let mut links = Links::new();
-        if let Ok(Resolved::Real(real_dir)) = self.resolve_dir(dir) {
-            if let Some(listing) = self.listing(&real_dir) {
-                let mut names: Vec<&String> =
-                    listing.iter().filter(|(_, may_be_link)| **may_be_link).map(|(n, _)| n).collect();
-                names.sort();
-                for link in names {
-                    let Some(link_name) = UnitName::parse(link) else { continue };
-                    let Ok(Resolved::Real(real)) = self.resolve_under(dir, &real_dir, link) else { continue };
-                    let Some(target) = real.file_name().and_then(|s| s.to_str()).and_then(UnitName::parse) else {
-                        continue;
-                    };
-                    links.entry(target.prefix().to_owned()).or_default().push((link_name, target));
-                }
+        if let Some(listing) = self.listing(&real_dir) {
+            let mut names: Vec<&String> =
+                listing.iter().filter(|(_, may_be_link)| **may_be_link).map(|(n, _)| n).collect();
+            names.sort();
+            for link in names {
+                let Some(link_name) = UnitName::parse(link) else { continue };
+                let Ok(Resolved::Real(real)) = self.resolve_under(dir, &real_dir, link) else { continue };
+                let Some(target) = real.file_name().and_then(|s| s.to_str()).and_then(UnitName::parse) else {
+                    continue;
+                };
+                links.entry(target.prefix().to_owned()).or_default().push((link_name, target));
             }
         }
         let links = Rc::new(links);
-        self.links.borrow_mut().insert(dir.to_owned(), links.clone());
+        self.links.borrow_mut().insert(real_dir, links.clone());
         links
     }
 
@@ -382,16 +419,17 @@ impl Loader {
         // A directory met again (/lib and /usr/lib on a merged-/usr system) adds nothing:
         // every file of it is in `by_name` already.
         let mut read_dirs: Vec<PathBuf> = Vec::new();
+        let views: Vec<DirView> = dirs.iter().map(|dir| self.dir_view(dir)).collect();
         for name in names {
             for dropin_dir in name.dropin_dir_names() {
-                for dir in dirs {
-                    let d = dir.join(&dropin_dir);
-                    let Ok(Resolved::Real(real_dir)) = self.resolve_child(dir, &dropin_dir) else { continue };
+                for (dir, view) in dirs.iter().zip(&views) {
+                    let Ok(Resolved::Real(real_dir)) = self.resolve_child_in(dir, view, &dropin_dir) else { continue };
                     if read_dirs.contains(&real_dir) {
                         continue;
                     }
                     read_dirs.push(real_dir.clone());
                     let Ok(entries) = self.fs.list_dir(&real_dir) else { continue };
+                    let d = dir.join(&dropin_dir);
                     let mut files: Vec<String> =
                         entries.into_iter().map(|(name, _)| name).filter(|n| n.ends_with(".conf")).collect();
                     files.sort();
