@@ -155,14 +155,17 @@ impl Assessment {
 
     /// The rows in the order systemd-analyze prints them.
     pub fn displayed(&self) -> Vec<&Row> {
-        let mut keys = vec![order::SortKey { index: 0, description: Some("DESCRIPTION"), name: "NAME" }];
-        keys.extend(self.rows.iter().enumerate().map(|(i, r)| order::SortKey {
-            index: i + 1,
-            description: (!r.description.is_empty()).then_some(&*r.description),
-            name: r.setting,
-        }));
         let empty_first = Release::of(self.release).empty_description_first;
-        order::display_order(&keys, empty_first).into_iter().filter(|i| *i > 0).map(|i| &self.rows[i - 1]).collect()
+        let order = order::remembered(&self.rows, empty_first, || {
+            let mut keys = vec![order::SortKey { index: 0, description: Some("DESCRIPTION"), name: "NAME" }];
+            keys.extend(self.rows.iter().enumerate().map(|(i, r)| order::SortKey {
+                index: i + 1,
+                description: (!r.description.is_empty()).then_some(&*r.description),
+                name: r.setting,
+            }));
+            order::display_order(&keys, empty_first)
+        });
+        order.iter().filter(|i| **i > 0).map(|i| &self.rows[i - 1]).collect()
     }
 
     /// `"9.6"`.

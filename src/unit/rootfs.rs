@@ -241,7 +241,8 @@ impl RootFs {
             self.read_stated(real, &meta, MAX_FILE_SIZE + 1).map_err(|e| LoadError::new(shown, e.to_string()))?;
         // systemd would read a NUL as a line break; a unit file with one is a binary file
         // by mistake, and hardenunit will not edit it.
-        if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+        // `contains` of a byte is a memchr: the whole file is looked at only for the line.
+        if let Some(pos) = bytes.contains(&0).then(|| bytes.iter().position(|b| *b == 0)).flatten() {
             let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
             return Err(LoadError {
                 path: shown.to_owned(),
