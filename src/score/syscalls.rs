@@ -41,7 +41,7 @@ impl SyscallTable {
 
     fn parse(text: &'static str) -> SyscallTable {
         // Sized for the data (about 500 names): the map is filled without growing.
-        let mut classes = Names::with_capacity_and_hasher(1024, Default::default());
+        let mut classes = Names::with_capacity_and_hasher(512, Default::default());
         // Members go to the group just started, found without a search.
         let mut groups: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
         let mut class = None;

@@ -85,6 +85,9 @@ struct DirView {
 /// and (when first asked) its symlinks that may be aliases.
 struct UnitDir {
     path: PathBuf,
+    /// `path` rebuilt from its components: two paths are equal (as `Path`s) when these are
+    /// equal byte for byte, which is quicker to tell when they are not.
+    components: OsString,
     view: DirView,
     links: OnceCell<Rc<Links>>,
 }
@@ -197,7 +200,8 @@ impl Loader {
     }
 
     fn unit_dir(&self, dir: &Path) -> UnitDir {
-        UnitDir { path: dir.to_owned(), view: self.dir_view(dir), links: OnceCell::new() }
+        let components = dir.components().collect::<PathBuf>().into_os_string();
+        UnitDir { path: dir.to_owned(), components, view: self.dir_view(dir), links: OnceCell::new() }
     }
 
     /// The directory of a unit file given by path, looked up once.
@@ -355,7 +359,7 @@ impl Loader {
         };
         let scope = Scope::of_unit_path(&abs);
         let mut dirs = vec![parent_dir.clone()];
-        dirs.extend(self.search_unit_dirs(scope).iter().filter(|d| d.path != parent).cloned());
+        dirs.extend(self.search_unit_dirs(scope).iter().filter(|d| d.components != parent_dir.components).cloned());
         match resolved {
             Resolved::Missing => Err(LoadError::new(path, "no such file (or a dangling symlink)")),
             Resolved::DevNull => Ok(LoadOutcome::Masked { name, path: shown }),
