@@ -156,8 +156,11 @@ fn texts_hash(rows: &[Row], empty_first: bool) -> u64 {
 /// thousands of units from holding one per unit.
 const REMEMBERED: usize = 128;
 
+/// Orders by the hash of their texts; the texts tell apart tables whose hashes collide.
+type Orders = HashMap<u64, Vec<(Texts, Rc<[usize]>)>>;
+
 thread_local! {
-    static ORDERS: RefCell<HashMap<u64, Vec<(Texts, Rc<[usize]>)>>> = RefCell::default();
+    static ORDERS: RefCell<Orders> = RefCell::default();
 }
 
 /// `sort()`'s display order of `rows`, remembered by their texts: the same table sorts the

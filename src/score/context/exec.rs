@@ -60,7 +60,7 @@ pub(super) fn apply_exec(
             None => return Err(refuse(a, format!("Failed to parse boolean value: {v}"))),
         },
         "PrivateMounts" | "PrivateTmp" | "PrivateUsers" | "ProtectControlGroups" | "ProtectHostname" => {
-            let on = flag_of(info, &a.key, v);
+            let on = flag_of(info, a.key, v);
             let target = match a.key {
                 "PrivateMounts" => &mut info.private_mounts,
                 "PrivateTmp" => &mut info.private_tmp,
