@@ -15,7 +15,7 @@ pub fn run(roots: &[Option<PathBuf>], units: &[String], json: bool, threshold: O
         eprintln!("hardenunit score: name unit files, packages, or a build root with --root DIR (see --help)");
         return EXIT_ERROR;
     }
-    let mut out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut out = BufWriter::with_capacity(64 * 1024, raw_stdout());
     let mut tally = Tally::default();
     for root in roots {
         score_root(root.as_deref(), units, json, threshold, version, &mut out, &mut tally);
@@ -35,6 +35,17 @@ pub fn run(roots: &[Option<PathBuf>], units: &[String], json: bool, threshold: O
         return EXIT_FINDINGS;
     }
     EXIT_OK
+}
+
+/// Standard output without its line buffer: writing a corpus's JSON (one line of megabytes)
+/// through it searched every buffered chunk for a newline. Everything `score` prints goes
+/// through one writer, so nothing else is buffered for standard output meanwhile.
+fn raw_stdout() -> Box<dyn Write> {
+    use std::os::fd::AsFd;
+    match std::io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(std::fs::File::from(fd)),
+        Err(_) => Box::new(std::io::stdout().lock()),
+    }
 }
 
 #[derive(Default)]

@@ -77,6 +77,13 @@ fn next_word(p: &mut &str, flags: WordFlags) -> Result<Option<Word>, WordError> 
         *p = "";
         return Ok(None);
     }
+    // A plain word (no quote, no backslash) is copied in one piece.
+    let special = |b: u8| matches!(b, b'\\' | b'\'' | b'"' | b' ' | b'\t' | b'\n' | b'\r');
+    let end = s.bytes().position(special).unwrap_or(s.len());
+    if s[end..].bytes().next().is_none_or(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+        *p = s[end..].trim_start_matches(WHITESPACE);
+        return Ok(Some(Word { text: s[..end].to_owned(), quoted: false }));
+    }
     let mut word = Word { text: String::new(), quoted: false };
     let mut quote: Option<char> = None;
     let mut chars = s.char_indices();

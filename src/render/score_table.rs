@@ -65,7 +65,7 @@ pub fn text_with(name: &str, a: &Assessment, glyphs: Glyphs) -> String {
     let rows = a.displayed();
     let exposures: Vec<String> =
         rows.iter().map(|r| a.row_exposure(r).map(crate::score::tenths).unwrap_or_default()).collect();
-    let name_w = rows.iter().map(|r| width(&r.setting)).chain([width("NAME")]).max().unwrap_or(0);
+    let name_w = rows.iter().map(|r| width(r.setting)).chain([width("NAME")]).max().unwrap_or(0);
     let desc_w = rows.iter().map(|r| width(&r.description)).chain([width("DESCRIPTION")]).max().unwrap_or(0);
     let exp_w = exposures.iter().map(|e| width(e)).chain([width("EXPOSURE")]).max().unwrap_or(0);
     let mut out = String::new();
@@ -81,7 +81,7 @@ pub fn text_with(name: &str, a: &Assessment, glyphs: Glyphs) -> String {
             (Glyphs::Ascii, Some(_)) => "-",
             _ => r.mark(),
         };
-        line(&mut out, mark, &r.setting, &r.description, e);
+        line(&mut out, mark, r.setting, &r.description, e);
     }
     let (arrow, smiley) = match glyphs {
         Glyphs::Emoji => ("→", a.smiley()),

@@ -1,6 +1,8 @@
 //! How each row of `systemd-analyze security` (systemd 252) judges a unit, and the texts it
 //! words itself; the rows are in [`super::table`].
 
+use std::borrow::Cow;
+
 use super::context::Info;
 use super::names::{capability_bit, namespace_bit, AfRow};
 use super::syscalls::SyscallTable;
@@ -50,14 +52,14 @@ pub struct Assessor {
 /// A row's verdict: badness (None = N/A) and, when the assessor words it itself, a text.
 pub struct Verdict {
     pub badness: Option<u32>,
-    pub description: Option<String>,
+    pub description: Option<Cow<'static, str>>,
 }
 
 fn plain(b: u32) -> Verdict {
     Verdict { badness: Some(b), description: None }
 }
 
-fn worded(b: u32, d: impl Into<String>) -> Verdict {
+fn worded(b: u32, d: impl Into<Cow<'static, str>>) -> Verdict {
     Verdict { badness: Some(b), description: Some(d.into()) }
 }
 
@@ -66,7 +68,7 @@ impl Assessor {
         if self.default_dependencies_only && !i.default_dependencies {
             return Verdict {
                 badness: None,
-                description: Some("Service runs in special boot phase, option is not appropriate".into()),
+                description: Some(Cow::Borrowed("Service runs in special boot phase, option is not appropriate")),
             };
         }
         match self.check {

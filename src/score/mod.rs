@@ -17,10 +17,12 @@ pub mod syscalls;
 mod table;
 pub(crate) mod values;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
 use crate::unit::{Assignment, LoadedUnit};
+use context::AssignmentRef;
 
 pub use release::{approximation_note, Release, DEFAULT_RELEASE};
 pub use specifiers::TEMPLATE_INSTANCE;
@@ -31,9 +33,10 @@ pub struct Row {
     /// systemd's key for the row in `--json` output and security policies.
     pub json_field: &'static str,
     /// The name shown, e.g. `PrivateTmp=` or `CapabilityBoundingSet=~CAP_SYS_ADMIN`.
-    pub setting: String,
+    pub setting: &'static str,
     /// The text shown; empty where systemd shows none (a partly bad row without its own text).
-    pub description: String,
+    /// Borrowed from the table where the text is fixed: a score makes no string per row.
+    pub description: Cow<'static, str>,
     pub weight: u32,
     pub range: u32,
     /// 0..=range, or None when the row does not apply (N/A).
@@ -152,14 +155,17 @@ impl Assessment {
 
     /// The rows in the order systemd-analyze prints them.
     pub fn displayed(&self) -> Vec<&Row> {
-        let mut keys = vec![order::SortKey { index: 0, description: Some("DESCRIPTION"), name: "NAME" }];
-        keys.extend(self.rows.iter().enumerate().map(|(i, r)| order::SortKey {
-            index: i + 1,
-            description: (!r.description.is_empty()).then_some(r.description.as_str()),
-            name: &r.setting,
-        }));
         let empty_first = Release::of(self.release).empty_description_first;
-        order::display_order(&keys, empty_first).into_iter().filter(|i| *i > 0).map(|i| &self.rows[i - 1]).collect()
+        let order = order::remembered(&self.rows, empty_first, || {
+            let mut keys = vec![order::SortKey { index: 0, description: Some("DESCRIPTION"), name: "NAME" }];
+            keys.extend(self.rows.iter().enumerate().map(|(i, r)| order::SortKey {
+                index: i + 1,
+                description: (!r.description.is_empty()).then_some(&*r.description),
+                name: r.setting,
+            }));
+            order::display_order(&keys, empty_first)
+        });
+        order.iter().filter(|i| **i > 0).map(|i| &self.rows[i - 1]).collect()
     }
 
     /// `"9.6"`.
@@ -191,14 +197,21 @@ impl Assessment {
 pub fn assess(version: u32, unit: &str, assignments: &[Assignment]) -> Assessment {
     let fragment = assignments.first().map(|a| a.file.to_string_lossy().into_owned()).filter(|f| !f.is_empty());
     let release = Release::of(version);
-    assess_ident(release, specifiers::UnitIdent::new(unit, fragment, release.template_instance), assignments)
+    let all: Vec<AssignmentRef> = assignments.iter().map(AssignmentRef::from).collect();
+    assess_ident(release, specifiers::UnitIdent::new(unit, fragment, release.template_instance), &all)
 }
 
 /// Scores a loaded unit as systemd `version` does, with `planned` assignments applied after
 /// its own.
 pub fn assess_loaded(version: u32, unit: &LoadedUnit, planned: &[Assignment]) -> Assessment {
-    let mut all = unit.assignments();
-    all.extend_from_slice(planned);
+    let own = crate::unit::entries_of(&unit.fragments).map(|(f, e)| AssignmentRef {
+        section: &e.section,
+        key: &e.key,
+        value: &e.value,
+        file: &f.path,
+        line: e.line,
+    });
+    let all: Vec<AssignmentRef> = own.chain(planned.iter().map(AssignmentRef::from)).collect();
     let fragment = Some(unit.path().to_string_lossy().into_owned());
     let release = Release::of(version);
     assess_ident(release, specifiers::UnitIdent::new(unit.name.as_str(), fragment, release.template_instance), &all)
@@ -209,7 +222,7 @@ pub fn label(exposure: u32) -> &'static str {
     label_entry(exposure).1
 }
 
-fn assess_ident(release: &'static Release, ident: specifiers::UnitIdent, assignments: &[Assignment]) -> Assessment {
+fn assess_ident(release: &'static Release, ident: specifiers::UnitIdent, assignments: &[AssignmentRef]) -> Assessment {
     let unit = ident.id.clone();
     let (info, refusal) = context::build(ident, assignments, release);
     let verdicts: Vec<_> = table::ASSESSORS.iter().map(|a| (a, a.assess(&info))).collect();
@@ -232,8 +245,8 @@ fn assess_ident(release: &'static Release, ident: specifiers::UnitIdent, assignm
             };
             Row {
                 json_field: a.json_field,
-                setting: a.name.to_owned(),
-                description: v.description.or(standard.map(str::to_owned)).unwrap_or_default(),
+                setting: a.name,
+                description: v.description.or(standard.map(Cow::Borrowed)).unwrap_or_default(),
                 weight: a.weight,
                 range: a.range,
                 badness: v.badness,

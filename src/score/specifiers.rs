@@ -94,6 +94,9 @@ pub struct BadSpecifier(pub char);
 
 /// specifier_printf() with the unit specifier table.
 pub fn expand(ident: &UnitIdent, text: &str) -> Result<String, BadSpecifier> {
+    if !text.contains('%') {
+        return Ok(text.to_owned());
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {

@@ -40,30 +40,31 @@ impl SyscallTable {
     }
 
     fn parse(text: &'static str) -> SyscallTable {
-        let mut classes = Names::default();
-        let mut groups: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
+        // Sized for the data (about 500 names): the map is filled without growing.
+        let mut classes = Names::with_capacity_and_hasher(512, Default::default());
+        // Members go to the group just started, found without a search.
+        let mut groups: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
         let mut class = None;
-        let mut group: Option<&'static str> = None;
         for line in text.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
             if let Some(member) = line.strip_prefix("    ") {
-                let g = group.as_ref().expect("syscall-groups.txt: member outside a group");
-                groups.get_mut(g).expect("group exists").push(member.trim());
+                let (_, members) = groups.last_mut().expect("syscall-groups.txt: member outside a group");
+                members.push(member.trim());
             } else if line == "%native" {
                 class = Some(SyscallClass::Native);
             } else if line == "%pseudo" {
                 class = Some(SyscallClass::Pseudo);
             } else if line.starts_with('@') {
                 class = None;
-                groups.insert(line, Vec::new());
-                group = Some(line);
+                groups.push((line, Vec::new()));
             } else {
                 let c = class.expect("syscall-groups.txt: name outside %native/%pseudo");
                 classes.insert(line, c);
             }
         }
+        let groups: BTreeMap<&'static str, Vec<&'static str>> = groups.into_iter().collect();
         let expanded = groups.keys().map(|g| (*g, OnceLock::new())).collect();
         SyscallTable { classes, groups, expanded }
     }

@@ -188,7 +188,7 @@ fn record(package: &str, u: &UnitReport) -> UnitRecord {
         .map(|a| {
             a.displayed()
                 .into_iter()
-                .filter_map(|r| Some(HeavyRow { setting: r.setting.clone(), exposure: tenths(a.row_exposure(r)?) }))
+                .filter_map(|r| Some(HeavyRow { setting: r.setting.to_owned(), exposure: tenths(a.row_exposure(r)?) }))
                 .collect()
         })
         .unwrap_or_default();

@@ -266,27 +266,26 @@ impl fmt::Display for Document {
 const EOL: &[char] = &['\n', '\r', '\0'];
 
 /// Lines with their terminators, split as read_line() does: a terminator is a run of `\n`,
-/// `\r` and NUL in which each occurs at most once, and a NUL ends it.
+/// `\r` and NUL in which each occurs at most once, and a NUL ends it. The terminators are
+/// ASCII, so the text is scanned as bytes (no byte of a longer UTF-8 character is one).
 fn split_keep_terminators(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
     let mut lines = Vec::new();
     let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if !EOL.contains(&c) {
-            continue;
-        }
-        let mut seen = vec![c];
-        let mut end = i + 1;
-        while let Some(&(j, d)) = chars.peek() {
-            if seen.contains(&'\0') || !EOL.contains(&d) || seen.contains(&d) {
+    let mut i = 0;
+    while let Some(at) = bytes[i..].iter().position(|b| eol_bit(*b) != 0) {
+        let mut seen = eol_bit(bytes[i + at]);
+        let mut end = i + at + 1;
+        while let Some(&d) = bytes.get(end) {
+            if seen & eol_bit(0) != 0 || eol_bit(d) == 0 || seen & eol_bit(d) != 0 {
                 break;
             }
-            seen.push(d);
-            end = j + 1;
-            chars.next();
+            seen |= eol_bit(d);
+            end += 1;
         }
         lines.push(text[start..end].to_owned());
         start = end;
+        i = end;
     }
     if start < text.len() {
         lines.push(text[start..].to_owned());
@@ -294,23 +293,40 @@ fn split_keep_terminators(text: &str) -> Vec<String> {
     lines
 }
 
-const WHITESPACE: &[char] = &[' ', '\t', '\n', '\r'];
-
-fn is_comment_start(s: &str) -> bool {
-    s.trim_start_matches(WHITESPACE).starts_with(['#', ';'])
+/// A bit for each byte that ends a line (`\n`, `\r`, NUL), 0 for any other.
+fn eol_bit(b: u8) -> u8 {
+    match b {
+        b'\n' => 1,
+        b'\r' => 2,
+        0 => 4,
+        _ => 0,
+    }
 }
 
-/// True when the line ends in a backslash that is not itself escaped.
+/// systemd's WHITESPACE, all ASCII: trimming it by bytes never cuts a UTF-8 character.
+fn is_whitespace(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn trim_whitespace_start(s: &str) -> &str {
+    let n = s.bytes().take_while(|b| is_whitespace(*b)).count();
+    &s[n..]
+}
+
+fn trim_whitespace(s: &str) -> &str {
+    let s = trim_whitespace_start(s);
+    let n = s.bytes().rev().take_while(|b| is_whitespace(*b)).count();
+    &s[..s.len() - n]
+}
+
+fn is_comment_start(s: &str) -> bool {
+    matches!(trim_whitespace_start(s).as_bytes().first(), Some(b'#' | b';'))
+}
+
+/// True when the line ends in a backslash that is not itself escaped: a backslash escapes
+/// the character after it, so that is when the line ends in an odd run of backslashes.
 fn ends_escaped(s: &str) -> bool {
-    let mut escaped = false;
-    for c in s.chars() {
-        if escaped {
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        }
-    }
-    escaped
+    s.bytes().rev().take_while(|b| *b == b'\\').count() % 2 == 1
 }
 
 fn parse_items(lines: &[String]) -> Result<(Vec<Item>, Option<usize>), ParseError> {
@@ -320,37 +336,39 @@ fn parse_items(lines: &[String]) -> Result<(Vec<Item>, Option<usize>), ParseErro
     let mut bom_seen = false;
     for (idx, raw) in lines.iter().enumerate() {
         let n = idx + 1;
-        let mut text = raw.trim_end_matches(EOL).to_owned();
+        let mut text = raw.trim_end_matches(EOL);
         if text.len() > LONG_LINE_MAX {
             return Err(ParseError { line: n, message: "line too long (systemd reads at most 1 MiB a line)".into() });
         }
         // systemd recognises comment lines before it strips a byte order mark.
-        if is_comment_start(&text) {
+        if is_comment_start(text) {
             continue;
         }
         if !bom_seen {
             if let Some(rest) = text.strip_prefix('\u{feff}') {
-                text = rest.to_owned();
+                text = rest;
                 bom_seen = true;
             }
         }
-        if ends_escaped(&text) {
-            text.pop();
-            text.push(' ');
+        if ends_escaped(text) {
+            // The backslash becomes a space.
+            let body = &text[..text.len() - 1];
             match &mut continuation {
-                Some((_, c)) => c.push_str(&text),
-                None => continuation = Some((n, text)),
+                Some((_, c)) => c.push_str(body),
+                None => continuation = Some((n, body.to_owned())),
+            }
+            if let Some((_, c)) = &mut continuation {
+                c.push(' ');
             }
             continue;
         }
-        let (start, logical) = match continuation.take() {
+        match continuation.take() {
             Some((start, mut c)) => {
-                c.push_str(&text);
-                (start, c)
+                c.push_str(text);
+                parse_line(&c, start, n, &mut section, &mut items)?;
             }
-            None => (n, text),
-        };
-        parse_line(&logical, start, n, &mut section, &mut items)?;
+            None => parse_line(text, n, n, &mut section, &mut items)?,
+        }
     }
     // A continuation still open at the end of the file is parsed as it is.
     let open = continuation.as_ref().map(|(start, _)| *start);
@@ -367,7 +385,7 @@ fn parse_line(
     section: &mut Option<String>,
     items: &mut Vec<Item>,
 ) -> Result<(), ParseError> {
-    let l = raw.trim_matches(WHITESPACE);
+    let l = trim_whitespace(raw);
     if l.is_empty() {
         return Ok(());
     }
@@ -391,7 +409,7 @@ fn parse_line(
         items.push(ignored("missing '='"));
         return Ok(());
     };
-    let key = key.trim_matches(WHITESPACE);
+    let key = trim_whitespace(key);
     if key.is_empty() {
         items.push(ignored("missing key name before '='"));
         return Ok(());
@@ -399,7 +417,7 @@ fn parse_line(
     items.push(Item::Assignment(Entry {
         section: sect,
         key: key.to_owned(),
-        value: value.trim_matches(WHITESPACE).to_owned(),
+        value: trim_whitespace(value).to_owned(),
         line,
         end_line,
     }));

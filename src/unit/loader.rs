@@ -1,7 +1,8 @@
 //! Finding units and their drop-ins the way systemd 252 does, inside a root.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -60,13 +61,36 @@ pub struct Loader {
     /// What those directories hold (by real path; None when it cannot be listed), so that
     /// looking for a drop-in directory that is not there costs no system call.
     listings: RefCell<HashMap<PathBuf, Option<Rc<Listing>>>>,
-    /// The unit symlinks of each unit directory with the files they lead to, resolved once:
-    /// every unit loaded looks through all of them for its aliases.
+    /// The unit symlinks of each unit directory (by real path) with the files they lead to,
+    /// resolved once: every unit loaded looks through all of them for its aliases.
     links: RefCell<HashMap<PathBuf, Rc<Links>>>,
+    /// The root's system and user unit directories, joined once.
+    search: [Vec<PathBuf>; 2],
+    /// The same, looked up once: every unit loaded asks each of them for drop-ins and aliases.
+    search_looked_up: [OnceCell<Vec<Rc<UnitDir>>>; 2],
+    /// The directories of unit files given by path, looked up once each.
+    file_dirs: RefCell<HashMap<OsString, Rc<UnitDir>>>,
 }
 
 /// Entry name -> whether it may be a symlink (a symlink, or a type the listing did not say).
 type Listing = HashMap<String, bool>;
+
+/// A directory as [`Loader::dir_view`] found it.
+struct DirView {
+    resolved: Result<Resolved, LoadError>,
+    listing: Option<Rc<Listing>>,
+}
+
+/// A unit directory with what loading a unit asks of it: where it leads and what it holds,
+/// and (when first asked) its symlinks that may be aliases.
+struct UnitDir {
+    path: PathBuf,
+    /// `path` rebuilt from its components: two paths are equal (as `Path`s) when these are
+    /// equal byte for byte, which is quicker to tell when they are not.
+    components: OsString,
+    view: DirView,
+    links: OnceCell<Rc<Links>>,
+}
 
 /// A directory's symlinks named like units that lead to a file named like a unit, by the
 /// prefix of that file's name (the only ones that can be aliases of a unit with that
@@ -88,12 +112,16 @@ impl Loader {
     /// (`/lib/systemd/system/foo.service`); the package is named beside them.
     pub fn with_fs(fs: RootFs) -> Loader {
         let given_root = fs.is_in_memory().then(|| PathBuf::from("/"));
+        let join = |dirs: &[&str]| dirs.iter().map(|d| fs.join_inside(d)).collect();
         Loader {
             resolver: Resolver::new(fs.clone()),
+            search: [join(SYSTEM_DIRS), join(USER_DIRS)],
             fs,
             given_root,
             listings: RefCell::default(),
             links: RefCell::default(),
+            search_looked_up: Default::default(),
+            file_dirs: RefCell::default(),
         }
     }
 
@@ -117,19 +145,30 @@ impl Loader {
         listing
     }
 
+    /// `dir` resolved and, when it is a real directory, listed: looked up once for the many
+    /// names asked of it (a unit's drop-in directories in every unit directory).
+    fn dir_view(&self, dir: &Path) -> DirView {
+        let resolved = self.resolve_dir(dir);
+        let listing = match &resolved {
+            Ok(Resolved::Real(real_dir)) => self.listing(real_dir),
+            _ => None,
+        };
+        DirView { resolved, listing }
+    }
+
     /// `self.fs.resolve(&dir.join(name))` for a plain file name, with `dir` resolved and
-    /// listed once.
-    fn resolve_child(&self, dir: &Path, name: &str) -> Result<Resolved, LoadError> {
-        match self.resolve_dir(dir) {
+    /// listed once (`view`).
+    fn resolve_child_in(&self, dir: &Path, view: &DirView, name: &str) -> Result<Resolved, LoadError> {
+        match &view.resolved {
             Ok(Resolved::Real(real_dir)) => {
-                if let Some(listing) = self.listing(&real_dir).filter(|_| is_plain_name(name)) {
+                if let Some(listing) = view.listing.as_ref().filter(|_| is_plain_name(name)) {
                     match listing.get(name) {
                         None => return Ok(Resolved::Missing),
                         Some(false) => return Ok(Resolved::Real(real_dir.join(name))),
                         Some(true) => {}
                     }
                 }
-                self.resolve_under(dir, &real_dir, name)
+                self.resolve_under(dir, real_dir, name)
             }
             // Resolving dir/name walks dir first and stops where it does.
             Ok(Resolved::Missing) if is_plain_name(name) => Ok(Resolved::Missing),
@@ -147,11 +186,36 @@ impl Loader {
     }
 
     pub fn search_dirs(&self, scope: Scope) -> Vec<PathBuf> {
-        let dirs = match scope {
-            Scope::System => SYSTEM_DIRS,
-            Scope::User => USER_DIRS,
-        };
-        dirs.iter().map(|d| self.fs.join_inside(d)).collect()
+        self.search_dirs_of(scope).to_vec()
+    }
+
+    fn search_dirs_of(&self, scope: Scope) -> &[PathBuf] {
+        &self.search[scope_index(scope)]
+    }
+
+    /// [`Self::search_dirs`], looked up.
+    fn search_unit_dirs(&self, scope: Scope) -> &[Rc<UnitDir>] {
+        let i = scope_index(scope);
+        self.search_looked_up[i].get_or_init(|| self.search[i].iter().map(|d| Rc::new(self.unit_dir(d))).collect())
+    }
+
+    fn unit_dir(&self, dir: &Path) -> UnitDir {
+        let components = dir.components().collect::<PathBuf>().into_os_string();
+        UnitDir { path: dir.to_owned(), components, view: self.dir_view(dir), links: OnceCell::new() }
+    }
+
+    /// The directory of a unit file given by path, looked up once.
+    fn file_dir(&self, dir: &Path) -> Rc<UnitDir> {
+        if let Some(d) = self.file_dirs.borrow().get(dir.as_os_str()) {
+            return d.clone();
+        }
+        let d = Rc::new(self.unit_dir(dir));
+        self.file_dirs.borrow_mut().insert(dir.as_os_str().to_owned(), d.clone());
+        d
+    }
+
+    fn links_of(&self, dir: &UnitDir) -> Rc<Links> {
+        dir.links.get_or_init(|| self.links_in(&dir.path)).clone()
     }
 
     /// Every unit whose type is in `types` found in the root's unit directories, system
@@ -161,10 +225,11 @@ impl Loader {
         let mut outcomes = Vec::new();
         let mut errors = Vec::new();
         for scope in [Scope::System, Scope::User] {
-            let dirs = self.search_dirs(scope);
+            let unit_dirs = self.search_unit_dirs(scope);
+            let dirs = self.search_dirs_of(scope);
             // name -> (path as found, what it resolves to)
             let mut found: BTreeMap<UnitName, (PathBuf, Resolved)> = BTreeMap::new();
-            for dir in &dirs {
+            for dir in dirs {
                 let real_dir = match self.resolve_dir(dir) {
                     Ok(Resolved::Real(real_dir)) => real_dir,
                     Ok(_) => continue,
@@ -213,7 +278,7 @@ impl Loader {
             }
             for (name, shown, real) in real_units {
                 let alias_names = aliases.remove(&name).unwrap_or_default();
-                match self.load_fragment_set(name, scope, &shown, &real, alias_names, &dirs) {
+                match self.load_fragment_set(name, scope, &shown, &real, alias_names, unit_dirs) {
                     Ok(o) => outcomes.push(o),
                     Err(e) => errors.push(e),
                 }
@@ -238,17 +303,17 @@ impl Loader {
     pub fn load_name(&self, name: &UnitName) -> Result<LoadOutcome, LoadError> {
         let lookup = if name.instance().is_some_and(|i| !i.is_empty()) { name.template() } else { None };
         for scope in [Scope::System, Scope::User] {
-            let dirs = self.search_dirs(scope);
+            let dirs = self.search_unit_dirs(scope);
             for candidate in std::iter::once(name.clone()).chain(lookup.clone()) {
-                for dir in &dirs {
-                    let shown = dir.join(candidate.as_str());
-                    match self.resolve_child(dir, candidate.as_str())? {
+                for dir in dirs {
+                    let shown = dir.path.join(candidate.as_str());
+                    match self.resolve_child_in(&dir.path, &dir.view, candidate.as_str())? {
                         Resolved::Missing => continue,
                         Resolved::DevNull => return Ok(LoadOutcome::Masked { name: name.clone(), path: shown }),
                         Resolved::Real(real) => {
                             let name = alias_target(name, &real).unwrap_or_else(|| name.clone());
-                            let aliases = self.aliases_of(&name, &dirs);
-                            return self.load_fragment_set(name, scope, &shown, &real, aliases, &dirs);
+                            let aliases = self.aliases_of(&name, dirs);
+                            return self.load_fragment_set(name, scope, &shown, &real, aliases, dirs);
                         }
                     }
                 }
@@ -274,19 +339,27 @@ impl Loader {
                 LoadError::new(path, "not a unit file name (expected NAME.service, NAME@.service, NAME.socket, ...)")
             }
         })?;
-        let parent = abs.parent().unwrap_or(Path::new("/")).to_owned();
+        let parent = abs.parent().unwrap_or(Path::new("/"));
+        let parent_dir = self.file_dir(parent);
         // Resolve the directory, then the file; a path outside --root is refused.
-        let parent_real = match self.resolve_dir(&parent)? {
-            Resolved::Real(p) => p,
-            _ => return Err(LoadError::new(path, "no such file or directory")),
+        let parent_real = match &parent_dir.view.resolved {
+            Ok(Resolved::Real(p)) => p,
+            Ok(_) => return Err(LoadError::new(path, "no such file or directory")),
+            Err(e) => return Err(e.clone()),
         };
         let shown = path.to_owned();
-        let resolved = self
-            .resolve_under(&parent_real, &parent_real, file_name)
-            .map_err(|e| LoadError { path: shown.clone(), ..e })?;
+        // The directory is listed anyway (its symlinks may be aliases of the unit): a file
+        // there that is no symlink needs no look of its own.
+        let resolved = match parent_dir.view.listing.as_ref().map(|l| l.get(file_name).copied()) {
+            Some(None) => Resolved::Missing,
+            Some(Some(false)) => Resolved::Real(parent_real.join(file_name)),
+            _ => self
+                .resolve_under(parent_real, parent_real, file_name)
+                .map_err(|e| LoadError { path: shown.clone(), ..e })?,
+        };
         let scope = Scope::of_unit_path(&abs);
-        let mut dirs = vec![parent.clone()];
-        dirs.extend(self.search_dirs(scope).into_iter().filter(|d| *d != parent));
+        let mut dirs = vec![parent_dir.clone()];
+        dirs.extend(self.search_unit_dirs(scope).iter().filter(|d| d.components != parent_dir.components).cloned());
         match resolved {
             Resolved::Missing => Err(LoadError::new(path, "no such file (or a dangling symlink)")),
             Resolved::DevNull => Ok(LoadOutcome::Masked { name, path: shown }),
@@ -301,10 +374,10 @@ impl Loader {
     /// The other names of `unit`: symlinks in `dirs` of its type whose target file is named
     /// like the unit (or its template), as systemd's unit name map records them. Their
     /// drop-in directories apply to the unit too.
-    fn aliases_of(&self, unit: &UnitName, dirs: &[PathBuf]) -> Vec<String> {
+    fn aliases_of(&self, unit: &UnitName, dirs: &[Rc<UnitDir>]) -> Vec<String> {
         let mut aliases: Vec<String> = Vec::new();
         for dir in dirs {
-            let links = self.links_in(dir);
+            let links = self.links_of(dir);
             for (link_name, target) in links.get(unit.prefix()).into_iter().flatten() {
                 if link_name == unit || aliases.iter().any(|a| a == link_name.as_str()) {
                     continue;
@@ -321,29 +394,31 @@ impl Loader {
         aliases
     }
 
-    /// The symlinks of `dir` that may be aliases, resolved once per loader.
+    /// The symlinks of `dir` that may be aliases, resolved once per loader and directory (one
+    /// reached by two paths, /lib and /usr/lib on a merged-/usr system, once). Where a link
+    /// is followed from does not change where it leads, only how many links it took; the
+    /// path with more (through a symlinked directory) adds no alias the other lacks.
     fn links_in(&self, dir: &Path) -> Rc<Links> {
-        if let Some(links) = self.links.borrow().get(dir) {
+        let Ok(Resolved::Real(real_dir)) = self.resolve_dir(dir) else { return Rc::default() };
+        if let Some(links) = self.links.borrow().get(&real_dir) {
             return links.clone();
         }
         let mut links = Links::new();
-        if let Ok(Resolved::Real(real_dir)) = self.resolve_dir(dir) {
-            if let Some(listing) = self.listing(&real_dir) {
-                let mut names: Vec<&String> =
-                    listing.iter().filter(|(_, may_be_link)| **may_be_link).map(|(n, _)| n).collect();
-                names.sort();
-                for link in names {
-                    let Some(link_name) = UnitName::parse(link) else { continue };
-                    let Ok(Resolved::Real(real)) = self.resolve_under(dir, &real_dir, link) else { continue };
-                    let Some(target) = real.file_name().and_then(|s| s.to_str()).and_then(UnitName::parse) else {
-                        continue;
-                    };
-                    links.entry(target.prefix().to_owned()).or_default().push((link_name, target));
-                }
+        if let Some(listing) = self.listing(&real_dir) {
+            let mut names: Vec<&String> =
+                listing.iter().filter(|(_, may_be_link)| **may_be_link).map(|(n, _)| n).collect();
+            names.sort();
+            for link in names {
+                let Some(link_name) = UnitName::parse(link) else { continue };
+                let Ok(Resolved::Real(real)) = self.resolve_under(dir, &real_dir, link) else { continue };
+                let Some(target) = real.file_name().and_then(|s| s.to_str()).and_then(UnitName::parse) else {
+                    continue;
+                };
+                links.entry(target.prefix().to_owned()).or_default().push((link_name, target));
             }
         }
         let links = Rc::new(links);
-        self.links.borrow_mut().insert(dir.to_owned(), links.clone());
+        self.links.borrow_mut().insert(real_dir, links.clone());
         links
     }
 
@@ -354,7 +429,7 @@ impl Loader {
         shown: &Path,
         real: &Path,
         aliases: Vec<String>,
-        dirs: &[PathBuf],
+        dirs: &[Rc<UnitDir>],
     ) -> Result<LoadOutcome, LoadError> {
         let text = self.fs.read_text(shown, real)?;
         if text.trim().is_empty() && self.fs.stat(real).map(|m| m.len == 0).unwrap_or(false) {
@@ -377,21 +452,21 @@ impl Loader {
     /// `*.conf` files of every drop-in directory that applies, the first of each file name
     /// winning (drop-in directory names most specific first, then directory priority), then
     /// sorted by file name: the order systemd applies them in.
-    fn dropins(&self, names: &[UnitName], dirs: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, LoadError> {
+    fn dropins(&self, names: &[UnitName], dirs: &[Rc<UnitDir>]) -> Result<Vec<(PathBuf, PathBuf)>, LoadError> {
         let mut by_name: BTreeMap<String, Option<(PathBuf, PathBuf)>> = BTreeMap::new();
         // A directory met again (/lib and /usr/lib on a merged-/usr system) adds nothing:
         // every file of it is in `by_name` already.
         let mut read_dirs: Vec<PathBuf> = Vec::new();
         for name in names {
             for dropin_dir in name.dropin_dir_names() {
-                for dir in dirs {
-                    let d = dir.join(&dropin_dir);
-                    let Ok(Resolved::Real(real_dir)) = self.resolve_child(dir, &dropin_dir) else { continue };
+                for UnitDir { path: dir, view, .. } in dirs.iter().map(Rc::as_ref) {
+                    let Ok(Resolved::Real(real_dir)) = self.resolve_child_in(dir, view, &dropin_dir) else { continue };
                     if read_dirs.contains(&real_dir) {
                         continue;
                     }
                     read_dirs.push(real_dir.clone());
                     let Ok(entries) = self.fs.list_dir(&real_dir) else { continue };
+                    let d = dir.join(&dropin_dir);
                     let mut files: Vec<String> =
                         entries.into_iter().map(|(name, _)| name).filter(|n| n.ends_with(".conf")).collect();
                     files.sort();
@@ -463,6 +538,13 @@ fn alias_target_named(requested: &UnitName, target: UnitName) -> Option<UnitName
         _ => target,
     };
     (target != *requested).then_some(target)
+}
+
+fn scope_index(scope: Scope) -> usize {
+    match scope {
+        Scope::System => 0,
+        Scope::User => 1,
+    }
 }
 
 /// A single path component that names an entry of a directory (not `.`, `..` or a path).

@@ -105,18 +105,20 @@ impl LoadedUnit {
 
 /// Every assignment of `fragments` (main file first, then drop-ins in order).
 pub fn assignments_of(fragments: &[Fragment]) -> Vec<Assignment> {
-    fragments
-        .iter()
-        .flat_map(|f| {
-            f.doc.entries().map(move |e| Assignment {
-                section: e.section.clone(),
-                key: e.key.clone(),
-                value: e.value.clone(),
-                file: f.path.clone(),
-                line: e.line,
-            })
+    entries_of(fragments)
+        .map(|(f, e)| Assignment {
+            section: e.section.clone(),
+            key: e.key.clone(),
+            value: e.value.clone(),
+            file: f.path.clone(),
+            line: e.line,
         })
         .collect()
+}
+
+/// [`assignments_of`] borrowed: each entry with the fragment it is in.
+pub fn entries_of(fragments: &[Fragment]) -> impl Iterator<Item = (&Fragment, &Entry)> {
+    fragments.iter().flat_map(|f| f.doc.entries().map(move |e| (f, e)))
 }
 
 pub fn values_of(assignments: &[Assignment], section: &str, key: &str) -> Vec<String> {

@@ -130,12 +130,17 @@ impl RootFs {
     /// At most `limit` bytes of a regular file that [`Self::resolve`] returned, with its mode.
     pub fn read_bytes(&self, real: &Path, limit: u64) -> io::Result<(Vec<u8>, u32)> {
         let meta = self.stat(real)?;
+        Ok((self.read_stated(real, &meta, limit)?, meta.mode))
+    }
+
+    /// [`Self::read_bytes`] of a file whose `stat` the caller has.
+    fn read_stated(&self, real: &Path, meta: &Stat, limit: u64) -> io::Result<Vec<u8>> {
         if let Some(tree) = &self.tree {
-            return Ok((tree.read(self.in_tree(real)?, limit)?, meta.mode));
+            return tree.read(self.in_tree(real)?, limit);
         }
         let mut bytes = Vec::with_capacity(meta.len.min(limit) as usize);
         fs::File::open(real)?.take(limit).read_to_end(&mut bytes)?;
-        Ok((bytes, meta.mode))
+        Ok(bytes)
     }
 
     /// `root/rel` for a path given as seen from inside the root (`/lib/systemd/system`).
@@ -232,10 +237,12 @@ impl RootFs {
                 format!("is {} bytes; unit files over {} bytes are refused", meta.len, MAX_FILE_SIZE),
             ));
         }
-        let (bytes, _) = self.read_bytes(real, MAX_FILE_SIZE + 1).map_err(|e| LoadError::new(shown, e.to_string()))?;
+        let bytes =
+            self.read_stated(real, &meta, MAX_FILE_SIZE + 1).map_err(|e| LoadError::new(shown, e.to_string()))?;
         // systemd would read a NUL as a line break; a unit file with one is a binary file
         // by mistake, and hardenunit will not edit it.
-        if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+        // `contains` of a byte is a memchr: the whole file is looked at only for the line.
+        if let Some(pos) = bytes.contains(&0).then(|| bytes.iter().position(|b| *b == 0)).flatten() {
             let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
             return Err(LoadError {
                 path: shown.to_owned(),

@@ -1,17 +1,16 @@
 //! The control-group settings the score reads: Delegate=, DevicePolicy=, DeviceAllow=,
 //! IPAddressDeny=/IPAddressAllow= and the BPF filter paths.
 
-use super::{one_of, Info, ServiceFacts};
+use super::{one_of, AssignmentRef, Info, ServiceFacts};
 use crate::grammar::*;
 use crate::score::names::ip_prefixes;
 use crate::score::specifiers::expand;
 use crate::score::values::*;
-use crate::unit::Assignment;
 
 /// Returns whether the assignment added a BPF filter program path.
-pub(super) fn apply_cgroup(info: &mut Info, f: &mut ServiceFacts, ty: &str, a: &Assignment) -> bool {
-    let v = a.value.as_str();
-    match a.key.as_str() {
+pub(super) fn apply_cgroup(info: &mut Info, f: &mut ServiceFacts, ty: &str, a: &AssignmentRef) -> bool {
+    let v = a.value;
+    match a.key {
         "Delegate" if matches!(ty, "service" | "scope") => {
             // config_parse_delegate(): empty or a list of controllers also turns it on; a
             // list with a syntax error (an unbalanced quote) is ignored.

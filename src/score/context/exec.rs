@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::exec_line::{exec_line_commands, is_exec_key};
-use super::{all_namespaces, bool_into, one_of, refuse, Info, ServiceFacts};
+use super::{all_namespaces, bool_into, one_of, refuse, AssignmentRef, Info, ServiceFacts};
 use crate::grammar::*;
 use crate::score::names::*;
 use crate::score::release::FlagGrammar;
@@ -12,16 +12,15 @@ use crate::score::specifiers::expand;
 use crate::score::syscalls::SyscallTable;
 use crate::score::values::*;
 use crate::score::Refusal;
-use crate::unit::Assignment;
 
 pub(super) fn apply_exec(
     info: &mut Info,
     f: &mut ServiceFacts,
     ns_initial: &mut bool,
-    a: &Assignment,
+    a: &AssignmentRef,
 ) -> Result<(), Refusal> {
-    let v = a.value.as_str();
-    match a.key.as_str() {
+    let v = a.value;
+    match a.key {
         "User" => {
             if v.is_empty() {
                 info.user = None;
@@ -61,8 +60,8 @@ pub(super) fn apply_exec(
             None => return Err(refuse(a, format!("Failed to parse boolean value: {v}"))),
         },
         "PrivateMounts" | "PrivateTmp" | "PrivateUsers" | "ProtectControlGroups" | "ProtectHostname" => {
-            let on = flag_of(info, &a.key, v);
-            let target = match a.key.as_str() {
+            let on = flag_of(info, a.key, v);
+            let target = match a.key {
                 "PrivateMounts" => &mut info.private_mounts,
                 "PrivateTmp" => &mut info.private_tmp,
                 "PrivateUsers" => &mut info.private_users,
@@ -246,8 +245,8 @@ fn hostname_is_valid(s: &str) -> bool {
 
 /// config_parse_user_group_compat() for Group=: the score does not read the group, but
 /// systemd refuses the unit for the values it refuses for User=.
-fn check_group(info: &Info, a: &Assignment) -> Result<(), Refusal> {
-    let v = a.value.as_str();
+fn check_group(info: &Info, a: &AssignmentRef) -> Result<(), Refusal> {
+    let v = a.value;
     if v.is_empty() {
         return Ok(());
     }
@@ -261,8 +260,8 @@ fn check_group(info: &Info, a: &Assignment) -> Result<(), Refusal> {
 
 /// config_parse_working_directory(): a path that is not absolute and normalized (after
 /// specifiers) is fatal, unless a leading '-' makes it only ignored; `~` is the home.
-fn check_working_directory(info: &Info, a: &Assignment) -> Result<(), Refusal> {
-    let v = a.value.as_str();
+fn check_working_directory(info: &Info, a: &AssignmentRef) -> Result<(), Refusal> {
+    let v = a.value;
     if v.is_empty() || v.starts_with('-') || v == "~" {
         return Ok(());
     }

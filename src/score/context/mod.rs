@@ -5,6 +5,7 @@
 //! to load the unit at all.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 mod cgroup;
 mod exec;
@@ -27,6 +28,23 @@ use service::{apply_service, verify};
 /// NAMESPACE_FLAGS_ALL: every namespace type RestrictNamespaces= knows.
 fn all_namespaces() -> u64 {
     super::names::NAMESPACES.iter().fold(0, |m, (_, bit)| m | bit)
+}
+
+/// One assignment as the score reads it, borrowed from the unit's files or from a plan: a
+/// score copies no assignment.
+#[derive(Debug, Clone, Copy)]
+pub struct AssignmentRef<'a> {
+    pub section: &'a str,
+    pub key: &'a str,
+    pub value: &'a str,
+    pub file: &'a Path,
+    pub line: usize,
+}
+
+impl<'a> From<&'a Assignment> for AssignmentRef<'a> {
+    fn from(a: &'a Assignment) -> AssignmentRef<'a> {
+        AssignmentRef { section: &a.section, key: &a.key, value: &a.value, file: &a.file, line: a.line }
+    }
 }
 
 /// SecurityInfo of analyze-security.c, filled the way the offline check fills it.
@@ -205,8 +223,8 @@ struct ServiceFacts {
     device_allow: Vec<String>,
 }
 
-fn refuse(a: &Assignment, message: String) -> Refusal {
-    Refusal { file: a.file.clone(), line: a.line, message }
+fn refuse(a: &AssignmentRef, message: String) -> Refusal {
+    Refusal { file: a.file.to_owned(), line: a.line, message }
 }
 
 fn bool_into(target: &mut bool, value: &str) {
@@ -217,7 +235,7 @@ fn bool_into(target: &mut bool, value: &str) {
 
 /// Builds the facts from every assignment of the unit, in order, and says why systemd
 /// would refuse the unit, if it would.
-pub fn build(ident: UnitIdent, assignments: &[Assignment], release: &'static Release) -> (Info, Option<Refusal>) {
+pub fn build(ident: UnitIdent, assignments: &[AssignmentRef], release: &'static Release) -> (Info, Option<Refusal>) {
     let ty = ident.unit_type.clone();
     let exec = exec_section(&ty);
     let cgroup = cgroup_section(&ty);
@@ -242,16 +260,16 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment], release: &'static Rel
     // A fatal error in the unit file makes systemd refuse the unit; in a drop-in it only
     // ends the reading of that drop-in.
     let main_file = info.ident.fragment_path.clone();
-    let mut abandoned: Vec<&std::path::Path> = Vec::new();
+    let mut abandoned: Vec<&Path> = Vec::new();
     let mut refusal = None;
     for a in assignments {
-        if abandoned.contains(&a.file.as_path()) {
+        if abandoned.contains(&a.file) {
             continue;
         }
-        let v = a.value.as_str();
-        let sect = a.section.as_str();
+        let v = a.value;
+        let sect = a.section;
         if sect == "Unit" {
-            match a.key.as_str() {
+            match a.key {
                 "DefaultDependencies" => bool_into(&mut info.default_dependencies, v),
                 "SuccessAction" => {
                     if let Some(x) = one_of(v, &ParserRelease::emergency_actions(release.version)) {
@@ -268,7 +286,7 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment], release: &'static Rel
                     // systemd stops here and refuses the unit; the rest is read for a best effort.
                     refusal.get_or_insert(r);
                 } else {
-                    abandoned.push(&a.file);
+                    abandoned.push(a.file);
                 }
                 continue;
             }
@@ -283,7 +301,7 @@ pub fn build(ident: UnitIdent, assignments: &[Assignment], release: &'static Rel
         if ty == "service" && sect == "Service" {
             apply_service(&mut info, &mut f, a);
         }
-        if ty == "socket" && sect == "Socket" && LISTEN_KEYS.contains(&a.key.as_str()) {
+        if ty == "socket" && sect == "Socket" && LISTEN_KEYS.contains(&a.key) {
             f.listen = !v.is_empty();
         }
         service::apply_other_types(&info, &mut f, &ty, a);

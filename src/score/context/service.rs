@@ -2,15 +2,14 @@
 //! and the checks after which systemd refuses to load a unit, so that hardenunit reports no
 //! score where systemd-analyze prints none.
 
-use super::{bool_into, one_of, Info, ServiceFacts};
+use super::{bool_into, one_of, AssignmentRef, Info, ServiceFacts};
 use crate::grammar::*;
 use crate::score::specifiers::expand;
 use crate::score::Refusal;
-use crate::unit::Assignment;
 
-pub(super) fn apply_service(info: &mut Info, f: &mut ServiceFacts, a: &Assignment) {
-    let v = a.value.as_str();
-    match a.key.as_str() {
+pub(super) fn apply_service(info: &mut Info, f: &mut ServiceFacts, a: &AssignmentRef) {
+    let v = a.value;
+    match a.key {
         "NotifyAccess" => info.notify_access = one_of(v, &["none", "main", "exec", "all"]).or(info.notify_access),
         "Type" => {
             if let Some(t) = one_of(v, &["simple", "exec", "forking", "oneshot", "dbus", "notify", "idle"]) {
@@ -45,9 +44,9 @@ const TIMER_KEYS: &[&str] =
 const PATH_KEYS: &[&str] = &["PathExists", "PathExistsGlob", "PathChanged", "PathModified", "DirectoryNotEmpty"];
 
 /// The settings of timer, path, mount, swap and automount units their load checks read.
-pub(super) fn apply_other_types(info: &Info, f: &mut ServiceFacts, ty: &str, a: &Assignment) {
-    let v = a.value.as_str();
-    match (ty, a.section.as_str(), a.key.as_str()) {
+pub(super) fn apply_other_types(info: &Info, f: &mut ServiceFacts, ty: &str, a: &AssignmentRef) {
+    let v = a.value;
+    match (ty, a.section, a.key) {
         ("timer", "Timer", k) if TIMER_KEYS.contains(&k) => f.triggers = !v.is_empty(),
         ("timer", "Timer", "OnClockChange" | "OnTimezoneChange") => {
             f.triggers |= parse_boolean(v).unwrap_or(false);
@@ -84,9 +83,9 @@ fn unit_name_from_path(path: &str, suffix: &str) -> String {
     format!("{out}.{suffix}")
 }
 
-pub(super) fn verify(info: &Info, f: &ServiceFacts, ty: &str, assignments: &[Assignment]) -> Result<(), Refusal> {
+pub(super) fn verify(info: &Info, f: &ServiceFacts, ty: &str, assignments: &[AssignmentRef]) -> Result<(), Refusal> {
     let unit_refusal = |message: &str| Refusal {
-        file: assignments.first().map(|a| a.file.clone()).unwrap_or_default(),
+        file: assignments.first().map(|a| a.file.to_owned()).unwrap_or_default(),
         line: 0,
         message: format!("{}: {message}", info.ident.id),
     };
