@@ -63,14 +63,14 @@ struct KeyRow {
     section: &'static str,
     key: &'static str,
     line: &'static str,
-    info: OnceLock<KeyInfo>,
+    info: OnceLock<Box<KeyInfo>>,
 }
 
 impl KeyRow {
     fn info(&self) -> &KeyInfo {
         self.info.get_or_init(|| {
             let r: Vec<&'static str> = self.line.split('\t').collect();
-            KeyInfo {
+            Box::new(KeyInfo {
                 section: r[0],
                 key: r[1],
                 parser_252: dash(r[2]),
@@ -78,7 +78,7 @@ impl KeyRow {
                 parser_257: dash(r[4]),
                 since_after_252: dash(r[5]).and_then(|s| s.parse().ok()),
                 parser_262: dash(r[6]),
-            }
+            })
         })
     }
 }
@@ -89,13 +89,13 @@ fn key_rows() -> &'static [KeyRow] {
     static ROWS: OnceLock<Vec<KeyRow>> = OnceLock::new();
     ROWS.get_or_init(|| {
         let lines = UNIT_KEYS.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
-        lines
-            .filter_map(|line| {
-                let mut fields = line.splitn(3, '\t');
-                let (section, key) = (fields.next()?, fields.next()?);
-                Some(KeyRow { section, key, line, info: OnceLock::new() })
-            })
-            .collect()
+        let mut rows = Vec::with_capacity(UNIT_KEYS.bytes().filter(|b| *b == b'\n').count() + 1);
+        rows.extend(lines.filter_map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            let (section, key) = (fields.next()?, fields.next()?);
+            Some(KeyRow { section, key, line, info: OnceLock::new() })
+        }));
+        rows
     })
 }
 
