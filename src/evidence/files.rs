@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::elf::{self, ElfFacts};
+use super::exec::{read_shell, ScriptReading};
 use super::plugins::{self, Plugins};
 use super::table::{matches, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
@@ -38,6 +39,8 @@ pub struct Cache {
     elf_heads: HashMap<PathBuf, bool>,
     /// The plugins found in the directories a program's strings name, by those directories.
     plugins: HashMap<Vec<String>, Rc<Plugins>>,
+    /// What each shell script read says, by real path.
+    scripts: HashMap<PathBuf, ScriptReading>,
     /// The packages of the root and the paths each declares writable.
     pub(super) packages: super::package::Packages,
 }
@@ -95,6 +98,14 @@ impl Cache {
             (FileRead::Other(bytes), mode) => Ok(Rc::new(parse_elf(inside, &elf::Parts::whole(bytes), mode))),
             (FileRead::Elf(parts), mode) => Ok(self.remember_elf(inside, real, &parts, mode)),
         }
+    }
+
+    /// A shell script's reading, parsed once per run: a wrapper or a defaults file that many
+    /// units run or source would be parsed again for each.
+    pub(super) fn shell_reading(&mut self, real: &Path, bytes: &[u8]) -> ScriptReading {
+        let reading =
+            self.scripts.entry(real.to_owned()).or_insert_with(|| read_shell(&String::from_utf8_lossy(bytes)));
+        reading.clone()
     }
 
     fn fs(&self) -> &RootFs {

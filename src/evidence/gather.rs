@@ -244,7 +244,7 @@ impl Gatherer<'_> {
                     self.findings.missing(format!("{inside}: a script over {MAX_SCRIPT_SIZE} bytes; not read"));
                     return;
                 }
-                let reading = read_shell(&String::from_utf8_lossy(&bytes));
+                let reading = self.cache.shell_reading(&real, &bytes);
                 self.script_reading(&inside, reading, depth);
             } else {
                 let lang = base_name(&interpreter);
@@ -431,14 +431,14 @@ impl Gatherer<'_> {
     fn script_reading(&mut self, script: &str, reading: ScriptReading, depth: usize) {
         let mut reading = reading;
         for sourced in std::mem::take(&mut reading.sourced) {
-            let text = match self.locate(&sourced) {
-                Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE),
+            let sourced_reading = match self.locate(&sourced) {
+                Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE)
+                    .map(|(bytes, _)| self.cache.shell_reading(&real, &bytes)),
                 Located::NotFound => Err("file not found in the root".into()),
                 Located::Refused(why) => Err(why),
             };
-            match text {
-                Ok((bytes, _)) => {
-                    let more = read_shell(&String::from_utf8_lossy(&bytes));
+            match sourced_reading {
+                Ok(more) => {
                     reading.paths.extend(more.paths);
                     reading.commands.extend(more.commands);
                     for (cmd, args) in more.arguments {
