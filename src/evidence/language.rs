@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use regex_lite::Regex;
+use regex::Regex;
 use std::sync::LazyLock;
 
 /// The languages whose scripts are read.
