@@ -38,6 +38,9 @@ pub struct Cache {
     elf_heads: HashMap<PathBuf, bool>,
     /// The plugins found in the directories a program's strings name, by those directories.
     plugins: HashMap<Vec<String>, Rc<Plugins>>,
+    /// What each Perl or Python source file read shows, by real path and language: the
+    /// modules of a language are shared by many services' scripts.
+    pub(super) sources: HashMap<(PathBuf, super::language::Language), Rc<super::language::SourceReading>>,
     /// The packages of the root and the paths each declares writable.
     pub(super) packages: super::package::Packages,
 }

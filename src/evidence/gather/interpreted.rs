@@ -5,6 +5,7 @@
 //! what they run is not (as for glibc's own files).
 
 use std::collections::{BTreeSet, VecDeque};
+use std::rc::Rc;
 
 use super::{Gatherer, MAX_SCRIPT_SIZE};
 use crate::evidence::files::{read_limited, Located, ProgramFile};
@@ -116,11 +117,10 @@ impl Gatherer<'_> {
                     self.plugin(script, &module.path, None);
                     continue;
                 }
-                let Some(text) = self.read_text(&module.path) else {
+                let Some(reading) = self.read_module(&module.path, language) else {
                     self.findings.missing(format!("{script}: module {} cannot be read", module.path));
                     continue;
                 };
-                let reading = read_source(language, &text);
                 if !module.standard {
                     self.program_code(&module.path, &reading, &mut words, &mut commands);
                 }
@@ -333,9 +333,17 @@ impl Gatherer<'_> {
         (short, full)
     }
 
-    fn read_text(&mut self, inside: &str) -> Option<String> {
+    /// A module's source as read, once per run: many services' scripts load the same modules.
+    fn read_module(&mut self, inside: &str, language: Language) -> Option<Rc<SourceReading>> {
         let Located::Found { real, .. } = self.locate(inside) else { return None };
-        read_limited(self.root, &real, MAX_SCRIPT_SIZE).ok().map(|(b, _)| String::from_utf8_lossy(&b).into_owned())
+        let key = (real, language);
+        if let Some(reading) = self.cache.sources.get(&key) {
+            return Some(reading.clone());
+        }
+        let (bytes, _) = read_limited(self.root, &key.0, MAX_SCRIPT_SIZE).ok()?;
+        let reading = Rc::new(read_source(language, &String::from_utf8_lossy(&bytes)));
+        self.cache.sources.insert(key, reading.clone());
+        Some(reading)
     }
 
     /// Modules are looked up in many directories: a file is found through the cache, a
