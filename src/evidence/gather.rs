@@ -437,8 +437,9 @@ impl Gatherer<'_> {
                     .cloned()
                     .collect();
                 apply_matches(&own, true, &mut self.findings);
-                let (_, imports, _) = self.follow_libraries(inside, &parsed.facts, program_imports);
-                imports.map(|mut all| {
+                let (_, chain, _) = self.follow_libraries(inside, &parsed.facts, program_imports);
+                chain.map(|libraries| {
+                    let mut all: BTreeSet<String> = imports_of(&libraries).map(str::to_owned).collect();
                     all.extend(parsed.facts.used_functions().iter().cloned());
                     all
                 })
@@ -458,17 +459,18 @@ impl Gatherer<'_> {
     /// when an object the program loads imports one of those: the program, `callers` (its
     /// plugins, or a plugin's program; None: not all read) and every library it loads, read
     /// to the end of the DT_NEEDED chain for their imports. With anything of that unread,
-    /// they count. Returns the libraries, what they all import (None: not all read), and
-    /// what was not counted, for `explain`.
+    /// they count. Returns the libraries, every library of the chain read (None: not all
+    /// read), and what was not counted, for `explain`.
     fn follow_libraries(
         &mut self,
         program: &str,
         facts: &ElfFacts,
         callers: Option<&BTreeSet<String>>,
-    ) -> (Vec<LibraryEvidence>, Option<BTreeSet<String>>, Vec<String>) {
+    ) -> (Vec<LibraryEvidence>, Option<Vec<Rc<ElfRead>>>, Vec<String>) {
         let mut out: Vec<LibraryEvidence> = Vec::new();
         let mut read: Vec<(String, Rc<ElfRead>)> = Vec::new();
-        let mut imports = Some(BTreeSet::new());
+        // What the whole chain imports is gathered only when a library's rows ask for it.
+        let mut chain: Option<Vec<Rc<ElfRead>>> = Some(Vec::new());
         let mut queue: VecDeque<(String, String, Vec<String>, usize)> = VecDeque::new();
         let origin = parent_of(program);
         for soname in &facts.needed {
@@ -494,7 +496,7 @@ impl Gatherer<'_> {
                 }
                 let Some((inside, real)) = found else {
                     if !platform {
-                        imports = None; // another package's library: what it calls is unknown
+                        chain = None; // another package's library: what it calls is unknown
                     }
                     continue;
                 };
@@ -502,16 +504,13 @@ impl Gatherer<'_> {
                 let parsed = match lib.as_deref().map(|r| &r.parsed) {
                     Ok(Ok(parsed)) => parsed,
                     Err(e) | Ok(Err(e)) => {
-                        imports = None;
+                        chain = None;
                         if listed {
                             self.findings.missing(format!("{inside} (linked by {program}): {e}"));
                         }
                         continue;
                     }
                 };
-                if let Some(all) = imports.as_mut() {
-                    all.extend(parsed.facts.used_functions().iter().cloned());
-                }
                 let lib_runpath = expand_origin(&parsed.facts.runpath, &parent_of(&inside));
                 let next =
                     parsed.facts.needed.iter().map(|n| (n.clone(), inside.clone(), lib_runpath.clone(), level + 1));
@@ -520,22 +519,26 @@ impl Gatherer<'_> {
                 } else {
                     queue.extend(next);
                 }
+                if let (Some(all), Ok(lib)) = (chain.as_mut(), &lib) {
+                    all.push(lib.clone());
+                }
                 if let (true, Ok(lib)) = (listed, lib) {
                     read.push((inside, lib));
                 }
             }
             let governed = out.iter().any(|l| reach_of(&l.soname).next().is_some());
-            if pending.is_empty() || imports.is_none() || !governed {
+            if pending.is_empty() || chain.is_none() || !governed {
                 break;
             }
             queue.extend(pending.drain(..));
         }
         let mut not_counted = Vec::new();
-        let all_callers: Option<BTreeSet<&str>> = match (&imports, callers) {
-            (Some(libs), Some(callers)) => {
-                Some(libs.iter().chain(callers).chain(facts.used_functions()).map(String::as_str).collect())
-            }
-            _ => None,
+        let governed = out.iter().any(|l| reach_of(&l.soname).next().is_some());
+        let all_callers: Option<BTreeSet<&str>> = match (&chain, callers) {
+            (Some(libraries), Some(callers)) if governed => Some(
+                imports_of(libraries).chain(callers.iter().chain(facts.used_functions()).map(String::as_str)).collect(),
+            ),
+            _ => None, // no row asks, or not all read: every import counts
         };
         for (inside, lib) in &read {
             let Ok(parsed) = &lib.parsed else { continue };
@@ -550,7 +553,7 @@ impl Gatherer<'_> {
             apply_matches(&own, false, &mut self.findings);
             not_counted.extend(notes);
         }
-        (out, imports, not_counted)
+        (out, chain, not_counted)
     }
 
     /// An interpreter's library offers its scripts privileged functions: they count only
@@ -701,6 +704,12 @@ fn is_harmless(written: &str) -> bool {
         Some((dir, _)) => COMMAND_PATH.contains(&dir),
     };
     in_path && HARMLESS_COMMANDS.contains(&base_name(written))
+}
+
+/// What the libraries read import, each name as often as it is imported.
+fn imports_of(libraries: &[Rc<ElfRead>]) -> impl Iterator<Item = &str> {
+    let parsed = libraries.iter().filter_map(|l| l.parsed.as_ref().ok());
+    parsed.flat_map(|p| p.facts.used_functions().iter().map(String::as_str))
 }
 
 fn merged_usr_alias(path: &str) -> Option<String> {
