@@ -378,8 +378,7 @@ impl Gatherer<'_> {
         apply_matches(&own, true, &mut self.findings);
         let (libraries, _, not_counted) = self.follow_libraries(inside, facts, plugin_imports.as_ref());
         evidence.libraries = libraries;
-        self.library_notes.splice(0..0, not_counted);
-        self.add_library_notes(evidence);
+        self.add_library_notes(evidence, not_counted);
     }
 
     /// Finds a program as systemd would: an absolute path, or a bare name in its PATH; in a

@@ -213,11 +213,10 @@ impl Gatherer<'_> {
         let saved = self.script_words.replace(words);
         // The extension modules its dlopen(3) loads may call into any of its libraries.
         let (libraries, _, not_counted) = self.follow_libraries(&inside, &facts, None);
-        self.library_notes.splice(0..0, not_counted);
         self.script_words = saved;
         if let Some(mut p) = self.programs.pop() {
             p.libraries = libraries;
-            self.add_library_notes(&mut p);
+            self.add_library_notes(&mut p, not_counted);
             self.programs.push(p);
         }
     }

@@ -32,9 +32,11 @@ const PLATFORM_LIBRARIES: &[&str] = &[
 ];
 
 impl Gatherer<'_> {
-    /// The notes [`Self::follow_libraries`] left, added to the program's.
-    pub(super) fn add_library_notes(&mut self, evidence: &mut ProgramEvidence) {
-        let notes = std::mem::take(&mut self.library_notes);
+    /// The notes [`Self::follow_libraries`] returned (`not_counted`) and left, added to the
+    /// program's.
+    pub(super) fn add_library_notes(&mut self, evidence: &mut ProgramEvidence, not_counted: Vec<String>) {
+        let mut notes = not_counted;
+        notes.append(&mut self.library_notes);
         if !notes.is_empty() {
             let mut all: Vec<String> = evidence.note.take().into_iter().collect();
             all.extend(notes);
