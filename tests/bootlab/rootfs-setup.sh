@@ -87,3 +87,56 @@ done
 # nmbd waits for a broadcast interface that a --private-network container never has, holding
 # the boot up for its whole start timeout.
 if has /lib/systemd/system/nmbd.service; then systemctl disable nmbd.service 2>/dev/null || true; fi
+
+# haproxy balances to apache2 (as varnish caches it): its default configuration has no frontend.
+if has /etc/haproxy/haproxy.cfg && ! grep -q '^frontend bootlab' /etc/haproxy/haproxy.cfg; then
+    printf '\nfrontend bootlab\n\tbind 127.0.0.1:8404\n\tdefault_backend bootlab\n\nbackend bootlab\n\tserver apache2 127.0.0.1:80\n' \
+        >>/etc/haproxy/haproxy.cfg
+fi
+
+# Port 80 goes to apache2; lighttpd moves to 8082.
+if has /etc/lighttpd/lighttpd.conf; then
+    sed -i 's/^server.port *= 80$/server.port = 8082/' /etc/lighttpd/lighttpd.conf
+fi
+
+# stunnel runs one instance per configuration file: TLS on 8443 in front of apache2, with a
+# certificate made here.
+if has /etc/stunnel && command -v openssl >/dev/null; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=bootlab.localdomain \
+        -keyout /etc/stunnel/bootlab.pem -out /etc/stunnel/bootlab.pem 2>/dev/null
+    chmod 600 /etc/stunnel/bootlab.pem
+    printf 'foreground = yes\n\n[https]\naccept = 127.0.0.1:8443\nconnect = 127.0.0.1:80\ncert = /etc/stunnel/bootlab.pem\n' \
+        >/etc/stunnel/bootlab.conf
+fi
+
+# A Kerberos realm with one user, so that a ticket can be asked for.
+if has /etc/krb5kdc/kdc.conf && has /usr/sbin/kdb5_util; then
+    printf '[libdefaults]\n\tdefault_realm = BOOTLAB.TEST\n[realms]\n\tBOOTLAB.TEST = {\n\t\tkdc = 127.0.0.1\n\t\tadmin_server = 127.0.0.1\n\t}\n' \
+        >/etc/krb5.conf
+    if ! has /var/lib/krb5kdc/principal; then
+        kdb5_util create -s -r BOOTLAB.TEST -P bootlab-master >/dev/null
+        kadmin.local -r BOOTLAB.TEST -q 'addprinc -pw bootlab bootlab' >/dev/null
+    fi
+fi
+
+# pgbouncer's admin console, reached over TCP as postgres without a password.
+if has /etc/pgbouncer/pgbouncer.ini; then
+    sed -i 's/^auth_type = .*/auth_type = trust/; s/^;admin_users = .*/admin_users = postgres/' /etc/pgbouncer/pgbouncer.ini
+    printf '"postgres" ""\n' >/etc/pgbouncer/userlist.txt
+fi
+
+# tftpd serves a file of its own, from /srv/tftp (its /etc/default file) or, since 7.2
+# (unstable), from /var/lib/tftpboot (its unit).
+if has /etc/default/tftpd-hpa; then mkdir -p /srv/tftp && echo bootlab >/srv/tftp/bootlab.txt; fi
+if has /var/lib/tftpboot; then echo bootlab >/var/lib/tftpboot/bootlab.txt; fi
+
+# transmission answers its RPC with the session-id handshake (409) once no password is asked.
+if has /etc/transmission-daemon/settings.json; then
+    sed -i 's/"rpc-authentication-required": [a-z0-9]*/"rpc-authentication-required": false/' \
+        /etc/transmission-daemon/settings.json
+fi
+
+# radicale's package leaves its collection store to root; its README says to hand it over.
+if has /var/lib/radicale/collections && getent passwd radicale >/dev/null; then
+    chown -R radicale:radicale /var/lib/radicale/collections
+fi
