@@ -140,3 +140,9 @@ fi
 if has /var/lib/radicale/collections && getent passwd radicale >/dev/null; then
     chown -R radicale:radicale /var/lib/radicale/collections
 fi
+
+# squid waits 30 s for open connections before it stops; every restart of the lab would wait
+# that long for nothing.
+if has /etc/squid/squid.conf && ! grep -q '^shutdown_lifetime' /etc/squid/squid.conf; then
+    echo 'shutdown_lifetime 1 seconds' >>/etc/squid/squid.conf
+fi
