@@ -1,7 +1,7 @@
 //! The libraries a program links and the plugins it loads: what their imports count for.
 
 use std::collections::{BTreeSet, VecDeque};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{parent_of, Gatherer};
 use crate::evidence::elf::ElfFacts;
@@ -97,11 +97,11 @@ impl Gatherer<'_> {
         program: &str,
         facts: &ElfFacts,
         callers: Option<&BTreeSet<String>>,
-    ) -> (Vec<LibraryEvidence>, Option<Vec<Rc<ElfRead>>>, Vec<String>) {
+    ) -> (Vec<LibraryEvidence>, Option<Vec<Arc<ElfRead>>>, Vec<String>) {
         let mut out: Vec<LibraryEvidence> = Vec::new();
-        let mut read: Vec<(String, Rc<ElfRead>)> = Vec::new();
+        let mut read: Vec<(String, Arc<ElfRead>)> = Vec::new();
         // What the whole chain imports is gathered only when a library's rows ask for it.
-        let mut chain: Option<Vec<Rc<ElfRead>>> = Some(Vec::new());
+        let mut chain: Option<Vec<Arc<ElfRead>>> = Some(Vec::new());
         let mut queue: VecDeque<(String, String, Vec<String>, usize)> = VecDeque::new();
         let origin = parent_of(program);
         for soname in &facts.needed {
@@ -205,7 +205,7 @@ impl Gatherer<'_> {
 }
 
 /// What the libraries read import, each name as often as it is imported.
-fn imports_of(libraries: &[Rc<ElfRead>]) -> impl Iterator<Item = &str> {
+fn imports_of(libraries: &[Arc<ElfRead>]) -> impl Iterator<Item = &str> {
     let parsed = libraries.iter().filter_map(|l| l.parsed.as_ref().ok());
     parsed.flat_map(|p| p.facts.used_functions().iter().map(String::as_str))
 }
