@@ -7,7 +7,7 @@ use super::{parent_of, Gatherer};
 use crate::evidence::elf::ElfFacts;
 use crate::evidence::files::{ElfRead, Located, ParsedElf};
 use crate::evidence::table::interpreters::{is_interpreter_library, uncounted};
-use crate::evidence::table::libraries::{counted_matches, reach_of};
+use crate::evidence::table::libraries::{counted_matches, reach_of, Callers};
 use crate::evidence::table::{apply_matches, matches_without, Effect, Match};
 use crate::evidence::{LibraryEvidence, ProgramEvidence};
 
@@ -165,10 +165,11 @@ impl Gatherer<'_> {
         }
         let mut not_counted = Vec::new();
         let governed = out.iter().any(|l| reach_of(&l.soname).next().is_some());
-        let all_callers: Option<BTreeSet<&str>> = match (&chain, callers) {
-            (Some(libraries), Some(callers)) if governed => Some(
-                imports_of(libraries).chain(callers.iter().chain(facts.used_functions()).map(String::as_str)).collect(),
-            ),
+        let all_callers: Option<Callers> = match (&chain, callers) {
+            (Some(libraries), Some(callers)) if governed => {
+                let chain = libraries.iter().filter_map(|l| l.parsed.as_ref().ok()).map(|p| p.facts.used_functions());
+                Some(Callers { imports: chain.chain([callers, facts.used_functions()]).collect() })
+            }
             _ => None, // no row asks, or not all read: every import counts
         };
         for (inside, lib) in &read {
