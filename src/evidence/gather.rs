@@ -515,7 +515,8 @@ fn is_harmless(written: &str) -> bool {
 }
 
 fn merged_usr_alias(path: &str) -> Option<String> {
-    for (top, usr) in [("/bin/", "/usr/bin/"), ("/sbin/", "/usr/sbin/"), ("/lib/", "/usr/lib/"), ("/lib64/", "/usr/lib64/")]
+    for (top, usr) in
+        [("/bin/", "/usr/bin/"), ("/sbin/", "/usr/sbin/"), ("/lib/", "/usr/lib/"), ("/lib64/", "/usr/lib64/")]
     {
         if let Some(rest) = path.strip_prefix(top) {
             return Some(format!("{usr}{rest}"));
