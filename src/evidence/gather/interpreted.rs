@@ -82,7 +82,9 @@ impl Gatherer<'_> {
                 interpreter.to_owned()
             }
         };
-        let first = read_source(language, text);
+        // The script as read once per run (many services run the same one), or over the
+        // size modules are read up to: its text as the unit runs it.
+        let first = self.read_module(script, language).unwrap_or_else(|| Arc::new(read_source(language, text)));
         let mut search = self.module_dirs(language, &interpreter_inside, script);
         for dir in first.lib_dirs.iter().rev() {
             search.insert(0, SearchDir { dir: dir.clone(), standard: false });
