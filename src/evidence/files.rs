@@ -49,16 +49,22 @@ pub struct Cache {
 pub struct SharedReadings {
     /// Files by real path, each with the path inside the root its rows were matched as (the
     /// reasons name it), so that a file reached by two paths is read as each.
-    elf: Mutex<HashMap<PathBuf, Vec<(String, Once<ProgramRead>)>>>,
+    elf: Mutex<HashMap<PathBuf, ReadAs>>,
     /// The plugins found in the directories a program's strings name, by those directories.
-    plugins: Mutex<HashMap<Vec<String>, Once<Arc<Plugins>>>>,
+    plugins: Readings<Vec<String>, Arc<Plugins>>,
     /// What each Perl or Python source file read shows, by real path and language: the
     /// modules of a language are shared by many services' scripts.
-    sources: Mutex<HashMap<(PathBuf, Language), Once<Option<Arc<SourceReading>>>>>,
+    sources: Readings<(PathBuf, Language), Option<Arc<SourceReading>>>,
 }
 
 /// A reading made once, by the first thread that asks for it.
 type Once<T> = Arc<OnceLock<T>>;
+
+/// Readings by what they are of.
+type Readings<K, V> = Mutex<HashMap<K, Once<V>>>;
+
+/// A file's readings, one for each path inside the root it was read as.
+type ReadAs = Vec<(String, Once<ProgramRead>)>;
 
 /// A program's or library's file as the shared readings keep it: only ELF files are kept
 /// whole (a script is read again for each unit, which may give it other arguments).
