@@ -3,6 +3,8 @@
 //! only present (or apply) what this computes, so they can never disagree.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
@@ -10,6 +12,7 @@ use crate::emit::{dropin, inplace};
 use crate::plan::{self, Plan, ProgramEvidence};
 use crate::policy::{Mode, Policy};
 use crate::score;
+use crate::unit::rootfs::RootFs;
 use crate::unit::write_set::{write_all_or_none, PlannedWrite};
 use crate::unit::{assignments_of, Document, Fragment, LoadError, LoadOutcome, LoadedUnit, Loader, Scope};
 
@@ -102,9 +105,8 @@ pub fn run(req: &Request) -> Outcome {
     };
     let (outcomes, load_errors, display) = loader.select(&req.units, &["service"]).into_parts();
     errors.extend(load_errors);
-    let mut evidence_cache = crate::evidence::Cache::default();
-    for outcome in outcomes {
-        match process(&loader, req, outcome, &mut evidence_cache) {
+    for result in process_all(loader.rootfs(), req, outcomes) {
+        match result {
             Ok(r) => units.push(r),
             Err(e) => errors.push(e),
         }
@@ -178,8 +180,42 @@ fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {
         .any(|x| x == unit.name.as_str() || Some(x) == template.as_ref() || unit.aliases.iter().any(|a| a == x))
 }
 
+/// Each unit of `outcomes` processed, the results in the order of `outcomes`. Units are
+/// shared out to rayon's threads one at a time (their evidence costs anything from nothing
+/// to a hundred times the median), each thread with an evidence cache of its own: a cache
+/// only remembers what reading the root gives whoever asks first, so a unit's report does
+/// not depend on which thread had it or what that thread read before. Inside a rayon
+/// thread (`hardenunit report` runs one package per thread) the units run in turn.
+fn process_all(root: &RootFs, req: &Request, outcomes: Vec<LoadOutcome>) -> Vec<Result<UnitReport, LoadError>> {
+    let sequential = outcomes.len() < 2 || rayon::current_thread_index().is_some() || rayon::current_num_threads() < 2;
+    if sequential {
+        let mut cache = crate::evidence::Cache::default();
+        return outcomes.into_iter().map(|o| process(root, req, o, &mut cache)).collect();
+    }
+    let count = outcomes.len();
+    let queue: Vec<Mutex<Option<LoadOutcome>>> = outcomes.into_iter().map(|o| Mutex::new(Some(o))).collect();
+    let next = AtomicUsize::new(0);
+    let shared = Arc::new(crate::evidence::SharedReadings::default());
+    let per_thread = rayon::broadcast(|_| {
+        let mut cache = crate::evidence::Cache::sharing(shared.clone());
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = queue.get(i) else { break };
+            let outcome = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+            done.extend(outcome.map(|o| (i, process(root, req, o, &mut cache))));
+        }
+        done
+    });
+    let mut results: Vec<Option<Result<UnitReport, LoadError>>> = (0..count).map(|_| None).collect();
+    for (i, result) in per_thread.into_iter().flatten() {
+        results[i] = Some(result);
+    }
+    results.into_iter().map(|r| r.expect("every unit is taken by one thread")).collect()
+}
+
 fn process(
-    loader: &Loader,
+    root: &RootFs,
     req: &Request,
     outcome: LoadOutcome,
     evidence_cache: &mut crate::evidence::Cache,
@@ -230,8 +266,7 @@ fn process(
         &own_base
     };
     let ctx = plan::Context { policy: &req.policy, systemd_version: req.systemd_version };
-    let gathered =
-        (!req.no_evidence).then(|| crate::evidence::gather_with(&unit, &current, loader.rootfs(), evidence_cache));
+    let gathered = (!req.no_evidence).then(|| crate::evidence::gather_with(&unit, &current, root, evidence_cache));
     let evidence = gathered.as_ref().map(crate::evidence::Evidence::for_planner);
     let mut plan = plan::plan(&unit, base, evidence.as_ref(), &ctx);
     let base_score_of_own;

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use super::elf::{self, ElfFacts};
+use super::language::{Language, SourceReading};
 use super::plugins::{self, Plugins};
 use super::table::{matches, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
@@ -25,7 +26,8 @@ pub struct Cache {
     /// The root the cache serves; another root empties it.
     root: Option<PathBuf>,
     fs: Option<RootFs>,
-    elf: HashMap<PathBuf, Rc<ElfRead>>,
+    /// The readings that cost most, shared with the caches of the run's other threads.
+    shared: Arc<SharedReadings>,
     loader: Option<Loader>,
     /// Paths inside the root and where they lead, and the directories on the way.
     located: HashMap<String, Located>,
@@ -36,13 +38,46 @@ pub struct Cache {
     runnable: HashMap<PathBuf, bool>,
     /// Files that start as an ELF file does, by real path.
     elf_heads: HashMap<PathBuf, bool>,
-    /// The plugins found in the directories a program's strings name, by those directories.
-    plugins: HashMap<Vec<String>, Rc<Plugins>>,
-    /// What each Perl or Python source file read shows, by real path and language: the
-    /// modules of a language are shared by many services' scripts.
-    pub(super) sources: HashMap<(PathBuf, super::language::Language), Rc<super::language::SourceReading>>,
     /// The packages of the root and the paths each declares writable.
     pub(super) packages: super::package::Packages,
+}
+
+/// The readings of a run's root that threads share (each thread has a [`Cache`] of its own
+/// for the rest, whose lookups are cheap). Each is what reading the root gives, read once
+/// whichever thread asks first: a thread asking while another reads waits for its reading.
+#[derive(Default)]
+pub struct SharedReadings {
+    /// Files by real path, each with the path inside the root its rows were matched as (the
+    /// reasons name it), so that a file reached by two paths is read as each.
+    elf: Mutex<HashMap<PathBuf, ReadAs>>,
+    /// The plugins found in the directories a program's strings name, by those directories.
+    plugins: Readings<Vec<String>, Arc<Plugins>>,
+    /// What each Perl or Python source file read shows, by real path and language: the
+    /// modules of a language are shared by many services' scripts.
+    sources: Readings<(PathBuf, Language), Option<Arc<SourceReading>>>,
+}
+
+/// A reading made once, by the first thread that asks for it.
+type Once<T> = Arc<OnceLock<T>>;
+
+/// Readings by what they are of.
+type Readings<K, V> = Mutex<HashMap<K, Once<V>>>;
+
+/// A file's readings, one for each path inside the root it was read as.
+type ReadAs = Vec<(String, Once<ProgramRead>)>;
+
+/// A program's or library's file as the shared readings keep it: only ELF files are kept
+/// whole (a script is read again for each unit, which may give it other arguments).
+#[derive(Clone)]
+enum ProgramRead {
+    Elf(Arc<ElfRead>),
+    NotElf,
+    Failed(String),
+}
+
+/// A lock whose holder panicked still holds whole entries: each is inserted in one call.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 type LibraryQuery = (String, Vec<String>, u16, bool);
@@ -63,10 +98,23 @@ pub(super) struct ParsedElf {
 }
 
 impl Cache {
+    /// A cache of its own for a thread of a run, sharing `shared` with the run's other threads.
+    pub fn sharing(shared: Arc<SharedReadings>) -> Cache {
+        Cache { shared, ..Cache::default() }
+    }
+
     pub(super) fn serve(&mut self, root: &RootFs) {
         if self.root.as_deref() != Some(root.dir()) {
             let resolver = Some(Resolver::new(root.clone()));
-            *self = Cache { root: Some(root.dir().to_owned()), fs: Some(root.clone()), resolver, ..Cache::default() };
+            // What was shared served another root; a cache not serving any yet keeps it.
+            let shared = if self.root.is_none() { std::mem::take(&mut self.shared) } else { Arc::default() };
+            *self = Cache {
+                root: Some(root.dir().to_owned()),
+                fs: Some(root.clone()),
+                resolver,
+                shared,
+                ..Cache::default()
+            };
         }
     }
 
@@ -79,24 +127,43 @@ impl Cache {
 
     /// Reads a program's file; an ELF file is read, parsed and matched once per run.
     pub(super) fn program(&mut self, inside: &str, real: &Path) -> Result<ProgramFile, String> {
-        if let Some(elf) = self.elf.get(real) {
-            return Ok(ProgramFile::Elf(elf.clone()));
-        }
-        match read_program_file(self.fs(), real)? {
-            (FileRead::Other(bytes), mode) => Ok(ProgramFile::Other { bytes, mode }),
-            (FileRead::Elf(parts), mode) => Ok(ProgramFile::Elf(self.remember_elf(inside, real, &parts, mode))),
+        let mut other = None;
+        let read = self.program_read(inside, real, |fs| match read_program_file(fs, real) {
+            Ok((FileRead::Elf(parts), mode)) => ProgramRead::Elf(Arc::new(parse_elf(inside, &parts, mode))),
+            Ok((FileRead::Other(bytes), mode)) => {
+                other = Some((bytes, mode));
+                ProgramRead::NotElf
+            }
+            Err(e) => ProgramRead::Failed(e),
+        });
+        match read {
+            ProgramRead::Elf(elf) => Ok(ProgramFile::Elf(elf)),
+            ProgramRead::Failed(e) => Err(e),
+            ProgramRead::NotElf => {
+                let (bytes, mode) = match other {
+                    Some(read) => read,
+                    None => read_limited(self.fs(), real, MAX_PROGRAM_SIZE)?,
+                };
+                Ok(ProgramFile::Other { bytes, mode })
+            }
         }
     }
 
     /// Reads a library (found as an ELF file) for its facts, once per run.
-    pub(super) fn library(&mut self, inside: &str, real: &Path) -> Result<Rc<ElfRead>, String> {
-        if let Some(elf) = self.elf.get(real) {
-            return Ok(elf.clone());
-        }
-        match read_program_file(self.fs(), real)? {
-            // Changed since it was found: not kept, so that it is never taken for an ELF program.
-            (FileRead::Other(bytes), mode) => Ok(Rc::new(parse_elf(inside, &elf::Parts::whole(bytes), mode))),
-            (FileRead::Elf(parts), mode) => Ok(self.remember_elf(inside, real, &parts, mode)),
+    pub(super) fn library(&mut self, inside: &str, real: &Path) -> Result<Arc<ElfRead>, String> {
+        let read = self.program_read(inside, real, |fs| match read_program_file(fs, real) {
+            Ok((FileRead::Elf(parts), mode)) => ProgramRead::Elf(Arc::new(parse_elf(inside, &parts, mode))),
+            Ok((FileRead::Other(_), _)) => ProgramRead::NotElf,
+            Err(e) => ProgramRead::Failed(e),
+        });
+        match read {
+            ProgramRead::Elf(elf) => Ok(elf),
+            ProgramRead::Failed(e) => Err(e),
+            // Changed since it was found: parsed as it is, so that it is never taken for an ELF program.
+            ProgramRead::NotElf => {
+                let (bytes, mode) = read_limited(self.fs(), real, MAX_PROGRAM_SIZE)?;
+                Ok(Arc::new(parse_elf(inside, &elf::Parts::whole(bytes), mode)))
+            }
         }
     }
 
@@ -104,10 +171,36 @@ impl Cache {
         self.fs.as_ref().expect("serve() names the root before anything is read")
     }
 
-    fn remember_elf(&mut self, inside: &str, real: &Path, file: &elf::Parts, mode: u32) -> Rc<ElfRead> {
-        let read = Rc::new(parse_elf(inside, file, mode));
-        self.elf.insert(real.to_owned(), read.clone());
-        read
+    /// The file at `real` as read for `inside`, by `read` when no thread has read it yet.
+    fn program_read(&self, inside: &str, real: &Path, read: impl FnOnce(&RootFs) -> ProgramRead) -> ProgramRead {
+        let cell = {
+            let mut elf = lock(&self.shared.elf);
+            if !elf.contains_key(real) {
+                elf.insert(real.to_owned(), Vec::new());
+            }
+            let reads = elf.get_mut(real).expect("inserted above");
+            match reads.iter().find(|(as_read, _)| as_read == inside) {
+                Some((_, cell)) => cell.clone(),
+                None => {
+                    let cell = Once::default();
+                    reads.push((inside.to_owned(), cell.clone()));
+                    cell
+                }
+            }
+        };
+        cell.get_or_init(|| read(self.fs())).clone()
+    }
+
+    /// What a Perl or Python source file shows (None when it cannot be read), read by `read`
+    /// once per run.
+    pub(super) fn source(
+        &self,
+        real: PathBuf,
+        language: Language,
+        read: impl FnOnce(&RootFs, &Path) -> Option<SourceReading>,
+    ) -> Option<Arc<SourceReading>> {
+        let cell = lock(&self.shared.sources).entry((real.clone(), language)).or_default().clone();
+        cell.get_or_init(|| read(self.fs(), &real).map(Arc::new)).clone()
     }
 
     pub(super) fn find_library(
@@ -179,14 +272,16 @@ impl Cache {
 
     /// The plugins in `dirs`, the candidate plugin directories of a program (many services
     /// run the same programs, whose plugin directories are looked through once).
-    pub(super) fn plugins(&mut self, dirs: &[String]) -> Rc<Plugins> {
-        if let Some(found) = self.plugins.get(dirs) {
-            return found.clone();
-        }
+    pub(super) fn plugins(&mut self, dirs: &[String]) -> Arc<Plugins> {
+        let cell = {
+            let mut plugins = lock(&self.shared.plugins);
+            match plugins.get(dirs) {
+                Some(cell) => cell.clone(),
+                None => plugins.entry(dirs.to_vec()).or_default().clone(),
+            }
+        };
         let resolver = self.resolver.as_ref().expect("serve() names the root before anything is read");
-        let found = Rc::new(plugins::find(resolver, dirs));
-        self.plugins.insert(dirs.to_vec(), found.clone());
-        found
+        cell.get_or_init(|| Arc::new(plugins::find(resolver, dirs))).clone()
     }
 
     /// An executable file or a script: what a wrapper could run.
@@ -204,7 +299,7 @@ impl Cache {
 
 /// A program's file: an ELF file (shared through the cache) or the bytes of anything else.
 pub(super) enum ProgramFile {
-    Elf(Rc<ElfRead>),
+    Elf(Arc<ElfRead>),
     Other { bytes: Vec<u8>, mode: u32 },
 }
 

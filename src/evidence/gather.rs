@@ -388,14 +388,13 @@ impl Gatherer<'_> {
         if written.contains('%') {
             return Located::Refused("contains a unit specifier; not expanded".into());
         }
-        let candidates: Vec<String> = if written.starts_with('/') {
-            let mut c = vec![written.to_owned()];
-            c.extend(merged_usr_alias(written));
-            c
+        // Each candidate is made only when the ones before it were not found.
+        let candidates: Box<dyn Iterator<Item = String>> = if written.starts_with('/') {
+            Box::new(std::iter::once(written.to_owned()).chain(merged_usr_alias(written)))
         } else if written.contains('/') || written.is_empty() {
             return Located::Refused("not an absolute path".into());
         } else {
-            COMMAND_PATH.iter().map(|d| format!("{d}/{written}")).collect()
+            Box::new(COMMAND_PATH.iter().map(|d| format!("{d}/{written}")))
         };
         let mut refused = None;
         for c in candidates {
@@ -516,11 +515,13 @@ fn is_harmless(written: &str) -> bool {
 }
 
 fn merged_usr_alias(path: &str) -> Option<String> {
-    for top in ["/bin/", "/sbin/", "/lib/", "/lib64/"] {
+    for (top, usr) in
+        [("/bin/", "/usr/bin/"), ("/sbin/", "/usr/sbin/"), ("/lib/", "/usr/lib/"), ("/lib64/", "/usr/lib64/")]
+    {
         if let Some(rest) = path.strip_prefix(top) {
-            return Some(format!("/usr{top}{rest}"));
+            return Some(format!("{usr}{rest}"));
         }
-        if let Some(rest) = path.strip_prefix(&format!("/usr{top}")) {
+        if let Some(rest) = path.strip_prefix(usr) {
             return Some(format!("{top}{rest}"));
         }
     }

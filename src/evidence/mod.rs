@@ -27,7 +27,7 @@ use table::{Effect, Rule};
 
 pub use derive::{derive, Derived, DerivedValue};
 pub use explain::explain_text;
-pub use files::Cache;
+pub use files::{Cache, SharedReadings};
 pub use gather::{gather, gather_with};
 
 /// What one program file is.

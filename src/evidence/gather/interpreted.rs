@@ -5,7 +5,7 @@
 //! what they run is not (as for glibc's own files).
 
 use std::collections::{BTreeSet, VecDeque};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{Gatherer, MAX_SCRIPT_SIZE};
 use crate::evidence::files::{read_limited, Located, ProgramFile};
@@ -82,7 +82,9 @@ impl Gatherer<'_> {
                 interpreter.to_owned()
             }
         };
-        let first = read_source(language, text);
+        // The script as read once per run (many services run the same one), or over the
+        // size modules are read up to: its text as the unit runs it.
+        let first = self.read_module(script, language).unwrap_or_else(|| Arc::new(read_source(language, text)));
         let mut search = self.module_dirs(language, &interpreter_inside, script);
         for dir in first.lib_dirs.iter().rev() {
             search.insert(0, SearchDir { dir: dir.clone(), standard: false });
@@ -333,16 +335,12 @@ impl Gatherer<'_> {
     }
 
     /// A module's source as read, once per run: many services' scripts load the same modules.
-    fn read_module(&mut self, inside: &str, language: Language) -> Option<Rc<SourceReading>> {
+    fn read_module(&mut self, inside: &str, language: Language) -> Option<Arc<SourceReading>> {
         let Located::Found { real, .. } = self.locate(inside) else { return None };
-        let key = (real, language);
-        if let Some(reading) = self.cache.sources.get(&key) {
-            return Some(reading.clone());
-        }
-        let (bytes, _) = read_limited(self.root, &key.0, MAX_SCRIPT_SIZE).ok()?;
-        let reading = Rc::new(read_source(language, &String::from_utf8_lossy(&bytes)));
-        self.cache.sources.insert(key, reading.clone());
-        Some(reading)
+        self.cache.source(real, language, |root, real| {
+            let (bytes, _) = read_limited(root, real, MAX_SCRIPT_SIZE).ok()?;
+            Some(read_source(language, &String::from_utf8_lossy(&bytes)))
+        })
     }
 
     /// Modules are looked up in many directories: a file is found through the cache, a

@@ -1,13 +1,13 @@
 //! The libraries a program links and the plugins it loads: what their imports count for.
 
 use std::collections::{BTreeSet, VecDeque};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{parent_of, Gatherer};
 use crate::evidence::elf::ElfFacts;
 use crate::evidence::files::{ElfRead, Located, ParsedElf};
 use crate::evidence::table::interpreters::{is_interpreter_library, uncounted};
-use crate::evidence::table::libraries::{counted_matches, reach_of};
+use crate::evidence::table::libraries::{counted_matches, reach_of, Callers};
 use crate::evidence::table::{apply_matches, matches_without, Effect, Match};
 use crate::evidence::{LibraryEvidence, ProgramEvidence};
 
@@ -97,11 +97,11 @@ impl Gatherer<'_> {
         program: &str,
         facts: &ElfFacts,
         callers: Option<&BTreeSet<String>>,
-    ) -> (Vec<LibraryEvidence>, Option<Vec<Rc<ElfRead>>>, Vec<String>) {
+    ) -> (Vec<LibraryEvidence>, Option<Vec<Arc<ElfRead>>>, Vec<String>) {
         let mut out: Vec<LibraryEvidence> = Vec::new();
-        let mut read: Vec<(String, Rc<ElfRead>)> = Vec::new();
+        let mut read: Vec<(String, Arc<ElfRead>)> = Vec::new();
         // What the whole chain imports is gathered only when a library's rows ask for it.
-        let mut chain: Option<Vec<Rc<ElfRead>>> = Some(Vec::new());
+        let mut chain: Option<Vec<Arc<ElfRead>>> = Some(Vec::new());
         let mut queue: VecDeque<(String, String, Vec<String>, usize)> = VecDeque::new();
         let origin = parent_of(program);
         for soname in &facts.needed {
@@ -165,10 +165,11 @@ impl Gatherer<'_> {
         }
         let mut not_counted = Vec::new();
         let governed = out.iter().any(|l| reach_of(&l.soname).next().is_some());
-        let all_callers: Option<BTreeSet<&str>> = match (&chain, callers) {
-            (Some(libraries), Some(callers)) if governed => Some(
-                imports_of(libraries).chain(callers.iter().chain(facts.used_functions()).map(String::as_str)).collect(),
-            ),
+        let all_callers: Option<Callers> = match (&chain, callers) {
+            (Some(libraries), Some(callers)) if governed => {
+                let chain = libraries.iter().filter_map(|l| l.parsed.as_ref().ok()).map(|p| p.facts.used_functions());
+                Some(Callers { imports: chain.chain([callers, facts.used_functions()]).collect() })
+            }
             _ => None, // no row asks, or not all read: every import counts
         };
         for (inside, lib) in &read {
@@ -205,7 +206,7 @@ impl Gatherer<'_> {
 }
 
 /// What the libraries read import, each name as often as it is imported.
-fn imports_of(libraries: &[Rc<ElfRead>]) -> impl Iterator<Item = &str> {
+fn imports_of(libraries: &[Arc<ElfRead>]) -> impl Iterator<Item = &str> {
     let parsed = libraries.iter().filter_map(|l| l.parsed.as_ref().ok());
     parsed.flat_map(|p| p.facts.used_functions().iter().map(String::as_str))
 }

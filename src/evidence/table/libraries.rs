@@ -10,7 +10,9 @@
 //! may reach them; when anything it loads was not read, they count too (see
 //! `super::super::gather`). Everything not listed counts as before.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::ops::Bound;
 
 use super::super::files::ParsedElf;
 use super::{matches_without, names, Match};
@@ -181,6 +183,28 @@ pub static LIBRARY_REACH: &[Reach] = &[
     },
 ];
 
+/// What the program and every object it loads import, each object's set as read: whether
+/// some import reaches a row is looked up in them (a library chain imports thousands of
+/// functions; a row names a few exports, or a namespace).
+pub struct Callers<'a> {
+    pub imports: Vec<&'a BTreeSet<String>>,
+}
+
+impl Callers<'_> {
+    /// Whether any of the imports may reach the row's imports ([`Reach::reached_by`]).
+    pub fn reach(&self, row: &Reach) -> bool {
+        match row.reached {
+            Reached::Through(names) => names.iter().any(|n| self.imports.iter().any(|set| set.contains(*n))),
+            Reached::AnyExcept { namespace, .. } => self.imports.iter().any(|set| {
+                namespace.iter().any(|prefix| {
+                    let from = set.range::<str, _>((Bound::Included(*prefix), Bound::Unbounded));
+                    from.take_while(|c| c.starts_with(prefix)).any(|c| row.reached_by(c))
+                })
+            }),
+        }
+    }
+}
+
 /// The rows for a library by its soname.
 pub fn reach_of(soname: &str) -> impl Iterator<Item = &'static Reach> + '_ {
     LIBRARY_REACH.iter().filter(move |r| r.governs(soname))
@@ -189,19 +213,19 @@ pub fn reach_of(soname: &str) -> impl Iterator<Item = &'static Reach> + '_ {
 /// The matches of a library `program` loads (at `inside`, as read) that count, and what
 /// was not counted and why. `callers`: what the program and everything it loads import
 /// (None when some of it was not read: then everything counts).
-pub(in crate::evidence) fn counted_matches(
+pub(in crate::evidence) fn counted_matches<'a>(
     program: &str,
     inside: &str,
     soname: &str,
-    library: &ParsedElf,
-    callers: Option<&BTreeSet<&str>>,
-) -> (Vec<Match>, Vec<String>) {
+    library: &'a ParsedElf,
+    callers: Option<&Callers>,
+) -> (Cow<'a, [Match]>, Vec<String>) {
     let unreached: Vec<&Reach> = match callers {
-        Some(callers) => reach_of(soname).filter(|r| !callers.iter().any(|c| r.reached_by(c))).collect(),
+        Some(callers) => reach_of(soname).filter(|r| !callers.reach(r)).collect(),
         None => Vec::new(),
     };
     if unreached.is_empty() {
-        return (library.matches.clone(), Vec::new());
+        return (Cow::Borrowed(&library.matches), Vec::new());
     }
     let used = library.facts.used_functions();
     let functions: Vec<&str> =
@@ -222,7 +246,7 @@ pub(in crate::evidence) fn counted_matches(
             })
         })
         .collect();
-    (matches_without(inside, &library.facts, &library.matches, &functions, &paths), notes)
+    (Cow::Owned(matches_without(inside, &library.facts, &library.matches, &functions, &paths)), notes)
 }
 
 #[cfg(test)]
