@@ -600,6 +600,7 @@ pub static SYSCALL_GROUP_BREAKS: &[(&str, &[Need])] = &[
         &[
             SystemClock,
             KernelModules,
+            Devices,
             PrivilegedSystemCalls,
             ChangesOwnership,
             ChangesUser,
@@ -815,6 +816,42 @@ mod tests {
             if let Some((other, _)) = d.pairs_with() {
                 // The planner writes it when it reaches its row, after the one it pairs with.
                 assert!(order(other) < order(d.key), "{} pairs with {other}, which must come first", d.key);
+            }
+        }
+    }
+
+    #[test]
+    fn a_group_is_ruled_out_by_every_need_that_rules_out_a_group_it_holds() {
+        // Denying @privileged denies @clock, @chown...: a need that keeps a nested group off
+        // must keep the group holding it off too, in every release's groups.
+        for release in &crate::score::release::RELEASES {
+            let table = crate::score::syscalls::SyscallTable::of(release);
+            for (group, needs) in SYSCALL_GROUP_BREAKS {
+                for nested in table.group(group).unwrap().iter().filter(|m| m.starts_with('@')) {
+                    for need in syscall_group_breaks(nested) {
+                        assert!(
+                            needs.contains(need),
+                            "{}: {group} holds {nested}, which {need:?} rules out",
+                            release.version
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_capability_floor_names_calls_every_release_knows() {
+        for release in &crate::score::release::RELEASES {
+            let table = crate::score::syscalls::SyscallTable::of(release);
+            for f in CAPABILITY_FLOOR {
+                assert!(f.capability.starts_with("CAP_") && !f.why.is_empty());
+                for call in f.refused_calls {
+                    assert!(table.class(call).is_some(), "{}: {call} of {}", release.version, f.capability);
+                }
+                for (key, _) in f.added {
+                    assert!(order(key) < order("CapabilityBoundingSet"), "{key} is planned after the bounding set");
+                }
             }
         }
     }

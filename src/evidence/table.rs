@@ -863,6 +863,34 @@ mod tests {
     }
 
     #[test]
+    fn calls_of_privileged_and_resources_show_their_needs() {
+        for (import, need) in [
+            ("fchownat", ChangesOwnership),
+            ("initgroups", ChangesUser),
+            ("cap_set_proc", SetsCapabilities),
+            ("pthread_setaffinity_np", ResourceControl),
+            ("nice", ResourceControl),
+            ("syscall", NumberedSystemCalls),
+            ("fanotify_init", AdministrativeCalls),
+            ("kcmp", ProcessInspection),
+        ] {
+            let facts = ElfFacts {
+                linking: Some(super::super::elf::Linking::Dynamic),
+                imports: [import.to_string()].into_iter().collect(),
+                ..Default::default()
+            };
+            let mut f = Findings::default();
+            apply_elf("/usr/sbin/food", &facts, true, &mut f);
+            assert!(f.needs.contains_key(&need), "{import}: {:?}", f.needs.keys());
+        }
+        // glibc's setrlimit() calls prlimit64(2), which no deny-list group holds.
+        let facts = ElfFacts { imports: ["setrlimit64".to_string()].into_iter().collect(), ..Default::default() };
+        let mut f = Findings::default();
+        apply_elf("/usr/sbin/food", &facts, true, &mut f);
+        assert!(!f.needs.contains_key(&ResourceControl), "{:?}", f.needs.keys());
+    }
+
+    #[test]
     fn libraries_match_by_prefix_and_reasons_name_the_file() {
         let facts = ElfFacts {
             linking: Some(super::super::elf::Linking::Dynamic),

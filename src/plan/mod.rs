@@ -93,7 +93,10 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
     }
     if ctx.systemd_version < directives::RESTRICT_FILE_SYSTEMS_BEFORE_FILTER_SINCE {
         if let Some(v) = setting_of(base, "RestrictFileSystems", ctx.systemd_version).filter(|v| !v.is_empty()) {
-            let why = format!("the unit sets RestrictFileSystems={v}, which systemd {} applies with bpf(2) after SystemCallFilter=", ctx.systemd_version);
+            let why = format!(
+                "the unit sets RestrictFileSystems={v}, which systemd {} applies with bpf(2) after SystemCallFilter=",
+                ctx.systemd_version
+            );
             facts.add_need(Need::RestrictFileSystemsAfterFilter, why);
         }
     }

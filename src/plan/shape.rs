@@ -59,7 +59,10 @@ fn capability_floor(seen: &Seen, added: &[Added]) -> Shaped {
     if dropped.is_empty() {
         return Err(NOT_DERIVED.into());
     }
-    let note = format!("the evidence derives no set ({NOT_DERIVED}), so only what the directives above make unusable: {}", whys.join("; "));
+    let note = format!(
+        "the evidence derives no set ({NOT_DERIVED}), so only what the directives above make unusable: {}",
+        whys.join("; ")
+    );
     Ok((format!("~{}", dropped.join(" ")), Some(note)))
 }
 
@@ -99,11 +102,10 @@ pub(super) fn deny_beside_allow_list(
     if directive.shape != Shape::SyscallFilter || value.starts_with('~') {
         return None;
     }
-    let allowed = filter_added(seen.systemd_version, &[super::Added {
-        directive: directive.key.to_owned(),
-        value: value.to_owned(),
-        reason: String::new(),
-    }]);
+    let allowed = filter_added(
+        seen.systemd_version,
+        &[super::Added { directive: directive.key.to_owned(), value: value.to_owned(), reason: String::new() }],
+    );
     for (fallback, profile) in fallbacks.iter().filter(|(v, _)| v.starts_with('~')) {
         let Ok((kept, _)) = syscall_filter(directive, fallback, seen) else { continue };
         let admitted: Vec<&str> = kept
@@ -151,22 +153,34 @@ fn syscall_filter(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
     };
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
+    let mut evidenced = Vec::new();
     for group in list.split_whitespace() {
         let breaks = syscall_group_breaks(group);
         let only_with_evidence = DENIED_ONLY_WITH_EVIDENCE.iter().find(|(g, _)| *g == group);
         if let Some(need) = breaks.iter().find(|n| seen.facts.needs.contains_key(n)) {
             dropped.push(format!("{group} ({})", need.describe()));
         } else if let Some((_, why)) = only_with_evidence.filter(|_| !ruled_out_by_evidence(breaks, seen)) {
-            dropped.push(format!("{group} ({why})"));
+            // Complete evidence names the import that keeps the group; else the group's reason.
+            let shown = seen.evidence_complete().then(|| hinted(breaks, seen)).flatten();
+            dropped.push(format!("{group} ({})", shown.as_deref().unwrap_or(why)));
         } else {
+            if only_with_evidence.is_some() {
+                evidenced.push(group);
+            }
             kept.push(group);
         }
     }
     if kept.is_empty() {
         return Err(format!("every group is needed: {}", dropped.join(", ")));
     }
-    let note = (!dropped.is_empty()).then(|| format!("left out {}", dropped.join(", ")));
-    Ok((format!("~{}", kept.join(" ")), note))
+    let mut notes = Vec::new();
+    if !evidenced.is_empty() {
+        notes.push(format!("denied {}: every program was read and none imports a call of them", evidenced.join(", ")));
+    }
+    if !dropped.is_empty() {
+        notes.push(format!("left out {}", dropped.join(", ")));
+    }
+    Ok((format!("~{}", kept.join(" ")), (!notes.is_empty()).then(|| notes.join("; "))))
 }
 
 /// The first of `needs` a program hints at, and why.
