@@ -649,8 +649,9 @@ pub struct FloorCapability {
     pub refused_calls: &'static [&'static str],
     /// Directives the drop-in must add, with their value.
     pub added: &'static [(&'static str, &'static str)],
-    /// Needs that keep the capability, also when the evidence only hints at them: a use of it
-    /// that the drop-in does not refuse (none where the refused calls are its only uses).
+    /// Needs that keep the capability, shown by the unit or by a program's imports: a use of it
+    /// that the drop-in does not refuse (none where the refused calls are its only uses). A
+    /// path string a file names does not keep it.
     pub kept_for: &'static [Need],
     /// Why dropping it takes nothing more away, as `explain` prints it.
     pub why: &'static str,
@@ -691,8 +692,10 @@ pub static CAPABILITY_FLOOR: &[FloorCapability] = &[
         // /proc/PID/ files: with ProtectProc=invisible (hidepid) exactly those processes are
         // hidden (fs/proc/base.c: has_pid_permissions()), while CAP_SYS_PTRACE would show them.
         // process_vm_readv(2), process_madvise(2) (both @ipc), kcmp(2) and get_robust_list(2)
-        // reach a process by PID without /proc: process inspection, whose need (its rows in
-        // the evidence table) keeps ProtectProc= off and so this capability too.
+        // reach a process by PID without /proc: process inspection, whose imports (rows of the
+        // evidence table) keep this capability. A /proc path a file names is a /proc read, which
+        // ProtectProc=invisible governs as the baseline decided (the capability would undo it
+        // for a root service: kernel/ptrace.c ptrace_has_cap()), so it does not keep it.
         refused_calls: &["ptrace", "perf_event_open", "pidfd_getfd"],
         added: &[("ProtectProc", "invisible")],
         kept_for: &[ProcessInspection],

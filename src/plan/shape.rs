@@ -82,7 +82,10 @@ fn refuses(filter: &SyscallFilter, name: &str) -> bool {
 }
 
 fn floor_holds(floor: &FloorCapability, filter: &(SyscallFilter, &SyscallTable), seen: &Seen, added: &[Added]) -> bool {
-    let hinted = seen.evidence.is_some_and(|e| floor.kept_for.iter().any(|n| e.hints.contains_key(n)));
+    // A path a file names (`/proc/%d/status`) is a /proc read, which ProtectProc= governs;
+    // only an import (process_vm_readv, kcmp...) is a use the drop-in leaves open.
+    let imported = |whys: &Vec<String>| whys.iter().any(|w| !w.contains(" names "));
+    let hinted = seen.evidence.is_some_and(|e| floor.kept_for.iter().any(|n| e.hints.get(n).is_some_and(imported)));
     floor.refused_calls.iter().all(|c| refuses(&filter.0, c))
         && floor.added.iter().all(|(k, v)| added.iter().any(|a| a.directive == *k && a.value == *v))
         && seen.first_need(floor.kept_for).is_none()

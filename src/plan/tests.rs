@@ -377,11 +377,13 @@ fn without_a_derived_set_only_capabilities_the_drop_in_makes_unusable_are_droppe
         why.contains("dropped CAP_SYS_BOOT: its only uses, reboot(2)") && why.contains("ProtectProc=invisible hides"),
         "{why}"
     );
-    let incomplete = evidence_of(false, &[(Need::ProcessInspection, "/usr/sbin/food names /proc/%d/status")]);
-    assert_eq!(
-        added(&plan_of(unit, None, Some(&incomplete)), "CapabilityBoundingSet").as_deref(),
-        Some("~CAP_SYS_BOOT")
-    );
+    // An import that reaches other processes by PID keeps it; a /proc path, which
+    // ProtectProc=invisible governs, does not.
+    let imports = evidence_of(false, &[(Need::ProcessInspection, "/usr/sbin/food imports process_vm_readv: ...")]);
+    assert_eq!(added(&plan_of(unit, None, Some(&imports)), "CapabilityBoundingSet").as_deref(), Some("~CAP_SYS_BOOT"));
+    let names = evidence_of(false, &[(Need::ProcessInspection, "/usr/sbin/food names /proc/%d/status: ...")]);
+    let p = plan_of(unit, None, Some(&names));
+    assert_eq!(added(&p, "CapabilityBoundingSet").as_deref(), Some("~CAP_SYS_BOOT CAP_SYS_PTRACE"));
     // @system-service refuses acct(2) too.
     let p = plan_of(unit, Some("strict"), None);
     assert_eq!(added(&p, "CapabilityBoundingSet").as_deref(), Some("~CAP_SYS_BOOT CAP_SYS_PACCT CAP_SYS_PTRACE"));
