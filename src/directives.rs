@@ -63,6 +63,23 @@ pub enum Need {
     ChangesUser,
     /// Runs in a user manager, where most sandboxing needs privileges it does not have.
     UserManager,
+    /// Changes file ownership: chown(2) and its kin, SystemCallFilter's @chown (in @privileged).
+    ChangesOwnership,
+    /// Sets its own capabilities: capset(2), in SystemCallFilter's @privileged.
+    SetsCapabilities,
+    /// Changes priorities, scheduling, CPU affinity or memory policy: setpriority(2),
+    /// sched_setaffinity(2), sched_setscheduler(2), ioprio_set(2), mbind(2)..., SystemCallFilter's
+    /// @resources. (glibc's setrlimit() calls prlimit64(2), which is in @default, not @resources.)
+    ResourceControl,
+    /// Watches file systems with fanotify, opens files by handle or hangs up its terminal:
+    /// fanotify_init(2), open_by_handle_at(2), vhangup(2), in SystemCallFilter's @privileged.
+    AdministrativeCalls,
+    /// Makes system calls by number (syscall(3)): which ones its imports cannot show.
+    NumberedSystemCalls,
+    /// The unit sets RestrictFileSystems=, which systemd before 257 applies with bpf(2) after
+    /// it installs SystemCallFilter= (src/core/execute.c of 252: apply_restrict_filesystems()
+    /// follows apply_syscall_filter(); 257's exec-invoke.c runs it before).
+    RestrictFileSystemsAfterFilter,
 }
 
 impl Need {
@@ -94,6 +111,14 @@ impl Need {
             HostUserIds => "needs real user ids and host capabilities",
             ChangesUser => "changes its user or group ids, so files it creates as one user another may read",
             UserManager => "runs in a user manager",
+            ChangesOwnership => "changes file ownership",
+            SetsCapabilities => "sets its own capabilities",
+            ResourceControl => "changes priorities, scheduling, CPU affinity or memory policy",
+            AdministrativeCalls => "uses fanotify, file handles or vhangup(2)",
+            NumberedSystemCalls => "makes system calls by number (syscall(3)), which its imports do not name",
+            RestrictFileSystemsAfterFilter => {
+                "sets RestrictFileSystems=, which this systemd applies with bpf(2) after SystemCallFilter="
+            }
         }
     }
 }
@@ -508,8 +533,9 @@ pub static DIRECTIVES: &[Directive] = &[
         ],
         user_manager: true,
         // What the @system-service allow list lacks: @privileged, @clock, @mount (which holds
-        // chroot), @module. It holds @process, so unshare(2) and setns(2) stay allowed.
-        breaks: &[PrivilegedSystemCalls, SystemClock, Mounts, Chroot, KernelModules],
+        // chroot), @module. It holds @process, so unshare(2) and setns(2) stay allowed, and
+        // @chown, @setuid, capset(2) of @privileged.
+        breaks: &[PrivilegedSystemCalls, SystemClock, Mounts, Chroot, KernelModules, AdministrativeCalls],
         comment: "Allow only the system calls a typical service uses",
         flags: &[ImpliesNoNewPrivileges],
         shape: Shape::SyscallFilter,
@@ -561,15 +587,125 @@ pub static SYSCALL_GROUP_BREAKS: &[(&str, &[Need])] = &[
     ("@module", &[KernelModules]),
     ("@mount", &[Mounts, Chroot, Namespaces]),
     ("@obsolete", &[]),
+    // @privileged holds @chown, @clock, @module, @raw-io, @reboot and @swap, then setuid(2),
+    // setreuid(2), setresuid(2), setfsuid(2), setgroups(2) (not the set*gid calls), capset(2),
+    // chroot(2), pivot_root(2), sethostname(2), acct(2), bpf(2), quotactl(2), fanotify_init(2),
+    // open_by_handle_at(2) and vhangup(2): a need of any of them rules it out (a test holds
+    // each nested group's needs to this list). systemd changes the user before it installs
+    // the filter and, from 257, calls capset(2) after it only when the filter allows capset
+    // (exec-invoke.c: seccomp_allows_drop_privileges()); 252 applies RestrictFileSystems=
+    // with bpf(2) after it.
+    (
+        "@privileged",
+        &[
+            SystemClock,
+            KernelModules,
+            Devices,
+            PrivilegedSystemCalls,
+            ChangesOwnership,
+            ChangesUser,
+            SetsCapabilities,
+            Chroot,
+            Mounts,
+            Hostname,
+            AdministrativeCalls,
+            NumberedSystemCalls,
+            RestrictFileSystemsAfterFilter,
+        ],
+    ),
     ("@raw-io", &[Devices, PrivilegedSystemCalls]),
     ("@reboot", &[PrivilegedSystemCalls]),
+    // setpriority(2), sched_setscheduler(2), sched_setparam(2), sched_setattr(2),
+    // sched_setaffinity(2), ioprio_set(2), mbind(2), set_mempolicy(2), migrate_pages(2),
+    // move_pages(2), setrlimit(2) (which glibc's setrlimit() no longer calls: prlimit64).
+    ("@resources", &[ResourceControl, RealtimeScheduling, NumberedSystemCalls]),
     ("@swap", &[PrivilegedSystemCalls]),
 ];
 
 /// Deny-list groups that stay out of the list unless the programs' evidence is complete and
 /// hints at none of the group's needs, and why.
-pub static DENIED_ONLY_WITH_EVIDENCE: &[(&str, &str)] =
-    &[("@mount", "it holds chroot(2); only the program's imports can rule that out")];
+pub static DENIED_ONLY_WITH_EVIDENCE: &[(&str, &str)] = &[
+    ("@mount", "it holds chroot(2); only the program's imports can rule that out"),
+    (
+        "@privileged",
+        "it holds setuid(2), setgroups(2), chown(2) and capset(2); only the programs' imports can rule them out",
+    ),
+    (
+        "@resources",
+        "it holds setpriority(2), sched_setaffinity(2) and sched_setscheduler(2); only the programs' imports can rule them out",
+    ),
+];
+
+/// A capability dropped from a service whose capabilities the evidence does not derive
+/// (`CapabilityBoundingSet=auto` with the evidence incomplete or not read), because every use
+/// the kernel makes of it is refused by what the same drop-in adds. systemd already takes
+/// CAP_SYS_MODULE away for ProtectKernelModules=, CAP_SYS_TIME and CAP_WAKE_ALARM for
+/// ProtectClock=, CAP_SYS_RAWIO and CAP_MKNOD for PrivateDevices=, CAP_SYSLOG for
+/// ProtectKernelLogs= (src/core/unit.c: unit_patch_contexts()).
+#[derive(Debug, Clone, Copy)]
+pub struct FloorCapability {
+    pub capability: &'static str,
+    /// System calls the SystemCallFilter= of the drop-in must refuse, all of them.
+    pub refused_calls: &'static [&'static str],
+    /// Directives the drop-in must add, with their value.
+    pub added: &'static [(&'static str, &'static str)],
+    /// Needs that keep the capability, shown by the unit or by a program's imports: a use of it
+    /// that the drop-in does not refuse (none where the refused calls are its only uses). A
+    /// path string a file names does not keep it.
+    pub kept_for: &'static [Need],
+    /// Why dropping it takes nothing more away, as `explain` prints it.
+    pub why: &'static str,
+}
+
+/// Left out, with the use the drop-in does not block: CAP_BPF (kernel/bpf/core.c:
+/// bpf_jit_charge_modmem() lets it exceed bpf_jit_limit for the classic BPF filters of
+/// setsockopt(SO_ATTACH_FILTER) and seccomp, no bpf(2) needed), CAP_SYS_TTY_CONFIG (the VT
+/// ioctls of drivers/tty/vt/vt_ioctl.c on a terminal systemd hands over), CAP_BLOCK_SUSPEND
+/// (EPOLLWAKEUP, silently dropped without it: fs/eventpoll.c), CAP_SYS_ADMIN, CAP_NET_ADMIN,
+/// CAP_LINUX_IMMUTABLE, CAP_KILL, CAP_CHOWN... (file system, network and process calls that
+/// no directive of the drop-in refuses).
+pub static CAPABILITY_FLOOR: &[FloorCapability] = &[
+    FloorCapability {
+        capability: "CAP_SYS_BOOT",
+        // kernel/reboot.c: reboot(2) checks ns_capable(..., CAP_SYS_BOOT); kernel/kexec.c and
+        // kernel/kexec_file.c: kexec_load(2) and kexec_file_load(2) check
+        // kexec_load_permitted() (capable(CAP_SYS_BOOT)); the BPF verifier's destructive
+        // kfuncs (kernel/bpf/verifier.c) are reached through bpf(2) with CAP_BPF besides.
+        refused_calls: &["reboot", "kexec_load", "kexec_file_load"],
+        added: &[],
+        kept_for: &[],
+        why: "its only uses, reboot(2), kexec_load(2) and kexec_file_load(2), are refused by SystemCallFilter=",
+    },
+    FloorCapability {
+        capability: "CAP_SYS_PACCT",
+        // kernel/acct.c: acct(2) checks capable(CAP_SYS_PACCT), and nothing else does.
+        refused_calls: &["acct"],
+        added: &[],
+        kept_for: &[],
+        why: "its only use, acct(2), is refused by SystemCallFilter=",
+    },
+    FloorCapability {
+        capability: "CAP_SYS_PTRACE",
+        // kernel/ptrace.c: __ptrace_may_access() lets it reach a process of another user or
+        // with more capabilities (security/commoncap.c: cap_ptrace_access_check()) for
+        // ptrace(2), perf_event_open(2) and pidfd_getfd(2) (@debug, refused), and for
+        // /proc/PID/ files: with ProtectProc=invisible (hidepid) exactly those processes are
+        // hidden (fs/proc/base.c: has_pid_permissions()), while CAP_SYS_PTRACE would show them.
+        // process_vm_readv(2), process_madvise(2) (both @ipc), kcmp(2) and get_robust_list(2)
+        // reach a process by PID without /proc: process inspection, whose imports (rows of the
+        // evidence table) keep this capability. A /proc path a file names is a /proc read, which
+        // ProtectProc=invisible governs as the baseline decided (the capability would undo it
+        // for a root service: kernel/ptrace.c ptrace_has_cap()), so it does not keep it.
+        refused_calls: &["ptrace", "perf_event_open", "pidfd_getfd"],
+        added: &[("ProtectProc", "invisible")],
+        kept_for: &[ProcessInspection],
+        why: "ptrace(2), perf_event_open(2) and pidfd_getfd(2) are refused by SystemCallFilter=, and ProtectProc=invisible hides the processes it would let the service read in /proc",
+    },
+];
+
+/// From this release on, systemd applies RestrictFileSystems= before SystemCallFilter=
+/// (src/core/exec-invoke.c of 257; src/core/execute.c of 252 applies it after, with bpf(2)).
+pub const RESTRICT_FILE_SYSTEMS_BEFORE_FILTER_SINCE: u32 = 257;
 
 /// The needs that rule out a group of a `SystemCallFilter=~...` deny list.
 pub fn syscall_group_breaks(group: &str) -> &'static [Need] {
@@ -683,6 +819,42 @@ mod tests {
             if let Some((other, _)) = d.pairs_with() {
                 // The planner writes it when it reaches its row, after the one it pairs with.
                 assert!(order(other) < order(d.key), "{} pairs with {other}, which must come first", d.key);
+            }
+        }
+    }
+
+    #[test]
+    fn a_group_is_ruled_out_by_every_need_that_rules_out_a_group_it_holds() {
+        // Denying @privileged denies @clock, @chown...: a need that keeps a nested group off
+        // must keep the group holding it off too, in every release's groups.
+        for release in &crate::score::release::RELEASES {
+            let table = crate::score::syscalls::SyscallTable::of(release);
+            for (group, needs) in SYSCALL_GROUP_BREAKS {
+                for nested in table.group(group).unwrap().iter().filter(|m| m.starts_with('@')) {
+                    for need in syscall_group_breaks(nested) {
+                        assert!(
+                            needs.contains(need),
+                            "{}: {group} holds {nested}, which {need:?} rules out",
+                            release.version
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_capability_floor_names_calls_every_release_knows() {
+        for release in &crate::score::release::RELEASES {
+            let table = crate::score::syscalls::SyscallTable::of(release);
+            for f in CAPABILITY_FLOOR {
+                assert!(f.capability.starts_with("CAP_") && !f.why.is_empty());
+                for call in f.refused_calls {
+                    assert!(table.class(call).is_some(), "{}: {call} of {}", release.version, f.capability);
+                }
+                for (key, _) in f.added {
+                    assert!(order(key) < order("CapabilityBoundingSet"), "{key} is planned after the bounding set");
+                }
             }
         }
     }

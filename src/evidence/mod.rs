@@ -168,7 +168,8 @@ impl Evidence {
 
 /// Needs whose evidence in a program file is direct enough to leave a baseline directive out:
 /// a JIT library linked, the clock set, modules loaded, set-uid helpers run, packet or other
-/// sockets opened, the host name set, user ids changed (only strict's UMask= minds that).
+/// sockets opened, the host name set, user ids changed (only strict's UMask= minds that),
+/// fanotify or file handles used (strict's @system-service allow list lacks them).
 const VETO_NEEDS: &[Need] = &[
     Need::WritableExecutableMemory,
     Need::SystemClock,
@@ -178,6 +179,7 @@ const VETO_NEEDS: &[Need] = &[
     Need::OtherAddressFamilies,
     Need::Hostname,
     Need::ChangesUser,
+    Need::AdministrativeCalls,
 ];
 
 /// Needs, capabilities, families and gaps found so far, each with its reasons.

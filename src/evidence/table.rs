@@ -326,12 +326,12 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         when: Fun(SETS_CAPABILITIES),
-        then: &[Cap("CAP_SETPCAP"), N(HostUserIds)],
+        then: &[Cap("CAP_SETPCAP"), N(HostUserIds), N(SetsCapabilities)],
         why: "sets its own capabilities: which ones it keeps is decided at run time",
     },
     Rule {
         when: Fun(&["chown", "fchown", "lchown", "fchownat"]),
-        then: &[Cap("CAP_CHOWN"), N(HostUserIds)],
+        then: &[Cap("CAP_CHOWN"), N(HostUserIds), N(ChangesOwnership)],
         why: "changes file ownership",
     },
     Rule {
@@ -352,7 +352,11 @@ pub static RULES: &[Rule] = &[
         then: &[Cap("CAP_AUDIT_WRITE")],
         why: "writes audit records",
     },
-    Rule { when: Prog(&["chown", "chgrp"]), then: &[Cap("CAP_CHOWN"), N(HostUserIds)], why: "changes file ownership" },
+    Rule {
+        when: Prog(&["chown", "chgrp"]),
+        then: &[Cap("CAP_CHOWN"), N(HostUserIds), N(ChangesOwnership)],
+        why: "changes file ownership",
+    },
     Rule {
         when: Prog(&["runuser", "setpriv", "chpst", "setuidgid", "start-stop-daemon", "su", "sudo"]),
         then: &[Cap("CAP_SETUID"), Cap("CAP_SETGID"), N(HostUserIds), N(ChangesUser)],
@@ -426,10 +430,70 @@ pub static RULES: &[Rule] = &[
             "pthread_setschedparam",
             "pthread_attr_setschedpolicy",
         ]),
-        then: &[N(RealtimeScheduling), Cap("CAP_SYS_NICE")],
+        then: &[N(RealtimeScheduling), N(ResourceControl), Cap("CAP_SYS_NICE")],
         why: "sets a scheduling policy (possibly realtime)",
     },
-    Rule { when: Fun(&["setpriority", "nice"]), then: &[Cap("CAP_SYS_NICE")], why: "changes process priorities" },
+    Rule {
+        when: Fun(&["setpriority", "nice"]),
+        then: &[Cap("CAP_SYS_NICE"), N(ResourceControl)],
+        why: "changes process priorities",
+    },
+    // The rest of SystemCallFilter's @resources, by the glibc function that makes the call:
+    // pthread_setaffinity_np() and a thread created with pthread_attr_setaffinity_np() call
+    // sched_setaffinity(2); pthread_setschedprio() sched_setparam(2); pthread_create() with
+    // an attribute of pthread_attr_setinheritsched()/setschedparam(), and posix_spawn() with
+    // posix_spawnattr_setschedpolicy()/setschedparam(), sched_setscheduler(2). ioprio_set(2),
+    // mbind(2), set_mempolicy(2), migrate_pages(2) and move_pages(2) have no glibc wrapper
+    // (syscall(3), or libnuma's). glibc's setrlimit() calls prlimit64(2), which is in @default.
+    Rule {
+        when: Fun(&[
+            "sched_setaffinity",
+            "pthread_setaffinity_np",
+            "pthread_attr_setaffinity_np",
+            "pthread_setschedprio",
+            "pthread_attr_setinheritsched",
+            "pthread_attr_setschedparam",
+            "posix_spawnattr_setschedpolicy",
+            "posix_spawnattr_setschedparam",
+            "ioprio_set",
+            "mbind",
+            "set_mempolicy",
+            "migrate_pages",
+            "move_pages",
+        ]),
+        then: &[N(ResourceControl)],
+        why: "sets CPU affinity, thread scheduling, I/O priority or memory policy",
+    },
+    Rule {
+        when: Lib(&["libnuma.so", "libhwloc.so"]),
+        then: &[N(ResourceControl)],
+        why: "sets memory policy and CPU affinity (NUMA placement)",
+    },
+    Rule {
+        when: Prog(&["nice", "renice", "ionice", "chrt", "taskset", "numactl"]),
+        then: &[N(ResourceControl), Cap("CAP_SYS_NICE")],
+        why: "changes the priority, scheduling or CPU affinity of what it runs",
+    },
+    Rule {
+        when: Fun(&["syscall"]),
+        then: &[N(NumberedSystemCalls)],
+        why: "makes system calls by number: which ones, its imports do not show",
+    },
+    Rule {
+        when: Fun(&["fanotify_init", "fanotify_mark"]),
+        then: &[N(AdministrativeCalls), Cap("CAP_SYS_ADMIN")],
+        why: "watches file systems with fanotify",
+    },
+    Rule {
+        when: Fun(&["open_by_handle_at"]),
+        then: &[N(AdministrativeCalls), Cap("CAP_DAC_READ_SEARCH")],
+        why: "opens files by handle",
+    },
+    Rule {
+        when: Fun(&["vhangup"]),
+        then: &[N(AdministrativeCalls), Cap("CAP_SYS_TTY_CONFIG")],
+        why: "hangs up its terminal",
+    },
     Rule { when: Fun(&["personality"]), then: &[N(Personality)], why: "changes its execution domain" },
     Rule {
         when: Fun(&["reboot", "kexec_load", "kexec_file_load"]),
@@ -466,6 +530,13 @@ pub static RULES: &[Rule] = &[
         when: Fun(&["ptrace", "process_vm_readv", "process_vm_writev"]),
         then: &[N(ProcessInspection), Cap("CAP_SYS_PTRACE")],
         why: "inspects other processes",
+    },
+    // Reach another process by its PID, without /proc: with another user's process they need
+    // CAP_SYS_PTRACE (kernel/kcmp.c, mm/madvise.c, kernel/pid.c: ptrace_may_access()).
+    Rule {
+        when: Fun(&["kcmp", "process_madvise", "pidfd_getfd"]),
+        then: &[N(ProcessInspection), Cap("CAP_SYS_PTRACE")],
+        why: "reaches other processes by PID",
     },
     Rule {
         when: Path(&[
@@ -789,6 +860,34 @@ mod tests {
         let (a, b) = (matches("/x", &all), matches("/x", &paths));
         assert!(a.len() >= 3);
         assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    }
+
+    #[test]
+    fn calls_of_privileged_and_resources_show_their_needs() {
+        for (import, need) in [
+            ("fchownat", ChangesOwnership),
+            ("initgroups", ChangesUser),
+            ("cap_set_proc", SetsCapabilities),
+            ("pthread_setaffinity_np", ResourceControl),
+            ("nice", ResourceControl),
+            ("syscall", NumberedSystemCalls),
+            ("fanotify_init", AdministrativeCalls),
+            ("kcmp", ProcessInspection),
+        ] {
+            let facts = ElfFacts {
+                linking: Some(super::super::elf::Linking::Dynamic),
+                imports: [import.to_string()].into_iter().collect(),
+                ..Default::default()
+            };
+            let mut f = Findings::default();
+            apply_elf("/usr/sbin/food", &facts, true, &mut f);
+            assert!(f.needs.contains_key(&need), "{import}: {:?}", f.needs.keys());
+        }
+        // glibc's setrlimit() calls prlimit64(2), which no deny-list group holds.
+        let facts = ElfFacts { imports: ["setrlimit64".to_string()].into_iter().collect(), ..Default::default() };
+        let mut f = Findings::default();
+        apply_elf("/usr/sbin/food", &facts, true, &mut f);
+        assert!(!f.needs.contains_key(&ResourceControl), "{:?}", f.needs.keys());
     }
 
     #[test]

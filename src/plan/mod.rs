@@ -91,6 +91,15 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             }
         }
     }
+    if ctx.systemd_version < directives::RESTRICT_FILE_SYSTEMS_BEFORE_FILTER_SINCE {
+        if let Some(v) = setting_of(base, "RestrictFileSystems", ctx.systemd_version).filter(|v| !v.is_empty()) {
+            let why = format!(
+                "the unit sets RestrictFileSystems={v}, which systemd {} applies with bpf(2) after SystemCallFilter=",
+                ctx.systemd_version
+            );
+            facts.add_need(Need::RestrictFileSystemsAfterFilter, why);
+        }
+    }
     let wanted = wanted_directives(ctx.policy, &unit_policy, ctx.systemd_version);
     let seen = Seen {
         unit,
@@ -109,11 +118,15 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
             };
             match decide_or_fall_back(directive, value, &fallbacks, &seen, &plan.added) {
                 Decision::Add(v, note) => {
+                    let beside = shape::deny_beside_allow_list(directive, &v, &fallbacks, &seen);
                     let reason = match note {
                         Some(n) => format!("{reason}; {n}"),
                         None => reason.clone(),
                     };
                     plan.added.push(Added { directive: key.to_owned(), value: v, reason });
+                    if let Some((value, reason)) = beside {
+                        plan.added.push(Added { directive: key.to_owned(), value, reason });
+                    }
                 }
                 Decision::Skip(reason) => plan.skipped.push(Skipped { directive: key.to_owned(), reason }),
                 Decision::Beside => {}
@@ -264,7 +277,7 @@ fn no_new_privileges(
 
 /// A directive written only beside another goes right after it, unless the unit sets it.
 fn pair(plan: &mut Plan, base: &[Assignment], key: &str, with: &str, value: &str, systemd_version: u32) {
-    let Some(pos) = plan.added.iter().position(|a| a.directive == with) else { return };
+    let Some(pos) = plan.added.iter().rposition(|a| a.directive == with) else { return };
     if setting_of(base, key, systemd_version).is_some() {
         return;
     }

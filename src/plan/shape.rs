@@ -3,7 +3,11 @@
 //! `Err` leaves the directive out, with the reason.
 
 use super::{Added, Seen};
-use crate::directives::{syscall_group_breaks, Directive, Need, Shape, DENIED_ONLY_WITH_EVIDENCE};
+use crate::directives::{
+    syscall_group_breaks, Directive, FloorCapability, Need, Shape, CAPABILITY_FLOOR, DENIED_ONLY_WITH_EVIDENCE,
+};
+use crate::score::release::Release;
+use crate::score::syscalls::{SyscallFilter, SyscallTable};
 
 /// The value to write and a note on how it was shaped.
 pub(super) type Shaped = Result<(String, Option<String>), String>;
@@ -30,8 +34,94 @@ fn derived(directive: &Directive, seen: &Seen, added: &[Added]) -> Shaped {
     }
     match seen.derived(directive.key) {
         Some((v, why)) => Ok((v.clone(), Some(format!("from the programs: {why}")))),
-        None => Err("derived from the program's evidence, which is missing or incomplete".into()),
+        None if directive.key == "CapabilityBoundingSet" => capability_floor(seen, added),
+        None => Err(NOT_DERIVED.into()),
     }
+}
+
+const NOT_DERIVED: &str = "derived from the program's evidence, which is missing or incomplete";
+
+/// Without a derived set, `~` the capabilities of [`CAPABILITY_FLOOR`] whose every use the
+/// directives added before it refuse, each with why.
+fn capability_floor(seen: &Seen, added: &[Added]) -> Shaped {
+    if let Some(v) = super::setting_of(seen.base, "AmbientCapabilities", seen.systemd_version) {
+        return Err(format!("{NOT_DERIVED}; the unit sets AmbientCapabilities={v}"));
+    }
+    let filter = filter_added(seen.systemd_version, added);
+    let mut dropped = Vec::new();
+    let mut whys = Vec::new();
+    for floor in CAPABILITY_FLOOR {
+        if floor_holds(floor, &filter, seen, added) {
+            dropped.push(floor.capability);
+            whys.push(format!("dropped {}: {}", floor.capability, floor.why));
+        }
+    }
+    if dropped.is_empty() {
+        return Err(NOT_DERIVED.into());
+    }
+    let note = format!(
+        "the evidence derives no set ({NOT_DERIVED}), so only what the directives above make unusable: {}",
+        whys.join("; ")
+    );
+    Ok((format!("~{}", dropped.join(" ")), Some(note)))
+}
+
+/// The SystemCallFilter= lines of `added`, as systemd `version` reads them.
+fn filter_added(version: u32, added: &[Added]) -> (SyscallFilter, &'static SyscallTable) {
+    let table = SyscallTable::of(Release::of(version));
+    let mut filter = SyscallFilter::default();
+    for a in added.iter().filter(|a| a.directive == "SystemCallFilter") {
+        filter.apply(table, &a.value);
+    }
+    (filter, table)
+}
+
+/// Whether `filter` refuses the system call `name`.
+fn refuses(filter: &SyscallFilter, name: &str) -> bool {
+    filter.entries.is_some() && filter.allow_list != filter.sees(name)
+}
+
+fn floor_holds(floor: &FloorCapability, filter: &(SyscallFilter, &SyscallTable), seen: &Seen, added: &[Added]) -> bool {
+    // A path a file names (`/proc/%d/status`) is a /proc read, which ProtectProc= governs;
+    // only an import (process_vm_readv, kcmp...) is a use the drop-in leaves open.
+    let imported = |whys: &Vec<String>| whys.iter().any(|w| !w.contains(" names "));
+    let hinted = seen.evidence.is_some_and(|e| floor.kept_for.iter().any(|n| e.hints.get(n).is_some_and(imported)));
+    floor.refused_calls.iter().all(|c| refuses(&filter.0, c))
+        && floor.added.iter().all(|(k, v)| added.iter().any(|a| a.directive == *k && a.value == *v))
+        && seen.first_need(floor.kept_for).is_none()
+        && !hinted
+}
+
+/// Beside an allow list, the groups of the parent profile's deny list (`fallbacks`) that the
+/// unit lets it deny and that the allow list admits a call of: a profile with an allow list
+/// then refuses everything its parent's deny list refuses (`@system-service` holds @chown,
+/// @setuid and capset(2) of @privileged, and @resources).
+pub(super) fn deny_beside_allow_list(
+    directive: &Directive,
+    value: &str,
+    fallbacks: &[(String, String)],
+    seen: &Seen,
+) -> Option<(String, String)> {
+    if directive.shape != Shape::SyscallFilter || value.starts_with('~') {
+        return None;
+    }
+    let allowed = filter_added(
+        seen.systemd_version,
+        &[super::Added { directive: directive.key.to_owned(), value: value.to_owned(), reason: String::new() }],
+    );
+    for (fallback, profile) in fallbacks.iter().filter(|(v, _)| v.starts_with('~')) {
+        let Ok((kept, _)) = syscall_filter(directive, fallback, seen) else { continue };
+        let admitted: Vec<&str> = kept
+            .trim_start_matches('~')
+            .split_whitespace()
+            .filter(|g| allowed.1.first_offender(g, &|n| allowed.0.sees(n)).is_some())
+            .collect();
+        if !admitted.is_empty() {
+            let why = format!("the {profile} profile denies them, and {value} allows some of their calls");
+            return Some((format!("~{}", admitted.join(" ")), why));
+        }
+    }
+    None
 }
 
 fn blocked_by(needs: &[Need], seen: &Seen) -> Result<(), String> {
@@ -66,22 +156,34 @@ fn syscall_filter(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
     };
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
+    let mut evidenced = Vec::new();
     for group in list.split_whitespace() {
         let breaks = syscall_group_breaks(group);
         let only_with_evidence = DENIED_ONLY_WITH_EVIDENCE.iter().find(|(g, _)| *g == group);
         if let Some(need) = breaks.iter().find(|n| seen.facts.needs.contains_key(n)) {
             dropped.push(format!("{group} ({})", need.describe()));
         } else if let Some((_, why)) = only_with_evidence.filter(|_| !ruled_out_by_evidence(breaks, seen)) {
-            dropped.push(format!("{group} ({why})"));
+            // Complete evidence names the import that keeps the group; else the group's reason.
+            let shown = seen.evidence_complete().then(|| hinted(breaks, seen)).flatten();
+            dropped.push(format!("{group} ({})", shown.as_deref().unwrap_or(why)));
         } else {
+            if only_with_evidence.is_some() {
+                evidenced.push(group);
+            }
             kept.push(group);
         }
     }
     if kept.is_empty() {
         return Err(format!("every group is needed: {}", dropped.join(", ")));
     }
-    let note = (!dropped.is_empty()).then(|| format!("left out {}", dropped.join(", ")));
-    Ok((format!("~{}", kept.join(" ")), note))
+    let mut notes = Vec::new();
+    if !evidenced.is_empty() {
+        notes.push(format!("denied {}: every program was read and none imports a call of them", evidenced.join(", ")));
+    }
+    if !dropped.is_empty() {
+        notes.push(format!("left out {}", dropped.join(", ")));
+    }
+    Ok((format!("~{}", kept.join(" ")), (!notes.is_empty()).then(|| notes.join("; "))))
 }
 
 /// The first of `needs` a program hints at, and why.

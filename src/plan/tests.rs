@@ -172,7 +172,8 @@ fn the_allow_list_is_kept_off_by_what_explain_says_keeps_it_off() {
         WritableExecutableMemory, SetuidExecution, SetuidFiles, HomeDirectories, Devices, SystemClock, KernelModules,
         KernelTunables, KernelLogs, ControlGroups, Namespaces, Hostname, RealtimeScheduling, Personality, Mounts,
         Chroot, WritesSystemDirectories, WritesUndeclaredPaths, PrivilegedSystemCalls, PacketSockets,
-        OtherAddressFamilies, ProcessInspection, HostUserIds, ChangesUser, UserManager,
+        OtherAddressFamilies, ProcessInspection, HostUserIds, ChangesUser, UserManager, ChangesOwnership,
+        SetsCapabilities, ResourceControl, AdministrativeCalls, NumberedSystemCalls, RestrictFileSystemsAfterFilter,
     ];
     for need in all {
         let ev = ProgramEvidence { needs: [(need, vec!["seen".into()])].into(), complete: true, ..Default::default() };
@@ -239,7 +240,7 @@ fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set()
         Some("")
     );
     // Each of these lets a process hold a capability, so the rule does not apply (and without
-    // evidence nothing else derives a set).
+    // evidence nothing else derives a set: at most the floor of capabilities nothing can use).
     for held in [
         "[Service]\nExecStart=/usr/sbin/food\n",
         "[Service]\nUser=root\nExecStart=/usr/sbin/food\n",
@@ -252,7 +253,8 @@ fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set()
         // php-fpm runs set-gid sendmail: NoNewPrivileges= is skipped, so file privileges stay.
         "[Service]\nUser=www-data\nExecStart=/usr/sbin/php-fpm8.2 --nodaemonize\n",
     ] {
-        assert_eq!(added(&plan_of(held), "CapabilityBoundingSet"), None, "{held}");
+        let set = added(&plan_of(held), "CapabilityBoundingSet");
+        assert!(set.as_ref().is_none_or(|v| v.starts_with('~')), "{held}: {set:?}");
     }
 }
 
@@ -285,4 +287,115 @@ fn strict_leaves_the_umask_alone_for_a_service_that_changes_user() {
     assert!(skipped(&changes_user, "UMask").unwrap().contains("changes its user or group ids"));
     let stays = plan_with_evidence(&files, "food.service", &strict, 257, None);
     assert_eq!(added(&stays, "UMask").as_deref(), Some("0077"));
+}
+
+fn values(p: &Plan, key: &str) -> Vec<String> {
+    p.added.iter().filter(|a| a.directive == key).map(|a| a.value.clone()).collect()
+}
+
+fn reason(p: &Plan, key: &str) -> String {
+    p.added.iter().find(|a| a.directive == key).map(|a| a.reason.clone()).unwrap_or_default()
+}
+
+fn evidence_of(complete: bool, hints: &[(Need, &str)]) -> ProgramEvidence {
+    let hints = hints.iter().map(|(n, w)| (*n, vec![(*w).to_owned()])).collect();
+    ProgramEvidence { hints, complete, ..Default::default() }
+}
+
+#[test]
+fn privileged_and_resources_are_denied_only_where_complete_evidence_shows_none_of_their_calls() {
+    let files = [(&format!("{SYS}/food.service")[..], "[Service]\nExecStart=/usr/sbin/food\n")];
+    let groups = |ev: Option<&ProgramEvidence>, version: u32| {
+        let p = plan_with_evidence(&files, "food.service", &policy("", None), version, ev);
+        let scf = added(&p, "SystemCallFilter").unwrap();
+        (scf.contains("@privileged"), scf.contains("@resources"), reason(&p, "SystemCallFilter"))
+    };
+    let (privileged, resources, _) = groups(Some(&evidence_of(true, &[])), 257);
+    assert!(privileged && resources);
+    for ev in [None, Some(evidence_of(false, &[]))] {
+        let (privileged, resources, why) = groups(ev.as_ref(), 257);
+        assert!(!privileged && !resources, "{why}");
+        assert!(why.contains("@privileged (it holds setuid(2)") && why.contains("@resources (it holds"), "{why}");
+    }
+    // Each need a call of the group shows rules out that group and no other.
+    use Need::*;
+    for (need, keeps_privileged, keeps_resources) in [
+        (ChangesOwnership, false, true),
+        (ChangesUser, false, true),
+        (SetsCapabilities, false, true),
+        (Chroot, false, true),
+        (ResourceControl, true, false),
+        (RealtimeScheduling, true, false),
+        (NumberedSystemCalls, false, false),
+    ] {
+        let (privileged, resources, why) =
+            groups(Some(&evidence_of(true, &[(need, "/usr/sbin/food imports it")])), 257);
+        assert_eq!((privileged, resources), (keeps_privileged, keeps_resources), "{need:?}: {why}");
+    }
+    // systemd 252 applies RestrictFileSystems= with bpf(2), a call of @privileged, after the filter.
+    let restricted = "[Service]\nExecStart=/usr/sbin/food\nRestrictFileSystems=ext4 tmpfs\n";
+    let files = [(&format!("{SYS}/food.service")[..], restricted)];
+    for (version, denied) in [(252, false), (257, true)] {
+        let p = plan_with_evidence(&files, "food.service", &policy("", None), version, Some(&evidence_of(true, &[])));
+        let scf = added(&p, "SystemCallFilter").unwrap();
+        assert_eq!(scf.contains("@privileged"), denied, "{version}: {}", reason(&p, "SystemCallFilter"));
+    }
+}
+
+#[test]
+fn strict_follows_its_allow_list_with_the_baselines_groups_it_admits() {
+    let strict = policy("", Some("strict"));
+    let files = [(&format!("{SYS}/food.service")[..], "[Service]\nExecStart=/usr/sbin/food\n")];
+    let p = plan_with_evidence(&files, "food.service", &strict, 257, Some(&evidence_of(true, &[])));
+    // @system-service holds @chown, @setuid and capset(2) of @privileged, and @resources; it
+    // lacks the rest of the baseline's groups, which a deny list beside it would only repeat.
+    assert_eq!(values(&p, "SystemCallFilter"), ["@system-service", "~@privileged @resources"]);
+    let keys: Vec<&str> = p.added.iter().map(|a| a.directive.as_str()).collect();
+    let errno = keys.iter().position(|k| *k == "SystemCallErrorNumber").unwrap();
+    assert_eq!(keys[errno - 1..=errno], ["SystemCallFilter", "SystemCallErrorNumber"]);
+    // Without complete evidence the baseline denies neither, so the allow list stands alone.
+    let p = plan_with_evidence(&files, "food.service", &strict, 257, None);
+    assert_eq!(values(&p, "SystemCallFilter"), ["@system-service"]);
+    let ev = evidence_of(true, &[(Need::ChangesOwnership, "/usr/sbin/food imports chown")]);
+    let p = plan_with_evidence(&files, "food.service", &strict, 257, Some(&ev));
+    assert_eq!(values(&p, "SystemCallFilter"), ["@system-service", "~@resources"]);
+}
+
+#[test]
+fn without_a_derived_set_only_capabilities_the_drop_in_makes_unusable_are_dropped() {
+    let plan_of = |unit: &str, profile: Option<&str>, ev: Option<&ProgramEvidence>| {
+        let files = [(&format!("{SYS}/food.service")[..], unit)];
+        plan_with_evidence(&files, "food.service", &policy("", profile), 257, ev)
+    };
+    let unit = "[Service]\nExecStart=/usr/sbin/food\n";
+    // The deny list refuses reboot(2), kexec and ptrace(2) (@reboot, @debug) but not acct(2)
+    // (@privileged, denied only with complete evidence); ProtectProc=invisible is added.
+    let p = plan_of(unit, None, None);
+    assert_eq!(added(&p, "CapabilityBoundingSet").as_deref(), Some("~CAP_SYS_BOOT CAP_SYS_PTRACE"));
+    let why = reason(&p, "CapabilityBoundingSet");
+    assert!(
+        why.contains("dropped CAP_SYS_BOOT: its only uses, reboot(2)") && why.contains("ProtectProc=invisible hides"),
+        "{why}"
+    );
+    // An import that reaches other processes by PID keeps it; a /proc path, which
+    // ProtectProc=invisible governs, does not.
+    let imports = evidence_of(false, &[(Need::ProcessInspection, "/usr/sbin/food imports process_vm_readv: ...")]);
+    assert_eq!(added(&plan_of(unit, None, Some(&imports)), "CapabilityBoundingSet").as_deref(), Some("~CAP_SYS_BOOT"));
+    let names = evidence_of(false, &[(Need::ProcessInspection, "/usr/sbin/food names /proc/%d/status: ...")]);
+    let p = plan_of(unit, None, Some(&names));
+    assert_eq!(added(&p, "CapabilityBoundingSet").as_deref(), Some("~CAP_SYS_BOOT CAP_SYS_PTRACE"));
+    // @system-service refuses acct(2) too.
+    let p = plan_of(unit, Some("strict"), None);
+    assert_eq!(added(&p, "CapabilityBoundingSet").as_deref(), Some("~CAP_SYS_BOOT CAP_SYS_PACCT CAP_SYS_PTRACE"));
+    // The unit's own filter or ProtectProc= is not the drop-in's: nothing it refuses is known.
+    let own = "[Service]\nExecStart=/usr/sbin/food\nSystemCallFilter=~@reboot @debug\nProtectProc=invisible\n";
+    assert_eq!(added(&plan_of(own, None, None), "CapabilityBoundingSet"), None);
+    let own = "[Service]\nExecStart=/usr/sbin/food\nProtectProc=noaccess\n";
+    assert_eq!(added(&plan_of(own, None, None), "CapabilityBoundingSet").as_deref(), Some("~CAP_SYS_BOOT"));
+    for left_alone in [
+        "[Service]\nExecStart=/usr/sbin/food\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n",
+        "[Service]\nExecStart=/usr/sbin/food\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n",
+    ] {
+        assert_eq!(added(&plan_of(left_alone, None, None), "CapabilityBoundingSet"), None, "{left_alone}");
+    }
 }
