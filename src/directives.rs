@@ -80,6 +80,10 @@ pub enum Need {
     /// it installs SystemCallFilter= (src/core/execute.c of 252: apply_restrict_filesystems()
     /// follows apply_syscall_filter(); 257's exec-invoke.c runs it before).
     RestrictFileSystemsAfterFilter,
+    /// Opens files with openat2(2), which the seccomp filter of RestrictSUIDSGID= refuses with ENOSYS
+    /// whatever the flags: they sit in a struct seccomp cannot read (src/shared/seccomp-util.c:
+    /// seccomp_restrict_suid_sgid()). tftpd-hpa 7.2's --jail has no fallback.
+    Openat2,
 }
 
 impl Need {
@@ -119,6 +123,7 @@ impl Need {
             RestrictFileSystemsAfterFilter => {
                 "sets RestrictFileSystems=, which this systemd applies with bpf(2) after SystemCallFilter="
             }
+            Openat2 => "opens files with openat2(2), which RestrictSUIDSGID= refuses",
         }
     }
 }
@@ -431,7 +436,7 @@ pub static DIRECTIVES: &[Directive] = &[
         since: 242,
         rows: &["RestrictSUIDSGID"],
         user_manager: true,
-        breaks: &[SetuidFiles],
+        breaks: &[SetuidFiles, Openat2],
         comment: "Forbid creating set-uid/set-gid files",
         flags: &[ImpliesNoNewPrivileges, ImpliedByDynamicUser],
         ..SERVICE

@@ -180,6 +180,7 @@ const VETO_NEEDS: &[Need] = &[
     Need::Hostname,
     Need::ChangesUser,
     Need::AdministrativeCalls,
+    Need::Openat2,
 ];
 
 /// Needs, capabilities, families and gaps found so far, each with its reasons.

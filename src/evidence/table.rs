@@ -496,6 +496,11 @@ pub static RULES: &[Rule] = &[
     },
     Rule { when: Fun(&["personality"]), then: &[N(Personality)], why: "changes its execution domain" },
     Rule {
+        when: Fun(&["openat2"]),
+        then: &[N(Openat2)],
+        why: "opens files with openat2(2), which the seccomp filter of RestrictSUIDSGID= refuses (ENOSYS)",
+    },
+    Rule {
         when: Fun(&["reboot", "kexec_load", "kexec_file_load"]),
         then: &[N(PrivilegedSystemCalls), Cap("CAP_SYS_BOOT")],
         why: "reboots or loads a kernel",
@@ -873,6 +878,7 @@ mod tests {
             ("syscall", NumberedSystemCalls),
             ("fanotify_init", AdministrativeCalls),
             ("kcmp", ProcessInspection),
+            ("openat2", Openat2),
         ] {
             let facts = ElfFacts {
                 linking: Some(super::super::elf::Linking::Dynamic),

@@ -174,6 +174,7 @@ fn the_allow_list_is_kept_off_by_what_explain_says_keeps_it_off() {
         Chroot, WritesSystemDirectories, WritesUndeclaredPaths, PrivilegedSystemCalls, PacketSockets,
         OtherAddressFamilies, ProcessInspection, HostUserIds, ChangesUser, UserManager, ChangesOwnership,
         SetsCapabilities, ResourceControl, AdministrativeCalls, NumberedSystemCalls, RestrictFileSystemsAfterFilter,
+        Openat2,
     ];
     for need in all {
         let ev = ProgramEvidence { needs: [(need, vec!["seen".into()])].into(), complete: true, ..Default::default() };
@@ -398,4 +399,25 @@ fn without_a_derived_set_only_capabilities_the_drop_in_makes_unusable_are_droppe
     ] {
         assert_eq!(added(&plan_of(left_alone, None, None), "CapabilityBoundingSet"), None, "{left_alone}");
     }
+}
+
+#[test]
+fn a_program_that_opens_with_openat2_keeps_restrict_suid_sgid_off() {
+    // tftpd-hpa 7.2's --jail opens with openat2(2); the seccomp filter of RestrictSUIDSGID= answers ENOSYS
+    // (measured in the unstable boot lab), and in.tftpd exits "--jail not supported".
+    let files = [(format!("{SYS}/food.service"), "[Service]\nExecStart=/usr/sbin/food\n")];
+    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let baseline = policy("", None);
+    let plain = ProgramEvidence { complete: true, ..Default::default() };
+    let p = plan_with_evidence(&files, "food.service", &baseline, 257, Some(&plain));
+    assert_eq!(added(&p, "RestrictSUIDSGID").as_deref(), Some("yes"));
+    let openat2 = ProgramEvidence {
+        needs: [(Need::Openat2, vec!["/usr/sbin/food imports openat2".into()])].into(),
+        complete: true,
+        ..Default::default()
+    };
+    let p = plan_with_evidence(&files, "food.service", &baseline, 257, Some(&openat2));
+    assert_eq!(added(&p, "RestrictSUIDSGID"), None);
+    let reason = skipped(&p, "RestrictSUIDSGID").expect("skipped with a reason");
+    assert!(reason.contains("openat2"), "{reason}");
 }
