@@ -88,7 +88,19 @@ pub(super) struct CaseState {
     open: usize,
     /// Next comes a pattern: after `in` or `;;`.
     pattern_next: bool,
+    /// Inside a pattern, up to its `)`.
+    in_pattern: bool,
+    /// The pattern has a quoted or escaped character, which may be a literal `*`.
+    pattern_quoted: bool,
+    /// The last line closed a parenthesis it did not open (a subshell over several lines).
+    pub(super) stray_close: bool,
 }
+
+/// Starts the word that stands for a case pattern (`start|restart)`), given after the `;`
+/// that replaces it: its alternatives follow, each after this character.
+pub(super) const PATTERN: char = '\u{1}';
+/// Marks an alternative that may hold a quoted `*`, `?` or `[`, whose match is not worked out.
+pub(super) const UNSURE: char = '\u{2}';
 
 /// Rough shell words: quotes removed, operators (`;`, `&&`, `|`, `(`) split out so that what
 /// follows them is seen in command position. A command substitution (`$(...)`, backquotes,
@@ -102,6 +114,7 @@ pub(super) fn shell_words(line: &str, case: &mut CaseState) -> (Vec<String>, Vec
     let mut quote: Option<char> = None;
     let mut depth = 0usize;
     let mut chars = line.chars().peekable();
+    case.stray_close = false;
     let flush = |word: &mut String, words: &mut Vec<String>, case: &mut CaseState| {
         if !word.is_empty() {
             match word.as_str() {
@@ -109,11 +122,15 @@ pub(super) fn shell_words(line: &str, case: &mut CaseState) -> (Vec<String>, Vec
                 "esac" => case.open = case.open.saturating_sub(1),
                 _ => {}
             }
+            case.in_pattern = (case.in_pattern || case.pattern_next) && word != "esac";
             case.pattern_next = word == "in" && case.open > 0;
             words.push(std::mem::take(word));
         }
     };
     while let Some(c) = chars.next() {
+        if matches!(c, '\\' | '"' | '\'') && (case.pattern_next || case.in_pattern) {
+            case.pattern_quoted = true;
+        }
         if c == '\\' && quote != Some('\'') {
             word.extend(chars.next()); // an escaped character is a plain one
             continue;
@@ -165,12 +182,29 @@ pub(super) fn shell_words(line: &str, case: &mut CaseState) -> (Vec<String>, Vec
             '(' if word.is_empty() && case.pattern_next => {} // `( pattern )` of a case
             ')' if depth == 0 => {
                 // A case pattern (`start|restart)`): not commands; a command follows it.
-                word.clear();
+                let mut alternatives = vec![std::mem::take(&mut word)];
                 while words.last().is_some_and(|w: &String| w != ";" && w != "in") {
-                    words.pop();
+                    alternatives.extend(words.pop().filter(|w| w != "|"));
                 }
                 words.push(";".into());
+                alternatives.retain(|a| !a.is_empty());
+                if (case.in_pattern || case.pattern_next) && !alternatives.is_empty() {
+                    let unsure = case.pattern_quoted;
+                    let mut marker = String::new();
+                    for a in alternatives.iter().rev() {
+                        marker.push(PATTERN);
+                        if unsure && a.contains(['*', '?', '[']) {
+                            marker.push(UNSURE);
+                        }
+                        marker.push_str(a);
+                    }
+                    words.push(marker);
+                } else {
+                    case.stray_close = true;
+                }
                 case.pattern_next = false;
+                case.in_pattern = false;
+                case.pattern_quoted = false;
             }
             ';' | '|' | '&' | '(' | ')' => {
                 if c == '(' {
@@ -185,6 +219,7 @@ pub(super) fn shell_words(line: &str, case: &mut CaseState) -> (Vec<String>, Vec
                 }
                 if op == ";;" {
                     case.pattern_next = case.open > 0;
+                    case.pattern_quoted = false;
                     op = ";".into();
                 } else if c != '|' {
                     case.pattern_next = false;
