@@ -600,6 +600,28 @@ fn known_programs_keep_known_capabilities_and_a_dlopen_probe_loads_no_code() {
     assert!(e.programs[0].note.as_deref().unwrap_or_default().starts_with("dlopen not counted: it loads no code"));
 }
 
+/// A program a script runs that the root lacks (samba's apparmor_parser, from another
+/// package): known by name, what it would use counts; any other stays unread.
+#[test]
+fn a_program_known_by_name_counts_without_its_file() {
+    let r = TestRoot::new();
+    r.cc("plain.c", "usr/sbin/food", &[]);
+    let script = "#!/bin/sh\ntest -e /sys/kernel/security/apparmor/profiles || exit 0\n/sbin/apparmor_parser -r /etc/apparmor.d/food\n";
+    r.file("usr/lib/food/profile", script, 0o755);
+    r.unit("food.service", "[Service]\nExecStartPre=/usr/lib/food/profile\nExecStart=/usr/sbin/food\n");
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let set = derive(&e).unwrap().capability_bounding_set.value;
+    assert!(set.split(' ').any(|c| c == "CAP_MAC_ADMIN") && !set.contains("CAP_SYS_ADMIN"), "{set}");
+    assert!(e.capabilities["CAP_MAC_ADMIN"][0]
+        .starts_with("/usr/lib/food/profile runs /sbin/apparmor_parser, not in the root"));
+    assert!(explain_text(&e).contains("/sbin/apparmor_parser [/usr/lib/food/profile]: not found in the root"));
+
+    r.file("usr/lib/food/profile", &script.replace("apparmor_parser", "food-policy"), 0o755);
+    let e = r.evidence("food.service");
+    assert_eq!(e.missing, ["/sbin/food-policy (run by /usr/lib/food/profile): program not found in the root"]);
+}
+
 /// A Perl daemon: the interpreter's file counts with only the privileged functions the
 /// script calls, the extension module its module loads counts, and a command it runs by a
 /// literal name is read; a script that runs a command named at run time stays incomplete.

@@ -12,8 +12,8 @@ use super::exec::{exec_lines, split_command_line, Command, COMMAND_PATH};
 use super::files::{Cache, ElfRead, Located, ProgramFile};
 use super::language::Language;
 use super::shell::ScriptReading;
+use super::table::cited::{DLOPEN_PROBES, KEEPS_CAPABILITIES, USED_WITHOUT_FILE};
 use super::table::interpreters::DATA_INTERPRETERS;
-use super::table::programs::{DLOPEN_PROBES, KEEPS_CAPABILITIES};
 use super::table::{apply_matches, apply_program, matches_without, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
 use crate::directives::Need;
@@ -209,6 +209,10 @@ impl Gatherer<'_> {
         let (inside, real) = match self.locate(written) {
             Located::Found { inside, real } => (inside, real),
             Located::NotFound if is_harmless(written) => return,
+            Located::NotFound if self.used_without_file(runner, written) => {
+                self.programs.push(evidence);
+                return;
+            }
             Located::NotFound => {
                 self.findings.missing(format!("{written} (run by {runner}): program not found in the root"));
                 self.programs.push(evidence);
@@ -291,6 +295,17 @@ impl Gatherer<'_> {
             self.programs.push(evidence);
             self.findings.missing(format!("{inside}: neither an ELF file nor a script"));
         }
+    }
+
+    /// A program not in the root whose capabilities and families are known by name: they
+    /// count as its file's would. False for any other program.
+    fn used_without_file(&mut self, runner: &str, written: &str) -> bool {
+        let name = base_name(written);
+        let Some(known) = USED_WITHOUT_FILE.iter().find(|k| k.programs.contains(&name)) else { return false };
+        let why = format!("{runner} runs {written}, not in the root: it {}", known.source);
+        known.capabilities.iter().for_each(|cap| self.findings.capability(cap, why.clone()));
+        known.families.iter().for_each(|family| self.findings.family(family, why.clone()));
+        true
     }
 
     /// `unused`: roles of the program whose options no invocation gives it, so the imports

@@ -1,12 +1,16 @@
 //! What a shell script runs, read without running it: the commands in it and in the files it
 //! sources, with the variables that name them expanded as far as their values are known.
 
+mod branches;
 mod expand;
+mod words;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use branches::Branches;
 pub use expand::ShellContext;
 use expand::Variables;
+use words::{logical_lines, shell_words, CaseState, PATTERN};
 
 /// What a shell script runs, read statically.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,6 +54,8 @@ struct Line {
     words: Vec<String>,
     /// The sourced file it comes from.
     origin: Option<String>,
+    /// The function whose body it is in: read only when something calls that function.
+    function: Option<String>,
 }
 
 /// [`read_shell_with`] for a script on its own: no arguments known, nothing sourced read.
@@ -63,6 +69,9 @@ pub fn read_shell(text: &str) -> ScriptReading {
 /// the values the script, the files it sources (read with `source`), its arguments and its
 /// unit give it; and what makes it too dynamic to read: `eval`, `exec "$@"`, a command named
 /// by a variable whose value is decided at run time.
+///
+/// Read twice: first everything, for every value a variable may take; then leaving out the
+/// parts that cannot run ([`branches`]), decided with what the first reading showed.
 pub fn read_shell_with(text: &str, ctx: &ShellContext, source: &mut SourceReader) -> ScriptReading {
     let mut reader = Reader {
         ctx,
@@ -72,21 +81,68 @@ pub fn read_shell_with(text: &str, ctx: &ShellContext, source: &mut SourceReader
         functions: BTreeSet::new(),
         sourced: BTreeSet::new(),
         dynamic: Vec::new(),
+        noting: Some(FirstReading::default()),
+        first: None,
+        fixed: BTreeMap::new(),
+        confused: false,
     };
-    reader.collect(text, None, 0);
+    reader.collect(text, None, 0, true);
+    let first = reader.noting.take().unwrap_or_default();
+    if first.selects && !reader.confused {
+        reader.restart();
+        reader.first = Some(first);
+        reader.collect(text, None, 0, true);
+        if reader.confused {
+            reader.restart();
+            reader.collect(text, None, 0, true);
+        }
+    }
     let Reader { lines, vars, functions, mut dynamic, .. } = reader;
     let mut out = ScriptReading::default();
-    for line in &lines {
-        let before = dynamic.len();
-        walk(&line.words, &vars, ctx, &functions, &mut out, &mut dynamic);
-        if let Some(file) = &line.origin {
-            dynamic[before..].iter_mut().for_each(|d| *d = format!("{d} (in {file})"));
+    // Function bodies are read once something read calls the function (or names it: `trap
+    // NAME`, a variable holding its name).
+    let mut called: BTreeSet<String> = BTreeSet::new();
+    let mut read = vec![false; lines.len()];
+    loop {
+        let mut more = false;
+        for (k, line) in lines.iter().enumerate() {
+            if read[k] || line.function.as_deref().is_some_and(|f| !called.contains(f)) {
+                continue;
+            }
+            read[k] = true;
+            more = true;
+            let before = dynamic.len();
+            walk(&line.words, &vars, ctx, &functions, &mut out, &mut dynamic, &mut called);
+            if let Some(file) = &line.origin {
+                dynamic[before..].iter_mut().for_each(|d| *d = format!("{d} (in {file})"));
+            }
+            for f in &functions {
+                if line.function.as_deref() != Some(f.as_str()) && line.words.iter().any(|w| w.contains(f.as_str())) {
+                    called.insert(f.clone());
+                }
+            }
+        }
+        if !more {
+            break;
         }
     }
     dynamic.sort();
     dynamic.dedup();
     out.dynamic = dynamic;
     out
+}
+
+/// What the first reading shows of the whole script, for deciding which parts run.
+#[derive(Debug, Default)]
+struct FirstReading {
+    /// How often each variable is assigned, anywhere.
+    assignments: BTreeMap<String, usize>,
+    /// Variables set in ways not read as assignments: `read`, `for`, `unset`, `${NAME:=...}`.
+    set_otherwise: BTreeSet<String>,
+    /// `shift` or `set` with arguments: `$1` may differ from the unit's.
+    positional_changed: bool,
+    /// A `case` or `if` the second reading may decide.
+    selects: bool,
 }
 
 struct Reader<'a, 'b> {
@@ -97,53 +153,189 @@ struct Reader<'a, 'b> {
     functions: BTreeSet<String>,
     sourced: BTreeSet<String>,
     dynamic: Vec<String>,
+    /// What the first reading notes, while it reads.
+    noting: Option<FirstReading>,
+    /// The first reading, once done: then parts that cannot run are left out.
+    first: Option<FirstReading>,
+    /// Variables assigned once, at the top level, where this reading has passed them.
+    fixed: BTreeMap<String, String>,
+    /// Some file's words did not nest as the reader expects.
+    confused: bool,
 }
 
 impl Reader<'_, '_> {
+    /// Clears what a reading gathered, and the first reading's summary.
+    fn restart(&mut self) {
+        self.lines.clear();
+        self.vars = Variables::default();
+        self.functions.clear();
+        self.sourced.clear();
+        self.dynamic.clear();
+        self.fixed.clear();
+        self.confused = false;
+        self.first = None;
+    }
+
+    /// The value of `word` when the script and its unit's command line fix it: literal text,
+    /// `$0`, the unit's arguments (never shifted), and variables assigned once, at the top
+    /// level, from such words, before it. None in a function, which may run anywhere.
+    fn fixed_value(&self, word: &str, in_function: bool) -> Option<String> {
+        let first = self.first.as_ref().filter(|_| !in_function)?;
+        let mut vars = Variables::default();
+        for (name, raw) in &self.fixed {
+            if first.assignments.get(name) == Some(&1) && !first.set_otherwise.contains(name) {
+                vars.assign(name, raw);
+            }
+        }
+        let ctx = ShellContext {
+            program: self.ctx.program.clone(),
+            args: self.ctx.args.clone().filter(|_| !first.positional_changed),
+            environment: BTreeMap::new(),
+            open_environment: true,
+        };
+        let values = vars.expand(word, &ctx)?;
+        let mut values = values.into_iter();
+        match (values.next(), values.next()) {
+            (Some(v), None) => Some(v),
+            _ => None,
+        }
+    }
+
     /// Splits `text` into command lines, noting assignments and functions, and reads the
     /// files it sources where they are named (so that what they set counts from there on).
-    fn collect(&mut self, text: &str, origin: Option<&str>, depth: usize) {
+    /// `top`: the text runs once, unconditionally, where it is read (the script itself, or a
+    /// file it sources so).
+    fn collect(&mut self, text: &str, origin: Option<&str>, depth: usize, top: bool) {
         let mut case = CaseState::default();
-        let mut pending: Vec<String> = logical_lines(text);
+        let mut branches = Branches::default();
+        // bash's `;&` and `;;&` run the next part of a case whatever its pattern.
+        branches.confused = text.contains(";&");
+        let mut pending: Vec<(String, bool)> = logical_lines(text).into_iter().map(|l| (l, false)).collect();
         pending.reverse();
-        while let Some(line) = pending.pop() {
+        while let Some((line, in_substitution)) = pending.pop() {
             let (words, substitutions) = shell_words(&line, &mut case);
-            pending.extend(substitutions.into_iter().rev());
+            // A subshell over several lines: what it assigns does not last, which the reader
+            // does not see; nor where it ends.
+            if words.last().is_some_and(|w| w == "(") || case.stray_close {
+                branches.confused = true;
+            }
+            pending.extend(substitutions.into_iter().rev().map(|s| (s, true)));
+            let mut kept = Line { words: Vec::new(), origin: origin.map(str::to_owned), function: None };
             for (k, w) in words.iter().enumerate() {
+                let previous = k.checked_sub(1).map(|p| words[p].as_str());
+                let starts =
+                    previous.is_none_or(|p| OPERATORS.contains(&p) || KEYWORDS.contains(&p) || p.starts_with(PATTERN));
+                let in_function = branches.function().is_some() || !top;
+                let alive = {
+                    let fixed = |word: &str| self.fixed_value(word, in_function);
+                    branches.step(&words, k, starts, &fixed)
+                };
+                if self.noting.is_some() {
+                    self.note_first(&words, k, starts);
+                }
+                // `name() {` or `function name`: calls of it run no program.
+                let defines = words.get(k + 1).is_some_and(|n| n == "(") || previous == Some("function");
+                let defines = defines && w != "function" && w != "(";
+                if defines {
+                    self.functions.insert(w.clone());
+                    branches.defines(w);
+                }
+                let function = branches.function().map(str::to_owned);
+                if function != kept.function {
+                    self.push_line(&mut kept);
+                    kept.function = function;
+                }
+                if !alive {
+                    if kept.words.last().is_some_and(|l| l != ";") {
+                        kept.words.push(";".into());
+                    }
+                    continue;
+                }
+                if !defines {
+                    kept.words.push(w.clone()); // a definition's name is no call of it
+                }
                 if let Some((name, value)) = assignment(w) {
                     self.vars.assign(name, value);
+                    let alone = |ws: &[String]| {
+                        ws.iter().take_while(|w| !OPERATORS.contains(&w.as_str())).all(|w| assignment(w).is_some())
+                    };
+                    let next = words[k..].iter().find(|w| OPERATORS.contains(&w.as_str()));
+                    let once = top
+                        && !in_substitution
+                        && branches.top_level()
+                        && matches!(previous, None | Some(";"))
+                        && alone(&words[k..])
+                        && next.is_none_or(|n| matches!(n.as_str(), ";" | "&&" | "||"));
+                    if once {
+                        self.fixed.insert(name.to_owned(), value.to_owned());
+                    }
                 }
-                let previous = k.checked_sub(1).map(|p| words[p].as_str());
                 if matches!(previous, Some("read" | "for" | "getopts"))
                     || (previous.is_some_and(|p| p.starts_with('-')) && words.first().is_some_and(|f| f == "read"))
                 {
                     self.vars.read_from_data(w);
                 }
-                // `name() {` or `function name`: calls of it run no program.
-                let defines = words.get(k + 1).is_some_and(|n| n == "(") || previous == Some("function");
-                if defines && w != "function" && w != "(" {
-                    self.functions.insert(w.clone());
-                }
-                let starts = previous.is_none_or(|p| OPERATORS.contains(&p) || KEYWORDS.contains(&p));
                 if (w == "." || w == "source") && starts {
                     if let Some(file) = words.get(k + 1) {
-                        self.source_file(file, origin, depth);
+                        let once = top && branches.top_level() && matches!(previous, None | Some(";"));
+                        self.source_file(file, origin, depth, once);
                     }
                 }
             }
-            self.lines.push(Line { words, origin: origin.map(str::to_owned) });
+            self.push_line(&mut kept);
+        }
+        branches.finish();
+        self.confused |= branches.confused;
+    }
+
+    fn push_line(&mut self, line: &mut Line) {
+        if !line.words.is_empty() {
+            let words = std::mem::take(&mut line.words);
+            self.lines.push(Line { words, origin: line.origin.clone(), function: line.function.clone() });
         }
     }
 
-    fn source_file(&mut self, written: &str, origin: Option<&str>, depth: usize) {
+    /// What the first reading keeps of word `k` for the second.
+    fn note_first(&mut self, words: &[String], k: usize, starts: bool) {
+        let Some(first) = self.noting.as_mut() else { return };
+        let w = words[k].as_str();
+        let previous = k.checked_sub(1).map(|p| words[p].as_str());
+        if let Some((name, _)) = assignment(w) {
+            *first.assignments.entry(name.to_owned()).or_default() += 1;
+        }
+        if matches!(previous, Some("read" | "for" | "getopts" | "unset" | "mapfile" | "readarray" | "-v"))
+            || (previous.is_some_and(|p| p.starts_with('-'))
+                && words.first().is_some_and(|f| f == "read" || f == "unset"))
+        {
+            first.set_otherwise.insert(w.to_owned());
+        }
+        for (at, _) in w.match_indices("${") {
+            let name: String = w[at + 2..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let rest = &w[at + 2 + name.len()..];
+            if rest.starts_with(":=") || rest.starts_with('=') {
+                first.set_otherwise.insert(name);
+            }
+        }
+        if starts
+            && (w == "shift"
+                || (w == "set" && words.get(k + 1).is_some_and(|a| a == "--" || !a.starts_with(['-', '+']))))
+        {
+            first.positional_changed = true;
+        }
+        if starts && (w == "case" || w == "if") {
+            first.selects = true;
+        }
+    }
+
+    fn source_file(&mut self, written: &str, origin: Option<&str>, depth: usize, top: bool) {
         let before = self.dynamic.len();
-        self.read_sourced(written, depth);
+        self.read_sourced(written, depth, top);
         if let Some(file) = origin {
             self.dynamic[before..].iter_mut().for_each(|d| *d = format!("{d} (in {file})"));
         }
     }
 
-    fn read_sourced(&mut self, written: &str, depth: usize) {
+    fn read_sourced(&mut self, written: &str, depth: usize, top: bool) {
         let Some(files) = self.vars.expand(written, self.ctx) else {
             self.dynamic.push(format!("sources a file named at run time: {written}"));
             return;
@@ -158,7 +350,7 @@ impl Reader<'_, '_> {
             }
             let read = self.source.as_mut().map_or(Err("not read".into()), |s| s(&file));
             match read {
-                Ok(text) => self.collect(&text, Some(&file), depth + 1),
+                Ok(text) => self.collect(&text, Some(&file), depth + 1, top),
                 Err(why) => self.dynamic.push(format!("sources {file}: {why}")),
             }
         }
@@ -173,6 +365,7 @@ fn walk(
     functions: &BTreeSet<String>,
     out: &mut ScriptReading,
     dynamic: &mut Vec<String>,
+    calls: &mut BTreeSet<String>,
 ) {
     let mut at_command = true;
     let mut after_exec = false;
@@ -188,7 +381,7 @@ fn walk(
             }
             continue; // an assignment before a command keeps command position
         }
-        if OPERATORS.contains(&w) || (at_command && KEYWORDS.contains(&w)) {
+        if OPERATORS.contains(&w) || (at_command && KEYWORDS.contains(&w)) || w.starts_with(PATTERN) {
             at_command = true;
             running = None;
             continue;
@@ -212,6 +405,7 @@ fn walk(
         }
         at_command = false;
         if functions.contains(w) {
+            calls.insert(w.to_owned());
             continue;
         }
         match w {
@@ -226,7 +420,11 @@ fn walk(
                 Some(values) => {
                     for value in values {
                         let mut parts = value.split_whitespace();
-                        let Some(program) = parts.next().filter(|p| !functions.contains(*p)) else { continue };
+                        let Some(program) = parts.next() else { continue };
+                        if functions.contains(program) {
+                            calls.insert(program.to_owned());
+                            continue;
+                        }
                         if !note_command(program, out) && !SHELL_BUILTINS.contains(&program) {
                             dynamic.push(format!("runs a command it cannot name: {w} (`{program}`)"));
                         }
@@ -285,339 +483,6 @@ fn redirection(w: &str) -> Option<bool> {
     let target = w.trim_start_matches(['>', '<', '&', '|']);
     Some(!target.is_empty())
 }
-/// Joins backslash-continued lines and lines inside a quoted string, drops comments and
-/// here-document bodies. A quote still open at the end (an escape this reading missed) falls
-/// back to reading line by line.
-fn logical_lines(text: &str) -> Vec<String> {
-    join_lines(text, true).unwrap_or_else(|| join_lines(text, false).unwrap_or_default())
-}
-
-fn join_lines(text: &str, across_quotes: bool) -> Option<Vec<String>> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    let mut heredoc_end: Option<String> = None;
-    let mut quote: Option<char> = None;
-    for raw in text.lines() {
-        if let Some(end) = &heredoc_end {
-            if raw.trim() == end {
-                heredoc_end = None;
-            }
-            continue;
-        }
-        let line = strip_comment(raw, &mut quote);
-        if !across_quotes {
-            quote = None;
-        }
-        if quote.is_some() {
-            current.push_str(&line);
-            current.push(' ');
-            continue;
-        }
-        if let Some(idx) = line.find("<<") {
-            let tag = line[idx + 2..].trim_start_matches('-').trim();
-            let tag = tag.split_whitespace().next().unwrap_or("").trim_matches(['\'', '"']);
-            if !tag.is_empty() && !tag.starts_with('<') {
-                heredoc_end = Some(tag.to_owned());
-            }
-        }
-        if let Some(stripped) = line.strip_suffix('\\') {
-            current.push_str(stripped);
-            current.push(' ');
-            continue;
-        }
-        current.push_str(&line);
-        lines.push(std::mem::take(&mut current));
-    }
-    if quote.is_some() {
-        return None;
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    Some(lines)
-}
-
-/// The line without its comment; `quote` is the quote open before it and after it.
-fn strip_comment(line: &str, quote: &mut Option<char>) -> String {
-    let mut out = String::new();
-    let mut prev_space = true;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match *quote {
-            Some(q) if c == q => *quote = None,
-            Some('\'') => {}
-            _ if c == '\\' => {
-                out.push(c);
-                out.extend(chars.next());
-                prev_space = false;
-                continue;
-            }
-            Some(_) => {}
-            None if c == '"' || c == '\'' => *quote = Some(c),
-            None if c == '#' && prev_space => break,
-            None => {}
-        }
-        prev_space = c.is_whitespace();
-        out.push(c);
-    }
-    out
-}
-
-/// Where the reader is in `case ... esac` statements, across lines: a `(` that opens a
-/// pattern (`( smb | smbd )`, POSIX allows it) is no subshell.
-#[derive(Debug, Default)]
-struct CaseState {
-    /// `case` statements open.
-    open: usize,
-    /// Next comes a pattern: after `in` or `;;`.
-    pattern_next: bool,
-}
-
-/// Rough shell words: quotes removed, operators (`;`, `&&`, `|`, `(`) split out so that what
-/// follows them is seen in command position. A command substitution (`$(...)`, backquotes,
-/// quoted or not) stays in its word as `$(...)`, a value known only at run time, and its text
-/// is returned to be read as a command line of its own. An arithmetic expansion
-/// (`$((!$addc))`) stays inside its word: it runs nothing.
-fn shell_words(line: &str, case: &mut CaseState) -> (Vec<String>, Vec<String>) {
-    let mut words = Vec::new();
-    let mut substitutions = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut depth = 0usize;
-    let mut chars = line.chars().peekable();
-    let flush = |word: &mut String, words: &mut Vec<String>, case: &mut CaseState| {
-        if !word.is_empty() {
-            match word.as_str() {
-                "case" => case.open += 1,
-                "esac" => case.open = case.open.saturating_sub(1),
-                _ => {}
-            }
-            case.pattern_next = word == "in" && case.open > 0;
-            words.push(std::mem::take(word));
-        }
-    };
-    while let Some(c) = chars.next() {
-        if c == '\\' && quote != Some('\'') {
-            word.extend(chars.next()); // an escaped character is a plain one
-            continue;
-        }
-        if let Some(q) = quote {
-            match c {
-                _ if c == q => quote = None,
-                '`' if q == '"' => substitution(&mut word, &mut substitutions, capture_backquoted(&mut chars)),
-                '$' if q == '"' && chars.peek() == Some(&'(') => {
-                    chars.next();
-                    if chars.peek() == Some(&'(') {
-                        word.push_str("$("); // arithmetic: runs nothing
-                    } else {
-                        substitution(&mut word, &mut substitutions, capture_parenthesized(&mut chars));
-                    }
-                }
-                _ => word.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' | '\'' => quote = Some(c),
-            '`' => substitution(&mut word, &mut substitutions, capture_backquoted(&mut chars)),
-            '(' if word.ends_with('$') && chars.peek() != Some(&'(') => {
-                word.pop();
-                substitution(&mut word, &mut substitutions, capture_parenthesized(&mut chars));
-            }
-            c if c.is_whitespace() => flush(&mut word, &mut words, case),
-            // `2>&1`, `>&2`, `&>file`: redirections, not a background `&`.
-            '&' if word.ends_with(['>', '<']) || chars.peek() == Some(&'>') => word.push(c),
-            '(' if word.ends_with('$') && chars.peek() == Some(&'(') => {
-                // `$((...))`: read to its closing parentheses as part of the word.
-                word.push(c);
-                let mut open = 0usize;
-                for a in chars.by_ref() {
-                    word.push(a);
-                    match a {
-                        '(' => open += 1,
-                        ')' if open <= 1 => break,
-                        ')' => open -= 1,
-                        _ => {}
-                    }
-                }
-                if chars.peek() == Some(&')') {
-                    chars.next();
-                    word.push(')');
-                }
-            }
-            '(' if word.is_empty() && case.pattern_next => {} // `( pattern )` of a case
-            ')' if depth == 0 => {
-                // A case pattern (`start|restart)`): not commands; a command follows it.
-                word.clear();
-                while words.last().is_some_and(|w: &String| w != ";" && w != "in") {
-                    words.pop();
-                }
-                words.push(";".into());
-                case.pattern_next = false;
-            }
-            ';' | '|' | '&' | '(' | ')' => {
-                if c == '(' {
-                    depth += 1;
-                } else if c == ')' {
-                    depth -= 1;
-                }
-                flush(&mut word, &mut words, case);
-                let mut op = c.to_string();
-                if (c == '&' || c == '|' || c == ';') && chars.peek() == Some(&c) {
-                    op.push(chars.next().unwrap_or(c));
-                }
-                if op == ";;" {
-                    case.pattern_next = case.open > 0;
-                    op = ";".into();
-                } else if c != '|' {
-                    case.pattern_next = false;
-                }
-                words.push(if c == ')' { ";".into() } else { op });
-            }
-            _ => word.push(c),
-        }
-    }
-    flush(&mut word, &mut words, case);
-    (words, substitutions)
-}
-
-/// A command substitution: its value, known only at run time, in the word; its text read
-/// as a command line.
-fn substitution(word: &mut String, substitutions: &mut Vec<String>, text: String) {
-    word.push_str("$()");
-    substitutions.push(text);
-}
-
-/// The text of `$(...)` after its opening parenthesis, up to the one that closes it.
-fn capture_parenthesized(chars: &mut std::iter::Peekable<std::str::Chars>) -> String {
-    let mut text = String::new();
-    let mut open = 1usize;
-    let mut quote: Option<char> = None;
-    for c in chars.by_ref() {
-        match (quote, c) {
-            (Some(q), _) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '(') => open += 1,
-            (None, ')') if open == 1 => break,
-            (None, ')') => open -= 1,
-            _ => {}
-        }
-        text.push(c);
-    }
-    text
-}
-
-/// The text between backquotes, after the opening one.
-fn capture_backquoted(chars: &mut std::iter::Peekable<std::str::Chars>) -> String {
-    chars.by_ref().take_while(|c| *c != '`').collect()
-}
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn commands(r: &ScriptReading) -> Vec<&str> {
-        r.commands.iter().map(String::as_str).collect()
-    }
-
-    /// A script run by a unit with `args`, sourcing files from `files`.
-    fn read_run(text: &str, args: &[&str], files: &[(&str, &str)]) -> ScriptReading {
-        let ctx = ShellContext {
-            program: "/usr/lib/food/helper".into(),
-            args: Some(args.iter().map(|a| a.to_string()).collect()),
-            ..Default::default()
-        };
-        let mut source = |f: &str| {
-            files
-                .iter()
-                .find(|(n, _)| *n == f)
-                .map(|(_, t)| t.to_string())
-                .ok_or_else(|| "file not found in the root".into())
-        };
-        read_shell_with(text, &ctx, &mut source)
-    }
-
-    #[test]
-    fn shell_reading() {
-        let r = read_run(
-            "#!/bin/sh\n# exec /not/this\nDAEMON=/usr/sbin/food\n[ -r /etc/default/food ] && . /etc/default/food\n\
-             mkdir -p /run/food\nstart-stop-daemon --help >/dev/null 2>&1 || true\nexec $DAEMON -f \"$@\"\n",
-            &[],
-            &[("/etc/default/food", "OPTS=-v\n")],
-        );
-        assert!(r.paths.contains("/usr/sbin/food") && r.commands.contains("/usr/sbin/food"));
-        assert!(!r.paths.contains("/not/this"));
-        assert!(r.commands.contains("mkdir") && r.commands.contains("start-stop-daemon"));
-        assert!(!r.commands.contains("exec") && !r.commands.contains("true"));
-        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
-
-        let r = read_shell(
-            "f() { /usr/lib/x/helper; }\ncase \"$1\" in\n  start|re-start) f ;;\n  stop) kill $(cat /run/p) 2>&1 >/dev/null ;;\n\
-             esac\ncommand -v dig > /dev/null && echo ok\nfunction g { :; }\ng\n",
-        );
-        assert_eq!(commands(&r), ["/usr/lib/x/helper", "cat"]);
-        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
-
-        // POSIX case patterns in parentheses, and arithmetic: samba's is-configured.
-        let r = read_shell(
-            "server_role=$(testparm -s 2>/dev/null)\ncase \"$1\" in\n    ( smb | smbd )\n\texit $addc\n\t;;\n\
-             ( samba | samba-ad-dc ) exit $((!$addc)) ;;\n    ( * )\n\techo no >&2 ;;\nesac\n( cd /tmp && /usr/bin/make )\n",
-        );
-        assert_eq!(commands(&r), ["/usr/bin/make", "testparm"]);
-        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
-
-        // A quoted string over several lines is one word; an escaped quote opens none.
-        let r = read_shell("ret=$(echo \"\n  SELECT x FROM y\n  WHERE z;\" | mysql)\necho \\\"a\nlogger b\n");
-        assert_eq!(commands(&r), ["logger", "mysql"]);
-
-        let r = read_shell("#!/bin/sh\nexec \"$@\"\n");
-        assert_eq!(r.dynamic, ["execs a command named at run time: $@"]);
-        let r = read_shell("eval \"$CMD\"\nx=$(/usr/lib/foo/helper --x)\ncat <<EOF\nexec /nope\nEOF\n");
-        assert!(r.dynamic.iter().any(|d| d.contains("eval")));
-        assert!(r.commands.contains("/usr/lib/foo/helper") && !r.paths.contains("/nope"));
-    }
-
-    /// dnsmasq's systemd-helper: the daemon named in a variable of a sourced file, a file
-    /// sourced by a name built from variables and the script's arguments.
-    #[test]
-    fn variables_from_sourced_files_and_arguments() {
-        let common = "DAEMON=/usr/sbin/food\nNAME=food\nINSTANCE=\"${2}\"\n\
-                      if [ -r /etc/default/${NAME}${INSTANCE:+.${INSTANCE}} ]; then\n  . /etc/default/${NAME}${INSTANCE:+.${INSTANCE}}\nfi\n\
-                      OPTS=\"$OPTS `env LC_ALL=C sed -ne \"s/x/y/p\" $F | tr '\\n' ' '`\"\n";
-        let helper = ". /usr/share/food/common\ncase \"$1\" in\n  exec)\n    exec ${DAEMON} -x /run/food/${NAME}.pid ${OPTS:+ ${OPTS}}\n    ;;\nesac\n";
-        let files = [("/usr/share/food/common", common), ("/etc/default/food", "CONFIG_DIR=/etc/food.d\n")];
-        let r = read_run(helper, &["exec"], &files);
-        assert_eq!(commands(&r), ["/usr/sbin/food", "sed", "tr"]);
-        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
-        // Without the instance's file in the root, what it would set is unknown.
-        let r = read_run(helper, &["exec", "two"], &files);
-        assert_eq!(
-            r.dynamic,
-            ["sources /etc/default/food.two: file not found in the root (in /usr/share/food/common)"]
-        );
-        // Arguments unknown: so is the file.
-        let r = read_shell(helper);
-        assert!(r.dynamic.iter().any(|d| d.starts_with("sources /usr/share/food/common")), "{:?}", r.dynamic);
-    }
-
-    /// apache2ctl: a default in `${NAME:-WORD}`, keywords and `!` that are plain arguments,
-    /// command substitutions inside quotes and inside a test.
-    #[test]
-    fn defaults_keywords_and_substitutions() {
-        let r = read_run(
-            "HTTPD=${APACHE_HTTPD:-/usr/sbin/apache2}\nULIMIT=\"${APACHE_ULIMIT:-ulimit -n 8192}\"\n\
-             if [ \"x$ULIMIT\" != \"x\" ] && [ `id -u` -eq 0 ] ; then\n  if ! $ULIMIT ; then echo and then use it >&2 ; fi\nfi\n\
-             [ ! -d ${RUN:-/run/a} ] && mkdir -p ${RUN:-/run/a}\nSTAT=\"$(LC_ALL=C stat -c %F $D || true)\"\n$HTTPD -k \"$1\"\n",
-            &["start"],
-            &[],
-        );
-        assert_eq!(commands(&r), ["/usr/sbin/apache2", "id", "mkdir", "stat"]);
-        assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
-        assert!(r.arguments["/usr/sbin/apache2"].contains("-k"));
-        // The unit may set any variable through an EnvironmentFile=.
-        let ctx = ShellContext { open_environment: true, args: Some(vec![]), ..Default::default() };
-        let r = read_shell_with("HTTPD=${APACHE_HTTPD:-/usr/sbin/apache2}\n$HTTPD\n", &ctx, &mut |_| Err("no".into()));
-        assert_eq!(r.dynamic, ["runs a command named at run time: $HTTPD"]);
-    }
-}
+mod tests;

@@ -26,6 +26,7 @@
 use crate::unit::words::base_name;
 use std::ops::Bound;
 
+pub mod cited;
 pub mod interpreters;
 pub mod libraries;
 pub mod programs;
@@ -61,7 +62,7 @@ pub enum Effect {
     /// program's plugin directories are found and read (`super::plugins`).
     LoadsPlugins,
     /// Sets its own capabilities: incomplete like [`Effect::Incomplete`], unless the set it
-    /// keeps is known ([`programs::KEEPS_CAPABILITIES`]), which then counts as used: asking
+    /// keeps is known ([`cited::KEEPS_CAPABILITIES`]), which then counts as used: asking
     /// for one the bounding set took away fails with EPERM.
     SetsOwnCapabilities,
 }

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::branches::glob_match;
+
 /// At most this many values of one word: beyond, the word counts as unknown.
 const MAX_VALUES: usize = 16;
 /// Variables whose values name other variables, followed this deep.
@@ -156,8 +158,9 @@ impl Variables {
         combine(&out, &literal, &[String::new()].into())
     }
 
-    /// `${NAME}`, `${NAME:-WORD}`, `${NAME-WORD}`, `${NAME:=WORD}`, `${NAME:+WORD}`; None for
-    /// the forms that cut or replace (`${NAME%pattern}`), whose results are not worked out.
+    /// `${NAME}`, `${NAME:-WORD}`, `${NAME-WORD}`, `${NAME:=WORD}`, `${NAME:+WORD}`, and
+    /// `${NAME#PATTERN}` (`##`, `%`, `%%`) with a literal pattern; None for the other forms,
+    /// whose results are not worked out.
     fn braced(&self, inner: &str, ctx: &ShellContext, depth: usize) -> Option<BTreeSet<String>> {
         let end = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '@' || c == '*'));
         let (name, rest) = inner.split_at(end.unwrap_or(inner.len()));
@@ -165,6 +168,9 @@ impl Variables {
             return None;
         }
         let value = self.lookup(name, ctx, depth);
+        if let Some(cut) = Cut::of(rest) {
+            return plain(value)?.iter().map(|v| cut.apply(v)).collect();
+        }
         let op = ["-", "=", "+"]
             .iter()
             .find_map(|op| rest.strip_prefix(&format!(":{op}")).or_else(|| rest.strip_prefix(op)).map(|w| (*op, w)));
@@ -245,6 +251,44 @@ impl Variables {
     }
 }
 
+/// `${NAME#PATTERN}`, `${NAME##PATTERN}`, `${NAME%PATTERN}` or `${NAME%%PATTERN}`.
+struct Cut<'a> {
+    pattern: &'a str,
+    prefix: bool,
+    longest: bool,
+}
+
+impl<'a> Cut<'a> {
+    fn of(rest: &'a str) -> Option<Cut<'a>> {
+        let (prefix, mark) = match rest.chars().next()? {
+            '#' => (true, '#'),
+            '%' => (false, '%'),
+            _ => return None,
+        };
+        let longest = rest[1..].starts_with(mark);
+        let pattern = &rest[1 + usize::from(longest)..];
+        // A pattern with expansions or quotes is not worked out.
+        (!pattern.contains(['$', '`', '"', '\''])).then_some(Cut { pattern, prefix, longest })
+    }
+
+    /// The value with the shortest or longest part the pattern matches cut off; None when
+    /// the pattern is not worked out.
+    fn apply(&self, value: &str) -> Option<String> {
+        let mut ends: Vec<usize> = (0..=value.len()).filter(|i| value.is_char_boundary(*i)).collect();
+        // Shortest first: a prefix grows from the start, a suffix from the end.
+        if self.prefix == self.longest {
+            ends.reverse();
+        }
+        for i in ends {
+            let (cut, kept) = if self.prefix { (&value[..i], &value[i..]) } else { (&value[i..], &value[..i]) };
+            if glob_match(self.pattern, cut)? {
+                return Some(kept.to_owned());
+            }
+        }
+        Some(value.to_owned())
+    }
+}
+
 fn plain(value: Value) -> Option<BTreeSet<String>> {
     match value {
         Value::Known(values) => Some(values),
@@ -289,7 +333,13 @@ mod tests {
         assert_eq!(e("$X"), None);
         assert_eq!(e("$LINE"), None);
         assert_eq!(e("$MAINPID"), None, "systemd sets it");
-        assert_eq!(e("${DAEMON%/*}"), None);
+        assert_eq!(e("${DAEMON%/*}"), Some(vec!["/usr/sbin".into()]));
+        assert_eq!(e("${DAEMON##*/}"), Some(vec!["food".into()]));
+        assert_eq!(e("${DAEMON#*/}"), Some(vec!["usr/sbin/food".into()]));
+        assert_eq!(e("${DAEMON%%/*}"), Some(vec!["".into()]));
+        assert_eq!(e("${0##*helper-}"), Some(vec!["/usr/lib/food/helper".into()]));
+        assert_eq!(e("${DAEMON%$NAME}"), None);
+        assert_eq!(e("${DAEMON%[a-z]}"), None);
         let open = ShellContext { open_environment: true, args: None, ..ctx.clone() };
         assert_eq!(values(vars.expand("$HTTPD", &open)), None, "an EnvironmentFile= may set APACHE_HTTPD");
         assert_eq!(values(vars.expand("${INSTANCE:+.x}", &open)), Some(vec!["".into(), ".x".into()]));

@@ -39,61 +39,6 @@ pub static LEAVE_ALONE_UNITS: &[(&str, &str)] = &[
     ("rescue", "is the rescue shell"),
 ];
 
-/// Programs that set their own capabilities, with every capability they ask to keep, from
-/// their sources. A program not listed here keeps what it decides at run time, so its
-/// evidence is incomplete. Measured in tests/bootlab/: bird asks for CAP_NET_ADMIN and
-/// CAP_NET_RAW, which no function it imports shows, and fails ("capset: Operation not
-/// permitted") when they are not in its bounding set.
-pub static KEEPS_CAPABILITIES: &[(&[&str], &[&str], &str)] = &[
-    (
-        &["named"],
-        &[
-            "CAP_NET_BIND_SERVICE",
-            "CAP_SYS_CHROOT",
-            "CAP_SETUID",
-            "CAP_SETGID",
-            "CAP_DAC_READ_SEARCH",
-            "CAP_SYS_RESOURCE",
-            "CAP_CHOWN",
-        ],
-        "BIND 9's bin/named/os.c, linux_initialprivs(); linux_minprivs() keeps fewer",
-    ),
-    (
-        &["bird", "bird6"],
-        &["CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW"],
-        "BIRD's sysdep/linux/syspriv.h, drop_uid()",
-    ),
-    (
-        &["avahi-daemon"],
-        &["CAP_SYS_CHROOT", "CAP_SETUID", "CAP_SETGID"],
-        "avahi-daemon/caps.c, avahi_caps_reduce() before it drops root; avahi_caps_reduce2() keeps CAP_SYS_CHROOT",
-    ),
-    (
-        &["lldpd"],
-        &["CAP_DAC_OVERRIDE", "CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_SETUID", "CAP_SETGID"],
-        "lldpd's src/daemon/priv.c, priv_caps() of the monitor before priv_drop(); the first three after it",
-    ),
-    (
-        &["dnsmasq"],
-        &["CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID"],
-        "dnsmasq's src/dnsmasq.c, main(): capset() before it drops root; after it, only what its \
-         configuration needs of the first three",
-    ),
-    (
-        &["tor"],
-        &["CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID"],
-        "tor's src/lib/process/setuid.c, drop_capabilities() around switch_id(); CAP_NET_BIND_SERVICE after it",
-    ),
-];
-
-/// Programs whose dlopen(3) only checks that a library is installed: it is closed again
-/// and none of its code is called, so it loads no code of the program's, from their sources.
-pub static DLOPEN_PROBES: &[(&[&str], &str)] = &[(
-    &["avahi-daemon"],
-    "avahi-client/check-nss.c, avahi_nss_support(): opens libnss_mdns*.so.2 and closes it at once, \
-     to report whether host name lookups reach mDNS",
-)];
-
 pub static PROGRAMS: &[Rule] = &[
     Rule {
         when: Prog(&[
