@@ -305,6 +305,7 @@ impl Gatherer<'_> {
         let why = format!("{runner} runs {written}, not in the root: it {}", known.source);
         known.capabilities.iter().for_each(|cap| self.findings.capability(cap, why.clone()));
         known.families.iter().for_each(|family| self.findings.family(family, why.clone()));
+        known.needs.iter().for_each(|need| self.findings.need(*need, why.clone()));
         true
     }
 

@@ -3,6 +3,8 @@
 //! calls that load no code, and what a program a script runs needs when the root does not
 //! hold it. Each row names the file and function of the source it comes from.
 
+use crate::directives::Need;
+
 /// Programs that set their own capabilities, with every capability they ask to keep, from
 /// their sources. A program not listed here keeps what it decides at run time, so its
 /// evidence is incomplete. Measured in tests/bootlab/: bird asks for CAP_NET_ADMIN and
@@ -67,8 +69,13 @@ pub static USED_WITHOUT_FILE: &[UsedWithoutFile] = &[UsedWithoutFile {
     programs: &["apparmor_parser"],
     capabilities: &["CAP_MAC_ADMIN"],
     families: &["AF_UNIX"],
-    source: "loads AppArmor policy, which the kernel allows with CAP_MAC_ADMIN (Linux's \
-             security/apparmor/policy.c, aa_policy_admin_capable()); AppArmor 3.0.8 and 4.1.0 \
+    // It writes the policy to /sys/kernel/security/apparmor/.replace, which
+    // ProtectKernelTunables= makes read-only (systemd's namespace.c exempts /sys/fs/selinux only):
+    // a hint, like every kernel-tunables need, so strict holds it back and explain shows it.
+    needs: &[Need::KernelTunables],
+    source: "loads AppArmor policy through /sys/kernel/security/apparmor, which the kernel allows \
+             with CAP_MAC_ADMIN (Linux's security/apparmor/policy.c, aa_policy_admin_capable()); \
+             AppArmor 3.0.8 and 4.1.0 \
              (Debian 12 and 13) link only libc and import no socket, exec, mount, chroot, \
              set-id or capability function, only syslog's",
 }];
@@ -77,5 +84,6 @@ pub struct UsedWithoutFile {
     pub programs: &'static [&'static str],
     pub capabilities: &'static [&'static str],
     pub families: &'static [&'static str],
+    pub needs: &'static [Need],
     pub source: &'static str,
 }
