@@ -47,7 +47,8 @@ fn capability_floor(seen: &Seen, added: &[Added]) -> Shaped {
     if let Some(v) = super::setting_of(seen.base, "AmbientCapabilities", seen.systemd_version) {
         return Err(format!("{NOT_DERIVED}; the unit sets AmbientCapabilities={v}"));
     }
-    let filter = filter_added(seen.systemd_version, added);
+    let lines = added.iter().filter(|a| a.directive == "SystemCallFilter").map(|a| a.value.as_str());
+    let filter = read_filter(seen.systemd_version, lines);
     let mut dropped = Vec::new();
     let mut whys = Vec::new();
     for floor in CAPABILITY_FLOOR {
@@ -66,12 +67,12 @@ fn capability_floor(seen: &Seen, added: &[Added]) -> Shaped {
     Ok((format!("~{}", dropped.join(" ")), Some(note)))
 }
 
-/// The SystemCallFilter= lines of `added`, as systemd `version` reads them.
-fn filter_added(version: u32, added: &[Added]) -> (SyscallFilter, &'static SyscallTable) {
+/// SystemCallFilter= `lines`, in order, as systemd `version` reads them.
+fn read_filter<'a>(version: u32, lines: impl IntoIterator<Item = &'a str>) -> (SyscallFilter, &'static SyscallTable) {
     let table = SyscallTable::of(Release::of(version));
     let mut filter = SyscallFilter::default();
-    for a in added.iter().filter(|a| a.directive == "SystemCallFilter") {
-        filter.apply(table, &a.value);
+    for line in lines {
+        filter.apply(table, line);
     }
     (filter, table)
 }
@@ -105,10 +106,7 @@ pub(super) fn deny_beside_allow_list(
     if directive.shape != Shape::SyscallFilter || value.starts_with('~') {
         return None;
     }
-    let allowed = filter_added(
-        seen.systemd_version,
-        &[super::Added { directive: directive.key.to_owned(), value: value.to_owned(), reason: String::new() }],
-    );
+    let allowed = read_filter(seen.systemd_version, [value]);
     for (fallback, profile) in fallbacks.iter().filter(|(v, _)| v.starts_with('~')) {
         let Ok((kept, _)) = syscall_filter(directive, fallback, seen) else { continue };
         let admitted: Vec<&str> = kept
