@@ -600,6 +600,35 @@ fn known_programs_keep_known_capabilities_and_a_dlopen_probe_loads_no_code() {
     assert!(e.programs[0].note.as_deref().unwrap_or_default().starts_with("dlopen not counted: it loads no code"));
 }
 
+/// nscd keeps CAP_AUDIT_WRITE across its change of user, squid CAP_NET_ADMIN when its
+/// configuration intercepts: both from their sources, and both found under the name the
+/// file has (Debian installs squid as squid-gnutls behind /usr/sbin/squid).
+#[test]
+fn nscd_and_squid_keep_the_capabilities_their_sources_name() {
+    let r = TestRoot::new();
+    r.cc("keeps-caps.c", "usr/sbin/nscd", &[]);
+    r.cc("keeps-caps.c", "usr/sbin/squid-gnutls", &[]);
+    symlink("squid-gnutls", r.path("usr/sbin/squid")).unwrap();
+    r.unit("nscd.service", "[Service]\nExecStart=/usr/sbin/nscd\n");
+    r.unit("squid.service", "[Service]\nExecStart=/usr/sbin/squid --foreground -sYC\n");
+
+    for (unit, program, kept) in [
+        ("nscd.service", "/usr/sbin/nscd", &["CAP_AUDIT_WRITE", "CAP_SETUID", "CAP_SETGID"][..]),
+        ("squid.service", "/usr/sbin/squid-gnutls", &["CAP_NET_BIND_SERVICE", "CAP_NET_ADMIN"][..]),
+    ] {
+        let e = r.evidence(unit);
+        assert!(e.complete, "{unit}: {:?}", e.missing);
+        let set = derive(&e).unwrap().capability_bounding_set.value;
+        for cap in kept {
+            assert!(set.split(' ').any(|c| c == *cap), "{unit}: {cap} not in {set}");
+            let why = &e.capabilities[*cap][0];
+            assert!(why.starts_with(&format!("{program} sets its own capabilities, keeping at most")), "{why}");
+        }
+        assert!(!set.contains("CAP_SYS_ADMIN"), "{unit}: {set}");
+        assert!(explain_text(&e).contains("sets its own capabilities, keeping at most"), "{unit}");
+    }
+}
+
 /// A program a script runs that the root lacks (samba's apparmor_parser, from another
 /// package): known by name, what it would use counts; any other stays unread.
 #[test]

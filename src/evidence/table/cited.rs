@@ -50,6 +50,21 @@ pub static KEEPS_CAPABILITIES: &[(&[&str], &[&str], &str)] = &[
         &["CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID"],
         "tor's src/lib/process/setuid.c, drop_capabilities() around switch_id(); CAP_NET_BIND_SERVICE after it",
     ),
+    (
+        &["nscd"],
+        &["CAP_AUDIT_WRITE", "CAP_SETUID", "CAP_SETGID"],
+        "glibc's nscd/connections.c, finish_drop_privileges() when server-user is set: \
+         preserve_capabilities() of nscd/selinux.c keeps these three while it changes user, \
+         install_real_capabilities() then only CAP_AUDIT_WRITE (glibc 2.36 to 2.41)",
+    ),
+    (
+        // The Debian packages install it as squid-gnutls or squid-openssl behind an alternative.
+        &["squid", "squid-gnutls", "squid-openssl"],
+        &["CAP_NET_BIND_SERVICE", "CAP_NET_ADMIN"],
+        "squid's src/tools.cc, restoreCapabilities() from leave_suid() and no_suid(): \
+         CAP_NET_ADMIN only when its configuration turns on interception, TPROXY or netfilter \
+         marks, which an administrator may do later (squid 5.7 to 7.6)",
+    ),
 ];
 
 /// Programs whose dlopen(3) only checks that a library is installed: it is closed again
