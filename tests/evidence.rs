@@ -740,3 +740,21 @@ fn a_rule_set_script_needs_what_its_interpreter_needs() {
     let kinds: Vec<(&str, &ProgramKind)> = e.programs.iter().map(|p| (p.path.as_str(), &p.kind)).collect();
     assert_eq!(kinds[1], ("/etc/nftables.conf", &ProgramKind::Script { interpreter: "/usr/sbin/nft".into() }));
 }
+
+/// nft loads no module itself (the kernel loads what its requests need) and writes no
+/// sysctl; iptables-restore runs modprobe when a table is missing.
+#[test]
+fn nft_needs_no_kernel_modules_or_tunables_but_iptables_does() {
+    let r = TestRoot::new();
+    r.cc("plain.c", "usr/sbin/nft", &[]);
+    r.cc("plain.c", "usr/sbin/iptables-restore", &[]);
+    r.unit("nftables.service", "[Service]\nType=oneshot\nExecStart=/usr/sbin/nft -f /etc/nftables.conf\n");
+    r.unit("iptables.service", "[Service]\nType=oneshot\nExecStart=/usr/sbin/iptables-restore /etc/iptables.rules\n");
+    let e = r.evidence("nftables.service");
+    assert!(e.complete, "{:?}", e.missing);
+    for need in [Need::KernelModules, Need::KernelTunables] {
+        assert!(reasons(&e, need).is_empty(), "{need:?}: {:?}", reasons(&e, need));
+    }
+    let e = r.evidence("iptables.service");
+    assert!(reasons(&e, Need::KernelModules)[0].starts_with("ExecStart= runs /usr/sbin/iptables-restore"));
+}

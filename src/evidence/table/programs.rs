@@ -210,9 +210,13 @@ pub static PROGRAMS: &[Rule] = &[
         ],
         why: "sets up IPsec in the kernel (modules, sysctls, AF_KEY)",
     },
+    // Not nft: it loads no module and writes no sysctl. Its netlink requests make the kernel
+    // load what is missing (nf_tables_api.c, nft_request_module(), with no capability of the
+    // caller checked), which ProtectKernelModules= does not stop; the only modprobe it links,
+    // libxtables' xtables_load_ko() from the default compat_rev, is replaced by its own
+    // netlink query (nftables' src/xt.c, xt_nft_globals.compat_rev).
     Rule {
         when: Prog(&[
-            "nft",
             "iptables",
             "iptables-restore",
             "ip6tables-restore",
