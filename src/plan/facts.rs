@@ -122,14 +122,19 @@ fn starts_without_capabilities(
     };
     let s = "Service";
     let ambient = last(assignments, s, "AmbientCapabilities");
+    // PermissionsStartOnly= lifts User= only from the control commands (systemd's service.c
+    // clears EXEC_APPLY_SANDBOXING for EXEC_IS_CONTROL), so with ExecStart= alone it changes
+    // nothing (etcd's unit).
     let permissions_start_only = last(assignments, s, "PermissionsStartOnly").and_then(|v| parse_boolean(&v));
+    let control_runs_privileged =
+        permissions_start_only == Some(true) && commands.iter().any(|(key, _)| *key != "ExecStart");
     let unprivileged = ambient.is_none_or(|v| v.trim().is_empty())
-        && permissions_start_only != Some(true)
+        && !control_runs_privileged
         && commands.iter().all(|(_, c)| !c.privileged())
         && !commands.is_empty();
     unprivileged.then(|| {
         format!(
-            "every command runs as {as_user} (no + or ! prefix, no PermissionsStartOnly=) and the unit grants no AmbientCapabilities="
+            "every command runs as {as_user} (no + or ! prefix, no PermissionsStartOnly= with commands besides ExecStart=) and the unit grants no AmbientCapabilities="
         )
     })
 }

@@ -240,6 +240,9 @@ fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set()
         added(&plan_of("[Service]\nDynamicUser=yes\nExecStart=/usr/sbin/food\n"), "CapabilityBoundingSet").as_deref(),
         Some("")
     );
+    // PermissionsStartOnly= only lifts User= from commands other than ExecStart= (etcd's unit).
+    let only_exec_start = "[Service]\nUser=food\nPermissionsStartOnly=true\nExecStart=/usr/sbin/food\n";
+    assert_eq!(added(&plan_of(only_exec_start), "CapabilityBoundingSet").as_deref(), Some(""));
     // Each of these lets a process hold a capability, so the rule does not apply (and without
     // evidence nothing else derives a set: at most the floor of capabilities nothing can use).
     for held in [
@@ -248,7 +251,8 @@ fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set()
         "[Service]\nUser=%i\nExecStart=/usr/sbin/food\n",
         "[Service]\nUser=food\nExecStartPre=+/usr/bin/food-setup\nExecStart=/usr/sbin/food\n",
         "[Service]\nUser=food\nExecStart=!!/usr/sbin/food\n",
-        "[Service]\nUser=food\nPermissionsStartOnly=yes\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nPermissionsStartOnly=yes\nExecStartPre=/usr/bin/food-setup\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nPermissionsStartOnly=yes\nExecStart=/usr/sbin/food\nExecReload=/bin/kill -HUP $MAINPID\n",
         "[Service]\nUser=food\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/usr/sbin/food\n",
         "[Service]\nUser=food\nNoNewPrivileges=no\nExecStart=/usr/sbin/food\n",
         // php-fpm runs set-gid sendmail: NoNewPrivileges= is skipped, so file privileges stay.
