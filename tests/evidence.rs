@@ -741,6 +741,25 @@ fn a_rule_set_script_needs_what_its_interpreter_needs() {
     assert_eq!(kinds[1], ("/etc/nftables.conf", &ProgramKind::Script { interpreter: "/usr/sbin/nft".into() }));
 }
 
+/// smbd serves files (set-uid ones too, in /home); winbindd serves none, but writes users'
+/// ticket caches where pam_winbind says, /run/user or /home among them.
+#[test]
+fn winbindd_writes_in_home_directories_but_creates_no_set_uid_files() {
+    let r = TestRoot::new();
+    r.cc("plain.c", "usr/sbin/smbd", &[]);
+    r.cc("plain.c", "usr/sbin/winbindd", &[]);
+    r.unit("smbd.service", "[Service]\nExecStart=/usr/sbin/smbd --foreground --no-process-group\n");
+    r.unit("winbind.service", "[Service]\nExecStart=/usr/sbin/winbindd --foreground --no-process-group\n");
+    let e = r.evidence("smbd.service");
+    assert!(!reasons(&e, Need::SetuidFiles).is_empty() && !reasons(&e, Need::HomeDirectories).is_empty());
+    let e = r.evidence("winbind.service");
+    assert!(reasons(&e, Need::SetuidFiles).is_empty(), "{:?}", reasons(&e, Need::SetuidFiles));
+    assert_eq!(
+        reasons(&e, Need::HomeDirectories),
+        ["ExecStart= runs /usr/sbin/winbindd: writes users' Kerberos ticket caches, which may live in /home or /run/user"]
+    );
+}
+
 /// nft loads no module itself (the kernel loads what its requests need) and writes no
 /// sysctl; iptables-restore runs modprobe when a table is missing.
 #[test]

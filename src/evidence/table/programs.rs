@@ -467,7 +467,6 @@ pub static PROGRAMS: &[Rule] = &[
             "smbd",
             "nmbd",
             "samba",
-            "winbindd",
             "proftpd",
             "in.proftpd",
             "vsftpd",
@@ -482,6 +481,14 @@ pub static PROGRAMS: &[Rule] = &[
         ]),
         then: &[N(HomeDirectories), N(SetuidFiles)],
         why: "serves files, which may live in /home and carry set-uid bits",
+    },
+    // winbindd serves no files, so it creates no set-uid ones; but it writes each user's
+    // Kerberos ticket cache where pam_winbind's krb5_ccache_type says (Samba's
+    // source3/winbindd/winbindd_pam.c, generate_krb5_ccache(): FILE:/ and DIR:/ paths with %u).
+    Rule {
+        when: Prog(&["winbindd"]),
+        then: &[N(HomeDirectories)],
+        why: "writes users' Kerberos ticket caches, which may live in /home or /run/user",
     },
     Rule {
         when: Prog(&[
