@@ -49,7 +49,15 @@ impl Gatherer<'_> {
         let mut read = Vec::new();
         let imports = facts.used_functions().clone();
         for (module, n) in &named {
-            let Some(path) = self.pam_module_path(module) else {
+            let path = match self.pam_module_path(module) {
+                Ok(path) => path,
+                Err(why) => {
+                    self.findings.missing(format!("{inside}: PAM module {module} ({}): {why}", n.at));
+                    complete = false;
+                    continue;
+                }
+            };
+            let Some(path) = path else {
                 if !n.may_be_missing {
                     self.findings.missing(format!("{inside}: PAM module {module} ({}) not found in the root", n.at));
                     complete = false;
@@ -130,8 +138,11 @@ impl Gatherer<'_> {
             if !read.insert(file.clone()) {
                 continue;
             }
-            let Located::Found { real, .. } = self.locate(&file) else {
-                continue; // a directory, or a dangling link: libpam reads nothing there either
+            let real = match self.locate(&file) {
+                Located::Found { real, .. } => real,
+                // A directory, or a dangling link: libpam reads nothing there either.
+                Located::NotFound => continue,
+                Located::Refused(why) => return Err(format!("{file}: {why}")),
             };
             let (bytes, _) = read_limited(self.root, &real, MAX_SCRIPT_SIZE).map_err(|e| format!("{file}: {e}"))?;
             let lines = parse(&String::from_utf8_lossy(&bytes)).map_err(|e| format!("{file}: {e}"))?;
@@ -152,10 +163,12 @@ impl Gatherer<'_> {
         Ok(named)
     }
 
-    /// A module's file: an absolute path, or a name in the root's security directories.
-    fn pam_module_path(&mut self, module: &str) -> Option<String> {
+    /// A module's file: an absolute path, or a name in the root's security directories
+    /// (None: not there). An error when the path is refused (a link out of the root, a
+    /// `$ISA` libpam expands).
+    fn pam_module_path(&mut self, module: &str) -> Result<Option<String>, String> {
         if module.contains('$') {
-            return None;
+            return Err("a path libpam expands; not read".into());
         }
         let candidates: Vec<String> = if module.starts_with('/') {
             vec![module.to_owned()]
@@ -169,6 +182,13 @@ impl Gatherer<'_> {
             }
             dirs.into_iter().map(|d| format!("{d}/{module}")).collect()
         };
-        candidates.into_iter().find(|c| matches!(self.locate(c), Located::Found { .. }))
+        for c in candidates {
+            match self.locate(&c) {
+                Located::Found { .. } => return Ok(Some(c)),
+                Located::Refused(why) => return Err(why),
+                Located::NotFound => {}
+            }
+        }
+        Ok(None)
     }
 }
