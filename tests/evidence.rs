@@ -777,3 +777,77 @@ fn nft_needs_no_kernel_modules_or_tunables_but_iptables_does() {
     let e = r.evidence("iptables.service");
     assert!(reasons(&e, Need::KernelModules)[0].starts_with("ExecStart= runs /usr/sbin/iptables-restore"));
 }
+
+#[test]
+fn the_pam_modules_a_program_runs_are_read_as_its_plugins() {
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    r.cc("libpam-stub.c", &format!("{libdir}/libpam.so.0"), &["-shared", "-fPIC", "-Wl,-soname,libpam.so.0"]);
+    let lib = format!("-L{}", r.path(libdir).display());
+    r.cc("pam-user.c", "usr/sbin/authd", &[&lib, "-l:libpam.so.0"]);
+    r.cc("pam-user.c", "usr/sbin/logind", &["-DSESSION", &lib, "-l:libpam.so.0"]);
+    let security = format!("{libdir}/security");
+    let module = ["-shared", "-fPIC"];
+    r.cc("pam-module.c", &format!("{security}/pam_permit.so"), &module);
+    r.cc("pam-module.c", &format!("{security}/pam_loginuid.so"), &module);
+    r.cc("pam-module.c", &format!("{security}/pam_exec.so"), &module);
+    r.cc("pam-module.c", &format!("{security}/pam_jail.so"), &["-DJAIL", "-shared", "-fPIC"]);
+    r.cc("pam-module.c", &format!("{security}/pam_unix.so"), &["-DHELPER", "-shared", "-fPIC"]);
+    r.unit("authd.service", "[Service]\nExecStart=/usr/sbin/authd\n");
+    r.unit("logind.service", "[Service]\nExecStart=/usr/sbin/logind\n");
+    r.unit("userd.service", "[Service]\nExecStart=/usr/sbin/authd\nUser=food\n");
+
+    // A build root has no PAM configuration: which modules run is not known.
+    let e = r.evidence("authd.service");
+    assert!(!e.complete);
+    assert!(e.missing.iter().any(|m| m.contains("no /etc/pam.d in the root")), "{:?}", e.missing);
+
+    // Every file counts (the service name may be the client's), for the stacks the program's
+    // imports run: authd authenticates and checks accounts, and opens no session.
+    r.file(
+        "etc/pam.d/common-auth",
+        "auth [success=1 default=ignore] pam_unix.so nullok\nauth required pam_permit.so\n",
+        0o644,
+    );
+    r.file(
+        "etc/pam.d/food",
+        "@include common-auth\nauth required pam_jail.so\n-auth optional pam_absent.so\naccount required pam_permit.so\n\
+         session required pam_loginuid.so\n",
+        0o644,
+    );
+    let e = r.evidence("authd.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let chroot = reasons(&e, Need::Chroot);
+    assert!(chroot.iter().any(|w| w.starts_with(&format!("/{security}/pam_jail.so imports chroot"))), "{chroot:?}");
+    assert!(!e.capabilities.contains_key("CAP_AUDIT_CONTROL"), "no session is opened: {:?}", e.capabilities);
+    // As root, pam_unix reads /etc/shadow itself: its set-gid helper does not run.
+    assert!(reasons(&e, Need::SetuidExecution).is_empty(), "{:?}", e.needs);
+    let text = explain_text(&e);
+    assert!(text.contains("PAM modules read as its plugins"), "{text}");
+    assert!(text.contains("pam_jail.so pam_permit.so pam_unix.so"), "{text}");
+    assert!(text.contains("unix_chkpwd, unix_update run by pam_unix.so not counted: the service runs it as root"));
+
+    // For a service that is not root the helper runs, but only hints: it checks only the
+    // service user's own password.
+    let e = r.evidence("userd.service");
+    let helper = reasons(&e, Need::SetuidExecution);
+    assert!(helper.iter().any(|w| w.contains("pam_unix.so names /usr/sbin/unix_chkpwd")), "{helper:?}");
+    let planned = e.for_planner();
+    assert!(planned.hints.contains_key(&Need::SetuidExecution) && !planned.needs.contains_key(&Need::SetuidExecution));
+
+    // A program that opens sessions runs the session stack: pam_loginuid writes the login uid.
+    let e = r.evidence("logind.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let audit = &e.capabilities["CAP_AUDIT_CONTROL"];
+    assert!(audit[0].contains("pam_loginuid.so (/etc/pam.d/food:5): it writes /proc/self/loginuid"), "{audit:?}");
+
+    // A module that runs what its arguments name leaves the evidence incomplete.
+    r.file("etc/pam.d/other", "auth optional pam_exec.so /usr/local/bin/hook\n", 0o644);
+    let e = r.evidence("authd.service");
+    assert!(!e.complete);
+    assert!(
+        e.missing.iter().any(|m| m.contains("pam_exec.so (/etc/pam.d/other:1): it runs the command")),
+        "{:?}",
+        e.missing
+    );
+}

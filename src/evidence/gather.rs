@@ -2,6 +2,7 @@
 
 mod interpreted;
 mod libraries;
+mod pam;
 mod scripts;
 
 use crate::unit::words::base_name;
@@ -62,6 +63,7 @@ pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs,
         library_notes: Vec::new(),
         environment,
         open_environment,
+        runs_as_root: user_facts(assignments).runs_as_root(),
     };
     let lines = exec_lines(assignments);
     for &(key, value) in &lines {
@@ -108,6 +110,8 @@ struct Gatherer<'a> {
     /// Variables the unit sets (`Environment=`), and whether it may set others.
     environment: BTreeMap<String, String>,
     open_environment: bool,
+    /// Whether the service's processes start as root (no `User=`, no `DynamicUser=`).
+    runs_as_root: bool,
 }
 
 impl Gatherer<'_> {
@@ -391,6 +395,7 @@ impl Gatherer<'_> {
                 self.findings.capability(cap, why);
             }
         }
+        self.pam_modules(inside, facts, &mut own);
         apply_matches(&own, true, &mut self.findings);
         let (libraries, _, not_counted) = self.follow_libraries(inside, facts, plugin_imports.as_ref());
         evidence.libraries = libraries;
@@ -443,6 +448,16 @@ impl Gatherer<'_> {
     }
 }
 
+/// `User=` and `DynamicUser=`: whom the service runs as.
+fn user_facts(assignments: &[Assignment]) -> UnitFacts {
+    let last = |key: &str| values_of(assignments, "Service", key).into_iter().last().filter(|v| !v.is_empty());
+    UnitFacts {
+        user: last("User"),
+        dynamic_user: last("DynamicUser").and_then(|v| parse_boolean(&v)).unwrap_or(false),
+        ..Default::default()
+    }
+}
+
 fn unit_facts(
     unit: &LoadedUnit,
     assignments: &[Assignment],
@@ -450,12 +465,7 @@ fn unit_facts(
     cache: &mut Cache,
     findings: &mut Findings,
 ) -> UnitFacts {
-    let last = |key: &str| values_of(assignments, "Service", key).into_iter().last().filter(|v| !v.is_empty());
-    let mut facts = UnitFacts {
-        user: last("User"),
-        dynamic_user: last("DynamicUser").and_then(|v| parse_boolean(&v)).unwrap_or(false),
-        ..Default::default()
-    };
+    let mut facts = user_facts(assignments);
     for v in values_of(assignments, "Service", "AmbientCapabilities") {
         if v.is_empty() {
             facts.ambient_capabilities.clear();

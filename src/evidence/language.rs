@@ -103,13 +103,14 @@ fn read_perl(text: &str) -> SourceReading {
         out.modules.extend(names.split_whitespace().filter(|n| *n != "-norequire").map(str::to_owned));
     }
     out.lib_dirs = PERL_LIB.captures_iter(&code).map(|c| c[1].to_owned()).collect();
-    for m in PERL_DYNAMIC_REQUIRE.find_iter(&code) {
+    for m in PERL_DYNAMIC_REQUIRE.find_iter(&code).filter(|m| !in_trailing_comment(&code, m.start())) {
         out.dynamic.push(format!("loads code named at run time: `{}`", line_of(&code, m.start())));
     }
     for c in PERL_RUN.captures_iter(&code) {
         let start = c.get(0).map_or(0, |m| m.start());
-        // A method or a hash key of that name (`$self->exec(`, `{system}`) runs nothing.
-        if code[..start].ends_with(['>', ':', '$', '&', '{']) {
+        // A method or a hash key of that name (`$self->exec(`, `{system}`) runs nothing, nor
+        // a word of a comment (`} elsif (-d "/proc/$$") { # try a proc file system`).
+        if code[..start].ends_with(['>', ':', '$', '&', '{']) || in_trailing_comment(&code, start) {
             continue;
         }
         // The command: the first argument of system/exec, the one after "-|" of open.
@@ -178,6 +179,28 @@ fn read_python(text: &str) -> SourceReading {
     }
     out.words = WORD.find_iter(&code).map(|m| m.as_str().to_owned()).collect();
     out
+}
+
+/// Whether `at` is inside a comment that ends a line of Perl code: after a `#` that follows
+/// a blank and is outside quotes (`$#array`, `m#x#` and `"a # b"` start none).
+fn in_trailing_comment(code: &str, at: usize) -> bool {
+    let line_start = code[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    let mut escaped = false;
+    for ch in code[line_start..at].chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if ch == '\\' => escaped = true,
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None if ch == '\'' || ch == '"' => quote = Some(ch),
+            None if ch == '#' && previous.is_whitespace() => return true,
+            None => {}
+        }
+        previous = ch;
+    }
+    false
 }
 
 /// Perl code without its documentation (POD), comments and the data after `__END__`.
@@ -268,6 +291,13 @@ mod tests {
         let commands: Vec<&str> = r.commands.iter().map(String::as_str).collect();
         assert_eq!(commands, ["/sbin/sysctl", "/usr/bin/id", "dpkg"]);
         assert_eq!(r.dynamic, ["runs a command named at run time: `open(CTRL, '-|', $prog, $dir);`"]);
+        // Words of a comment after code (Net::Server::Daemonize's) run nothing; `$#a`, a `#`
+        // in quotes or a `m#...#` start no comment.
+        let r = read_perl(
+            "} elsif (-d \"/proc/$$\") { # try a proc file system\n    $exists = 1;\n}\n\
+             my $n = $#a; system $n;\nmy $t = \"a # b\"; exec $t;\nif ($x =~ m#/x#) { system $x }\n",
+        );
+        assert_eq!(r.dynamic.len(), 3, "{:?}", r.dynamic);
     }
 
     #[test]

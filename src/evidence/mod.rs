@@ -16,6 +16,7 @@ mod files;
 mod gather;
 pub mod language;
 mod package;
+pub mod pam;
 mod plugins;
 pub mod shell;
 pub mod table;
@@ -219,10 +220,12 @@ impl Findings {
                 Effect::Need(need) => push_unique(self.needs.entry(need).or_default(), reason),
                 Effect::Capability(cap) => push_unique(self.capabilities.entry(cap.to_owned()).or_default(), reason),
                 Effect::Family(family) => push_unique(self.families.entry(family.to_owned()).or_default(), reason),
-                Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities if counts_incomplete => {
+                Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities | Effect::RunsPamModules
+                    if counts_incomplete =>
+                {
                     push_unique(&mut self.missing, reason)
                 }
-                Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities => {}
+                Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities | Effect::RunsPamModules => {}
             }
         }
     }

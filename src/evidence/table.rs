@@ -65,6 +65,10 @@ pub enum Effect {
     /// keeps is known ([`cited::KEEPS_CAPABILITIES`]), which then counts as used: asking
     /// for one the bounding set took away fails with EPERM.
     SetsOwnCapabilities,
+    /// Runs the PAM modules its configuration names: incomplete like [`Effect::Incomplete`],
+    /// unless the root's PAM configuration and every module it names are read
+    /// (`super::pam`).
+    RunsPamModules,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -74,7 +78,9 @@ pub struct Rule {
     pub why: &'static str,
 }
 
-use Effect::{Capability as Cap, Family as Fam, Incomplete, LoadsPlugins, Need as N, SetsOwnCapabilities};
+use Effect::{
+    Capability as Cap, Family as Fam, Incomplete, LoadsPlugins, Need as N, RunsPamModules, SetsOwnCapabilities,
+};
 use Need::*;
 use Signal::{Function as Fun, Library as Lib, Path, Program as Prog};
 
@@ -294,15 +300,13 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         when: Lib(&["libpam.so"]),
-        then: &[
-            Incomplete,
-            N(HostUserIds),
-            N(ChangesUser),
-            Cap("CAP_SETUID"),
-            Cap("CAP_SETGID"),
-            Cap("CAP_AUDIT_WRITE"),
-        ],
-        why: "uses PAM: the modules of /etc/pam.d decide what it does",
+        then: &[RunsPamModules],
+        why: "uses PAM: the modules of /etc/pam.d decide what it does, and not all of them were read",
+    },
+    Rule {
+        when: Lib(&["libpam.so"]),
+        then: &[N(HostUserIds), N(ChangesUser), Cap("CAP_SETUID"), Cap("CAP_SETGID"), Cap("CAP_AUDIT_WRITE")],
+        why: "uses PAM, which changes users and writes audit records",
     },
     Rule {
         when: Fun(DLOPEN),

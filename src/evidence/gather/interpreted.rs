@@ -349,11 +349,11 @@ impl Gatherer<'_> {
         matches!(self.locate(inside), Located::Found { .. })
     }
 
-    fn is_dir(&self, inside: &str) -> bool {
+    pub(super) fn is_dir(&self, inside: &str) -> bool {
         self.root.real_path(inside).and_then(|real| self.root.stat(&real).ok()).is_some_and(|s| s.kind == Kind::Dir)
     }
 
-    fn list(&self, inside: &str) -> Vec<String> {
+    pub(super) fn list(&self, inside: &str) -> Vec<String> {
         let Some(real) = self.root.real_path(inside) else { return Vec::new() };
         self.root.list_dir(&real).map(|e| e.into_iter().map(|(n, _)| n).collect()).unwrap_or_default()
     }

@@ -54,6 +54,18 @@ impl Gatherer<'_> {
         inside: &str,
         program_imports: Option<&BTreeSet<String>>,
     ) -> Option<BTreeSet<String>> {
+        self.plugin_except(program, inside, program_imports, &|_| false)
+    }
+
+    /// [`Self::plugin`] with the plugin's matches that `not_counted` says do not count for
+    /// this program left out.
+    pub(super) fn plugin_except(
+        &mut self,
+        program: &str,
+        inside: &str,
+        program_imports: Option<&BTreeSet<String>>,
+        not_counted: &dyn Fn(&Match) -> bool,
+    ) -> Option<BTreeSet<String>> {
         let Located::Found { real, .. } = self.locate(inside) else { return Some(BTreeSet::new()) };
         if !self.cache.starts_as_elf(&real) {
             return Some(BTreeSet::new()); // a linker script or data file beside the plugins: nothing loads it
@@ -61,12 +73,13 @@ impl Gatherer<'_> {
         let read = self.cache.library(inside, &real);
         match read.as_deref().map(|r| &r.parsed) {
             Ok(Ok(parsed)) => {
-                let own: Vec<Match> = parsed
+                let mut own: Vec<Match> = parsed
                     .matches
                     .iter()
-                    .filter(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)))
+                    .filter(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)) && !not_counted(m))
                     .cloned()
                     .collect();
+                self.pam_modules(inside, &parsed.facts, &mut own);
                 apply_matches(&own, true, &mut self.findings);
                 let (_, chain, _) = self.follow_libraries(inside, &parsed.facts, program_imports);
                 chain.map(|libraries| {

@@ -102,3 +102,110 @@ pub struct UsedWithoutFile {
     pub needs: &'static [Need],
     pub source: &'static str,
 }
+
+/// PAM modules whose files do not show all they do, from Linux-PAM 1.5/1.7's sources
+/// (Debian 12, 13). A module of the configuration that is read counts with its imports, as a
+/// plugin does, plus what its row says; a row that runs what its arguments or other files
+/// name leaves the evidence incomplete.
+pub static PAM_MODULES: &[PamModule] = &[
+    PamModule {
+        modules: &["pam_exec.so"],
+        capabilities: &[],
+        families: &[],
+        runs_unread: true,
+        source: "runs the command its configuration line names (modules/pam_exec/pam_exec.c, call_exec())",
+    },
+    PamModule {
+        modules: &["pam_motd.so"],
+        capabilities: &[],
+        families: &[],
+        runs_unread: true,
+        source: "runs the scripts of /etc/update-motd.d through run-parts (Debian's update-motd patch of \
+                 modules/pam_motd/pam_motd.c)",
+    },
+    PamModule {
+        modules: &["pam_mkhomedir.so"],
+        capabilities: &[],
+        families: &[],
+        runs_unread: true,
+        source: "runs mkhomedir_helper to create home directories (modules/pam_mkhomedir/pam_mkhomedir.c, \
+                 create_homedir())",
+    },
+    PamModule {
+        modules: &["pam_xauth.so"],
+        capabilities: &[],
+        families: &[],
+        runs_unread: true,
+        source: "runs xauth as the users it moves keys between (modules/pam_xauth/pam_xauth.c, run_coprocess())",
+    },
+    PamModule {
+        modules: &["pam_namespace.so"],
+        capabilities: &[],
+        families: &[],
+        runs_unread: true,
+        source: "runs /etc/security/namespace.init for each directory it polyinstantiates \
+                 (modules/pam_namespace/pam_namespace.c, inst_init())",
+    },
+    PamModule {
+        modules: &["pam_loginuid.so"],
+        capabilities: &["CAP_AUDIT_CONTROL"],
+        families: &[],
+        runs_unread: false,
+        source: "writes /proc/self/loginuid (modules/pam_loginuid/pam_loginuid.c, set_loginuid()), which \
+                 Linux allows, once a login uid is set, only with CAP_AUDIT_CONTROL (kernel/auditsc.c, \
+                 audit_set_loginuid_perm())",
+    },
+    PamModule {
+        modules: &["pam_tty_audit.so"],
+        capabilities: &["CAP_AUDIT_CONTROL"],
+        families: &["AF_NETLINK"],
+        runs_unread: false,
+        source: "sets the TTY auditing of the session through an audit netlink socket \
+                 (modules/pam_tty_audit/pam_tty_audit.c, nl_send(AUDIT_TTY_SET)), which Linux allows only \
+                 with CAP_AUDIT_CONTROL (kernel/audit.c, audit_netlink_ok())",
+    },
+    PamModule {
+        modules: &["pam_setquota.so"],
+        capabilities: &["CAP_SYS_ADMIN"],
+        families: &[],
+        runs_unread: false,
+        source: "sets disk quotas with quotactl(Q_SETQUOTA) (modules/pam_setquota/pam_setquota.c), which \
+                 Linux allows only with CAP_SYS_ADMIN (fs/quota/quota.c, check_quotactl_permission())",
+    },
+    PamModule {
+        modules: &["pam_systemd.so", "pam_systemd_home.so"],
+        capabilities: &[],
+        families: &["AF_UNIX"],
+        runs_unread: false,
+        source: "asks systemd-logind (systemd-homed) over D-Bus on its AF_UNIX socket \
+                 (systemd's src/login/pam_systemd.c, src/home/pam_systemd_home.c)",
+    },
+];
+
+pub struct PamModule {
+    /// Module file names (`pam_exec.so`).
+    pub modules: &'static [&'static str],
+    pub capabilities: &'static [&'static str],
+    pub families: &'static [&'static str],
+    /// Runs programs or scripts its arguments or other files name, which are not read.
+    pub runs_unread: bool,
+    pub source: &'static str,
+}
+
+/// Set-uid/set-gid helpers a PAM module runs only for a caller that is not root: pam_unix
+/// reads /etc/shadow itself when its effective uid is 0 (modules/pam_unix/passverify.c,
+/// get_account_info(): `if (geteuid() || SELINUX_ENABLED) return PAM_UNIX_RUN_HELPER;`; as
+/// root under SELinux the helper runs as root, and needs no set-gid bit to read /etc/shadow).
+pub static PAM_HELPERS_FOR_NON_ROOT: &[(&str, &[&str], &str)] = &[(
+    "pam_unix.so",
+    &["unix_chkpwd", "unix_update"],
+    "modules/pam_unix/passverify.c, get_account_info(): as root it reads /etc/shadow itself",
+)];
+
+/// Why a set-gid helper that pam_unix runs for a service that is not root only hints at a
+/// need for its privilege (NoNewPrivileges= would stop it): unix_chkpwd checks, for a caller
+/// that is not root, only the password of the caller's own user, and for any other user
+/// drops to the caller's uid first and fails (modules/pam_unix/unix_chkpwd.c, main()); a
+/// daemon's clients do not log in as the daemon's own system user.
+pub const PAM_HELPER_AS_USER: &str = "pam_unix runs this set-gid helper when not root, and it then checks only the \
+     password of the service's own user (modules/pam_unix/unix_chkpwd.c, main()), which clients do not log in as";
