@@ -142,6 +142,9 @@ pub struct Directive {
     pub user_manager: bool,
     /// What the unit must not need for the directive to be safe.
     pub breaks: &'static [Need],
+    /// What the unit must not need for one value of it: the parent profile's value is then
+    /// written instead (`ProtectSystem=strict` falls back to `full`).
+    pub value_breaks: &'static [(&'static str, &'static [Need])],
     /// The comment written above the directive in a generated drop-in.
     pub comment: &'static str,
     /// How the planner treats it beyond its needs.
@@ -241,6 +244,11 @@ impl Directive {
         self.flags.iter().find_map(|f| if let Flag::PairsWith(k, v) = f { Some((*k, *v)) } else { None })
     }
 
+    /// What `value` takes away beyond what every value does.
+    pub fn breaks_of_value(&self, value: &str) -> &'static [Need] {
+        self.value_breaks.iter().find(|(v, _)| *v == value).map_or(&[], |(_, needs)| needs)
+    }
+
     /// The first systemd release that accepts `value` for this key.
     pub fn since_for(&self, value: &str) -> u32 {
         let mut since = self.since;
@@ -270,6 +278,7 @@ const SERVICE: Directive = Directive {
     rows: &[],
     user_manager: false,
     breaks: &[],
+    value_breaks: &[],
     comment: "",
     flags: &[],
     shape: Shape::AsGiven,
@@ -284,6 +293,8 @@ pub static DIRECTIVES: &[Directive] = &[
         value_since: &[("strict", 232)],
         rows: &["ProtectSystem"],
         breaks: &[WritesSystemDirectories, Mounts],
+        // Only the paths declared stay writable under strict.
+        value_breaks: &[("strict", &[WritesUndeclaredPaths])],
         comment: "Mount /usr, /boot and /etc read-only for the service",
         flags: &[EarlyBootExcluded, ImpliedByDynamicUser],
         ..SERVICE
@@ -722,6 +733,11 @@ pub fn syscall_group_breaks(group: &str) -> &'static [Need] {
 pub fn kept_off_by(need: Need) -> Vec<String> {
     let mut out: Vec<String> =
         DIRECTIVES.iter().filter(|d| d.breaks.contains(&need)).map(|d| d.key.to_owned()).collect();
+    for d in DIRECTIVES {
+        for (value, _) in d.value_breaks.iter().filter(|(_, needs)| needs.contains(&need)) {
+            out.push(format!("{}={value}", d.key));
+        }
+    }
     for (group, needs) in SYSCALL_GROUP_BREAKS {
         if needs.contains(&need) {
             out.push(format!("SystemCallFilter=~{group}"));

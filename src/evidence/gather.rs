@@ -66,9 +66,13 @@ pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs,
         runs_as_root: user_facts(assignments).runs_as_root(),
     };
     let lines = exec_lines(assignments);
+    let mut named_files = Vec::new();
     for &(key, value) in &lines {
         match split_command_line(value) {
-            Ok(commands) => commands.iter().for_each(|c| g.command(&format!("{key}="), c, 0)),
+            Ok(commands) => commands.iter().for_each(|c| {
+                named_files.extend(c.args.iter().map(|a| a.rsplit_once('=').map_or(a.as_str(), |(_, v)| v).to_owned()));
+                g.command(&format!("{key}="), c, 0)
+            }),
             Err(e) => g.findings.missing(format!("{key}={value}: {e}")),
         }
     }
@@ -77,11 +81,14 @@ pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs,
         g.findings.missing("the unit runs no program (no Exec*= command line): nothing to read".into());
     }
     let facts = unit_facts(unit, assignments, root, g.cache, &mut g.findings);
-    let f = g.findings;
+    let mut f = g.findings;
     let inside = unit.main().real_path.strip_prefix(root.dir()).map(|p| format!("/{}", p.display()));
-    let writable = inside.map(|p| g.cache.packages.writable_paths(root, &p)).unwrap_or_default();
+    let writable = inside.map(|p| g.cache.packages.writable_paths(root, &p, &named_files)).unwrap_or_default();
+    for why in writable.unreadable {
+        f.need(Need::WritesUndeclaredPaths, why);
+    }
     Evidence {
-        writable,
+        writable: writable.paths,
         unit: unit.name.to_string(),
         programs: g.programs,
         complete: f.missing.is_empty(),

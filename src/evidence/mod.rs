@@ -8,6 +8,7 @@
 //! decided at run time (plugins, PAM, scripts of interpreted languages, `exec "$@"`...);
 //! needs found are valid either way.
 
+mod declared;
 pub mod derive;
 pub mod elf;
 pub mod exec;
@@ -182,6 +183,8 @@ const VETO_NEEDS: &[Need] = &[
     Need::ChangesUser,
     Need::AdministrativeCalls,
     Need::Openat2,
+    // Read from the package's own configuration, not guessed from a program's strings.
+    Need::WritesUndeclaredPaths,
 ];
 
 /// Needs, capabilities, families and gaps found so far, each with its reasons.

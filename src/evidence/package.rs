@@ -1,15 +1,23 @@
 //! Where the package says its service writes: the directories it ships under /var and /run,
-//! and the log files its logrotate.d configuration names (samba's `/var/log/samba/log.smbd`).
+//! those its postinst and tmpfiles.d entries create, the log files its logrotate.d
+//! configuration names (samba's `/var/log/samba/log.smbd`), and the paths the configuration
+//! files it ships, given on the service's command line, name (pgbouncer.ini's `logfile`).
 //! ProtectSystem=strict leaves only declared paths writable; these are declared by the package.
+//! A configuration whose paths are known only at run time is said, so that strict keeps the
+//! baseline's ProtectSystem= instead.
 //!
 //! The package's files: in a build root (`debian/PKG/`, `%{buildroot}`), every file of the
 //! root; in an installed root (one with a dpkg database), those of the package whose file list
-//! holds the unit's file.
+//! holds the unit's file and of the packages of its source it depends on (winbind's logs are
+//! in samba-common's /var/log/samba).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::io::Read;
 
+use super::declared::{
+    configured_paths, created_directories, installed_packages, same_source_dependencies, tmpfiles_paths, Installed,
+};
 use crate::score::syscalls::NameHasher;
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::Kind;
@@ -25,7 +33,26 @@ const MAX_LIST_SIZE: u64 = 16 * 1024 * 1024;
 #[derive(Default)]
 pub struct Packages {
     owners: Option<Owners>,
-    writable: HashMap<Owner, Vec<(String, String)>>,
+    writable: HashMap<Owner, Declared>,
+    /// The dpkg status file's installed packages, read when a package's siblings are asked for.
+    installed: Option<BTreeMap<String, Installed>>,
+}
+
+/// What one package declares its services write.
+#[derive(Clone, Default)]
+struct Declared {
+    paths: Vec<(String, String)>,
+    /// The files the package and its siblings ship; None in a build root, whose every file
+    /// is the package's.
+    files: Option<HashSet<String>>,
+}
+
+/// Where a package's service writes: the paths to keep writable, each with why, and the
+/// settings that name paths no reading can know, each with why.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Writable {
+    pub paths: Vec<(String, String)>,
+    pub unreadable: Vec<String>,
 }
 
 /// How to find the package that ships a file.
@@ -51,50 +78,186 @@ enum Owner {
 type PathHash = BuildHasherDefault<NameHasher>;
 
 impl Packages {
-    /// Paths to keep writable under ProtectSystem=strict, each with why, sorted.
-    pub fn writable_paths(&mut self, root: &RootFs, unit_file: &str) -> Vec<(String, String)> {
+    /// Paths to keep writable under ProtectSystem=strict for the service of `unit_file`, each
+    /// with why, sorted; `config_files`: the files its command lines name, of which those
+    /// the package ships under /etc are read for the paths their settings name.
+    pub fn writable_paths(&mut self, root: &RootFs, unit_file: &str, config_files: &[String]) -> Writable {
+        let Some(declared) = self.declared(root, unit_file) else { return Writable::default() };
+        let mut out = Writable { paths: declared.paths.clone(), unreadable: Vec::new() };
+        let shipped = |f: &str| declared.files.as_ref().is_none_or(|files| files.contains(f));
+        // A directory the command line gives is read like one a configuration includes.
+        for config in config_files.iter().filter(|f| f.starts_with("/etc/") && shipped(f)) {
+            for file in included_files(root, config) {
+                configured(root, &file, 0, &mut out);
+            }
+        }
+        out.paths.sort();
+        out.paths.dedup_by(|a, b| a.0 == b.0);
+        out
+    }
+
+    fn declared(&mut self, root: &RootFs, unit_file: &str) -> Option<&Declared> {
         let owners = self.owners.get_or_insert_with(|| Owners::read(root));
         let (owner, list) = match owners {
             Owners::BuildRoot => (Owner::BuildRoot, None),
             Owners::Dpkg { resolver, lists, first } => {
-                let Some((index, text)) = find_list(resolver, lists, first, unit_file) else { return Vec::new() };
-                (Owner::List(index), Some((lists[index].as_str(), text)))
+                let (index, text) = find_list(resolver, lists, first, unit_file)?;
+                (Owner::List(index), Some((lists[index].clone(), text)))
             }
-            Owners::Unknown => return Vec::new(),
+            Owners::Unknown => return None,
         };
-        if let Some(known) = self.writable.get(&owner) {
-            return known.clone();
-        }
-        let (files, whose) = match list {
-            Some((name, text)) => {
-                let package = name.trim_end_matches(".list").split(':').next().unwrap_or(name);
-                (text.lines().map(str::to_owned).collect(), format!("package {package}"))
-            }
-            None => {
-                let mut files = Vec::new();
-                for top in ["/var", "/run", "/etc/logrotate.d"] {
-                    walk(root, top, 0, &mut files);
+        if !self.writable.contains_key(&owner) {
+            let declared = match list {
+                Some((name, text)) => self.declared_by_dpkg(root, &name, text),
+                None => {
+                    let mut files = Vec::new();
+                    for top in ["/var", "/run", "/etc/logrotate.d", "/usr/lib/tmpfiles.d", "/lib/tmpfiles.d"] {
+                        walk(root, top, 0, &mut files);
+                    }
+                    let whose = "the package".to_owned();
+                    Declared { paths: declared_paths(root, &[(files, whose)], &[]), files: None }
                 }
-                (files, "the package".to_owned())
+            };
+            self.writable.insert(owner, declared);
+        }
+        self.writable.get(&owner)
+    }
+
+    /// What an installed package and the packages of its source it depends on declare: the
+    /// files they ship and the directories their postinst creates.
+    fn declared_by_dpkg(&mut self, root: &RootFs, list_name: &str, text: String) -> Declared {
+        let Some(Owners::Dpkg { resolver, lists, .. }) = &self.owners else { return Declared::default() };
+        let package = package_of(list_name).to_owned();
+        let installed = self.installed.get_or_insert_with(|| read_installed(root));
+        let siblings = same_source_dependencies(installed, &package);
+        let mut shipped = vec![(text.lines().map(str::to_owned).collect::<Vec<_>>(), format!("package {package}"))];
+        for sibling in &siblings {
+            let found = lists.iter().find(|l| package_of(l) == sibling).and_then(|l| read_list(resolver, l));
+            if let Some(text) = found {
+                let whose = format!("package {sibling} (of {package}'s source, which it depends on)");
+                shipped.push((text.lines().map(str::to_owned).collect(), whose));
             }
-        };
-        let paths = declared_paths(root, &files, &whose);
-        self.writable.insert(owner, paths.clone());
-        paths
+        }
+        let mut created = Vec::new();
+        for name in std::iter::once(&package).chain(&siblings) {
+            let script = format!("{DPKG_INFO}/{name}.postinst");
+            let Some(real) = root.real_path(&script) else { continue };
+            let Ok((bytes, _)) = super::files::read_limited(root, &real, 1024 * 1024) else { continue };
+            for dir in created_directories(&String::from_utf8_lossy(&bytes)) {
+                created.push((dir.clone(), format!("{script} creates {dir}")));
+            }
+        }
+        let files = shipped.iter().flat_map(|(files, _)| files.iter().cloned()).collect();
+        Declared { paths: declared_paths(root, &shipped, &created), files: Some(files) }
     }
 }
 
-/// Paths to keep writable under ProtectSystem=strict, each with why, sorted: from the
-/// package's files (`whose` names it).
-fn declared_paths(root: &RootFs, files: &[String], whose: &str) -> Vec<(String, String)> {
-    let mut names: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut out: Vec<(String, String)> = Vec::new();
-    for f in files {
-        if let Some(name) = state_name(f) {
-            names.insert((name.to_owned(), format!("{whose} ships {f}")));
+/// `samba-common` of `samba-common.list`, `libfoo` of `libfoo:amd64.list`.
+fn package_of(list_name: &str) -> &str {
+    let name = list_name.trim_end_matches(".list");
+    name.split(':').next().unwrap_or(name)
+}
+
+fn read_installed(root: &RootFs) -> BTreeMap<String, Installed> {
+    let Some(real) = root.real_path("/var/lib/dpkg/status") else { return BTreeMap::new() };
+    match super::files::read_limited(root, &real, MAX_LIST_SIZE) {
+        Ok((bytes, _)) => installed_packages(&String::from_utf8_lossy(&bytes)),
+        Err(_) => BTreeMap::new(),
+    }
+}
+
+/// How deep includes of includes are followed.
+const MAX_INCLUDE_DEPTH: usize = 3;
+
+/// The paths a configuration file the package ships names under /var and /run, into `out`:
+/// each one's own directory there (`/var/log/postgresql` for its `pgbouncer.log`), or the file
+/// alone right in /var/log or /run; the files it includes are read the same way. A setting
+/// whose path is known only at run time, or a file there that cannot be read, into
+/// `out.unreadable`.
+fn configured(root: &RootFs, config: &str, depth: usize, out: &mut Writable) {
+    // A file that is not there is read by no one.
+    let Some(real) = root.real_path(config) else { return };
+    let read = super::files::read_limited(root, &real, 1024 * 1024)
+        .and_then(|(bytes, _)| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned()));
+    let text = match read {
+        Ok(text) => text,
+        Err(e) => {
+            out.unreadable.push(format!("{config}, a configuration file the service reads, cannot be read: {e}"));
+            return;
+        }
+    };
+    let read = configured_paths(&text);
+    for (path, line) in read.paths {
+        // A file right in /var/log or /run is its own name there: only that file.
+        if let Some((dir, name)) = state_dir_and_name(&path) {
+            out.paths.push((format!("-{dir}/{name}"), format!("{config}:{line} names {path}")));
         }
     }
-    for f in files.iter().filter(|f| f.starts_with("/etc/logrotate.d/")) {
+    for (line, setting) in read.unreadable {
+        out.unreadable.push(format!(
+            "{config}:{line} `{setting}`: a path known only when the program runs, so where it writes cannot be read"
+        ));
+    }
+    for (target, line) in read.includes {
+        if depth >= MAX_INCLUDE_DEPTH {
+            out.unreadable.push(format!("{config}:{line} includes {target}, deeper than {MAX_INCLUDE_DEPTH} files"));
+            continue;
+        }
+        for file in included_files(root, &target) {
+            configured(root, &file, depth + 1, out);
+        }
+    }
+}
+
+/// The regular files an include names: the file, the files of the directory, or those a `*`
+/// pattern of its last part matches; sorted. One that is not there yet includes nothing.
+fn included_files(root: &RootFs, target: &str) -> Vec<String> {
+    let (dir, pattern) = target.rsplit_once('/').unwrap_or(("", target));
+    let whole_dir = pattern.is_empty() || root.stat(&root.join_inside(target)).is_ok_and(|m| m.kind == Kind::Dir);
+    let (dir, pattern) = match whole_dir {
+        true => (target.trim_end_matches('/'), "*"),
+        false if !pattern.contains(['*', '?']) => return vec![target.to_owned()],
+        false => (dir, pattern),
+    };
+    let Ok(entries) = root.list_dir(&root.join_inside(dir)) else { return Vec::new() };
+    let mut files: Vec<String> = entries
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| super::shell::glob_match(pattern, name) == Some(true) && !name.starts_with('.'))
+        .map(|name| format!("{dir}/{name}"))
+        .filter(|f| root.real_path(f).is_some_and(|real| root.stat(&real).is_ok_and(|m| m.kind == Kind::File)))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Paths to keep writable under ProtectSystem=strict, each with why, sorted: from the files
+/// each package of `shipped` ships (the second field names it) and the directories its
+/// maintainer scripts create (`created`: path, why).
+fn declared_paths(
+    root: &RootFs,
+    shipped: &[(Vec<String>, String)],
+    created: &[(String, String)],
+) -> Vec<(String, String)> {
+    let mut names: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (files, whose) in shipped {
+        for f in files {
+            if let Some(name) = state_name(f) {
+                names.insert((name.to_owned(), format!("{whose} ships {f}")));
+            }
+        }
+    }
+    // What is created, not shipped, is kept writable where it is created alone.
+    let tmpfiles = shipped.iter().flat_map(|(files, _)| files).filter(|f| is_tmpfiles_conf(f));
+    let tmpfiles_created = tmpfiles
+        .flat_map(|f| tmpfiles_path_list(root, f).into_iter().map(move |p| (p.clone(), format!("{f} creates {p}"))));
+    for (path, why) in created.iter().cloned().chain(tmpfiles_created) {
+        if let Some((dir, name)) = state_dir_and_name(&path) {
+            out.push((format!("-{dir}/{name}"), format!("{dir}/{name}: {why}")));
+        }
+    }
+    for f in shipped.iter().flat_map(|(files, _)| files).filter(|f| f.starts_with("/etc/logrotate.d/")) {
         for log in logrotate_paths(root, f) {
             let Some((dir, _)) = log.rsplit_once('/') else { continue };
             match state_name(dir) {
@@ -117,11 +280,30 @@ fn declared_paths(root: &RootFs, files: &[String], whose: &str) -> Vec<(String, 
     out
 }
 
+fn is_tmpfiles_conf(path: &str) -> bool {
+    ["/usr/lib/tmpfiles.d/", "/lib/tmpfiles.d/", "/etc/tmpfiles.d/"]
+        .iter()
+        .any(|d| path.strip_prefix(d).is_some_and(|n| !n.contains('/') && n.ends_with(".conf")))
+}
+
+fn tmpfiles_path_list(root: &RootFs, inside: &str) -> Vec<String> {
+    let Some(real) = root.real_path(inside) else { return Vec::new() };
+    match super::files::read_limited(root, &real, 1024 * 1024) {
+        Ok((bytes, _)) => tmpfiles_paths(&String::from_utf8_lossy(&bytes)),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// `samba` of `/var/log/samba` or `/var/log/samba/cores`.
 fn state_name(path: &str) -> Option<&str> {
+    state_dir_and_name(path).map(|(_, name)| name)
+}
+
+/// (`/var/log`, `postgresql`) of `/var/log/postgresql/pgbouncer.log`.
+fn state_dir_and_name(path: &str) -> Option<(&'static str, &str)> {
     STATE_DIRS.iter().find_map(|d| {
         let rest = path.strip_prefix(d)?.strip_prefix('/')?;
-        rest.split('/').next().filter(|n| !n.is_empty() && !n.contains(['*', '?', '$']))
+        rest.split('/').next().filter(|n| !n.is_empty() && !n.contains(['*', '?', '$'])).map(|n| (*d, n))
     })
 }
 
@@ -288,13 +470,13 @@ mod tests {
         let mut packages = Packages::default();
         for _ in 0..2 {
             // Under its merged-/usr twin too; asked twice, the second answer from what was kept.
-            let paths = packages.writable_paths(&root, "/lib/systemd/system/food.service");
+            let paths = packages.writable_paths(&root, "/lib/systemd/system/food.service", &[]).paths;
             let names: Vec<&str> = paths.iter().map(|p| p.0.as_str()).collect();
             assert!(names.contains(&"-/var/lib/food"), "{names:?}");
             assert!(!names.iter().any(|n| n.contains("later") || n.contains("other") || n.contains("md5sums")));
             assert!(paths[0].1.contains("package food ships /var/lib/food"), "{paths:?}");
         }
-        assert!(packages.writable_paths(&root, "/usr/lib/systemd/system/none.service").is_empty());
+        assert_eq!(packages.writable_paths(&root, "/usr/lib/systemd/system/none.service", &[]), Writable::default());
     }
 
     #[test]
@@ -352,12 +534,48 @@ mod tests {
             .unwrap();
         let root = RootFs::new(t.path()).unwrap();
         let paths: Vec<String> = Packages::default()
-            .writable_paths(&root, "/lib/systemd/system/food.service")
+            .writable_paths(&root, "/lib/systemd/system/food.service", &[])
+            .paths
             .into_iter()
             .map(|p| p.0)
             .collect();
         for p in ["-/var/lib/food", "-/var/log/food", "-/run/food", "-/var/lib/fooland", "-/var/log/food.log"] {
             assert!(paths.iter().any(|x| x == p), "{p}: {paths:?}");
         }
+    }
+
+    #[test]
+    fn a_build_root_declares_its_tmpfiles_and_what_its_configuration_names() {
+        let t = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let p = t.path().join(rel);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, text).unwrap();
+        };
+        write("usr/lib/tmpfiles.d/food.conf", "d /run/foodsock 0755 food food -\n");
+        write("etc/food/food.conf", "log = /var/log/foodlogs/food.log\ninclude /etc/food/conf.d/*.conf\n");
+        write("etc/food/conf.d/a.conf", "pid /var/run/foodpid/food.pid\n");
+        write("etc/food/conf.d/b.conf.dpkg-old", "pid /var/run/old/food.pid\n");
+        let root = RootFs::new(t.path()).unwrap();
+        let unit = "/lib/systemd/system/food.service";
+        write("etc/food/big.conf", &"x".repeat(1024 * 1024 + 1));
+        let config = ["/etc/food/food.conf", "/etc/food/none.conf", "/etc/food/big.conf"].map(str::to_owned);
+        let read = Packages::default().writable_paths(&root, unit, &config);
+        let paths: Vec<&str> = read.paths.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(paths, ["-/run/foodpid", "-/run/foodsock", "-/var/log/foodlogs"], "{read:?}");
+        // A file that is there but cannot be read: its paths are not known. One not there
+        // is read by no one.
+        assert_eq!(read.unreadable.len(), 1, "{read:?}");
+        assert!(read.unreadable[0].starts_with("/etc/food/big.conf"), "{read:?}");
+        // A directory given on the command line: all its files (more than a program reading
+        // only `*.conf` there uses: a path more is writable, none is missed).
+        let read = Packages::default().writable_paths(&root, unit, &["/etc/food/conf.d".to_owned()]);
+        let paths: Vec<&str> = read.paths.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(paths, ["-/run/foodpid", "-/run/foodsock", "-/run/old"]);
+        // A setting expanded at run time, and includes deeper than followed.
+        write("etc/food/food.conf", "log = /var/log/food/$name.log\ninclude /etc/food/food.conf\n");
+        let read = Packages::default().writable_paths(&root, unit, &config[..1]);
+        assert!(read.unreadable[0].contains("food.conf:1 `log = /var/log/food/$name.log`"), "{read:?}");
+        assert!(read.unreadable.iter().any(|u| u.contains("deeper than")), "{read:?}");
     }
 }

@@ -7,6 +7,7 @@ mod words;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub(crate) use branches::glob_match;
 use branches::Branches;
 pub use expand::ShellContext;
 use expand::Variables;

@@ -132,6 +132,7 @@ fn blocked_by(needs: &[Need], seen: &Seen) -> Result<(), String> {
 /// Written as the policy gives it, unless the unit needs what it takes away.
 fn as_given(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
     blocked_by(directive.breaks, seen)?;
+    blocked_by(directive.breaks_of_value(value), seen)?;
     Ok((value.to_owned(), None))
 }
 

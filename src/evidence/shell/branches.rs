@@ -219,7 +219,7 @@ fn condition(words: &[String], fixed: &dyn Fn(&str) -> Option<String>) -> Option
 
 /// Whether `text` matches the shell pattern, with `*` and `?`; None for a pattern this does
 /// not work out (`[...]`, escapes).
-pub(super) fn glob_match(pattern: &str, text: &str) -> Option<bool> {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> Option<bool> {
     if pattern.contains(['[', '\\']) {
         return None;
     }
