@@ -84,6 +84,9 @@ pub enum Need {
     /// whatever the flags: they sit in a struct seccomp cannot read (src/shared/seccomp-util.c:
     /// seccomp_restrict_suid_sgid()). tftpd-hpa 7.2's --jail has no fallback.
     Openat2,
+    /// Leaves files in /tmp or /var/tmp for other programs to open (winbindd's users' Kerberos
+    /// ticket caches, FILE:/tmp/krb5cc_%u): a private /tmp hides them.
+    SharedTmp,
 }
 
 impl Need {
@@ -124,6 +127,7 @@ impl Need {
                 "sets RestrictFileSystems=, which this systemd applies with bpf(2) after SystemCallFilter="
             }
             Openat2 => "opens files with openat2(2), which RestrictSUIDSGID= refuses",
+            SharedTmp => "leaves files in /tmp for other programs",
         }
     }
 }
@@ -322,7 +326,7 @@ pub static DIRECTIVES: &[Directive] = &[
         since: 183,
         value_since: &[("disconnected", 257)],
         rows: &["PrivateTmp"],
-        breaks: &[Mounts],
+        breaks: &[Mounts, SharedTmp],
         comment: "Give the service its own /tmp and /var/tmp",
         flags: &[EarlyBootExcluded, ImpliedByDynamicUser],
         ..SERVICE

@@ -756,8 +756,9 @@ fn winbindd_writes_in_home_directories_but_creates_no_set_uid_files() {
     assert!(reasons(&e, Need::SetuidFiles).is_empty(), "{:?}", reasons(&e, Need::SetuidFiles));
     assert_eq!(
         reasons(&e, Need::HomeDirectories),
-        ["ExecStart= runs /usr/sbin/winbindd: writes users' Kerberos ticket caches, which may live in /home or /run/user"]
+        ["ExecStart= runs /usr/sbin/winbindd: writes users' Kerberos ticket caches, which may live in /home, /run/user or /tmp"]
     );
+    assert_eq!(reasons(&e, Need::SharedTmp), reasons(&e, Need::HomeDirectories));
 }
 
 /// nft loads no module itself (the kernel loads what its requests need) and writes no

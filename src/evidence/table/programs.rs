@@ -484,11 +484,12 @@ pub static PROGRAMS: &[Rule] = &[
     },
     // winbindd serves no files, so it creates no set-uid ones; but it writes each user's
     // Kerberos ticket cache where pam_winbind's krb5_ccache_type says (Samba's
-    // source3/winbindd/winbindd_pam.c, generate_krb5_ccache(): FILE:/ and DIR:/ paths with %u).
+    // source3/winbindd/winbindd_pam.c, generate_krb5_ccache(): FILE:/ and DIR:/ paths with %u;
+    // `krb5_ccache_type = FILE` means FILE:/tmp/krb5cc_%u, which a private /tmp would hide).
     Rule {
         when: Prog(&["winbindd"]),
-        then: &[N(HomeDirectories)],
-        why: "writes users' Kerberos ticket caches, which may live in /home or /run/user",
+        then: &[N(HomeDirectories), N(SharedTmp)],
+        why: "writes users' Kerberos ticket caches, which may live in /home, /run/user or /tmp",
     },
     Rule {
         when: Prog(&[
