@@ -55,6 +55,8 @@ pub struct SharedReadings {
     /// What each Perl or Python source file read shows, by real path and language: the
     /// modules of a language are shared by many services' scripts.
     sources: Readings<(PathBuf, Language), Option<Arc<SourceReading>>>,
+    /// The index of the root's dpkg database.
+    owners: super::package::SharedOwners,
 }
 
 /// A reading made once, by the first thread that asks for it.
@@ -100,7 +102,7 @@ pub(super) struct ParsedElf {
 impl Cache {
     /// A cache of its own for a thread of a run, sharing `shared` with the run's other threads.
     pub fn sharing(shared: Arc<SharedReadings>) -> Cache {
-        Cache { shared, ..Cache::default() }
+        Cache { packages: super::package::Packages::sharing(shared.owners.clone()), shared, ..Cache::default() }
     }
 
     pub(super) fn serve(&mut self, root: &RootFs) {
@@ -112,6 +114,7 @@ impl Cache {
                 root: Some(root.dir().to_owned()),
                 fs: Some(root.clone()),
                 resolver,
+                packages: super::package::Packages::sharing(shared.owners.clone()),
                 shared,
                 ..Cache::default()
             };
@@ -247,11 +250,14 @@ impl Cache {
     fn resolve_inside(&self, root: &RootFs, inside: &str) -> Located {
         let path = root.join_inside(inside);
         let resolved = match &self.resolver {
-            Some(resolver) => resolver.resolve(&path),
-            None => root.resolve(&path),
+            Some(resolver) => resolver.resolve_stat(&path),
+            None => root.resolve(&path).map(|resolved| (resolved, None)),
+        };
+        let is_file = |real: &Path, seen: Option<Stat>| {
+            seen.map_or_else(|| root.stat(real), Ok).is_ok_and(|m| m.kind == Kind::File)
         };
         match resolved {
-            Ok(Resolved::Real(real)) if root.stat(&real).is_ok_and(|m| m.kind == Kind::File) => {
+            Ok((Resolved::Real(real), seen)) if is_file(&real, seen) => {
                 let rel = real.strip_prefix(root.dir()).unwrap_or(&real);
                 Located::Found { inside: format!("/{}", rel.display()), real }
             }
@@ -323,8 +329,8 @@ fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
 }
 
 pub(super) fn read_limited(root: &RootFs, real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
-    limited(root, real, limit)?;
-    root.read_bytes(real, limit).map_err(|e| e.to_string())
+    let meta = limited(root, real, limit)?;
+    root.read_stated(real, &meta, limit).map(|bytes| (bytes, meta.mode)).map_err(|e| e.to_string())
 }
 
 /// What `stat` says of a regular file not over `limit`.
@@ -360,9 +366,9 @@ fn read_program_file(root: &RootFs, real: &Path) -> Result<(FileRead, u32), Stri
         }
     }
     // A package keeps only the parts of an ELF file that are read: the rest is zeros.
-    let (bytes, mode) = root.read_bytes(real, MAX_PROGRAM_SIZE).map_err(|e| e.to_string())?;
+    let bytes = root.read_stated(real, &meta, MAX_PROGRAM_SIZE).map_err(|e| e.to_string())?;
     let read = if elf::is_elf(&bytes) { FileRead::Elf(elf::Parts::whole(bytes)) } else { FileRead::Other(bytes) };
-    Ok((read, mode))
+    Ok((read, meta.mode))
 }
 
 fn head(root: &RootFs, real: &Path) -> Vec<u8> {

@@ -9,6 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::io::Read;
+use std::sync::{Arc, OnceLock};
 
 use crate::score::syscalls::NameHasher;
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
@@ -24,18 +25,25 @@ const MAX_LIST_SIZE: u64 = 16 * 1024 * 1024;
 /// again before; the writable paths of each package are worked out once.
 #[derive(Default)]
 pub struct Packages {
-    owners: Option<Owners>,
+    /// Shared by the run's threads: each indexing the database cost as much as the rest of
+    /// the run's reading of the root.
+    owners: SharedOwners,
+    /// This thread's, for the lists a unit's search reads.
+    resolver: Option<Resolver>,
     writable: HashMap<Owner, Vec<(String, String)>>,
 }
 
+/// The index of a root's dpkg database, made once by whichever thread asks first.
+pub type SharedOwners = Arc<OnceLock<Owners>>;
+
 /// How to find the package that ships a file.
-enum Owners {
+pub enum Owners {
     /// No dpkg database: a build root, whose files are all the package's.
     BuildRoot,
     /// The file lists of the database (`*.list`, sorted by name), and for the hash of each
     /// path in a readable list the first list that holds a path of that hash: where the
     /// search for a unit's list can start, since no list before it holds the unit.
-    Dpkg { resolver: Resolver, lists: Vec<String>, first: HashMap<u64, usize, PathHash> },
+    Dpkg { lists: Vec<String>, first: HashMap<u64, usize, PathHash> },
     /// A database that cannot be listed: no package is known.
     Unknown,
 }
@@ -51,12 +59,18 @@ enum Owner {
 type PathHash = BuildHasherDefault<NameHasher>;
 
 impl Packages {
+    /// The packages of a root whose database index `owners` is shared with other threads.
+    pub fn sharing(owners: SharedOwners) -> Packages {
+        Packages { owners, ..Packages::default() }
+    }
+
     /// Paths to keep writable under ProtectSystem=strict, each with why, sorted.
     pub fn writable_paths(&mut self, root: &RootFs, unit_file: &str) -> Vec<(String, String)> {
-        let owners = self.owners.get_or_insert_with(|| Owners::read(root));
+        let owners = self.owners.get_or_init(|| Owners::read(root));
         let (owner, list) = match owners {
             Owners::BuildRoot => (Owner::BuildRoot, None),
-            Owners::Dpkg { resolver, lists, first } => {
+            Owners::Dpkg { lists, first } => {
+                let resolver = self.resolver.get_or_insert_with(|| Resolver::new(root.clone()));
                 let Some((index, text)) = find_list(resolver, lists, first, unit_file) else { return Vec::new() };
                 (Owner::List(index), Some((lists[index].as_str(), text)))
             }
@@ -149,7 +163,7 @@ impl Owners {
                 first.entry(PathHash::default().hash_one(line)).or_insert(index);
             }
         }
-        Owners::Dpkg { resolver, lists, first }
+        Owners::Dpkg { lists, first }
     }
 }
 
@@ -200,11 +214,11 @@ fn read_list(resolver: &Resolver, name: &str) -> Option<String> {
 /// limit; false when not.
 fn read_list_into(resolver: &Resolver, name: &str, bytes: &mut Vec<u8>) -> bool {
     let root = resolver.fs();
-    let real = match resolver.resolve(&root.join_inside(&format!("{DPKG_INFO}/{name}"))) {
-        Ok(Resolved::Real(p)) => p,
+    let (real, seen) = match resolver.resolve_stat(&root.join_inside(&format!("{DPKG_INFO}/{name}"))) {
+        Ok((Resolved::Real(p), seen)) => (p, seen),
         _ => return false,
     };
-    match root.stat(&real) {
+    match seen.map_or_else(|| root.stat(&real), Ok) {
         Ok(meta) if meta.kind == Kind::File && meta.len <= MAX_LIST_SIZE => {}
         _ => return false,
     }
@@ -317,7 +331,8 @@ mod tests {
             fs::write(info.join(name), text).unwrap();
         }
         let root = RootFs::new(t.path()).unwrap();
-        let Owners::Dpkg { resolver, lists: names, first } = Owners::read(&root) else { panic!("a dpkg database") };
+        let Owners::Dpkg { lists: names, first } = Owners::read(&root) else { panic!("a dpkg database") };
+        let resolver = Resolver::new(root.clone());
         // What reading every list, in order, for the path or its twin finds.
         let scan = |unit: &str| {
             let paths = [unit.to_owned(), merged_usr(unit)];
