@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use super::elf::{self, ElfFacts};
 use super::language::{Language, SourceReading};
 use super::plugins::{self, Plugins};
-use super::table::{matches, Match, DLOPEN};
+use super::table::{matches_with, row_functions_used, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::{Kind, Stat};
 use crate::unit::Loader;
@@ -97,6 +97,9 @@ pub(super) struct ParsedElf {
     /// For a file that imports dlopen(3): the directories its strings name where its
     /// plugins may be (read before its strings are dropped).
     pub plugin_dirs: Vec<String>,
+    /// [`row_functions_used`]: what the matches of each unit, with some functions not
+    /// counted, are worked out from.
+    pub row_functions: Vec<&'static str>,
 }
 
 impl Cache {
@@ -318,11 +321,12 @@ pub(super) enum Located {
 
 fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
     let parsed = file.facts(elf::Strings::Paths).map(|mut facts| {
-        let matches = matches(inside, &facts);
+        let row_functions = row_functions_used(&facts);
+        let matches = matches_with(inside, &facts, &row_functions);
         let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
         let plugin_dirs = if loads_code { plugins::candidate_dirs(facts.strings.iter()) } else { Vec::new() };
         facts.strings.clear(); // only the rows and the plugin search read them, and they are read now
-        ParsedElf { facts, matches, plugin_dirs }
+        ParsedElf { facts, matches, plugin_dirs, row_functions }
     });
     let packed_by_upx = file.head().windows(4).any(|w| w == b"UPX!");
     ElfRead { mode, packed_by_upx, parsed }
