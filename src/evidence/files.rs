@@ -29,11 +29,12 @@ pub struct Cache {
     /// The readings that cost most, shared with the caches of the run's other threads.
     shared: Arc<SharedReadings>,
     loader: Option<Loader>,
-    /// Paths inside the root and where they lead, and the directories on the way.
-    located: HashMap<String, Located>,
+    /// Paths inside the root and where they lead, and the directories on the way (looked up
+    /// for every candidate path of every command: hashed quickly).
+    located: HashMap<String, Located, QuickHash>,
     resolver: Option<Resolver>,
     /// (soname, search directories, ELF machine and class) -> the library found.
-    libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>>,
+    libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>, QuickHash>,
     /// Files a wrapper could run (executable or a script), by real path.
     runnable: HashMap<PathBuf, bool>,
     /// Files that start as an ELF file does, by real path.
@@ -58,6 +59,10 @@ pub struct SharedReadings {
     /// The index of the root's dpkg database.
     owners: super::package::SharedOwners,
 }
+
+/// A hash quick on paths and names (SipHash's protection against chosen keys is not needed
+/// for paths of the root being read).
+type QuickHash = std::hash::BuildHasherDefault<crate::score::syscalls::NameHasher>;
 
 /// A reading made once, by the first thread that asks for it.
 type Once<T> = Arc<OnceLock<T>>;
