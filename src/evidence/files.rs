@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use super::elf::{self, ElfFacts};
 use super::language::{Language, SourceReading};
+use super::package::PathHash;
 use super::plugins::{self, Plugins};
 use super::table::{matches_with, row_functions_used, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
@@ -31,10 +32,10 @@ pub struct Cache {
     loader: Option<Loader>,
     /// Paths inside the root and where they lead, and the directories on the way (looked up
     /// for every candidate path of every command: hashed quickly).
-    located: HashMap<String, Located, QuickHash>,
+    located: HashMap<String, Located, PathHash>,
     resolver: Option<Resolver>,
     /// (soname, search directories, ELF machine and class) -> the library found.
-    libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>, QuickHash>,
+    libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>, PathHash>,
     /// Files a wrapper could run (executable or a script), by real path.
     runnable: HashMap<PathBuf, bool>,
     /// Files that start as an ELF file does, by real path.
@@ -59,10 +60,6 @@ pub struct SharedReadings {
     /// The index of the root's dpkg database.
     owners: super::package::SharedOwners,
 }
-
-/// A hash quick on paths and names (SipHash's protection against chosen keys is not needed
-/// for paths of the root being read).
-type QuickHash = std::hash::BuildHasherDefault<crate::score::syscalls::NameHasher>;
 
 /// A reading made once, by the first thread that asks for it.
 type Once<T> = Arc<OnceLock<T>>;

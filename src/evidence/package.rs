@@ -25,8 +25,7 @@ const MAX_LIST_SIZE: u64 = 16 * 1024 * 1024;
 /// again before; the writable paths of each package are worked out once.
 #[derive(Default)]
 pub struct Packages {
-    /// Shared by the run's threads: each indexing the database cost as much as the rest of
-    /// the run's reading of the root.
+    /// Shared by the run's threads, each of which indexed the database on its own before.
     owners: SharedOwners,
     /// This thread's, for the lists a unit's search reads.
     resolver: Option<Resolver>,
@@ -56,7 +55,7 @@ enum Owner {
 
 /// A hash quick on paths (a hundred thousand of them on a Debian host); a collision only
 /// makes the search start early, never miss.
-type PathHash = BuildHasherDefault<NameHasher>;
+pub(super) type PathHash = BuildHasherDefault<NameHasher>;
 
 impl Packages {
     /// The packages of a root whose database index `owners` is shared with other threads.

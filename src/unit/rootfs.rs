@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -365,8 +366,10 @@ impl RootFs {
 #[derive(Debug)]
 pub struct Resolver {
     fs: RootFs,
-    /// Each directory resolved, with the symlinks followed on the way.
-    dirs: RefCell<HashMap<PathBuf, (Resolved, usize)>>,
+    /// Each directory resolved, with the symlinks followed on the way; keyed by the path's
+    /// bytes, which hash faster than its components (a path written another way is only
+    /// resolved again).
+    dirs: RefCell<HashMap<OsString, (Resolved, usize)>>,
 }
 
 impl Resolver {
@@ -415,11 +418,11 @@ impl Resolver {
     }
 
     fn resolve_dir_counting(&self, dir: &Path) -> Result<(Resolved, usize), LoadError> {
-        if let Some(r) = self.dirs.borrow().get(dir) {
+        if let Some(r) = self.dirs.borrow().get(dir.as_os_str()) {
             return Ok(r.clone());
         }
         let r = self.resolve_counting(dir)?;
-        self.dirs.borrow_mut().insert(dir.to_owned(), r.clone());
+        self.dirs.borrow_mut().insert(dir.as_os_str().to_owned(), r.clone());
         Ok(r)
     }
 
@@ -427,7 +430,7 @@ impl Resolver {
     /// `real_parent` (a path without symlinks) and whose last component is `name`.
     pub fn resolve_in(&self, path: &Path, real_parent: &Path, name: &std::ffi::OsStr) -> Result<Resolved, LoadError> {
         // The links the directory took count towards the limit: known when it was resolved here.
-        let dir = path.parent().and_then(|p| self.dirs.borrow().get(p).cloned());
+        let dir = path.parent().and_then(|p| self.dirs.borrow().get(p.as_os_str()).cloned());
         match dir {
             Some((Resolved::Real(real), links)) if real == real_parent => {
                 self.resolve_in_counting(path, real_parent, links, name).map(|(resolved, _)| resolved)
