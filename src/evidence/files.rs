@@ -36,6 +36,9 @@ pub struct Cache {
     resolver: Option<Resolver>,
     /// (soname, search directories, ELF machine and class) -> the library found.
     libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>, PathHash>,
+    /// The names in directories inside the root, by path inside it: a Python script's own
+    /// directory (/usr/bin) is listed for every module it imports.
+    listings: HashMap<String, Arc<Vec<String>>, PathHash>,
     /// Files a wrapper could run (executable or a script), by real path.
     runnable: HashMap<PathBuf, bool>,
     /// Files that start as an ELF file does, by real path.
@@ -269,6 +272,17 @@ impl Cache {
             Ok(_) => Located::NotFound,
             Err(e) => Located::Refused(format!("{}; not followed", e.message)),
         }
+    }
+
+    /// The names in the directory at `inside` (none when it cannot be listed), listed once.
+    pub(super) fn listing(&mut self, root: &RootFs, inside: &str) -> Arc<Vec<String>> {
+        if let Some(names) = self.listings.get(inside) {
+            return names.clone();
+        }
+        let names = root.real_path(inside).and_then(|real| root.list_dir(&real).ok()).unwrap_or_default();
+        let names = Arc::new(names.into_iter().map(|(name, _)| name).collect());
+        self.listings.insert(inside.to_owned(), Arc::clone(&names));
+        names
     }
 
     /// Whether the file at `real` starts as an ELF file does.
