@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use super::elf::{self, ElfFacts};
 use super::language::{Language, SourceReading};
+use super::package::PathHash;
 use super::plugins::{self, Plugins};
-use super::table::{matches, Match, DLOPEN};
+use super::table::{matches_with, row_functions_used, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::{Kind, Stat};
 use crate::unit::Loader;
@@ -29,11 +30,15 @@ pub struct Cache {
     /// The readings that cost most, shared with the caches of the run's other threads.
     shared: Arc<SharedReadings>,
     loader: Option<Loader>,
-    /// Paths inside the root and where they lead, and the directories on the way.
-    located: HashMap<String, Located>,
+    /// Paths inside the root and where they lead, and the directories on the way (looked up
+    /// for every candidate path of every command: hashed quickly).
+    located: HashMap<String, Located, PathHash>,
     resolver: Option<Resolver>,
     /// (soname, search directories, ELF machine and class) -> the library found.
-    libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>>,
+    libraries: HashMap<LibraryQuery, Option<(String, PathBuf)>, PathHash>,
+    /// The names in directories inside the root, by path inside it: a Python script's own
+    /// directory (/usr/bin) is listed for every module it imports.
+    listings: HashMap<String, Arc<Vec<String>>, PathHash>,
     /// Files a wrapper could run (executable or a script), by real path.
     runnable: HashMap<PathBuf, bool>,
     /// Files that start as an ELF file does, by real path.
@@ -55,6 +60,8 @@ pub struct SharedReadings {
     /// What each Perl or Python source file read shows, by real path and language: the
     /// modules of a language are shared by many services' scripts.
     sources: Readings<(PathBuf, Language), Option<Arc<SourceReading>>>,
+    /// The index of the root's dpkg database.
+    owners: super::package::SharedOwners,
 }
 
 /// A reading made once, by the first thread that asks for it.
@@ -95,12 +102,15 @@ pub(super) struct ParsedElf {
     /// For a file that imports dlopen(3): the directories its strings name where its
     /// plugins may be (read before its strings are dropped).
     pub plugin_dirs: Vec<String>,
+    /// [`row_functions_used`]: what the matches of each unit, with some functions not
+    /// counted, are worked out from.
+    pub row_functions: Vec<&'static str>,
 }
 
 impl Cache {
     /// A cache of its own for a thread of a run, sharing `shared` with the run's other threads.
     pub fn sharing(shared: Arc<SharedReadings>) -> Cache {
-        Cache { shared, ..Cache::default() }
+        Cache { packages: super::package::Packages::sharing(shared.owners.clone()), shared, ..Cache::default() }
     }
 
     pub(super) fn serve(&mut self, root: &RootFs) {
@@ -112,6 +122,7 @@ impl Cache {
                 root: Some(root.dir().to_owned()),
                 fs: Some(root.clone()),
                 resolver,
+                packages: super::package::Packages::sharing(shared.owners.clone()),
                 shared,
                 ..Cache::default()
             };
@@ -247,17 +258,31 @@ impl Cache {
     fn resolve_inside(&self, root: &RootFs, inside: &str) -> Located {
         let path = root.join_inside(inside);
         let resolved = match &self.resolver {
-            Some(resolver) => resolver.resolve(&path),
-            None => root.resolve(&path),
+            Some(resolver) => resolver.resolve_stat(&path),
+            None => root.resolve(&path).map(|resolved| (resolved, None)),
+        };
+        let is_file = |real: &Path, seen: Option<Stat>| {
+            seen.map_or_else(|| root.stat(real), Ok).is_ok_and(|m| m.kind == Kind::File)
         };
         match resolved {
-            Ok(Resolved::Real(real)) if root.stat(&real).is_ok_and(|m| m.kind == Kind::File) => {
+            Ok((Resolved::Real(real), seen)) if is_file(&real, seen) => {
                 let rel = real.strip_prefix(root.dir()).unwrap_or(&real);
                 Located::Found { inside: format!("/{}", rel.display()), real }
             }
             Ok(_) => Located::NotFound,
             Err(e) => Located::Refused(format!("{}; not followed", e.message)),
         }
+    }
+
+    /// The names in the directory at `inside` (none when it cannot be listed), listed once.
+    pub(super) fn listing(&mut self, root: &RootFs, inside: &str) -> Arc<Vec<String>> {
+        if let Some(names) = self.listings.get(inside) {
+            return names.clone();
+        }
+        let names = root.real_path(inside).and_then(|real| root.list_dir(&real).ok()).unwrap_or_default();
+        let names = Arc::new(names.into_iter().map(|(name, _)| name).collect());
+        self.listings.insert(inside.to_owned(), Arc::clone(&names));
+        names
     }
 
     /// Whether the file at `real` starts as an ELF file does.
@@ -312,19 +337,20 @@ pub(super) enum Located {
 
 fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
     let parsed = file.facts(elf::Strings::Paths).map(|mut facts| {
-        let matches = matches(inside, &facts);
+        let row_functions = row_functions_used(&facts);
+        let matches = matches_with(inside, &facts, &row_functions);
         let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
         let plugin_dirs = if loads_code { plugins::candidate_dirs(facts.strings.iter()) } else { Vec::new() };
         facts.strings.clear(); // only the rows and the plugin search read them, and they are read now
-        ParsedElf { facts, matches, plugin_dirs }
+        ParsedElf { facts, matches, plugin_dirs, row_functions }
     });
     let packed_by_upx = file.head().windows(4).any(|w| w == b"UPX!");
     ElfRead { mode, packed_by_upx, parsed }
 }
 
 pub(super) fn read_limited(root: &RootFs, real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
-    limited(root, real, limit)?;
-    root.read_bytes(real, limit).map_err(|e| e.to_string())
+    let meta = limited(root, real, limit)?;
+    root.read_stated(real, &meta, limit).map(|bytes| (bytes, meta.mode)).map_err(|e| e.to_string())
 }
 
 /// What `stat` says of a regular file not over `limit`.
@@ -360,9 +386,9 @@ fn read_program_file(root: &RootFs, real: &Path) -> Result<(FileRead, u32), Stri
         }
     }
     // A package keeps only the parts of an ELF file that are read: the rest is zeros.
-    let (bytes, mode) = root.read_bytes(real, MAX_PROGRAM_SIZE).map_err(|e| e.to_string())?;
+    let bytes = root.read_stated(real, &meta, MAX_PROGRAM_SIZE).map_err(|e| e.to_string())?;
     let read = if elf::is_elf(&bytes) { FileRead::Elf(elf::Parts::whole(bytes)) } else { FileRead::Other(bytes) };
-    Ok((read, mode))
+    Ok((read, meta.mode))
 }
 
 fn head(root: &RootFs, real: &Path) -> Vec<u8> {

@@ -323,8 +323,8 @@ impl Gatherer<'_> {
     /// `unused`: roles of the program whose options no invocation gives it, so the imports
     /// that serve them do not count.
     fn elf_program(&mut self, inside: &str, elf: &ElfRead, unused: &[&ArgumentRole], evidence: &mut ProgramEvidence) {
-        let (facts, found) = match &elf.parsed {
-            Ok(p) => (&p.facts, &p.matches),
+        let (parsed, facts, found) = match &elf.parsed {
+            Ok(p) => (p, &p.facts, &p.matches),
             Err(e) => {
                 evidence.kind = ProgramKind::Other;
                 self.findings.missing(format!("{inside}: {e}"));
@@ -361,7 +361,7 @@ impl Gatherer<'_> {
                 evidence.note = Some(format!("{}, and no command gives it those options", notes.join("; ")));
             }
             let unused_functions: Vec<&str> = unused.iter().flat_map(|r| r.functions.iter().copied()).collect();
-            matches_without(inside, facts, found, &unused_functions, &[])
+            matches_without(inside, parsed, &unused_functions, &[])
         };
         // What the program's plugins import may reach into its libraries; plugins that are
         // not read (None) may reach anything.

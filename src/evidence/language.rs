@@ -81,6 +81,14 @@ static PYTHON_RUN_IMPORTED: LazyLock<Regex> = LazyLock::new(|| {
 static PYTHON_LITERAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^\[?\s*[rb]?['"]([^'"{}%]+)['"]"#).unwrap());
 static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_]\w*|\$[<>()]").unwrap());
 
+/// The words of `code`, each copied once: most are written many times.
+fn distinct_words(code: &str) -> BTreeSet<String> {
+    let mut words: Vec<&str> = WORD.find_iter(code).map(|m| m.as_str()).collect();
+    words.sort_unstable();
+    words.dedup();
+    words.into_iter().map(str::to_owned).collect()
+}
+
 /// Reads a source file of `language`.
 pub fn read_source(language: Language, text: &str) -> SourceReading {
     match language {
@@ -137,7 +145,7 @@ fn read_perl(text: &str) -> SourceReading {
             )),
         }
     }
-    out.words = WORD.find_iter(&code).map(|m| m.as_str().to_owned()).collect();
+    out.words = distinct_words(&code);
     out
 }
 
@@ -177,7 +185,7 @@ fn read_python(text: &str) -> SourceReading {
             None => out.dynamic.push(format!("runs a command named at run time: `{}`", line_of(&code, start))),
         }
     }
-    out.words = WORD.find_iter(&code).map(|m| m.as_str().to_owned()).collect();
+    out.words = distinct_words(&code);
     out
 }
 

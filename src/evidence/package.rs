@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::io::Read;
+use std::sync::{Arc, OnceLock};
 
 use super::declared::{
     configured_paths, created_directories, installed_packages, same_source_dependencies, tmpfiles_paths, Installed,
@@ -32,7 +33,10 @@ const MAX_LIST_SIZE: u64 = 16 * 1024 * 1024;
 /// again before; the writable paths of each package are worked out once.
 #[derive(Default)]
 pub struct Packages {
-    owners: Option<Owners>,
+    /// Shared by the run's threads, each of which indexed the database on its own before.
+    owners: SharedOwners,
+    /// This thread's, for the lists a unit's search reads.
+    resolver: Option<Resolver>,
     writable: HashMap<Owner, Declared>,
     /// The dpkg status file's installed packages, read when a package's siblings are asked for.
     installed: Option<BTreeMap<String, Installed>>,
@@ -55,14 +59,17 @@ pub struct Writable {
     pub unreadable: Vec<String>,
 }
 
+/// The index of a root's dpkg database, made once by whichever thread asks first.
+pub type SharedOwners = Arc<OnceLock<Owners>>;
+
 /// How to find the package that ships a file.
-enum Owners {
+pub enum Owners {
     /// No dpkg database: a build root, whose files are all the package's.
     BuildRoot,
     /// The file lists of the database (`*.list`, sorted by name), and for the hash of each
     /// path in a readable list the first list that holds a path of that hash: where the
     /// search for a unit's list can start, since no list before it holds the unit.
-    Dpkg { resolver: Resolver, lists: Vec<String>, first: HashMap<u64, usize, PathHash> },
+    Dpkg { lists: Vec<String>, first: HashMap<u64, usize, PathHash> },
     /// A database that cannot be listed: no package is known.
     Unknown,
 }
@@ -75,9 +82,14 @@ enum Owner {
 
 /// A hash quick on paths (a hundred thousand of them on a Debian host); a collision only
 /// makes the search start early, never miss.
-type PathHash = BuildHasherDefault<NameHasher>;
+pub(super) type PathHash = BuildHasherDefault<NameHasher>;
 
 impl Packages {
+    /// The packages of a root whose database index `owners` is shared with other threads.
+    pub fn sharing(owners: SharedOwners) -> Packages {
+        Packages { owners, ..Packages::default() }
+    }
+
     /// Paths to keep writable under ProtectSystem=strict for the service of `unit_file`, each
     /// with why, sorted; `config_files`: the files its command lines name, of which those
     /// the package ships under /etc are read for the paths their settings name.
@@ -97,10 +109,12 @@ impl Packages {
     }
 
     fn declared(&mut self, root: &RootFs, unit_file: &str) -> Option<&Declared> {
-        let owners = self.owners.get_or_insert_with(|| Owners::read(root));
+        let shared = Arc::clone(&self.owners);
+        let owners = shared.get_or_init(|| Owners::read(root));
         let (owner, list) = match owners {
             Owners::BuildRoot => (Owner::BuildRoot, None),
-            Owners::Dpkg { resolver, lists, first } => {
+            Owners::Dpkg { lists, first } => {
+                let resolver = self.resolver.get_or_insert_with(|| Resolver::new(root.clone()));
                 let (index, text) = find_list(resolver, lists, first, unit_file)?;
                 (Owner::List(index), Some((lists[index].clone(), text)))
             }
@@ -126,7 +140,8 @@ impl Packages {
     /// What an installed package and the packages of its source it depends on declare: the
     /// files they ship and the directories their postinst creates.
     fn declared_by_dpkg(&mut self, root: &RootFs, list_name: &str, text: String) -> Declared {
-        let Some(Owners::Dpkg { resolver, lists, .. }) = &self.owners else { return Declared::default() };
+        let Some(Owners::Dpkg { lists, .. }) = self.owners.get() else { return Declared::default() };
+        let Some(resolver) = &self.resolver else { return Declared::default() };
         let package = package_of(list_name).to_owned();
         let installed = self.installed.get_or_insert_with(|| read_installed(root));
         let siblings = same_source_dependencies(installed, &package);
@@ -331,7 +346,7 @@ impl Owners {
                 first.entry(PathHash::default().hash_one(line)).or_insert(index);
             }
         }
-        Owners::Dpkg { resolver, lists, first }
+        Owners::Dpkg { lists, first }
     }
 }
 
@@ -382,11 +397,11 @@ fn read_list(resolver: &Resolver, name: &str) -> Option<String> {
 /// limit; false when not.
 fn read_list_into(resolver: &Resolver, name: &str, bytes: &mut Vec<u8>) -> bool {
     let root = resolver.fs();
-    let real = match resolver.resolve(&root.join_inside(&format!("{DPKG_INFO}/{name}"))) {
-        Ok(Resolved::Real(p)) => p,
+    let (real, seen) = match resolver.resolve_stat(&root.join_inside(&format!("{DPKG_INFO}/{name}"))) {
+        Ok((Resolved::Real(p), seen)) => (p, seen),
         _ => return false,
     };
-    match root.stat(&real) {
+    match seen.map_or_else(|| root.stat(&real), Ok) {
         Ok(meta) if meta.kind == Kind::File && meta.len <= MAX_LIST_SIZE => {}
         _ => return false,
     }
@@ -499,7 +514,8 @@ mod tests {
             fs::write(info.join(name), text).unwrap();
         }
         let root = RootFs::new(t.path()).unwrap();
-        let Owners::Dpkg { resolver, lists: names, first } = Owners::read(&root) else { panic!("a dpkg database") };
+        let Owners::Dpkg { lists: names, first } = Owners::read(&root) else { panic!("a dpkg database") };
+        let resolver = Resolver::new(root.clone());
         // What reading every list, in order, for the path or its twin finds.
         let scan = |unit: &str| {
             let paths = [unit.to_owned(), merged_usr(unit)];

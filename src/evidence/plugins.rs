@@ -133,8 +133,12 @@ pub(super) fn find(resolver: &Resolver, candidates: &[String]) -> Plugins {
 /// it is there.
 fn resolve(resolver: &Resolver, inside: &str) -> Option<(PathBuf, Kind)> {
     let root = resolver.fs();
-    let Ok(Resolved::Real(real)) = resolver.resolve(&root.join_inside(inside)) else { return None };
-    root.stat(&real).ok().map(|m| (real, m.kind))
+    let Ok((Resolved::Real(real), seen)) = resolver.resolve_stat(&root.join_inside(inside)) else { return None };
+    let kind = match seen {
+        Some(m) => m.kind,
+        None => root.stat(&real).ok()?.kind,
+    };
+    Some((real, kind))
 }
 
 #[cfg(test)]

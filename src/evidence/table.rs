@@ -32,6 +32,7 @@ pub mod libraries;
 pub mod programs;
 
 use super::elf::ElfFacts;
+use super::files::ParsedElf;
 pub use super::Findings;
 use crate::directives::Need;
 
@@ -712,11 +713,35 @@ pub fn apply_matches(matches: &[Match], is_program: bool, out: &mut Findings) {
 /// Every row that matches one ELF file (`file`: its path inside the root), in the order of
 /// the rows, then the devices it names.
 pub fn matches(file: &str, facts: &ElfFacts) -> Vec<Match> {
+    matches_with(file, facts, &row_functions_used(facts))
+}
+
+/// [`matches`] of a file whose [`row_functions_used`] are `row_functions`.
+pub fn matches_with(file: &str, facts: &ElfFacts, row_functions: &[&str]) -> Vec<Match> {
+    matches_counting(file, facts, |f| row_functions.binary_search(&f).is_ok())
+}
+
+/// The functions the rows look for (`Fun` rows, and those that say a file runs programs)
+/// that `facts` uses, sorted: looked up for each unit instead of the file's imports (a
+/// library imports thousands).
+pub fn row_functions_used(facts: &ElfFacts) -> Vec<&'static str> {
+    static ROW_FUNCTIONS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        let funs = RULES.iter().filter_map(|r| if let Fun(names) = r.when { Some(names) } else { None });
+        let mut all: Vec<&'static str> = funs.chain([EXEC_FUNCTIONS]).flatten().copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    });
+    let used = facts.used_functions();
+    ROW_FUNCTIONS.iter().copied().filter(|f| used.contains(*f)).collect()
+}
+
+/// [`matches`] with `used` saying which functions the file uses.
+fn matches_counting(file: &str, facts: &ElfFacts, used: impl Fn(&str) -> bool) -> Vec<Match> {
     let mut found = Vec::new();
     let mut add = |then: &'static [Effect], reason: String| found.push(Match { then, reason });
-    let used = facts.used_functions();
     let verb = if facts.linking == Some(super::elf::Linking::Static) { "contains" } else { "imports" };
-    let runs_programs = EXEC_FUNCTIONS.iter().any(|f| used.contains(*f));
+    let runs_programs = EXEC_FUNCTIONS.iter().any(|f| used(f));
     // Every row prefix is absolute, and a string's path token starts where the string does,
     // so only the strings starting with '/' can match: in the sorted set, those from "/" up
     // to "0", the next character. Read once here instead of once per row.
@@ -747,7 +772,7 @@ pub fn matches(file: &str, facts: &ElfFacts) -> Vec<Match> {
                 }
             }
             Fun(names) => {
-                let found: Vec<&str> = names.iter().copied().filter(|n| used.contains(*n)).collect();
+                let found: Vec<&str> = names.iter().copied().filter(|n| used(n)).collect();
                 if !found.is_empty() {
                     add(rule.then, format!("{file} {verb} {}: {}", found.join(", "), rule.why));
                 }
@@ -779,22 +804,15 @@ pub fn names(file: &str, string: &str) -> String {
 }
 
 /// The matches of one ELF file with some of what it shows not counted: `functions` it
-/// imports (or contains) and the strings starting with one of `paths`. `found` are its
-/// matches as read; `facts` no longer hold its strings, so the matches from strings are
-/// taken from `found`.
-pub fn matches_without(
-    file: &str,
-    facts: &ElfFacts,
-    found: &[Match],
-    functions: &[&str],
-    paths: &[&str],
-) -> Vec<Match> {
-    let mut counted = facts.clone();
-    counted.imports.retain(|f| !functions.contains(&f.as_str()));
-    counted.static_functions.retain(|f| !functions.contains(&f.as_str()));
-    let from_facts = matches(file, facts);
+/// imports (or contains) and the strings starting with one of `paths`. Its matches as read
+/// come from its facts and strings; its facts no longer hold its strings, so the matches
+/// from strings are taken from those.
+pub(super) fn matches_without(file: &str, parsed: &ParsedElf, functions: &[&str], paths: &[&str]) -> Vec<Match> {
+    let (facts, found, row_functions) = (&parsed.facts, &parsed.matches, &parsed.row_functions);
+    let used = |f: &str| row_functions.binary_search(&f).is_ok();
+    let from_facts = matches_with(file, facts, row_functions);
     let dropped: Vec<String> = paths.iter().map(|p| names(file, p)).collect();
-    let mut own = matches(file, &counted);
+    let mut own = matches_counting(file, facts, |f| used(f) && !functions.contains(&f));
     own.extend(
         found
             .iter()
@@ -870,6 +888,25 @@ mod tests {
         let (a, b) = (matches("/x", &all), matches("/x", &paths));
         assert!(a.len() >= 3);
         assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    }
+
+    #[test]
+    fn the_row_functions_are_every_function_a_row_asks_about() {
+        // Every function a row names, used: the matches from the row functions are those
+        // from the whole set of imports.
+        let mut facts = ElfFacts { linking: Some(super::super::elf::Linking::Dynamic), ..Default::default() };
+        for rule in RULES {
+            if let Fun(names) = rule.when {
+                facts.imports.extend(names.iter().map(|n| n.to_string()));
+            }
+        }
+        facts.imports.extend(EXEC_FUNCTIONS.iter().map(|n| n.to_string()));
+        facts.imports.insert("not_a_row_function".into());
+        let row_functions = row_functions_used(&facts);
+        assert_eq!(row_functions.len(), facts.imports.len() - 1);
+        let whole = matches_counting("/x", &facts, |f| facts.imports.contains(f));
+        assert!(whole.len() >= 10);
+        assert_eq!(format!("{:?}", matches_with("/x", &facts, &row_functions)), format!("{whole:?}"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -134,7 +135,7 @@ impl RootFs {
     }
 
     /// [`Self::read_bytes`] of a file whose `stat` the caller has.
-    fn read_stated(&self, real: &Path, meta: &Stat, limit: u64) -> io::Result<Vec<u8>> {
+    pub fn read_stated(&self, real: &Path, meta: &Stat, limit: u64) -> io::Result<Vec<u8>> {
         if let Some(tree) = &self.tree {
             return tree.read(self.in_tree(real)?, limit);
         }
@@ -365,8 +366,10 @@ impl RootFs {
 #[derive(Debug)]
 pub struct Resolver {
     fs: RootFs,
-    /// Each directory resolved, with the symlinks followed on the way.
-    dirs: RefCell<HashMap<PathBuf, (Resolved, usize)>>,
+    /// Each directory resolved, with the symlinks followed on the way; keyed by the path's
+    /// bytes, which hash faster than its components (a path written another way is only
+    /// resolved again).
+    dirs: RefCell<HashMap<OsString, (Resolved, usize)>>,
 }
 
 impl Resolver {
@@ -383,18 +386,29 @@ impl Resolver {
         self.resolve_counting(path).map(|(resolved, _)| resolved)
     }
 
+    /// What [`RootFs::resolve`] gives for `path`, with the `stat` of what it leads to when
+    /// the walk looked at it already (a last component that is no symlink): a caller that
+    /// needs it does not look again.
+    pub fn resolve_stat(&self, path: &Path) -> Result<(Resolved, Option<Stat>), LoadError> {
+        self.resolve_seen(path).map(|(resolved, _, seen)| (resolved, seen))
+    }
+
     fn resolve_counting(&self, path: &Path) -> Result<(Resolved, usize), LoadError> {
+        self.resolve_seen(path).map(|(resolved, links, _)| (resolved, links))
+    }
+
+    fn resolve_seen(&self, path: &Path) -> Result<Seen, LoadError> {
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-            return self.fs.resolve_counting(path);
+            return self.fs.resolve_counting(path).map(unseen);
         };
         if !self.fs.contains(parent) {
-            return self.fs.resolve_counting(path); // the root itself, or outside it: an error
+            return self.fs.resolve_counting(path).map(unseen); // the root itself, or outside it: an error
         }
         match self.resolve_dir_counting(parent) {
-            Ok((Resolved::Real(real_parent), links)) => self.resolve_in_counting(path, &real_parent, links, name),
+            Ok((Resolved::Real(real_parent), links)) => self.resolve_in_seen(path, &real_parent, links, name),
             // Resolving a path walks its directory first and stops where that stops.
-            Ok((Resolved::Missing, links)) => Ok((Resolved::Missing, links)),
-            _ => self.fs.resolve_counting(path),
+            Ok((Resolved::Missing, links)) => Ok((Resolved::Missing, links, None)),
+            _ => self.fs.resolve_counting(path).map(unseen),
         }
     }
 
@@ -404,11 +418,11 @@ impl Resolver {
     }
 
     fn resolve_dir_counting(&self, dir: &Path) -> Result<(Resolved, usize), LoadError> {
-        if let Some(r) = self.dirs.borrow().get(dir) {
+        if let Some(r) = self.dirs.borrow().get(dir.as_os_str()) {
             return Ok(r.clone());
         }
         let r = self.resolve_counting(dir)?;
-        self.dirs.borrow_mut().insert(dir.to_owned(), r.clone());
+        self.dirs.borrow_mut().insert(dir.as_os_str().to_owned(), r.clone());
         Ok(r)
     }
 
@@ -416,7 +430,7 @@ impl Resolver {
     /// `real_parent` (a path without symlinks) and whose last component is `name`.
     pub fn resolve_in(&self, path: &Path, real_parent: &Path, name: &std::ffi::OsStr) -> Result<Resolved, LoadError> {
         // The links the directory took count towards the limit: known when it was resolved here.
-        let dir = path.parent().and_then(|p| self.dirs.borrow().get(p).cloned());
+        let dir = path.parent().and_then(|p| self.dirs.borrow().get(p.as_os_str()).cloned());
         match dir {
             Some((Resolved::Real(real), links)) if real == real_parent => {
                 self.resolve_in_counting(path, real_parent, links, name).map(|(resolved, _)| resolved)
@@ -434,20 +448,39 @@ impl Resolver {
         links: usize,
         name: &std::ffi::OsStr,
     ) -> Result<(Resolved, usize), LoadError> {
+        self.resolve_in_seen(path, real_parent, links, name).map(|(resolved, links, _)| (resolved, links))
+    }
+
+    fn resolve_in_seen(
+        &self,
+        path: &Path,
+        real_parent: &Path,
+        links: usize,
+        name: &std::ffi::OsStr,
+    ) -> Result<Seen, LoadError> {
         if name == ".." || name == "." || name.is_empty() || name.as_encoded_bytes().contains(&b'/') {
-            return self.fs.resolve_counting(path);
+            return self.fs.resolve_counting(path).map(unseen);
         }
         let candidate = real_parent.join(name);
         match self.fs.lstat(&candidate) {
-            Ok(m) if m.kind != Kind::Symlink => Ok((Resolved::Real(candidate), links)),
-            Ok(_) if links == usize::MAX => self.fs.resolve_counting(path),
+            // No symlink: its lstat is its stat.
+            Ok(m) if m.kind != Kind::Symlink => Ok((Resolved::Real(candidate), links, Some(m))),
+            Ok(_) if links == usize::MAX => self.fs.resolve_counting(path).map(unseen),
             // RootFs::resolve stands here after the directory: go on from there.
-            Ok(_) => self.fs.resolve_from(path, real_parent.to_owned(), vec![PathBuf::from(name)], links),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((Resolved::Missing, links)),
-            Err(e) if e.raw_os_error() == Some(20) => Ok((Resolved::Missing, links)), // ENOTDIR
+            Ok(_) => self.fs.resolve_from(path, real_parent.to_owned(), vec![PathBuf::from(name)], links).map(unseen),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((Resolved::Missing, links, None)),
+            Err(e) if e.raw_os_error() == Some(20) => Ok((Resolved::Missing, links, None)), // ENOTDIR
             Err(e) => Err(LoadError::new(&candidate, e.to_string())),
         }
     }
+}
+
+/// A path resolved, the links followed on the way, and the `stat` of where it leads when
+/// the walk saw it.
+type Seen = (Resolved, usize, Option<Stat>);
+
+fn unseen((resolved, links): (Resolved, usize)) -> Seen {
+    (resolved, links, None)
 }
 
 fn stat_of(m: &fs::Metadata) -> Stat {
@@ -567,6 +600,13 @@ mod tests {
             for p in &paths {
                 let path = root.join_inside(p);
                 assert_eq!(resolver.resolve(&path), root.resolve(&path), "{p}");
+                // The stat the walk saw is what stat(2) says of where it led.
+                let (resolved, seen) =
+                    resolver.resolve_stat(&path).map_err(|e| e.message).unwrap_or((Resolved::Missing, None));
+                if let (Resolved::Real(real), Some(seen)) = (&resolved, seen) {
+                    let stat = root.stat(real).unwrap();
+                    assert_eq!((seen.kind, seen.len, seen.mode), (stat.kind, stat.len, stat.mode), "{p}");
+                }
                 if let Ok(Resolved::Real(real_dir)) = resolver.resolve_dir(path.parent().unwrap()) {
                     let name = path.file_name().unwrap();
                     assert_eq!(resolver.resolve_in(&path, &real_dir, name), root.resolve(&path), "{p}");
@@ -575,6 +615,9 @@ mod tests {
             let outside = t.path().parent().unwrap().join("elsewhere");
             assert_eq!(resolver.resolve(&outside), root.resolve(&outside));
         }
+        let seen = |p: &str| resolver.resolve_stat(&root.join_inside(p)).unwrap().1.map(|m| m.kind);
+        assert_eq!(seen("lib/systemd/system/real.service"), Some(Kind::File));
+        assert_eq!(seen("lib/systemd/system"), Some(Kind::Dir));
     }
 
     #[test]

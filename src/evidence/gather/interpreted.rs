@@ -193,7 +193,7 @@ impl Gatherer<'_> {
             not_counted.iter().copied().filter(|f| parsed.facts.used_functions().contains(*f)).collect();
         not_counted.extend(DLOPEN);
         let not_counted: Vec<&str> = not_counted.into_iter().collect();
-        let own = matches_without(&inside, &parsed.facts, &parsed.matches, &not_counted, &[]);
+        let own = matches_without(&inside, parsed, &not_counted, &[]);
         apply_matches(&own, true, &mut self.findings);
         let mut note = format!("its dlopen(3) loads the extension modules {} loads, read with it", base_name(script));
         if !ignored.is_empty() {
@@ -231,8 +231,8 @@ impl Gatherer<'_> {
         match language {
             Language::Perl => {
                 let version = self.perl_version();
-                let triplets = self.list("/usr/lib").into_iter().filter(|d| d.contains("-linux-"));
-                let triplets: Vec<String> = triplets.collect();
+                let triplets: Vec<String> =
+                    self.list("/usr/lib").iter().filter(|d| d.contains("-linux-")).cloned().collect();
                 add("/etc/perl".into(), false);
                 for t in &triplets {
                     add(format!("/usr/local/lib/{t}/perl/{}", version.1), false);
@@ -314,7 +314,7 @@ impl Gatherer<'_> {
             }
             let parent = base.rsplit_once('/').map_or("/".to_owned(), |(p, _)| p.to_owned());
             let prefix = format!("{last}.");
-            if let Some(so) = self.list(&parent).into_iter().find(|f| f.starts_with(&prefix) && f.ends_with(".so")) {
+            if let Some(so) = self.list(&parent).iter().find(|f| f.starts_with(&prefix) && f.ends_with(".so")) {
                 let path = format!("{parent}/{so}");
                 return PythonModule::File(ModuleFile { path, name: module.to_owned(), standard: d.standard });
             }
@@ -328,8 +328,13 @@ impl Gatherer<'_> {
 
     /// Perl's version directories: (`5.40`, `5.40.1`), from the root's perl-base.
     fn perl_version(&mut self) -> (String, String) {
-        let full =
-            self.list("/usr/share/perl").into_iter().filter(|v| v.matches('.').count() == 2).max().unwrap_or_default();
+        let full = self
+            .list("/usr/share/perl")
+            .iter()
+            .filter(|v| v.matches('.').count() == 2)
+            .max()
+            .cloned()
+            .unwrap_or_default();
         let short = full.rsplit_once('.').map_or(full.as_str(), |(s, _)| s).to_owned();
         (short, full)
     }
@@ -353,9 +358,8 @@ impl Gatherer<'_> {
         self.root.real_path(inside).and_then(|real| self.root.stat(&real).ok()).is_some_and(|s| s.kind == Kind::Dir)
     }
 
-    pub(super) fn list(&self, inside: &str) -> Vec<String> {
-        let Some(real) = self.root.real_path(inside) else { return Vec::new() };
-        self.root.list_dir(&real).map(|e| e.into_iter().map(|(n, _)| n).collect()).unwrap_or_default()
+    pub(super) fn list(&mut self, inside: &str) -> Arc<Vec<String>> {
+        self.cache.listing(self.root, inside)
     }
 }
 

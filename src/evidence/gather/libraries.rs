@@ -214,7 +214,7 @@ impl Gatherer<'_> {
             self.library_notes.push(format!("{} of {soname} not counted: {whose}", ignored.join(", ")));
         }
         let not_counted: Vec<&str> = not_counted.into_iter().collect();
-        matches_without(inside, &lib.facts, &lib.matches, &not_counted, &[])
+        matches_without(inside, lib, &not_counted, &[])
     }
 }
 

@@ -128,7 +128,7 @@ impl Gatherer<'_> {
         }
         let mut files: Vec<String> = Vec::new();
         for dir in CONFIG_DIRS {
-            let mut names = self.list(dir);
+            let mut names = self.list(dir).to_vec();
             names.sort();
             files.extend(names.into_iter().map(|n| format!("{dir}/{n}")));
         }
@@ -175,7 +175,7 @@ impl Gatherer<'_> {
         } else {
             let mut dirs = Vec::new();
             for lib in ["/usr/lib", "/lib"] {
-                for t in self.list(lib).into_iter().filter(|d| d.contains("-linux-")) {
+                for t in self.list(lib).iter().filter(|d| d.contains("-linux-")) {
                     dirs.push(format!("{lib}/{t}/security"));
                 }
                 dirs.push(format!("{lib}/security"));

@@ -246,7 +246,7 @@ pub(in crate::evidence) fn counted_matches<'a>(
             })
         })
         .collect();
-    (Cow::Owned(matches_without(inside, &library.facts, &library.matches, &functions, &paths)), notes)
+    (Cow::Owned(matches_without(inside, library, &functions, &paths)), notes)
 }
 
 #[cfg(test)]
