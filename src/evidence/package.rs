@@ -156,9 +156,8 @@ impl Packages {
         let mut created = Vec::new();
         for name in std::iter::once(&package).chain(&siblings) {
             let script = format!("{DPKG_INFO}/{name}.postinst");
-            let Some(real) = root.real_path(&script) else { continue };
-            let Ok((bytes, _)) = super::files::read_limited(root, &real, 1024 * 1024) else { continue };
-            for dir in created_directories(&String::from_utf8_lossy(&bytes)) {
+            let Some(text) = read_text(root, &script, MAX_TEXT_SIZE) else { continue };
+            for dir in created_directories(&text) {
                 created.push((dir.clone(), format!("{script} creates {dir}")));
             }
         }
@@ -174,11 +173,18 @@ fn package_of(list_name: &str) -> &str {
 }
 
 fn read_installed(root: &RootFs) -> BTreeMap<String, Installed> {
-    let Some(real) = root.real_path("/var/lib/dpkg/status") else { return BTreeMap::new() };
-    match super::files::read_limited(root, &real, MAX_LIST_SIZE) {
-        Ok((bytes, _)) => installed_packages(&String::from_utf8_lossy(&bytes)),
-        Err(_) => BTreeMap::new(),
-    }
+    read_text(root, "/var/lib/dpkg/status", MAX_LIST_SIZE).map(|text| installed_packages(&text)).unwrap_or_default()
+}
+
+/// What a maintainer script, a tmpfiles.d or logrotate.d file and the like hold at most.
+const MAX_TEXT_SIZE: u64 = 1024 * 1024;
+
+/// The text of the file `inside` the root (bytes that are not UTF-8 replaced); None when it is
+/// not there, is larger than `limit` or cannot be read: such a file declares nothing.
+fn read_text(root: &RootFs, inside: &str, limit: u64) -> Option<String> {
+    let real = root.real_path(inside)?;
+    let (bytes, _) = super::files::read_limited(root, &real, limit).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// How deep includes of includes are followed.
@@ -192,7 +198,7 @@ const MAX_INCLUDE_DEPTH: usize = 3;
 fn configured(root: &RootFs, config: &str, depth: usize, out: &mut Writable) {
     // A file that is not there is read by no one.
     let Some(real) = root.real_path(config) else { return };
-    let read = super::files::read_limited(root, &real, 1024 * 1024)
+    let read = super::files::read_limited(root, &real, MAX_TEXT_SIZE)
         .and_then(|(bytes, _)| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned()));
     let text = match read {
         Ok(text) => text,
@@ -302,11 +308,7 @@ fn is_tmpfiles_conf(path: &str) -> bool {
 }
 
 fn tmpfiles_path_list(root: &RootFs, inside: &str) -> Vec<String> {
-    let Some(real) = root.real_path(inside) else { return Vec::new() };
-    match super::files::read_limited(root, &real, 1024 * 1024) {
-        Ok((bytes, _)) => tmpfiles_paths(&String::from_utf8_lossy(&bytes)),
-        Err(_) => Vec::new(),
-    }
+    read_text(root, inside, MAX_TEXT_SIZE).map(|text| tmpfiles_paths(&text)).unwrap_or_default()
 }
 
 /// `samba` of `/var/log/samba` or `/var/log/samba/cores`.
@@ -438,9 +440,7 @@ fn walk(root: &RootFs, inside: &str, depth: usize, out: &mut Vec<String>) {
 
 /// The absolute paths a logrotate.d file names before its `{` blocks.
 fn logrotate_paths(root: &RootFs, inside: &str) -> Vec<String> {
-    let Some(real) = root.real_path(inside) else { return Vec::new() };
-    let Ok(text) = super::files::read_limited(root, &real, 1024 * 1024) else { return Vec::new() };
-    let text = String::from_utf8_lossy(&text.0);
+    let Some(text) = read_text(root, inside, MAX_TEXT_SIZE) else { return Vec::new() };
     let mut out = Vec::new();
     let mut depth = 0usize;
     for line in text.lines().map(str::trim) {
