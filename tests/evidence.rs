@@ -852,3 +852,53 @@ fn the_pam_modules_a_program_runs_are_read_as_its_plugins() {
         e.missing
     );
 }
+
+#[test]
+fn libgcrypt_changes_its_user_id_only_where_a_set_uid_bit_can_make_the_ids_differ() {
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    let lib = format!("-L{}", r.path(libdir).display());
+    let soname = "-Wl,-soname,libgcrypt.so.20";
+    r.cc("libgcrypt-stub.c", &format!("{libdir}/libgcrypt.so.20"), &["-shared", "-fPIC", soname]);
+    r.cc("gcrypt-user.c", "usr/sbin/cryptd", &[&lib, "-l:libgcrypt.so.20", "-Wl,-rpath,/usr/lib/x86_64-linux-gnu"]);
+    r.cc("gcrypt-user.c", "usr/bin/suidhelper", &[&lib, "-l:libgcrypt.so.20", "-Wl,-rpath,/usr/lib/x86_64-linux-gnu"]);
+    fs::set_permissions(r.path("usr/bin/suidhelper"), fs::Permissions::from_mode(0o4755)).unwrap();
+    let counted = |e: &Evidence| {
+        let from_lib = |w: &String| w.starts_with("/usr/lib/x86_64-linux-gnu/libgcrypt.so.20 imports setuid:");
+        let cap = e.capabilities.get("CAP_SETUID").is_some_and(|w| w.iter().any(from_lib));
+        let need = e.needs.get(&Need::ChangesUser).is_some_and(|w| w.iter().any(from_lib));
+        assert_eq!(cap, need, "{:?} {:?}", e.capabilities, e.needs);
+        cap
+    };
+    let note = |e: &Evidence| e.programs.iter().filter_map(|p| p.note.clone()).collect::<Vec<_>>().join("; ");
+    let not_counted = "libgcrypt.so.20: setuid not counted: called only while the real and effective user ids differ";
+
+    // Root, NoNewPrivileges=yes, DynamicUser=yes: getuid() == geteuid() unless the program
+    // changes its ids itself.
+    for (name, service, why) in [
+        ("root", "", "the service starts as root and runs no set-uid program"),
+        ("nnp", "User=cryptd\nNoNewPrivileges=yes\n", "the unit sets NoNewPrivileges=yes"),
+        ("dynamic", "DynamicUser=yes\n", "DynamicUser=yes implies NoNewPrivileges=yes"),
+    ] {
+        r.unit(&format!("{name}.service"), &format!("[Service]\n{service}ExecStart=/usr/sbin/cryptd\n"));
+        let e = r.evidence(&format!("{name}.service"));
+        assert!(e.complete, "{name}: {:?}", e.missing);
+        assert!(!counted(&e), "{name}");
+        assert!(!e.needs.contains_key(&Need::HostUserIds), "{name}: {:?}", e.needs);
+        assert!(note(&e).contains(not_counted) && note(&e).contains(why), "{name}: {}", note(&e));
+        assert!(explain_text(&e).contains(not_counted), "{name}: explain shows it");
+        assert!(!derive(&e).unwrap().capability_bounding_set.value.contains("CAP_SETUID"), "{name}");
+    }
+
+    // A non-root User= without NoNewPrivileges=: a set-uid-root program it runs may be
+    // running with ids that differ, where setuid() must succeed (and setuid(0) then fail).
+    r.unit("user.service", "[Service]\nUser=cryptd\nExecStart=/usr/sbin/cryptd\n");
+    let e = r.evidence("user.service");
+    assert!(counted(&e) && !note(&e).contains(not_counted), "{}", note(&e));
+    // Root running a set-uid program: counted, for every program, and no note says otherwise.
+    r.unit("suid.service", "[Service]\nExecStartPre=/usr/bin/suidhelper\nExecStart=/usr/sbin/cryptd\n");
+    let e = r.evidence("suid.service");
+    assert!(e.needs.contains_key(&Need::SetuidExecution), "{:?}", e.needs);
+    assert!(counted(&e) && !note(&e).contains(not_counted), "{}", note(&e));
+    assert!(derive(&e).unwrap().capability_bounding_set.value.contains("CAP_SETUID"));
+}

@@ -64,6 +64,8 @@ pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs,
         environment,
         open_environment,
         runs_as_root: user_facts(assignments).runs_as_root(),
+        set_id_gain: SetIdGain::of(assignments),
+        only_when_ids_differ: Vec::new(),
     };
     let lines = exec_lines(assignments);
     let mut named_files = Vec::new();
@@ -82,6 +84,16 @@ pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs,
     }
     let facts = unit_facts(unit, assignments, root, g.cache, &mut g.findings);
     let mut f = g.findings;
+    if g.set_id_gain == SetIdGain::UnlessSetuidRun && f.needs.contains_key(&Need::SetuidExecution) {
+        // A set-uid program it runs may start one of them with ids that differ after all.
+        for (dropped, note) in g.only_when_ids_differ {
+            apply_matches(&dropped, false, &mut f);
+            for p in g.programs.iter_mut() {
+                let kept = p.note.take().map(|n| n.replace(&format!("; {note}"), "").replace(&format!("{note}; "), ""));
+                p.note = kept.filter(|n| *n != note);
+            }
+        }
+    }
     let inside = unit.main().real_path.strip_prefix(root.dir()).map(|p| format!("/{}", p.display()));
     let writable = inside.map(|p| g.cache.packages.writable_paths(root, &p, &named_files)).unwrap_or_default();
     for why in writable.unreadable {
@@ -119,6 +131,51 @@ struct Gatherer<'a> {
     open_environment: bool,
     /// Whether the service's processes start as root (no `User=`, no `DynamicUser=`).
     runs_as_root: bool,
+    /// How a process of the service may come to run with a real user id other than its
+    /// effective one, other than by changing its ids itself.
+    set_id_gain: SetIdGain,
+    /// Library matches not counted because the import is made only when the ids differ
+    /// ([`super::table::libraries::ONLY_WHEN_IDS_DIFFER`]), with the note saying so: they
+    /// count after all when `set_id_gain` turns out to allow it.
+    only_when_ids_differ: Vec<(Vec<Match>, String)>,
+}
+
+/// Whether a set-uid program can give a process of the service a real user id other than
+/// its effective one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SetIdGain {
+    /// No: no_new_privs is set (why).
+    Never(&'static str),
+    /// Only if it runs a set-uid program: it starts as root, so its real and effective ids
+    /// are the same until it changes them.
+    UnlessSetuidRun,
+    /// Yes: a non-root `User=` without NoNewPrivileges=yes may run a set-uid program.
+    Possible,
+}
+
+impl SetIdGain {
+    fn of(assignments: &[Assignment]) -> SetIdGain {
+        let user = user_facts(assignments);
+        let last = values_of(assignments, "Service", "NoNewPrivileges").into_iter().last();
+        if user.dynamic_user {
+            SetIdGain::Never("DynamicUser=yes implies NoNewPrivileges=yes")
+        } else if last.and_then(|v| parse_boolean(&v)) == Some(true) {
+            SetIdGain::Never("the unit sets NoNewPrivileges=yes")
+        } else if user.runs_as_root() {
+            SetIdGain::UnlessSetuidRun
+        } else {
+            SetIdGain::Possible
+        }
+    }
+
+    /// Why the ids cannot differ through a set-uid bit, when they cannot.
+    fn why_not(self) -> Option<&'static str> {
+        match self {
+            SetIdGain::Never(why) => Some(why),
+            SetIdGain::UnlessSetuidRun => Some("the service starts as root and runs no set-uid program"),
+            SetIdGain::Possible => None,
+        }
+    }
 }
 
 impl Gatherer<'_> {

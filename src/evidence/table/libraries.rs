@@ -183,6 +183,43 @@ pub static LIBRARY_REACH: &[Reach] = &[
     },
 ];
 
+/// Imports a library makes only in a process whose real user id is not its effective one.
+/// A service's process is in that state only when it (or a process before it) ran a
+/// set-uid program without no_new_privs, or changed its own ids, which its own imports then
+/// show (with the same needs). So such an import does not count where neither can happen
+/// through a set-uid bit: for a service started as root that runs no set-uid program, and
+/// for one with NoNewPrivileges=yes (or DynamicUser=yes, which implies it).
+#[derive(Debug, Clone, Copy)]
+pub struct OnlyWhenIdsDiffer {
+    /// Sonames starting with one of these.
+    pub library: &'static [&'static str],
+    pub imports: &'static [&'static str],
+    /// Where the library's source shows it, for `explain`.
+    pub source: &'static str,
+}
+
+pub static ONLY_WHEN_IDS_DIFFER: &[OnlyWhenIdsDiffer] = &[
+    // libgcrypt's src/secmem.c: setuid() in lock_pool_pages(), `if (uid && !geteuid())`
+    // with uid = getuid() (a set-uid-root program run by another user, giving up root once
+    // its secure memory is locked), and in _gcry_secmem_init_internal(0), `if (uid !=
+    // geteuid())`; then `!setuid(0)` must fail, which needs CAP_SETUID and setuid(2) allowed,
+    // so where the branch is taken the import does count. Debian builds it without
+    // USE_CAPABILITIES (libgcrypt.so.20 of 1.10.1, 1.11.0 and 1.12.4 imports no cap_set_proc,
+    // links no libcap), the other branch. No other file of src/, cipher/ or random/ that
+    // Linux builds calls setuid (random/rndunix.c is not built on Linux).
+    OnlyWhenIdsDiffer {
+        library: &["libgcrypt.so."],
+        imports: &["setuid"],
+        source: "libgcrypt's src/secmem.c, lock_pool_pages() and _gcry_secmem_init_internal() \
+                 (1.10.1 to 1.12.0): only when getuid() != geteuid()",
+    },
+];
+
+/// The [`ONLY_WHEN_IDS_DIFFER`] rows for a library by its soname.
+pub fn only_when_ids_differ(soname: &str) -> impl Iterator<Item = &'static OnlyWhenIdsDiffer> + '_ {
+    ONLY_WHEN_IDS_DIFFER.iter().filter(move |r| r.library.iter().any(|p| soname.starts_with(p)))
+}
+
 /// What the program and every object it loads import, each object's set as read: whether
 /// some import reaches a row is looked up in them (a library chain imports thousands of
 /// functions; a row names a few exports, or a namespace).
@@ -212,24 +249,30 @@ pub fn reach_of(soname: &str) -> impl Iterator<Item = &'static Reach> + '_ {
 
 /// The matches of a library `program` loads (at `inside`, as read) that count, and what
 /// was not counted and why. `callers`: what the program and everything it loads import
-/// (None when some of it was not read: then everything counts).
+/// (None when some of it was not read: then everything counts). `also`: imports of the
+/// library the caller does not count either (its note is the caller's).
 pub(in crate::evidence) fn counted_matches<'a>(
     program: &str,
     inside: &str,
     soname: &str,
     library: &'a ParsedElf,
     callers: Option<&Callers>,
+    also: &[&str],
 ) -> (Cow<'a, [Match]>, Vec<String>) {
     let unreached: Vec<&Reach> = match callers {
         Some(callers) => reach_of(soname).filter(|r| !callers.reach(r)).collect(),
         None => Vec::new(),
     };
-    if unreached.is_empty() {
+    let used = library.facts.used_functions();
+    if unreached.is_empty() && !also.iter().any(|f| used.contains(*f)) {
         return (Cow::Borrowed(&library.matches), Vec::new());
     }
-    let used = library.facts.used_functions();
-    let functions: Vec<&str> =
-        unreached.iter().flat_map(|r| r.imports.iter().copied()).filter(|f| used.contains(*f)).collect();
+    let functions: Vec<&str> = unreached
+        .iter()
+        .flat_map(|r| r.imports.iter().copied())
+        .chain(also.iter().copied())
+        .filter(|f| used.contains(*f))
+        .collect();
     let paths: Vec<&str> = unreached.iter().flat_map(|r| r.paths.iter().copied()).collect();
     let named = |p: &str| library.matches.iter().any(|m| m.reason.starts_with(&names(inside, p)));
     let notes = unreached
