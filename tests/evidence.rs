@@ -902,3 +902,33 @@ fn libgcrypt_changes_its_user_id_only_where_a_set_uid_bit_can_make_the_ids_diffe
     assert!(counted(&e) && !note(&e).contains(not_counted), "{}", note(&e));
     assert!(derive(&e).unwrap().capability_bounding_set.value.contains("CAP_SETUID"));
 }
+
+#[test]
+fn the_real_libgcrypt_of_the_host_is_what_the_row_governs() {
+    // Debian 12's libgcrypt20 (1.10.1), which libsystemd links: its setuid import must be
+    // the one the row leaves out, and no other import of its may show a change of user.
+    let host = Path::new("/usr/lib/x86_64-linux-gnu/libgcrypt.so.20");
+    if !host.exists() {
+        eprintln!("SKIPPED: no {} on this host", host.display());
+        return;
+    }
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    fs::create_dir_all(r.path(libdir)).unwrap();
+    for lib in ["libgcrypt.so.20", "libgpg-error.so.0"] {
+        fs::copy(Path::new("/usr/lib/x86_64-linux-gnu").join(lib), r.path(&format!("{libdir}/{lib}"))).unwrap();
+    }
+    let lib = format!("-L{}", r.path(libdir).display());
+    r.cc("gcrypt-user.c", "usr/sbin/cryptd", &[&lib, "-l:libgcrypt.so.20", "-Wl,-rpath,/usr/lib/x86_64-linux-gnu"]);
+    r.unit("root.service", "[Service]\nExecStart=/usr/sbin/cryptd\n");
+    r.unit("user.service", "[Service]\nUser=cryptd\nExecStart=/usr/sbin/cryptd\n");
+    let from_lib = |e: &Evidence| {
+        e.capabilities.get("CAP_SETUID").is_some_and(|w| w.iter().any(|w| w.contains("libgcrypt.so.20 imports setuid")))
+    };
+    let e = r.evidence("root.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(!e.needs.contains_key(&Need::ChangesUser) && !e.needs.contains_key(&Need::HostUserIds), "{:?}", e.needs);
+    assert!(!e.capabilities.contains_key("CAP_SETUID"), "{:?}", e.capabilities);
+    assert!(explain_text(&e).contains("libgcrypt.so.20: setuid not counted"));
+    assert!(from_lib(&r.evidence("user.service")), "counted for a User= that may run a set-uid program");
+}
