@@ -932,3 +932,28 @@ fn the_real_libgcrypt_of_the_host_is_what_the_row_governs() {
     assert!(explain_text(&e).contains("libgcrypt.so.20: setuid not counted"));
     assert!(from_lib(&r.evidence("user.service")), "counted for a User= that may run a set-uid program");
 }
+
+#[test]
+fn libmount_mounts_only_for_a_program_that_makes_a_mount_context() {
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    let lib = format!("-L{}", r.path(libdir).display());
+    let rpath = "-Wl,-rpath,/usr/lib/x86_64-linux-gnu";
+    r.cc("libmount-stub.c", &format!("{libdir}/libmount.so.1"), &["-shared", "-fPIC", "-Wl,-soname,libmount.so.1"]);
+    r.cc("mount-user.c", "usr/sbin/tablereader", &[&lib, "-l:libmount.so.1", rpath]);
+    r.cc("mount-user.c", "usr/sbin/mounter", &["-DMOUNTS", &lib, "-l:libmount.so.1", rpath]);
+    r.unit("tablereader.service", "[Service]\nExecStart=/usr/sbin/tablereader\n");
+    r.unit("mounter.service", "[Service]\nExecStart=/usr/sbin/mounter\n");
+
+    let e = r.evidence("tablereader.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(!e.needs.contains_key(&Need::Mounts) && !e.capabilities.contains_key("CAP_SYS_ADMIN"), "{:?}", e.needs);
+    let note = e.programs[0].note.as_deref().unwrap_or_default();
+    assert!(note.contains("libmount.so.1: mount not counted: reached only through mnt_new_context"), "{note}");
+
+    let e = r.evidence("mounter.service");
+    assert!(e.needs[&Need::Mounts]
+        .iter()
+        .any(|w| w.starts_with("/usr/lib/x86_64-linux-gnu/libmount.so.1 imports mount")));
+    assert!(e.capabilities.contains_key("CAP_SYS_ADMIN"), "{:?}", e.capabilities);
+}

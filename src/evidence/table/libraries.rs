@@ -181,6 +181,28 @@ pub static LIBRARY_REACH: &[Reach] = &[
         reached: Reached::Through(&["per_thread_cwd_check", "per_thread_cwd_activate"]),
         through: "per_thread_cwd_check, per_thread_cwd_activate",
     },
+    // util-linux's libmount (2.38.1, 2.41.5 and 2.42.2 read; Debian 12, 13 and sid link it
+    // into GIO): every call of these is made on a struct libmnt_context, which a program
+    // gets only from mnt_new_context() (mnt_copy_context() is not exported): mount(2) and
+    // umount(2) in context_mount.c do_mount()/do_mount_subdir() and context_umount.c
+    // do_umount()/umount_nofollow_support() (2.41 on: the hook_mount*.c, hook_subdir.c and
+    // hook_idmap.c hooks the context runs, and context.c mnt_context_reopen_target_fd());
+    // unshare(2) and setns(2) in utils.c mnt_tmptgt_unshare()/mnt_tmptgt_cleanup() for
+    // do_mount() (2.41 on: hook_subdir.c, hook_idmap.c) and in context.c
+    // mnt_context_set_target_ns()/mnt_context_switch_ns(); setuid() and setgid() in
+    // drop_permissions() (include/c.h) of the exec_helper() that runs /sbin/mount.TYPE or
+    // /sbin/umount.TYPE for a context (lib/canonicalize.c's and lib/fileutils.c's callers
+    // are not called in libmount). Reading a table, fstab or the monitor (what GIO does)
+    // calls none of them. libblockdev loads its plugins with dlopen(3), which the chain read
+    // does not show, and its fs plugin (libbd_fs.so.2, libblockdev 2.28) mounts with
+    // mnt_context_mount(): a program using any bd_* function counts them too.
+    Reach {
+        library: &["libmount.so."],
+        imports: &["mount", "umount", "umount2", "unshare", "setns", "setuid", "setgid"],
+        paths: &[],
+        reached: Reached::AnyExcept { namespace: &["mnt_new_context", "bd_"], except: &[] },
+        through: "mnt_new_context, or libblockdev's bd_* functions (its plugins, loaded with dlopen, mount)",
+    },
 ];
 
 /// Imports a library makes only in a process whose real user id is not its effective one.
@@ -320,6 +342,9 @@ mod tests {
         assert!(!systemd.reached_by("sd_notifyf") && !systemd.reached_by("sd_listen_fds_with_names"));
         assert!(!systemd.reached_by("cap_set_proc") && systemd.reached_by("sd_booted_or_not"), "a name is exact");
         assert_eq!(reach_of("libcapng.so.0").count(), 0);
+        let libmount = reach_of("libmount.so.1").next().unwrap();
+        assert!(libmount.reached_by("mnt_new_context") && !libmount.reached_by("mnt_table_parse_mtab"));
+        assert!(libmount.reached_by("bd_fs_resize") && !libmount.reached_by("mnt_new_table"));
         let selinux = reach_of("libselinux.so.1").next().unwrap();
         assert!(selinux.reached_by("selinux_init_load_policy") && !selinux.reached_by("is_selinux_enabled"));
     }
