@@ -221,19 +221,20 @@ pub struct OnlyWhenIdsDiffer {
 }
 
 pub static ONLY_WHEN_IDS_DIFFER: &[OnlyWhenIdsDiffer] = &[
-    // libgcrypt's src/secmem.c: setuid() in lock_pool_pages(), `if (uid && !geteuid())`
-    // with uid = getuid() (a set-uid-root program run by another user, giving up root once
-    // its secure memory is locked), and in _gcry_secmem_init_internal(0), `if (uid !=
-    // geteuid())`; then `!setuid(0)` must fail, which needs CAP_SETUID and setuid(2) allowed,
-    // so where the branch is taken the import does count. Debian builds it without
-    // USE_CAPABILITIES (libgcrypt.so.20 of 1.10.1, 1.11.0 and 1.12.4 imports no cap_set_proc,
-    // links no libcap), the other branch. No other file of src/, cipher/ or random/ that
-    // Linux builds calls setuid (random/rndunix.c is not built on Linux).
+    // libgcrypt's src/secmem.c (1.10.1, 1.11.0, 1.12.0 and 1.12.2 read): setuid() in
+    // lock_pool_pages(), `if (uid && !geteuid())` with uid = getuid() (a set-uid-root
+    // program run by another user, giving up root once its secure memory is locked), and in
+    // _gcry_secmem_init_internal(0), `if (uid != geteuid())`; then `!setuid(0)` must fail,
+    // which needs CAP_SETUID and setuid(2) allowed, so where the branch is taken the import
+    // does count. Debian builds it without USE_CAPABILITIES (its libgcrypt.so.20 of 1.10.1,
+    // 1.11.0 and 1.12.4 links no libcap and imports no cap_set_proc), the other branch, and
+    // without random/rndunix.c, the only other caller (none of its /usr/bin/vmstat,
+    // netstat command strings is in the library).
     OnlyWhenIdsDiffer {
         library: &["libgcrypt.so."],
         imports: &["setuid"],
         source: "libgcrypt's src/secmem.c, lock_pool_pages() and _gcry_secmem_init_internal() \
-                 (1.10.1 to 1.12.0): only when getuid() != geteuid()",
+                 (1.10.1 to 1.12.2): only when getuid() != geteuid()",
     },
 ];
 
