@@ -431,6 +431,8 @@ pub static DIRECTIVES: &[Directive] = &[
     Directive {
         key: "PrivateUsers",
         since: 232,
+        // NEWS: "self" and "identity" in 257 (before, a boolean), "full" in 258.
+        value_since: &[("self", 257), ("identity", 257), ("full", 258)],
         rows: &["PrivateUsers"],
         breaks: &[HostUserIds, Devices, Mounts],
         comment: "Run the service in a user namespace without host users",
@@ -890,5 +892,8 @@ mod tests {
         assert_eq!(lookup("ProtectSystem").unwrap().since_for("full"), 214);
         assert_eq!(lookup("SystemCallFilter").unwrap().since_for("@system-service"), 239);
         assert_eq!(lookup("SystemCallFilter").unwrap().since_for("~@mount"), 187);
+        assert_eq!(lookup("PrivateUsers").unwrap().since_for("yes"), 232);
+        assert_eq!(lookup("PrivateUsers").unwrap().since_for("identity"), 257);
+        assert_eq!(lookup("PrivateUsers").unwrap().since_for("full"), 258);
     }
 }

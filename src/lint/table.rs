@@ -394,7 +394,8 @@ mod tests {
             }
             assert!(known_at(info, d.since.max(REFERENCE_VERSION)), "{} unknown at {}", d.key, d.since);
             for (value, since) in d.value_since.iter().filter(|(_, s)| *s > REFERENCE_VERSION) {
-                let (parser, enums) = match *since >= NEWEST_VERSION {
+                // Checked against the first release with a table that is not older than the value.
+                let (parser, enums) = match *since > 257 {
                     true => (info.parser_262, &t.enums_262),
                     false => (info.parser_257, &t.enums_257),
                 };

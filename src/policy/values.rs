@@ -237,6 +237,8 @@ mod tests {
             ("ProtectProc", "invisible", "yes"),
             ("ProcSubset", "pid", "all pid"),
             ("UMask", "0027", "0999"),
+            // An enumeration since 257, judged by the parser of the release that brought the value.
+            ("PrivateUsers", "identity", "identiy"),
         ] {
             assert_eq!(validate(key, ok), Ok(()), "{key}={ok}");
             assert!(validate(key, bad).is_err(), "{key}={bad}");
