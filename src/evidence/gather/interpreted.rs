@@ -286,12 +286,12 @@ impl Gatherer<'_> {
                 let mut source = false;
                 let mut object = false;
                 for d in search {
-                    let pm = format!("{}/{rel}.pm", d.dir);
+                    let pm = [&d.dir, "/", &rel, ".pm"].concat();
                     if !source && self.is_file(&pm) {
                         source = true;
                         out.push(ModuleFile { path: pm, name: name.to_owned(), standard: d.standard });
                     }
-                    let so = format!("{}/auto/{rel}/{last}.so", d.dir);
+                    let so = [&d.dir, "/auto/", &rel, "/", &last, ".so"].concat();
                     if !object && self.is_file(&so) {
                         object = true;
                         out.push(ModuleFile { path: so, name: name.to_owned(), standard: d.standard });
@@ -317,8 +317,8 @@ impl Gatherer<'_> {
     fn find_python_module(&mut self, module: &str, rel: &str, search: &[SearchDir]) -> PythonModule {
         let last = rel.rsplit('/').next().unwrap_or(rel);
         for d in search {
-            let base = format!("{}/{rel}", d.dir);
-            for path in [format!("{base}/__init__.py"), format!("{base}.py")] {
+            let base = [&d.dir, "/", rel].concat();
+            for path in [[&base, "/__init__.py"].concat(), [&base, ".py"].concat()] {
                 if self.is_file(&path) {
                     return PythonModule::File(ModuleFile { path, name: module.to_owned(), standard: d.standard });
                 }
