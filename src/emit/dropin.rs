@@ -10,9 +10,9 @@ pub fn directive_lines(plan: &Plan) -> Vec<String> {
     for a in &plan.added {
         let comment = directives::comment_for(&a.directive, &a.value);
         if !comment.is_empty() {
-            lines.push(format!("# {comment}"));
+            lines.push(["# ", &comment].concat());
         }
-        lines.push(format!("{}={}", a.directive, a.value));
+        lines.push([&a.directive, "=", &a.value].concat());
     }
     lines
 }

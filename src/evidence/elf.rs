@@ -350,17 +350,20 @@ fn read_as<'a, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'a>>(
     facts.linking = Some(if dynamic_linked { Linking::Dynamic } else { Linking::Static });
 
     let dynsym = sections.symbols(endian, data, elf::SHT_DYNSYM).map_err(bad)?;
+    let mut imports: Vec<String> = Vec::new();
     for sym in dynsym.iter() {
         if !sym.is_undefined(endian) || sym.st_name(endian) == 0 {
             continue;
         }
         if let Ok(name) = sym.name(endian, dynsym.strings()) {
-            facts.imports.insert(String::from_utf8_lossy(name).into_owned());
+            imports.push(String::from_utf8_lossy(name).into_owned());
         }
     }
+    facts.imports = sorted_set(imports);
     if !dynamic_linked {
         let symtab = sections.symbols(endian, data, elf::SHT_SYMTAB).map_err(bad)?;
         facts.has_symtab = !symtab.is_empty();
+        let mut functions: Vec<String> = Vec::new();
         for sym in symtab.iter() {
             if sym.st_type() != elf::STT_FUNC || sym.is_undefined(endian) {
                 continue;
@@ -369,9 +372,10 @@ fn read_as<'a, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'a>>(
                 // glibc's internal aliases (`__setuid`, `__GI_setuid`) name the same code.
                 let name = String::from_utf8_lossy(name);
                 let plain = name.trim_start_matches("__GI_").trim_start_matches("__");
-                facts.static_functions.insert(plain.to_owned());
+                functions.push(plain.to_owned());
             }
         }
+        facts.static_functions = sorted_set(functions);
     }
     let mut strings: Vec<&str> = Vec::new();
     for (_, section) in sections.enumerate() {
@@ -395,6 +399,14 @@ fn read_as<'a, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'a>>(
     strings.dedup();
     facts.strings = strings.into_iter().map(str::to_owned).collect();
     Ok(facts)
+}
+
+/// The set of `items`, sorted first: a set built from sorted items is filled in one pass,
+/// where inserting a library's thousands of symbols one by one searched the tree for each.
+fn sorted_set(mut items: Vec<String>) -> BTreeSet<String> {
+    items.sort_unstable();
+    items.dedup();
+    items.into_iter().collect()
 }
 
 #[cfg(test)]

@@ -479,7 +479,7 @@ impl Gatherer<'_> {
         } else if written.contains('/') || written.is_empty() {
             return Located::Refused("not an absolute path".into());
         } else {
-            Box::new(COMMAND_PATH.iter().map(|d| format!("{d}/{written}")))
+            Box::new(COMMAND_PATH.iter().map(|d| [d, "/", written].concat()))
         };
         let mut refused = None;
         for c in candidates {

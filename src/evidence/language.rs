@@ -8,6 +8,8 @@ use std::collections::BTreeSet;
 use regex::Regex;
 use std::sync::LazyLock;
 
+use super::table::interpreters::LANGUAGE_FUNCTIONS;
+
 /// The languages whose scripts are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Language {
@@ -39,7 +41,8 @@ pub struct SourceReading {
     pub lib_dirs: Vec<String>,
     /// Commands it runs, named literally (first word of the command).
     pub commands: BTreeSet<String>,
-    /// Identifiers it uses (for the privileged functions of the language it calls).
+    /// The identifiers it uses that name a privileged function of the language (the names
+    /// of [`LANGUAGE_FUNCTIONS`]): all that is asked of its words.
     pub words: BTreeSet<String>,
     /// Why what it runs or loads cannot be fully known, one line each.
     pub dynamic: Vec<String>,
@@ -79,14 +82,74 @@ static PYTHON_RUN_IMPORTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^\s*from\s+(?:subprocess|os)\s+import\s+.*\b(?:Popen|call|check_call|check_output|run|getoutput|getstatusoutput|system|popen|exec\w*|spawn\w*|posix_spawn\w*)\b").unwrap()
 });
 static PYTHON_LITERAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^\[?\s*[rb]?['"]([^'"{}%]+)['"]"#).unwrap());
-static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_]\w*|\$[<>()]").unwrap());
+/// The words [`LANGUAGE_FUNCTIONS`] names, and a first sieve for them: bit `len` of
+/// `first_bytes[b]` is set when a name of `len` bytes starts with byte `b`.
+struct Names {
+    names: BTreeSet<&'static str>,
+    first_bytes: [u64; 256],
+}
 
-/// The words of `code`, each copied once: most are written many times.
+static NAMES: LazyLock<Names> = LazyLock::new(|| {
+    let names: BTreeSet<&'static str> = LANGUAGE_FUNCTIONS.iter().flat_map(|f| f.names.iter().copied()).collect();
+    let mut first_bytes = [0u64; 256];
+    for n in &names {
+        assert!(n.len() < 64, "a name of LANGUAGE_FUNCTIONS is too long for the sieve: {n}");
+        first_bytes[usize::from(n.as_bytes()[0])] |= 1 << n.len();
+    }
+    Names { names, first_bytes }
+});
+
+impl Names {
+    fn contains(&self, word: &str) -> bool {
+        let sieve = self.first_bytes[usize::from(word.as_bytes()[0])];
+        word.len() < 64 && sieve & (1 << word.len()) != 0 && self.names.contains(word)
+    }
+}
+
+/// Calls `f` with each word of `code` as the regex `[A-Za-z_]\w*|\$[<>()]` (Unicode `\w`)
+/// finds them one after another, scanned by hand: the regex's per-match overhead was most
+/// of reading a module.
+fn for_each_word(code: &str, mut f: impl FnMut(&str)) {
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphabetic() || b == b'_' {
+            let start = i;
+            i += 1;
+            while let Some(&c) = bytes.get(i) {
+                if c.is_ascii_alphanumeric() || c == b'_' {
+                    i += 1;
+                } else if c >= 0x80 {
+                    match code[i..].chars().next() {
+                        Some(ch) if regex_syntax::is_word_character(ch) => i += ch.len_utf8(),
+                        _ => break,
+                    }
+                } else {
+                    break;
+                }
+            }
+            f(&code[start..i]);
+        } else if b == b'$' && matches!(bytes.get(i + 1), Some(b'<' | b'>' | b'(' | b')')) {
+            f(&code[i..i + 2]);
+            i += 2;
+        } else {
+            // A byte of a multi-byte character is never a letter, `_` or `$`.
+            i += 1;
+        }
+    }
+}
+
+/// The words of `code` that name a privileged function of the language, each copied once.
 fn distinct_words(code: &str) -> BTreeSet<String> {
-    let mut words: Vec<&str> = WORD.find_iter(code).map(|m| m.as_str()).collect();
-    words.sort_unstable();
-    words.dedup();
-    words.into_iter().map(str::to_owned).collect()
+    let names = &*NAMES;
+    let mut words = BTreeSet::new();
+    for_each_word(code, |w| {
+        if names.contains(w) && !words.contains(w) {
+            words.insert(w.to_owned());
+        }
+    });
+    words
 }
 
 /// Reads a source file of `language`.
@@ -306,6 +369,26 @@ mod tests {
              my $n = $#a; system $n;\nmy $t = \"a # b\"; exec $t;\nif ($x =~ m#/x#) { system $x }\n",
         );
         assert_eq!(r.dynamic.len(), 3, "{:?}", r.dynamic);
+    }
+
+    #[test]
+    fn words_as_the_regex_finds_them() {
+        let word = Regex::new(r"[A-Za-z_]\w*|\$[<>()]").unwrap();
+        for text in [
+            "chown($u, $g); 9kill x1_y $< $$( $)$> $ ( a$(b",
+            "\u{e9}t\u{e9} a\u{e9}b \u{663}abc _\u{301}x \u{2014}nice\u{2014} \u{5f}\u{200d}z",
+            "",
+            "$",
+            "a",
+        ] {
+            let mut scanned = Vec::new();
+            for_each_word(text, |w| scanned.push(w.to_owned()));
+            let found: Vec<String> = word.find_iter(text).map(|m| m.as_str().to_owned()).collect();
+            assert_eq!(scanned, found, "{text:?}");
+        }
+        let r = read_perl("kill 'TERM', $pid; my $chowner = 1; sub setuidx {}\n");
+        let words: Vec<&str> = r.words.iter().map(String::as_str).collect();
+        assert_eq!(words, ["kill"]);
     }
 
     #[test]

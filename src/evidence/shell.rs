@@ -6,12 +6,13 @@ mod expand;
 mod words;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 pub(crate) use branches::glob_match;
 use branches::Branches;
 pub use expand::ShellContext;
 use expand::Variables;
-use words::{logical_lines, shell_words, CaseState, PATTERN};
+use words::{Script, PATTERN};
 
 /// What a shell script runs, read statically.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,16 +87,18 @@ pub fn read_shell_with(text: &str, ctx: &ShellContext, source: &mut SourceReader
         first: None,
         fixed: BTreeMap::new(),
         confused: false,
+        read_files: BTreeMap::new(),
     };
-    reader.collect(text, None, 0, true);
+    let script = Script::split(text);
+    reader.collect(&script, None, 0, true);
     let first = reader.noting.take().unwrap_or_default();
     if first.selects && !reader.confused {
         reader.restart();
         reader.first = Some(first);
-        reader.collect(text, None, 0, true);
+        reader.collect(&script, None, 0, true);
         if reader.confused {
             reader.restart();
-            reader.collect(text, None, 0, true);
+            reader.collect(&script, None, 0, true);
         }
     }
     let Reader { lines, vars, functions, mut dynamic, .. } = reader;
@@ -162,6 +165,8 @@ struct Reader<'a, 'b> {
     fixed: BTreeMap<String, String>,
     /// Some file's words did not nest as the reader expects.
     confused: bool,
+    /// Each file sourced, as read the first time (a reading may start again).
+    read_files: BTreeMap<String, Result<Rc<Script>, String>>,
 }
 
 impl Reader<'_, '_> {
@@ -202,25 +207,20 @@ impl Reader<'_, '_> {
         }
     }
 
-    /// Splits `text` into command lines, noting assignments and functions, and reads the
+    /// Reads the command lines of `script`, noting assignments and functions, and reads the
     /// files it sources where they are named (so that what they set counts from there on).
     /// `top`: the text runs once, unconditionally, where it is read (the script itself, or a
     /// file it sources so).
-    fn collect(&mut self, text: &str, origin: Option<&str>, depth: usize, top: bool) {
-        let mut case = CaseState::default();
+    fn collect(&mut self, script: &Script, origin: Option<&str>, depth: usize, top: bool) {
         let mut branches = Branches::default();
-        // bash's `;&` and `;;&` run the next part of a case whatever its pattern.
-        branches.confused = text.contains(";&");
-        let mut pending: Vec<(String, bool)> = logical_lines(text).into_iter().map(|l| (l, false)).collect();
-        pending.reverse();
-        while let Some((line, in_substitution)) = pending.pop() {
-            let (words, substitutions) = shell_words(&line, &mut case);
+        branches.confused = script.falls_through;
+        for line in &script.lines {
+            let (words, in_substitution) = (&line.words, line.in_substitution);
             // A subshell over several lines: what it assigns does not last, which the reader
             // does not see; nor where it ends.
-            if words.last().is_some_and(|w| w == "(") || case.stray_close {
+            if line.confuses {
                 branches.confused = true;
             }
-            pending.extend(substitutions.into_iter().rev().map(|s| (s, true)));
             let mut kept = Line { words: Vec::new(), origin: origin.map(str::to_owned), function: None };
             for (k, w) in words.iter().enumerate() {
                 let previous = k.checked_sub(1).map(|p| words[p].as_str());
@@ -229,10 +229,10 @@ impl Reader<'_, '_> {
                 let in_function = branches.function().is_some() || !top;
                 let alive = {
                     let fixed = |word: &str| self.fixed_value(word, in_function);
-                    branches.step(&words, k, starts, &fixed)
+                    branches.step(words, k, starts, &fixed)
                 };
                 if self.noting.is_some() {
-                    self.note_first(&words, k, starts);
+                    self.note_first(words, k, starts);
                 }
                 // `name() {` or `function name`: calls of it run no program.
                 let defines = words.get(k + 1).is_some_and(|n| n == "(") || previous == Some("function");
@@ -349,9 +349,17 @@ impl Reader<'_, '_> {
             if depth >= MAX_SOURCE_DEPTH || !self.sourced.insert(file.clone()) {
                 continue;
             }
-            let read = self.source.as_mut().map_or(Err("not read".into()), |s| s(&file));
+            let read = match self.read_files.get(&file) {
+                Some(read) => read.clone(),
+                None => {
+                    let read = self.source.as_mut().map_or(Err("not read".into()), |s| s(&file));
+                    let read = read.map(|text| Rc::new(Script::split(&text)));
+                    self.read_files.insert(file.clone(), read.clone());
+                    read
+                }
+            };
             match read {
-                Ok(text) => self.collect(&text, Some(&file), depth + 1, top),
+                Ok(script) => self.collect(&script, Some(&file), depth + 1, top),
                 Err(why) => self.dynamic.push(format!("sources {file}: {why}")),
             }
         }

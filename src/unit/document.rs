@@ -140,7 +140,7 @@ impl Document {
         let block: Vec<String> = new_lines
             .iter()
             .enumerate()
-            .map(|(i, l)| format!("{l}{}", if i + 1 == new_lines.len() { last_nl } else { nl }))
+            .map(|(i, l)| [l.as_str(), if i + 1 == new_lines.len() { last_nl } else { nl }].concat())
             .collect();
         self.lines.splice(at..at, block);
         self.reparse()

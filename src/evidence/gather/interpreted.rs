@@ -4,7 +4,8 @@
 //! language's standard library do what the script asks of them: their extensions are read,
 //! what they run is not (as for glibc's own files).
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::{Gatherer, MAX_SCRIPT_SIZE};
@@ -93,6 +94,9 @@ impl Gatherer<'_> {
         let mut commands = BTreeSet::new();
         let mut queue: VecDeque<(String, String, bool)> = VecDeque::new();
         let mut read_files: BTreeSet<String> = BTreeSet::new();
+        // Where each module name was found: many modules load the same ones (POSIX, strict,
+        // os), each looked for in every directory of the search.
+        let mut found_by_name: HashMap<String, Rc<Vec<ModuleFile>>> = HashMap::new();
         self.program_code(script, &first, &mut words, &mut commands);
         queue.extend(first.modules.iter().map(|m| (m.clone(), String::new(), false)));
         while let Some((written, from, from_standard)) = queue.pop_front() {
@@ -101,12 +105,19 @@ impl Gatherer<'_> {
                 None => (false, absolute_module(&written, &from)),
             };
             let Some(name) = name else { continue };
-            let found = self.find_module(language, &name, &search);
+            let found = match found_by_name.get(&name) {
+                Some(found) => found.clone(),
+                None => {
+                    let found = Rc::new(self.find_module(language, &name, &search));
+                    found_by_name.insert(name.clone(), found.clone());
+                    found
+                }
+            };
             if found.is_empty() && !optional && !from_standard && !is_builtin(language, &name) {
                 let by = if from.is_empty() { script.to_owned() } else { from.clone() };
                 self.findings.missing(format!("{script}: module {name} (loaded by {by}) not found in the root"));
             }
-            for module in found {
+            for module in found.iter() {
                 if !read_files.insert(module.path.clone()) {
                     continue;
                 }
@@ -275,12 +286,12 @@ impl Gatherer<'_> {
                 let mut source = false;
                 let mut object = false;
                 for d in search {
-                    let pm = format!("{}/{rel}.pm", d.dir);
+                    let pm = [&d.dir, "/", &rel, ".pm"].concat();
                     if !source && self.is_file(&pm) {
                         source = true;
                         out.push(ModuleFile { path: pm, name: name.to_owned(), standard: d.standard });
                     }
-                    let so = format!("{}/auto/{rel}/{last}.so", d.dir);
+                    let so = [&d.dir, "/auto/", &rel, "/", &last, ".so"].concat();
                     if !object && self.is_file(&so) {
                         object = true;
                         out.push(ModuleFile { path: so, name: name.to_owned(), standard: d.standard });
@@ -306,8 +317,8 @@ impl Gatherer<'_> {
     fn find_python_module(&mut self, module: &str, rel: &str, search: &[SearchDir]) -> PythonModule {
         let last = rel.rsplit('/').next().unwrap_or(rel);
         for d in search {
-            let base = format!("{}/{rel}", d.dir);
-            for path in [format!("{base}/__init__.py"), format!("{base}.py")] {
+            let base = [&d.dir, "/", rel].concat();
+            for path in [[&base, "/__init__.py"].concat(), [&base, ".py"].concat()] {
                 if self.is_file(&path) {
                     return PythonModule::File(ModuleFile { path, name: module.to_owned(), standard: d.standard });
                 }

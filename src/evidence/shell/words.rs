@@ -2,10 +2,45 @@
 //! newlines joined, comments and here-documents dropped) and rough words, with the text of
 //! command substitutions handed back to be read as lines of their own.
 
+/// A text as the reader reads it: its command lines, split once however often the text is
+/// read (a script is read up to three times, a file it sources each time it is read).
+pub(super) struct Script {
+    pub(super) lines: Vec<CommandLine>,
+    /// bash's `;&` or `;;&`: the next part of a case runs whatever its pattern.
+    pub(super) falls_through: bool,
+}
+
+/// One command line as [`shell_words`] splits it.
+pub(super) struct CommandLine {
+    pub(super) words: Vec<String>,
+    /// The text of a command substitution of the line before.
+    pub(super) in_substitution: bool,
+    /// It opens or closes a subshell over several lines, which the reader does not follow.
+    pub(super) confuses: bool,
+}
+
+impl Script {
+    /// The command lines of `text` in reading order, a command substitution's right after
+    /// the line it is in.
+    pub(super) fn split(text: &str) -> Script {
+        let mut case = CaseState::default();
+        let mut pending: Vec<(String, bool)> = logical_lines(text).into_iter().map(|l| (l, false)).collect();
+        pending.reverse();
+        let mut lines = Vec::new();
+        while let Some((line, in_substitution)) = pending.pop() {
+            let (words, substitutions) = shell_words(&line, &mut case);
+            let confuses = words.last().is_some_and(|w| w == "(") || case.stray_close;
+            pending.extend(substitutions.into_iter().rev().map(|s| (s, true)));
+            lines.push(CommandLine { words, in_substitution, confuses });
+        }
+        Script { lines, falls_through: text.contains(";&") }
+    }
+}
+
 /// Joins backslash-continued lines and lines inside a quoted string, drops comments and
 /// here-document bodies. A quote still open at the end (an escape this reading missed) falls
 /// back to reading line by line.
-pub(super) fn logical_lines(text: &str) -> Vec<String> {
+fn logical_lines(text: &str) -> Vec<String> {
     join_lines(text, true).unwrap_or_else(|| join_lines(text, false).unwrap_or_default())
 }
 
@@ -83,7 +118,7 @@ fn strip_comment(line: &str, quote: &mut Option<char>) -> String {
 /// Where the reader is in `case ... esac` statements, across lines: a `(` that opens a
 /// pattern (`( smb | smbd )`, POSIX allows it) is no subshell.
 #[derive(Debug, Default)]
-pub(super) struct CaseState {
+struct CaseState {
     /// `case` statements open.
     open: usize,
     /// Next comes a pattern: after `in` or `;;`.
@@ -93,7 +128,7 @@ pub(super) struct CaseState {
     /// The pattern has a quoted or escaped character, which may be a literal `*`.
     pattern_quoted: bool,
     /// The last line closed a parenthesis it did not open (a subshell over several lines).
-    pub(super) stray_close: bool,
+    stray_close: bool,
 }
 
 /// Starts the word that stands for a case pattern (`start|restart)`), given after the `;`
@@ -107,7 +142,7 @@ pub(super) const UNSURE: char = '\u{2}';
 /// quoted or not) stays in its word as `$(...)`, a value known only at run time, and its text
 /// is returned to be read as a command line of its own. An arithmetic expansion
 /// (`$((!$addc))`) stays inside its word: it runs nothing.
-pub(super) fn shell_words(line: &str, case: &mut CaseState) -> (Vec<String>, Vec<String>) {
+fn shell_words(line: &str, case: &mut CaseState) -> (Vec<String>, Vec<String>) {
     let mut words = Vec::new();
     let mut substitutions = Vec::new();
     let mut word = String::new();
