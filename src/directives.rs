@@ -87,6 +87,9 @@ pub enum Need {
     /// Leaves files in /tmp or /var/tmp for other programs to open (winbindd's users' Kerberos
     /// ticket caches, FILE:/tmp/krb5cc_%u): a private /tmp hides them.
     SharedTmp,
+    /// Reads /proc files outside the process entries (/proc/sys, /proc/net...), which
+    /// ProcSubset=pid hides while ProtectProc= and ProtectKernelTunables= leave them readable.
+    ProcSystemFiles,
 }
 
 impl Need {
@@ -128,6 +131,7 @@ impl Need {
             }
             Openat2 => "opens files with openat2(2), which RestrictSUIDSGID= refuses",
             SharedTmp => "leaves files in /tmp for other programs",
+            ProcSystemFiles => "reads /proc files outside the process entries, which ProcSubset=pid hides",
         }
     }
 }
@@ -416,7 +420,7 @@ pub static DIRECTIVES: &[Directive] = &[
         key: "ProcSubset",
         since: 247,
         rows: &["ProcSubset"],
-        breaks: &[ProcessInspection, KernelTunables],
+        breaks: &[ProcessInspection, KernelTunables, ProcSystemFiles],
         comment: "Show only process entries in /proc",
         ..SERVICE
     },

@@ -183,6 +183,8 @@ const VETO_NEEDS: &[Need] = &[
     Need::ChangesUser,
     Need::AdministrativeCalls,
     Need::Openat2,
+    // Imported or linked, never a string: only ProcSubset= (strict) minds it.
+    Need::ProcSystemFiles,
     // Read from the package's own configuration, not guessed from a program's strings.
     Need::WritesUndeclaredPaths,
 ];

@@ -646,6 +646,28 @@ pub static RULES: &[Rule] = &[
         then: &[Fam("AF_UNIX")],
         why: "talks to local services over UNIX sockets",
     },
+    // /proc files ProcSubset=pid hides, read where nothing else stands in for them.
+    // systemd (src/libsystemd/sd-id128/sd-id128.c, 252 to 262: id128_get_boot()) reads
+    // /proc/sys/kernel/random/boot_id and fails without it: journal-gatewayd's /machine
+    // answers 500 "Failed to determine boot ID".
+    Rule {
+        when: Fun(&["sd_id128_get_boot", "sd_id128_get_boot_app_specific"]),
+        then: &[N(ProcSystemFiles)],
+        why: "reads the boot id, /proc/sys/kernel/random/boot_id",
+    },
+    // OpenJDK (src/java.base/unix/native/libnet/net_util_md.c: IPv6_supported(); the string
+    // is in the libnet.so of Debian's openjdk-17, -21 and -25) takes IPv6 as missing when it cannot
+    // read /proc/net/if_inet6, and then listens on IPv4 only.
+    Rule {
+        when: Lib(&["libjvm.so", "libjli.so"]),
+        then: &[N(ProcSystemFiles)],
+        why: "the Java VM reads /proc/net/if_inet6, and without it listens on IPv4 only",
+    },
+    Rule {
+        when: Prog(&["java"]),
+        then: &[N(ProcSystemFiles)],
+        why: "reads /proc/net/if_inet6, and without it listens on IPv4 only (the Java VM)",
+    },
 ];
 
 /// Strings under /dev that PrivateDevices=yes keeps, so naming them needs no real devices,

@@ -174,7 +174,7 @@ fn the_allow_list_is_kept_off_by_what_explain_says_keeps_it_off() {
         Chroot, WritesSystemDirectories, WritesUndeclaredPaths, PrivilegedSystemCalls, PacketSockets,
         OtherAddressFamilies, ProcessInspection, HostUserIds, ChangesUser, UserManager, ChangesOwnership,
         SetsCapabilities, ResourceControl, AdministrativeCalls, NumberedSystemCalls, RestrictFileSystemsAfterFilter,
-        Openat2, SharedTmp,
+        Openat2, SharedTmp, ProcSystemFiles,
     ];
     for need in all {
         let ev = ProgramEvidence { needs: [(need, vec!["seen".into()])].into(), complete: true, ..Default::default() };

@@ -600,4 +600,10 @@ pub static PROGRAMS: &[Rule] = &[
         then: &[N(PrivilegedSystemCalls), N(ProcessInspection)],
         why: "traces other processes",
     },
+    // Tomcat's launchers start the Java VM (see the libjvm.so row of `super::RULES`).
+    Rule {
+        when: Prog(&["jsvc", "tomcat-start.sh", "catalina.sh"]),
+        then: &[N(ProcSystemFiles)],
+        why: "runs the Java VM, which reads /proc/net/if_inet6 and without it listens on IPv4 only",
+    },
 ];
