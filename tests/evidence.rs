@@ -957,3 +957,20 @@ fn libmount_mounts_only_for_a_program_that_makes_a_mount_context() {
         .any(|w| w.starts_with("/usr/lib/x86_64-linux-gnu/libmount.so.1 imports mount")));
     assert!(e.capabilities.contains_key("CAP_SYS_ADMIN"), "{:?}", e.capabilities);
 }
+
+/// fstrim's FITRIM ioctl needs CAP_SYS_ADMIN, which its imports do not show: the program
+/// row keeps it (the same file under another name does not get it).
+#[test]
+fn fstrim_keeps_cap_sys_admin_for_its_fitrim_ioctl() {
+    let r = TestRoot::new();
+    r.cc("plain.c", "usr/sbin/fstrim", &[]);
+    r.cc("plain.c", "usr/sbin/food", &[]);
+    r.unit("fstrim.service", "[Service]\nType=oneshot\nExecStart=/usr/sbin/fstrim --listed-in /etc/fstab --verbose\n");
+    r.unit("food.service", "[Service]\nExecStart=/usr/sbin/food\n");
+    for (unit, kept) in [("fstrim.service", true), ("food.service", false)] {
+        let e = r.evidence(unit);
+        assert!(e.complete, "{unit}: {:?}", e.missing);
+        let set = derive(&e).unwrap().capability_bounding_set.value;
+        assert_eq!(set.split(' ').any(|c| c == "CAP_SYS_ADMIN"), kept, "{unit}: {set}");
+    }
+}

@@ -7,7 +7,7 @@
 //! Fedora's reverts, Debian bug reports), each program's documented behaviour, and the
 //! boot-lab runs of tests/bootlab/. A row errs on the side of needing more.
 
-use super::{Effect::Need as N, Rule, Signal::Program as Prog};
+use super::{Effect::Capability as Cap, Effect::Need as N, Rule, Signal::Program as Prog};
 use crate::directives::Need::*;
 
 /// Programs whose units hardenunit leaves alone: whatever they run (login sessions, users'
@@ -355,6 +355,16 @@ pub static PROGRAMS: &[Rule] = &[
         ]),
         then: &[N(PrivilegedSystemCalls)],
         why: "reboots or halts the machine",
+    },
+    // Its FITRIM ioctl is refused without CAP_SYS_ADMIN by every file system that has it
+    // (Linux fs/ext4/ioctl.c ext4_ioctl() FITRIM, fs/xfs/xfs_discard.c xfs_ioc_trim(),
+    // fs/btrfs/ioctl.c btrfs_ioctl_fitrim(): `if (!capable(CAP_SYS_ADMIN)) return -EPERM`).
+    // An ioctl shows nothing in the imports; before libmount's mount rows were narrowed to
+    // mount contexts, fstrim kept CAP_SYS_ADMIN only through them.
+    Rule {
+        when: Prog(&["fstrim"]),
+        then: &[Cap("CAP_SYS_ADMIN")],
+        why: "discards unused blocks with the FITRIM ioctl, which needs CAP_SYS_ADMIN",
     },
     Rule {
         when: Prog(&[
