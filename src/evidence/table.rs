@@ -980,4 +980,17 @@ mod tests {
         assert!(f.capabilities["CAP_SETGID"][0].starts_with("/usr/bin/rspamd imports setgroups"));
         assert_eq!(f.missing.len(), 1);
     }
+
+    #[test]
+    fn privoxy_keeps_writable_executable_memory_for_its_pcre2_jit() {
+        let mut f = Findings::default();
+        apply_program("privoxy.service", "/usr/sbin/privoxy", &mut f);
+        assert_eq!(
+            f.needs[&WritableExecutableMemory],
+            ["privoxy.service runs /usr/sbin/privoxy: treats a failed PCRE2 JIT compilation as fatal (privoxy 4.0 and later)"]
+        );
+        let mut other = Findings::default();
+        apply_program("tinyproxy.service", "/usr/bin/tinyproxy", &mut other);
+        assert!(!other.needs.contains_key(&WritableExecutableMemory));
+    }
 }

@@ -412,8 +412,10 @@ class Container:
 
     def x(self, *cmd, timeout=60, check=True, stdin=None):
         """Runs a command inside the container (all its namespaces); returns CompletedProcess."""
+        # A probe's tool may print bytes that are not UTF-8; output is only shown, so such bytes
+        # must not stop the lab.
         try:
-            res = subprocess.run(["nsenter", "-t", str(self.leader), "-a", *cmd], text=True,
+            res = subprocess.run(["nsenter", "-t", str(self.leader), "-a", *cmd], text=True, errors="replace",
                                  capture_output=True, timeout=timeout, input=stdin)
         except subprocess.TimeoutExpired:
             res = subprocess.CompletedProcess(cmd, 124, "", f"timed out after {timeout} s")
@@ -427,7 +429,7 @@ class Container:
     def in_netns(self, *cmd, timeout=30):
         """A host program inside the container's network namespace only (it sees only lo)."""
         try:
-            return subprocess.run(["nsenter", f"--net=/proc/{self.leader}/ns/net", *cmd], text=True,
+            return subprocess.run(["nsenter", f"--net=/proc/{self.leader}/ns/net", *cmd], text=True, errors="replace",
                                   capture_output=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             return subprocess.CompletedProcess(cmd, 124, "", f"timed out after {timeout} s")

@@ -146,3 +146,42 @@ fi
 if has /etc/squid/squid.conf && ! grep -q '^shutdown_lifetime' /etc/squid/squid.conf; then
     echo 'shutdown_lifetime 1 seconds' >>/etc/squid/squid.conf
 fi
+
+# The PowerDNS recursor moves off bind9's port 53. Its include directory takes old-style *.conf
+# files up to 4.x (bookworm) and YAML *.yml files from 5.0 (trixie); each release reads only its own.
+if has /etc/powerdns/recursor.d; then
+    printf 'local-port=5305\n' >/etc/powerdns/recursor.d/bootlab.conf
+    printf 'incoming:\n  port: 5305\n' >/etc/powerdns/recursor.d/bootlab.yml
+fi
+
+# nsd serves the lab's zone on a port of its own.
+if has /etc/nsd/nsd.conf.d; then
+    zone >/etc/nsd/bootlab.test.zone
+    printf 'server:\n    ip-address: 127.0.0.1\n    port: 5306\n\nzone:\n    name: bootlab.test\n    zonefile: /etc/nsd/bootlab.test.zone\n' \
+        >/etc/nsd/nsd.conf.d/bootlab.conf
+fi
+
+# freeradius authenticates one user of its files module (the package's "users" file is a
+# symlink to this one), so that the probe gets an Access-Accept from the default site.
+authorize=/etc/freeradius/3.0/mods-config/files/authorize
+if has "$authorize" && ! grep -q '^bootlab ' "$authorize"; then
+    sed -i '1i bootlab Cleartext-Password := "bootlab-pw"' "$authorize"
+fi
+
+# xinetd's own echo service (TCP port 7), shipped disabled.
+if has /etc/xinetd.d/echo; then
+    sed -i '0,/disable\s*= yes/s//disable = no/' /etc/xinetd.d/echo
+fi
+
+# monit answers its command line over its HTTP interface (shipped commented out), and watches
+# one file, so that its summary names a service of the lab's (its own system service already
+# takes the host name, bootlab).
+if has /etc/monit/conf.d; then
+    printf 'set httpd port 2812 and use address localhost allow localhost\n\ncheck file labfile with path /etc/hostname\n' \
+        >/etc/monit/conf.d/bootlab
+fi
+
+# supervisord keeps one program running.
+if has /etc/supervisor/conf.d; then
+    printf '[program:bootlab]\ncommand=/bin/sleep infinity\n' >/etc/supervisor/conf.d/bootlab.conf
+fi

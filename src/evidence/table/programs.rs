@@ -616,4 +616,16 @@ pub static PROGRAMS: &[Rule] = &[
         then: &[N(ProcSystemFiles)],
         why: "runs the Java VM, which reads /proc/net/if_inet6 and without it listens on IPv4 only",
     },
+    // privoxy 4.0.0 (Debian 13 and later) asks PCRE2 to JIT-compile every URL pattern and
+    // filter and fails on any error but PCRE2_ERROR_JIT_BADOPTION (urlmatch.c
+    // compile_pattern(), pcrs.c pcrs_compile()); the actions file is then refused as fatal
+    // (actions.c: "cannot create URL or TAG pattern"). Under MemoryDenyWriteExecute=yes the
+    // JIT cannot map its code, and privoxy does not start (boot lab, trixie); without it, it
+    // does. Up to 3.0.34 (Debian 12) privoxy used PCRE1, whose pcre_study() falls back to the
+    // interpreter: there the row costs MemoryDenyWriteExecute= for nothing.
+    Rule {
+        when: Prog(&["privoxy"]),
+        then: &[N(WritableExecutableMemory)],
+        why: "treats a failed PCRE2 JIT compilation as fatal (privoxy 4.0 and later)",
+    },
 ];
