@@ -11,6 +11,7 @@ use super::elf::{self, ElfFacts};
 use super::language::{Language, SourceReading};
 use super::package::PathHash;
 use super::plugins::{self, Plugins};
+use super::shell::{ScriptReading, ShellContext};
 use super::table::{matches_with, row_functions_used, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::{Kind, Stat};
@@ -60,6 +61,10 @@ pub struct SharedReadings {
     /// What each Perl or Python source file read shows, by real path and language: the
     /// modules of a language are shared by many services' scripts.
     sources: Readings<(PathBuf, Language), Option<Arc<SourceReading>>>,
+    /// What each shell script read shows, by its text and how it is run (its arguments and
+    /// the unit's environment are part of that): a script run by a Perl or Python program,
+    /// or by the same command line, reads the same for every service.
+    shells: Readings<(String, ShellContext), Arc<ScriptReading>>,
     /// The index of the root's dpkg database.
     owners: super::package::SharedOwners,
 }
@@ -212,6 +217,13 @@ impl Cache {
     ) -> Option<Arc<SourceReading>> {
         let cell = lock(&self.shared.sources).entry((real.clone(), language)).or_default().clone();
         cell.get_or_init(|| read(self.fs(), &real).map(Arc::new)).clone()
+    }
+
+    /// The shared reading of a shell script's `text` run as `ctx` describes; whoever fills
+    /// it reads the files the script sources from this cache's root.
+    pub(super) fn shell(&self, text: &str, ctx: &ShellContext) -> Once<Arc<ScriptReading>> {
+        let key = (text.to_owned(), ctx.clone());
+        lock(&self.shared.shells).entry(key).or_default().clone()
     }
 
     pub(super) fn find_library(

@@ -221,7 +221,7 @@ impl Gatherer<'_> {
                         let args = cmd.args.get(pos + 3..).map(<[String]>::to_vec).unwrap_or_default();
                         let ctx = self.shell_context(runner, &cmd.program, Some(args));
                         let reading = self.read_script(text, &ctx);
-                        self.script_reading(&label, reading, depth)
+                        self.script_reading(&label, &reading, depth)
                     }
                     None => self.findings.missing(format!("{label}: no command string")),
                 }
@@ -346,7 +346,7 @@ impl Gatherer<'_> {
                 }
                 let ctx = self.shell_context(runner, written, args);
                 let reading = self.read_script(&String::from_utf8_lossy(&bytes), &ctx);
-                self.script_reading(&inside, reading, depth);
+                self.script_reading(&inside, &reading, depth);
             } else if let Some(language) = Language::of_interpreter(base_name(&interpreter)) {
                 if first {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -494,7 +494,7 @@ impl Gatherer<'_> {
 
     /// What a script runs: each command in command position (also in the files it
     /// sources), and the programs named by absolute paths it mentions.
-    fn script_reading(&mut self, script: &str, reading: ScriptReading, depth: usize) {
+    fn script_reading(&mut self, script: &str, reading: &ScriptReading, depth: usize) {
         for d in &reading.dynamic {
             self.findings.missing(format!("{script}: {d}"));
         }

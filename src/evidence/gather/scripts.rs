@@ -2,6 +2,7 @@
 //! arguments of the invocation, and the files a script sources.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{Gatherer, MAX_SCRIPT_SIZE};
 use crate::evidence::files::{read_limited, Located};
@@ -23,15 +24,20 @@ impl Gatherer<'_> {
         }
     }
 
-    /// Reads a script's text, and the files it sources from inside the root.
-    pub(super) fn read_script(&mut self, text: &str, ctx: &ShellContext) -> ScriptReading {
-        let mut source = |file: &str| match self.locate(file) {
-            Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE)
-                .map(|(bytes, _)| String::from_utf8_lossy(&bytes).into_owned()),
-            Located::NotFound => Err("file not found in the root".into()),
-            Located::Refused(why) => Err(why),
-        };
-        read_shell_with(text, ctx, &mut source)
+    /// Reads a script's text, and the files it sources from inside the root: once per run
+    /// for each text and context, as nothing else of the unit enters the reading.
+    pub(super) fn read_script(&mut self, text: &str, ctx: &ShellContext) -> Arc<ScriptReading> {
+        let cell = self.cache.shell(text, ctx);
+        cell.get_or_init(|| {
+            let mut source = |file: &str| match self.locate(file) {
+                Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE)
+                    .map(|(bytes, _)| String::from_utf8_lossy(&bytes).into_owned()),
+                Located::NotFound => Err("file not found in the root".into()),
+                Located::Refused(why) => Err(why),
+            };
+            Arc::new(read_shell_with(text, ctx, &mut source))
+        })
+        .clone()
     }
 }
 

@@ -61,7 +61,7 @@ const SET_AT_RUN_TIME: &[&str] = &[
 ];
 
 /// What is known of a script's run besides its text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ShellContext {
     /// `$0`: the script as it is run.
     pub program: String,
