@@ -52,6 +52,7 @@ pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
 pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs, cache: &mut Cache) -> Evidence {
     cache.serve(root);
     let (environment, open_environment) = unit_environment(assignments);
+    let user = user_facts(assignments);
     let mut g = Gatherer {
         root,
         cache,
@@ -63,8 +64,8 @@ pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs,
         library_notes: Vec::new(),
         environment,
         open_environment,
-        runs_as_root: user_facts(assignments).runs_as_root(),
-        set_id_gain: SetIdGain::of(assignments),
+        runs_as_root: user.runs_as_root(),
+        set_id_gain: SetIdGain::of(&user),
         only_when_ids_differ: Vec::new(),
     };
     let lines = exec_lines(assignments);
@@ -154,12 +155,10 @@ enum SetIdGain {
 }
 
 impl SetIdGain {
-    fn of(assignments: &[Assignment]) -> SetIdGain {
-        let user = user_facts(assignments);
-        let last = values_of(assignments, "Service", "NoNewPrivileges").into_iter().last();
+    fn of(user: &UnitFacts) -> SetIdGain {
         if user.dynamic_user {
             SetIdGain::Never("DynamicUser=yes implies NoNewPrivileges=yes")
-        } else if last.and_then(|v| parse_boolean(&v)) == Some(true) {
+        } else if user.no_new_privileges {
             SetIdGain::Never("the unit sets NoNewPrivileges=yes")
         } else if user.runs_as_root() {
             SetIdGain::UnlessSetuidRun
@@ -518,6 +517,7 @@ fn user_facts(assignments: &[Assignment]) -> UnitFacts {
     UnitFacts {
         user: last("User"),
         dynamic_user: last("DynamicUser").and_then(|v| parse_boolean(&v)).unwrap_or(false),
+        no_new_privileges: last("NoNewPrivileges").and_then(|v| parse_boolean(&v)).unwrap_or(false),
         ..Default::default()
     }
 }

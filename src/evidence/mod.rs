@@ -94,6 +94,9 @@ pub struct UnitFacts {
     /// `User=` (None when unset: the service runs as root).
     pub user: Option<String>,
     pub dynamic_user: bool,
+    /// `NoNewPrivileges=yes` in the unit itself.
+    #[serde(skip)]
+    pub no_new_privileges: bool,
     /// `AmbientCapabilities=` words, in order.
     pub ambient_capabilities: Vec<String>,
     /// Sockets systemd opens for the service: (where, `Key=value`, family, port).

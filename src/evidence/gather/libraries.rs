@@ -7,7 +7,7 @@ use super::{parent_of, Gatherer};
 use crate::evidence::elf::ElfFacts;
 use crate::evidence::files::{ElfRead, Located, ParsedElf};
 use crate::evidence::table::interpreters::{is_interpreter_library, uncounted};
-use crate::evidence::table::libraries::{counted_matches, only_when_ids_differ, reach_of, Callers};
+use crate::evidence::table::libraries::{counted_matches, only_when_ids_differ, reach_of, Callers, OnlyWhenIdsDiffer};
 use crate::evidence::table::{apply_matches, matches_without, Effect, Match};
 use crate::evidence::{LibraryEvidence, ProgramEvidence};
 
@@ -196,19 +196,21 @@ impl Gatherer<'_> {
             }
             let callers = all_callers.as_ref();
             let (own, notes) = match self.not_counted_unless_ids_differ(soname) {
-                Some((also, source, why)) => {
-                    let (own, notes) = counted_matches(program, inside, soname, parsed, callers, &also);
+                Some((row, why)) => {
+                    let also = row.imports;
+                    let (own, notes) = counted_matches(program, inside, soname, parsed, callers, also);
                     let (all, _) = counted_matches(program, inside, soname, parsed, callers, &[]);
                     let dropped: Vec<Match> =
                         all.iter().filter(|m| !own.iter().any(|o| o.reason == m.reason)).cloned().collect();
                     if !dropped.is_empty() {
                         let what: Vec<&str> =
-                            also.into_iter().filter(|f| parsed.facts.used_functions().contains(*f)).collect();
+                            also.iter().copied().filter(|f| parsed.facts.used_functions().contains(*f)).collect();
                         let note = format!(
                             "{inside}: {} not counted: called only while the real and effective user ids differ, \
                              which here only a program changing its own ids can cause, and then its own imports \
-                             count ({why}; {source})",
-                            what.join(", ")
+                             count ({why}; {})",
+                            what.join(", "),
+                            row.source
                         );
                         not_counted.push(note.clone());
                         self.only_when_ids_differ.push((dropped, note));
@@ -225,10 +227,9 @@ impl Gatherer<'_> {
 
     /// The imports of a library that count only where a process's real and effective user
     /// ids may differ, when the service rules that out: with the row's source and why.
-    fn not_counted_unless_ids_differ(&self, soname: &str) -> Option<(Vec<&'static str>, &'static str, &'static str)> {
+    fn not_counted_unless_ids_differ(&self, soname: &str) -> Option<(&'static OnlyWhenIdsDiffer, &'static str)> {
         let why = self.set_id_gain.why_not()?;
-        let row = only_when_ids_differ(soname).next()?;
-        Some((row.imports.to_vec(), row.source, why))
+        Some((only_when_ids_differ(soname).next()?, why))
     }
 
     /// An interpreter's library offers its scripts privileged functions: they count only
