@@ -12,6 +12,7 @@ use crate::emit::{dropin, inplace};
 use crate::plan::{self, Plan, ProgramEvidence};
 use crate::policy::{Mode, Policy};
 use crate::score;
+use crate::unit::facts::UnitFacts;
 use crate::unit::rootfs::RootFs;
 use crate::unit::write_set::{write_all_or_none, PlannedWrite};
 use crate::unit::{assignments_of, Document, Fragment, LoadError, LoadOutcome, LoadedUnit, Loader, Scope};
@@ -269,9 +270,12 @@ fn process(
         &own_base
     };
     let ctx = plan::Context { policy: &req.policy, systemd_version: req.systemd_version };
-    let gathered = (!req.no_evidence).then(|| crate::evidence::gather_with(&unit, &current, root, evidence_cache));
+    // Read from the base, as the plan is: hardenunit's own NoNewPrivileges=yes of a run
+    // before must not change what the evidence counts (and so the plan) in the next.
+    let facts = UnitFacts::read(unit.name.prefix(), base);
+    let gathered = (!req.no_evidence).then(|| crate::evidence::gather_with(&unit, &facts, root, evidence_cache));
     let evidence = gathered.as_ref().map(crate::evidence::Evidence::for_planner);
-    let mut plan = plan::plan(&unit, base, evidence.as_ref(), &ctx);
+    let mut plan = plan::plan(&unit, base, &facts, evidence.as_ref(), &ctx);
     let base_score_of_own;
     let base_score = if unchanged || base == current {
         &before

@@ -320,8 +320,8 @@ fn dynamic_user_reads_every_spelling_systemd_accepts() {
     for (value, dynamic) in [("y", true), ("True", true), ("ON", true), ("1", true), ("n", false), ("off", false)] {
         r.unit("food.service", &format!("[Service]\nExecStart=/usr/sbin/food\nDynamicUser={value}\n"));
         let e = r.evidence("food.service");
-        assert_eq!(e.facts.dynamic_user, dynamic, "DynamicUser={value}");
-        assert_eq!(e.facts.runs_as_root(), !dynamic, "DynamicUser={value}");
+        assert_eq!(e.facts.unit.dynamic_user, dynamic, "DynamicUser={value}");
+        assert_eq!(e.facts.unit.runs_as_root(), !dynamic, "DynamicUser={value}");
     }
 }
 

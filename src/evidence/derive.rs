@@ -37,12 +37,12 @@ fn capabilities(evidence: &Evidence) -> DerivedValue {
     for (cap, why) in &evidence.capabilities {
         kept.entry(cap.clone()).or_default().extend(why.iter().cloned());
     }
-    for cap in &evidence.facts.ambient_capabilities {
+    for cap in &evidence.facts.unit.ambient_capabilities {
         let cap = cap.trim_start_matches('~');
         let cap = if cap.starts_with("CAP_") { cap.to_owned() } else { format!("CAP_{}", cap.to_uppercase()) };
         kept.entry(cap).or_default().push("the unit grants it in AmbientCapabilities=".into());
     }
-    if evidence.facts.runs_as_root() {
+    if evidence.facts.unit.runs_as_root() {
         for cap in ROOT_FILE_ACCESS {
             let why = "runs as root: which files it opens, and whose they are, cannot be read from its files";
             kept.entry((*cap).to_owned()).or_default().push(why.into());

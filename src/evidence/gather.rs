@@ -9,19 +9,18 @@ use crate::unit::words::base_name;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::elf::Linking;
-use super::exec::{exec_lines, split_command_line, Command, COMMAND_PATH};
+use super::exec::COMMAND_PATH;
 use super::files::{Cache, ElfRead, Located, ProgramFile};
 use super::language::Language;
 use super::shell::ScriptReading;
 use super::table::cited::{DLOPEN_PROBES, KEEPS_CAPABILITIES, USED_WITHOUT_FILE};
 use super::table::interpreters::DATA_INTERPRETERS;
 use super::table::{apply_matches, apply_program, matches_without, ArgumentRole, Effect, Findings, Match, DLOPEN};
-use super::{Evidence, ProgramEvidence, ProgramKind, SocketFact, UnitFacts};
+use super::{Evidence, ProgramEvidence, ProgramKind, ServiceFacts, SocketFact};
 use crate::directives::Need;
-use crate::grammar::parse_boolean;
+use crate::unit::facts::{Command, UnitFacts};
 use crate::unit::rootfs::RootFs;
-use crate::unit::{values_of, Assignment, LoadOutcome, LoadedUnit, UnitName};
-use scripts::unit_environment;
+use crate::unit::{LoadOutcome, LoadedUnit, UnitName};
 
 const MAX_SCRIPT_SIZE: u64 = 1024 * 1024;
 /// Programs run by programs run by the unit, at most this deep.
@@ -44,15 +43,14 @@ const HARMLESS_COMMANDS: &[&str] = &[
 ];
 
 pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
-    gather_with(unit, &unit.assignments(), root, &mut Cache::default())
+    let facts = UnitFacts::read(unit.name.prefix(), &unit.assignments());
+    gather_with(unit, &facts, root, &mut Cache::default())
 }
 
-/// [`gather`] from the unit's `assignments` (its files' in order), with the files already
-/// read in this run taken from `cache`.
-pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs, cache: &mut Cache) -> Evidence {
+/// [`gather`] for the unit's `facts`, with the files already read in this run taken from
+/// `cache`.
+pub fn gather_with(unit: &LoadedUnit, facts: &UnitFacts, root: &RootFs, cache: &mut Cache) -> Evidence {
     cache.serve(root);
-    let (environment, open_environment) = unit_environment(assignments);
-    let user = user_facts(assignments);
     let mut g = Gatherer {
         root,
         cache,
@@ -62,28 +60,27 @@ pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs,
         scripts_read: BTreeSet::new(),
         script_words: None,
         library_notes: Vec::new(),
-        environment,
-        open_environment,
-        runs_as_root: user.runs_as_root(),
-        set_id_gain: SetIdGain::of(&user),
+        environment: facts.environment.clone(),
+        open_environment: facts.open_environment,
+        runs_as_root: facts.runs_as_root(),
+        set_id_gain: SetIdGain::of(facts),
         only_when_ids_differ: Vec::new(),
     };
-    let lines = exec_lines(assignments);
     let mut named_files = Vec::new();
-    for &(key, value) in &lines {
-        match split_command_line(value) {
+    for line in &facts.exec_lines {
+        match &line.commands {
             Ok(commands) => commands.iter().for_each(|c| {
                 named_files.extend(c.args.iter().map(|a| a.rsplit_once('=').map_or(a.as_str(), |(_, v)| v).to_owned()));
-                g.command(&format!("{key}="), c, 0)
+                g.command(&format!("{}=", line.key), c, 0)
             }),
-            Err(e) => g.findings.missing(format!("{key}={value}: {e}")),
+            Err(e) => g.findings.missing(format!("{}={}: {e}", line.key, line.value)),
         }
     }
-    if lines.is_empty() {
+    if facts.exec_lines.is_empty() {
         // systemd refuses such a service, or its command comes from somewhere not read.
         g.findings.missing("the unit runs no program (no Exec*= command line): nothing to read".into());
     }
-    let facts = unit_facts(unit, assignments, root, g.cache, &mut g.findings);
+    let sockets = sockets(facts, root, g.cache, &mut g.findings);
     let mut f = g.findings;
     if g.set_id_gain == SetIdGain::UnlessSetuidRun && f.needs.contains_key(&Need::SetuidExecution) {
         // A set-uid program it runs may start one of them with ids that differ after all.
@@ -109,7 +106,7 @@ pub fn gather_with(unit: &LoadedUnit, assignments: &[Assignment], root: &RootFs,
         capabilities: f.capabilities,
         families: f.families,
         missing: f.missing,
-        facts,
+        facts: ServiceFacts { unit: facts.clone(), sockets },
     }
 }
 
@@ -511,44 +508,13 @@ impl Gatherer<'_> {
     }
 }
 
-/// `User=` and `DynamicUser=`: whom the service runs as.
-fn user_facts(assignments: &[Assignment]) -> UnitFacts {
-    let last = |key: &str| values_of(assignments, "Service", key).into_iter().last().filter(|v| !v.is_empty());
-    UnitFacts {
-        user: last("User"),
-        dynamic_user: last("DynamicUser").and_then(|v| parse_boolean(&v)).unwrap_or(false),
-        no_new_privileges: last("NoNewPrivileges").and_then(|v| parse_boolean(&v)).unwrap_or(false),
-        ..Default::default()
-    }
-}
-
-fn unit_facts(
-    unit: &LoadedUnit,
-    assignments: &[Assignment],
-    root: &RootFs,
-    cache: &mut Cache,
-    findings: &mut Findings,
-) -> UnitFacts {
-    let mut facts = user_facts(assignments);
-    for v in values_of(assignments, "Service", "AmbientCapabilities") {
-        if v.is_empty() {
-            facts.ambient_capabilities.clear();
-        }
-        for cap in v.split_whitespace() {
-            if !facts.ambient_capabilities.iter().any(|c| c == cap) {
-                facts.ambient_capabilities.push(cap.to_owned());
-            }
-        }
-    }
-    // The sockets systemd opens for the service: its own name's .socket and Sockets=.
-    let mut names: Vec<String> = vec![format!("{}.socket", unit.name.prefix())];
-    for v in values_of(assignments, "Unit", "Sockets").iter().chain(&values_of(assignments, "Service", "Sockets")) {
-        names.extend(v.split_whitespace().map(str::to_owned));
-    }
-    let Some(loader) = cache.loader(root) else { return facts };
+/// The sockets systemd opens for the service, as its socket units in the root declare them.
+fn sockets(facts: &UnitFacts, root: &RootFs, cache: &mut Cache, findings: &mut Findings) -> Vec<SocketFact> {
+    let mut sockets = Vec::new();
+    let Some(loader) = cache.loader(root) else { return sockets };
     let mut seen = BTreeSet::new();
-    for name in names.into_iter().filter(|n| seen.insert(n.clone())) {
-        let Some(parsed) = UnitName::parse(&name) else {
+    for name in facts.socket_units.iter().filter(|n| seen.insert(*n)) {
+        let Some(parsed) = UnitName::parse(name) else {
             continue;
         };
         let Ok(LoadOutcome::Unit(socket)) = loader.load_name(&parsed) else {
@@ -567,10 +533,10 @@ fn unit_facts(
                     findings.family("AF_INET", format!("{name} has {directive}"));
                 }
             }
-            facts.sockets.push(SocketFact { unit: name.clone(), directive, family: family.map(str::to_owned), port });
+            sockets.push(SocketFact { unit: name.clone(), directive, family: family.map(str::to_owned), port });
         }
     }
-    facts
+    sockets
 }
 
 /// The family and port of a `Listen*=` address as systemd.socket(5) reads it.

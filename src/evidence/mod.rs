@@ -25,6 +25,7 @@ pub mod table;
 use std::collections::BTreeMap;
 
 use crate::directives::Need;
+use crate::unit::facts::UnitFacts;
 use table::{Effect, Rule};
 
 pub use derive::{derive, Derived, DerivedValue};
@@ -88,25 +89,13 @@ pub struct ProgramEvidence {
     pub note: Option<String>,
 }
 
-/// How the unit itself is set up, as far as the evidence needs it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct UnitFacts {
-    /// `User=` (None when unset: the service runs as root).
-    pub user: Option<String>,
-    pub dynamic_user: bool,
-    /// `NoNewPrivileges=yes` in the unit itself.
-    #[serde(skip)]
-    pub no_new_privileges: bool,
-    /// `AmbientCapabilities=` words, in order.
-    pub ambient_capabilities: Vec<String>,
+/// How the service is set up: the unit's own facts, and the sockets systemd opens for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ServiceFacts {
+    #[serde(flatten)]
+    pub unit: UnitFacts,
     /// Sockets systemd opens for the service: (where, `Key=value`, family, port).
     pub sockets: Vec<SocketFact>,
-}
-
-impl UnitFacts {
-    pub fn runs_as_root(&self) -> bool {
-        !self.dynamic_user && self.user.as_deref().is_none_or(|u| u == "root" || u == "0")
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -133,7 +122,7 @@ pub struct Evidence {
     pub complete: bool,
     /// What could not be read and why.
     pub missing: Vec<String>,
-    pub facts: UnitFacts,
+    pub facts: ServiceFacts,
     /// Paths the package declares its service writes (for ProtectSystem=strict), with why.
     pub writable: Vec<(String, String)>,
 }

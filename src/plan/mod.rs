@@ -2,7 +2,7 @@
 //! left out, why. It reads the unit (and, where given, evidence from its programs); it
 //! never writes.
 
-pub mod facts;
+mod needs;
 mod shape;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use crate::directives::{self, Directive, Flag, Need, DIRECTIVES};
 use crate::policy::{Policy, UnitPolicy};
+use crate::unit::facts::UnitFacts;
 use crate::unit::{values_of, Assignment, LoadedUnit, Scope};
-
-pub use facts::UnitFacts;
+use needs::{add_need, Needs};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Added {
@@ -72,22 +72,31 @@ fn setting_of(base: &[Assignment], key: &str, systemd_version: u32) -> Option<St
         .next_back()
 }
 
-pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvidence>, ctx: &Context) -> Plan {
+/// `facts`: the unit's own, read from `base`.
+pub fn plan(
+    unit: &LoadedUnit,
+    base: &[Assignment],
+    facts: &UnitFacts,
+    evidence: Option<&ProgramEvidence>,
+    ctx: &Context,
+) -> Plan {
     let mut plan = Plan::default();
     let unit_policy = ctx.policy.unit(unit.name.as_str()).cloned().unwrap_or_default();
     if unit_policy.ignore {
         plan.left_alone = Some("the policy says to ignore this unit".into());
         return plan;
     }
-    let mut facts = facts::gather(unit, base);
-    if let Some(why) = facts.leave_alone.clone() {
-        plan.left_alone = Some(why);
-        return plan;
-    }
+    let mut needs = match needs::unit_needs(&unit.name, facts, base) {
+        Ok(needs) => needs,
+        Err(why) => {
+            plan.left_alone = Some(why);
+            return plan;
+        }
+    };
     if let Some(ev) = evidence {
         for (need, whys) in &ev.needs {
             for why in whys {
-                facts.add_need(*need, why.clone());
+                add_need(&mut needs, *need, why.clone());
             }
         }
     }
@@ -97,7 +106,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
                 "the unit sets RestrictFileSystems={v}, which systemd {} applies with bpf(2) after SystemCallFilter=",
                 ctx.systemd_version
             );
-            facts.add_need(Need::RestrictFileSystemsAfterFilter, why);
+            add_need(&mut needs, Need::RestrictFileSystemsAfterFilter, why);
         }
     }
     let wanted = wanted_directives(ctx.policy, &unit_policy, ctx.systemd_version);
@@ -105,7 +114,8 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
         unit,
         base,
         policy_skips: &unit_policy.skip,
-        facts: &facts,
+        facts,
+        needs: &needs,
         evidence,
         systemd_version: ctx.systemd_version,
     };
@@ -137,7 +147,7 @@ pub fn plan(unit: &LoadedUnit, base: &[Assignment], evidence: Option<&ProgramEvi
         }
     }
     let declared = evidence.map_or(&[][..], |e| e.writable.as_slice());
-    add_writable_paths(&mut plan, &facts, base, &unit_policy.read_write_paths, declared);
+    add_writable_paths(&mut plan, unit.name.prefix(), facts, base, &unit_policy.read_write_paths, declared);
     plan
 }
 
@@ -164,6 +174,8 @@ struct Seen<'a> {
     /// What the policy skips for this unit.
     policy_skips: &'a BTreeSet<String>,
     facts: &'a UnitFacts,
+    /// What the unit and the evidence show the service needs.
+    needs: &'a Needs,
     evidence: Option<&'a ProgramEvidence>,
     systemd_version: u32,
 }
@@ -180,7 +192,7 @@ impl Seen<'_> {
 
     /// The first of `needs` the unit shows, and the first evidence for it.
     fn first_need(&self, needs: &[Need]) -> Option<(Need, &str)> {
-        needs.iter().find_map(|n| self.facts.needs.get(n).map(|w| (*n, w[0].as_str())))
+        needs.iter().find_map(|n| self.needs.get(n).map(|w| (*n, w[0].as_str())))
     }
 }
 
@@ -241,7 +253,7 @@ fn decide(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> D
             "early-boot unit (DefaultDependencies=no): its file systems may not be mounted yet".into(),
         );
     }
-    if facts.runs_unprivileged() && directive.has(Flag::ImpliesNoNewPrivileges) {
+    if !facts.runs_as_root() && directive.has(Flag::ImpliesNoNewPrivileges) {
         let no_new_privileges = directives::lookup("NoNewPrivileges").map_or(&[][..], |d| d.breaks);
         if let Some((_, why)) = seen.first_need(no_new_privileges) {
             let user = facts.user.as_deref().unwrap_or("?");
@@ -256,23 +268,15 @@ fn decide(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> D
 
 /// Why no_new_privs is in effect for the service, when it is: the unit or the plan (in
 /// `added`) sets NoNewPrivileges=yes, or DynamicUser=yes implies it.
-fn no_new_privileges(
-    added: &[Added],
-    base: &[Assignment],
-    facts: &UnitFacts,
-    systemd_version: u32,
-) -> Option<&'static str> {
+fn no_new_privileges(added: &[Added], facts: &UnitFacts) -> Option<&'static str> {
     if facts.dynamic_user {
         return Some("DynamicUser=yes implies NoNewPrivileges=yes");
     }
-    match setting_of(base, "NoNewPrivileges", systemd_version).map(|v| crate::grammar::parse_boolean(&v)) {
-        Some(Some(true)) => Some("the unit sets NoNewPrivileges=yes"),
-        Some(_) => None,
-        None => added
-            .iter()
-            .any(|a| a.directive == "NoNewPrivileges" && a.value == "yes")
-            .then_some("NoNewPrivileges=yes is added"),
+    if facts.no_new_privileges {
+        return Some("the unit sets NoNewPrivileges=yes");
     }
+    // The plan adds NoNewPrivileges= only where the unit does not set it.
+    added.iter().any(|a| a.directive == "NoNewPrivileges" && a.value == "yes").then_some("NoNewPrivileges=yes is added")
 }
 
 /// A directive written only beside another goes right after it, unless the unit sets it.
@@ -289,9 +293,11 @@ fn pair(plan: &mut Plan, base: &[Assignment], key: &str, with: &str, value: &str
 
 /// ProtectSystem=strict leaves only declared paths writable: the PID file's directory and
 /// the policy's read_write_paths. `-` lets a missing path pass.
+/// `name`: `foo` of `foo@bar.service`, the name daemons use for their directories.
 /// `declared`: what the package says its service writes.
 fn add_writable_paths(
     plan: &mut Plan,
+    name: &str,
     facts: &UnitFacts,
     base: &[Assignment],
     from_policy: &[String],
@@ -302,7 +308,6 @@ fn add_writable_paths(
     if strict {
         // Where a daemon named like its unit keeps its files, by the FHS: writable when they
         // exist, ignored when not ("-"). The policy's read_write_paths name the rest.
-        let name = facts.unit_prefix.as_str();
         for dir in ["/var/lib", "/var/log", "/var/cache", "/var/spool", "/run"] {
             paths.push((format!("-{dir}/{name}"), format!("{dir}/{name} is where {name} keeps its files")));
         }

@@ -26,10 +26,9 @@ pub(super) fn shape(directive: &Directive, value: &str, seen: &Seen, added: &[Ad
 /// An `auto` value: empty where the unit shows that no process can hold a capability
 /// (CapabilityBoundingSet=), else what the complete evidence derives.
 fn derived(directive: &Directive, seen: &Seen, added: &[Added]) -> Shaped {
-    let without = seen.facts.starts_without_capabilities.as_ref().filter(|_| directive.key == "CapabilityBoundingSet");
-    if let (Some(why), Some(nnp)) =
-        (without, super::no_new_privileges(added, seen.base, seen.facts, seen.systemd_version))
-    {
+    let without =
+        (directive.key == "CapabilityBoundingSet").then(|| seen.facts.starts_without_capabilities()).flatten();
+    if let (Some(why), Some(nnp)) = (without, super::no_new_privileges(added, seen.facts)) {
         return Ok((String::new(), Some(format!("{why}, and {nnp}: no process can hold a capability"))));
     }
     match seen.derived(directive.key) {
@@ -159,7 +158,7 @@ fn syscall_filter(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
     for group in list.split_whitespace() {
         let breaks = syscall_group_breaks(group);
         let only_with_evidence = DENIED_ONLY_WITH_EVIDENCE.iter().find(|(g, _)| *g == group);
-        if let Some(need) = breaks.iter().find(|n| seen.facts.needs.contains_key(n)) {
+        if let Some(need) = breaks.iter().find(|n| seen.needs.contains_key(n)) {
             dropped.push(format!("{group} ({})", need.describe()));
         } else if let Some((_, why)) = only_with_evidence.filter(|_| !ruled_out_by_evidence(breaks, seen)) {
             // Complete evidence names the import that keeps the group; else the group's reason.

@@ -28,7 +28,9 @@ fn plan_with_evidence(
     }
     let loader = Loader::new(Some(t.path())).unwrap();
     let LoadOutcome::Unit(u) = loader.load(unit).unwrap() else { panic!("masked") };
-    plan(&u, &u.assignments(), evidence, &Context { policy: p, systemd_version })
+    let assignments = u.assignments();
+    let facts = crate::unit::facts::UnitFacts::read(u.name.prefix(), &assignments);
+    plan(&u, &assignments, &facts, evidence, &Context { policy: p, systemd_version })
 }
 
 fn added(p: &Plan, key: &str) -> Option<String> {

@@ -2,6 +2,7 @@
 //! that finds a unit's file, aliases, masks and drop-ins inside a root.
 
 pub mod document;
+pub mod facts;
 pub mod loader;
 pub mod name;
 pub mod rootfs;

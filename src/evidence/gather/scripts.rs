@@ -7,8 +7,6 @@ use std::sync::Arc;
 use super::{Gatherer, MAX_SCRIPT_SIZE};
 use crate::evidence::files::{read_limited, Located};
 use crate::evidence::shell::{read_shell_with, ScriptReading, ShellContext};
-use crate::grammar::split_word_texts;
-use crate::unit::{values_of, Assignment};
 
 impl Gatherer<'_> {
     /// How `script` runs when `runner` runs it with `args`: the unit's environment and the
@@ -39,25 +37,4 @@ impl Gatherer<'_> {
         })
         .clone()
     }
-}
-
-/// The variables `Environment=` sets, and whether the service's environment may hold others
-/// (`EnvironmentFile=`, `PassEnvironment=`): then a variable a script does not set itself is
-/// unknown.
-pub(super) fn unit_environment(assignments: &[Assignment]) -> (BTreeMap<String, String>, bool) {
-    let mut environment = BTreeMap::new();
-    for value in values_of(assignments, "Service", "Environment") {
-        if value.is_empty() {
-            environment.clear();
-        }
-        for word in split_word_texts(&value).unwrap_or_default() {
-            if let Some((name, v)) = word.split_once('=') {
-                environment.insert(name.to_owned(), v.to_owned());
-            }
-        }
-    }
-    let open = ["EnvironmentFile", "PassEnvironment"]
-        .iter()
-        .any(|key| values_of(assignments, "Service", key).iter().any(|v| !v.is_empty()));
-    (environment, open)
 }
