@@ -903,6 +903,39 @@ fn libgcrypt_changes_its_user_id_only_where_a_set_uid_bit_can_make_the_ids_diffe
     assert!(derive(&e).unwrap().capability_bounding_set.value.contains("CAP_SETUID"));
 }
 
+/// hardenunit's own NoNewPrivileges=yes, written by a run before, is no setting of the unit:
+/// the evidence reads the unit without it, as the plan does, so that a second run plans
+/// what the first wrote. (The evidence used to read it: the first run counted libgcrypt's
+/// setuid import for a User= that may run a set-uid program, the second did not, and
+/// planned @privileged into SystemCallFilter=, so `--check` after `--write` failed.)
+#[test]
+fn a_second_run_is_not_swayed_by_the_first_runs_no_new_privileges() {
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    let lib = format!("-L{}", r.path(libdir).display());
+    r.cc(
+        "libgcrypt-stub.c",
+        &format!("{libdir}/libgcrypt.so.20"),
+        &["-shared", "-fPIC", "-Wl,-soname,libgcrypt.so.20"],
+    );
+    r.cc("gcrypt-user.c", "usr/sbin/cryptd", &[&lib, "-l:libgcrypt.so.20", "-Wl,-rpath,/usr/lib/x86_64-linux-gnu"]);
+    r.unit("cryptd.service", "[Service]\nUser=cryptd\nExecStart=/usr/sbin/cryptd\n");
+    let run = |mode: &str| {
+        Command::new(env!("CARGO_BIN_EXE_hardenunit"))
+            .args(["--systemd-version", "257", mode, "--root"])
+            .arg(r.dir.path())
+            .env("HARDENUNIT_NO_SYSTEM_POLICY", "1")
+            .output()
+            .unwrap()
+    };
+    assert!(run("--write").status.success());
+    let written = fs::read_to_string(r.path("lib/systemd/system/cryptd.service.d/10-hardenunit.conf")).unwrap();
+    assert!(written.contains("\nNoNewPrivileges=yes\n"), "{written}");
+    let check = run("--check");
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "the second run would change what the first wrote:\n{out}");
+}
+
 #[test]
 fn the_real_libgcrypt_of_the_host_is_what_the_row_governs() {
     // Debian 12's libgcrypt20 (1.10.1), which libsystemd links: its setuid import must be
