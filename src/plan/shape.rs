@@ -43,7 +43,8 @@ const NOT_DERIVED: &str = "derived from the program's evidence, which is missing
 /// Without a derived set, `~` the capabilities of [`CAPABILITY_FLOOR`] whose every use the
 /// directives added before it refuse, each with why.
 fn capability_floor(seen: &Seen, added: &[Added]) -> Shaped {
-    if let Some(v) = super::setting_of(seen.base, "AmbientCapabilities", seen.systemd_version) {
+    if !seen.facts.ambient_capabilities.is_empty() {
+        let v = seen.facts.ambient_capabilities.join(" ");
         return Err(format!("{NOT_DERIVED}; the unit sets AmbientCapabilities={v}"));
     }
     let lines = added.iter().filter(|a| a.directive == "SystemCallFilter").map(|a| a.value.as_str());

@@ -427,3 +427,29 @@ fn a_program_that_opens_with_openat2_keeps_restrict_suid_sgid_off() {
     let reason = skipped(&p, "RestrictSUIDSGID").expect("skipped with a reason");
     assert!(reason.contains("openat2"), "{reason}");
 }
+
+/// An empty AmbientCapabilities= resets the ambient set (systemd's
+/// config_parse_capability_set): what was granted before it is not granted. The plan used
+/// to read every assignment itself, so CAP_SYS_TIME reset by a drop-in still skipped
+/// ProtectClock=, and an empty AmbientCapabilities= kept the capability floor out.
+#[test]
+fn an_ambient_capability_set_reset_grants_nothing() {
+    let unit = "[Service]\nExecStart=/usr/sbin/clockd\nAmbientCapabilities=CAP_SYS_TIME\n";
+    let reset = "[Service]\nAmbientCapabilities=\n";
+    let granted = plan_for(&[(&format!("{SYS}/clockd.service"), unit)], "clockd.service", &policy("", None), 257);
+    let why = skipped(&granted, "ProtectClock").unwrap();
+    assert!(why.contains("the unit grants CAP_SYS_TIME in AmbientCapabilities="), "{why}");
+    let floor = skipped(&granted, "CapabilityBoundingSet").unwrap();
+    assert!(floor.ends_with("the unit sets AmbientCapabilities=CAP_SYS_TIME"), "{floor}");
+
+    let files = [(format!("{SYS}/clockd.service"), unit), (format!("{SYS}/clockd.service.d/reset.conf"), reset)];
+    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let p = plan_for(&files, "clockd.service", &policy("", None), 257);
+    assert_eq!(added(&p, "ProtectClock").as_deref(), Some("yes"), "{:?}", skipped(&p, "ProtectClock"));
+    let floor = added(&p, "CapabilityBoundingSet");
+    assert!(
+        floor.as_deref().is_some_and(|v| v.starts_with('~')),
+        "{floor:?} {:?}",
+        skipped(&p, "CapabilityBoundingSet")
+    );
+}
