@@ -453,3 +453,19 @@ fn an_ambient_capability_set_reset_grants_nothing() {
         skipped(&p, "CapabilityBoundingSet")
     );
 }
+
+/// systemd ignores a boolean it cannot parse ("Failed to parse boolean value, ignoring",
+/// config_parse_bool), so `DefaultDependencies=no` stays no after a drop-in's
+/// `DefaultDependencies=maybe` (systemd-analyze verify of 252 says so). The plan used to
+/// take the last assignment, read it as unset, and add what an early-boot unit must not get.
+#[test]
+fn a_boolean_systemd_ignores_leaves_the_early_boot_exclusion() {
+    let files = [
+        (format!("{SYS}/early.service"), "[Unit]\nDefaultDependencies=no\n[Service]\nExecStart=/usr/sbin/early\n"),
+        (format!("{SYS}/early.service.d/typo.conf"), "[Unit]\nDefaultDependencies=maybe\n"),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let p = plan_for(&files, "early.service", &policy("", None), 257);
+    let why = skipped(&p, "PrivateTmp");
+    assert!(why.as_deref().is_some_and(|w| w.starts_with("early-boot unit (DefaultDependencies=no)")), "{why:?}");
+}
