@@ -58,7 +58,9 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
     // OpenSSL's crypto/mem_sec.c sh_init() (the secure heap CRYPTO_secure_malloc_init()
     // sets up): syscall(SYS_mlock2, ..., MLOCK_ONFAULT), mlock() on ENOSYS; and
     // providers/implementations/rands/seeding/rand_unix.c syscall_random(): getentropy(),
-    // then syscall(__NR_getrandom, buf, buflen, 0). OpenSSL 3.0.22, 3.5.9, 3.6.5.
+    // then syscall(__NR_getrandom, buf, buflen, 0) when getentropy() fails with ENOSYS. The
+    // two call sites and their numbers (325, 318) checked in the files of OpenSSL 3.0.22,
+    // 3.5.9 and 3.6.5.
     NumberedCalls {
         library: &["libcrypto.so.3"],
         calls: &["mlock2", "getrandom"],
@@ -69,9 +71,10 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
                  providers/implementations/rands/seeding/rand_unix.c syscall_random(): __NR_getrandom \
                  (3.0.22, 3.5.9, 3.6.5)",
     },
-    // libcap's libcap/cap_proc.c (2.66, 2.75, 2.76 read; 2.78's file loads the same
-    // numbers): _cap_syscall3() and _cap_syscall6() hand syscall() the number their
-    // callers pass, and every caller passes a constant: SYS_capset in _libcap_capset(),
+    // libcap's libcap/cap_proc.c (2.66, 2.75, 2.76 read; in 2.78's file the constants
+    // loaded for these callers are the same, and the two calls in _cap_syscall3() and
+    // _cap_syscall6() take their caller's): _cap_syscall3() and _cap_syscall6() hand
+    // syscall() the number their callers pass, and every caller passes a constant: SYS_capset in _libcap_capset(),
     // SYS_prctl in _libcap_wprctl3()/_libcap_wprctl6(), SYS_setuid in _cap_setuid(),
     // SYS_setgid and SYS_setgroups in _cap_setgroups(), SYS_chroot in _cap_chroot(). It
     // imports each of them by name too, from the same functions.
@@ -83,7 +86,7 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
         fallback: &[],
         source: "libcap's libcap/cap_proc.c, _cap_syscall3()/_cap_syscall6() called only with SYS_capset, \
                  SYS_prctl, SYS_setuid, SYS_setgid, SYS_setgroups, SYS_chroot, each imported by name too \
-                 (2.66, 2.75, 2.78)",
+                 (2.66, 2.75, 2.76; 2.78 checked in its file)",
     },
     // libbsd's src/closefrom.c closefrom(): syscall(SYS_close_range) (0.11.7, 0.12.2);
     // 0.11.7's src/getentropy_linux.c getentropy(): getentropy_getrandom()
