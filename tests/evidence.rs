@@ -1007,3 +1007,53 @@ fn fstrim_keeps_cap_sys_admin_for_its_fitrim_ioctl() {
         assert_eq!(set.split(' ').any(|c| c == "CAP_SYS_ADMIN"), kept, "{unit}: {set}");
     }
 }
+
+/// The SystemCallFilter= line hardenunit adds to `unit` in `root`.
+fn syscall_filter_added(root: &Path, unit: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_hardenunit"))
+        .args(["--no-system-policy", "--systemd-version", "257", "--diff", "--root"])
+        .arg(root)
+        .arg(unit)
+        .output()
+        .unwrap();
+    let diff = String::from_utf8_lossy(&out.stdout);
+    diff.lines().find_map(|l| l.strip_prefix("+SystemCallFilter=")).unwrap_or_default().to_owned()
+}
+
+#[test]
+fn a_library_whose_syscall_numbers_are_known_lets_resources_be_denied() {
+    // The same code as libcap-ng, whose only syscall() is gettid (src/cap-ng.c), and as a
+    // library no row names.
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    for (file, soname) in [("libcap-ng.so.0.0.0", "libcap-ng.so.0"), ("libnumbered.so.1.0.0", "libnumbered.so.1")] {
+        r.cc("numbered-lib.c", &format!("{libdir}/{file}"), &["-shared", "-fPIC", &format!("-Wl,-soname,{soname}")]);
+        symlink(file, r.path(&format!("{libdir}/{soname}"))).unwrap();
+        let user = format!("usr/sbin/{}", soname.split('.').next().unwrap());
+        let lib = format!("-L{}", r.path(libdir).display());
+        r.cc("numbered-user.c", &user, &[&lib, &format!("-l:{soname}"), "-Wl,-rpath,/usr/lib/x86_64-linux-gnu"]);
+    }
+    r.unit("known.service", "[Service]\nExecStart=/usr/sbin/libcap-ng\n");
+    r.unit("unknown.service", "[Service]\nExecStart=/usr/sbin/libnumbered\n");
+
+    let known = r.evidence("known.service");
+    assert!(known.complete, "{:?}", known.missing);
+    assert!(!known.needs.contains_key(&Need::NumberedSystemCalls), "{:?}", known.needs);
+    let explained = explain_text(&known);
+    assert!(
+        explained
+            .contains("/usr/lib/x86_64-linux-gnu/libcap-ng.so.0.0.0 imports syscall: calls syscall(3) only for gettid"),
+        "explain shows the row behind the decision:\n{explained}"
+    );
+    let filter = syscall_filter_added(r.dir.path(), "known.service");
+    assert!(filter.split(' ').any(|g| g == "@resources") && filter.contains("@privileged"), "{filter}");
+
+    // The number unknown: the need stays, and @resources and @privileged stay allowed.
+    let unknown = r.evidence("unknown.service");
+    assert_eq!(
+        reasons(&unknown, Need::NumberedSystemCalls),
+        ["/usr/lib/x86_64-linux-gnu/libnumbered.so.1.0.0 imports syscall: makes system calls by number: which ones, its imports do not show"]
+    );
+    let filter = syscall_filter_added(r.dir.path(), "unknown.service");
+    assert!(filter.starts_with('~') && !filter.contains("@resources") && !filter.contains("@privileged"), "{filter}");
+}

@@ -29,6 +29,7 @@ use std::ops::Bound;
 pub mod cited;
 pub mod interpreters;
 pub mod libraries;
+pub mod numbered;
 pub mod programs;
 
 use super::elf::ElfFacts;
@@ -782,6 +783,8 @@ fn matches_counting(file: &str, facts: &ElfFacts, used: impl Fn(&str) -> bool) -
     } else {
         Vec::new()
     };
+    // A library whose syscall() numbers its source names counts as those calls instead.
+    let numbered = numbered::numbered_calls_of(file).filter(|_| used("syscall"));
     // The rows of programs known by name are for programs a unit or script runs: a name in
     // a file's strings (`systemctl` naming kexec) is too weak a sign for them.
     for rule in RULES {
@@ -794,7 +797,8 @@ fn matches_counting(file: &str, facts: &ElfFacts, used: impl Fn(&str) -> bool) -
                 }
             }
             Fun(names) => {
-                let found: Vec<&str> = names.iter().copied().filter(|n| used(n)).collect();
+                let by_number = |n: &str| n == "syscall" && numbered.is_some();
+                let found: Vec<&str> = names.iter().copied().filter(|n| used(n) && !by_number(n)).collect();
                 if !found.is_empty() {
                     add(rule.then, format!("{file} {verb} {}: {}", found.join(", "), rule.why));
                 }
@@ -810,6 +814,9 @@ fn matches_counting(file: &str, facts: &ElfFacts, used: impl Fn(&str) -> bool) -
                 }
             }
         }
+    }
+    if let Some(row) = numbered {
+        add(row.then, format!("{file} {verb} syscall: {}", row.describe()));
     }
     for s in paths.iter().filter(|s| s.starts_with("/dev/")) {
         let kept = PRIVATE_DEV.iter().any(|d| *s == *d || (s.starts_with(d) && s[d.len()..].starts_with('/')));

@@ -8,6 +8,7 @@ use crate::evidence::elf::ElfFacts;
 use crate::evidence::files::{ElfRead, Located, ParsedElf};
 use crate::evidence::table::interpreters::{is_interpreter_library, uncounted};
 use crate::evidence::table::libraries::{counted_matches, only_when_ids_differ, reach_of, Callers, OnlyWhenIdsDiffer};
+use crate::evidence::table::numbered::numbered_calls_of;
 use crate::evidence::table::{apply_matches, matches_without, Effect, Match};
 use crate::evidence::{LibraryEvidence, ProgramEvidence};
 
@@ -221,6 +222,9 @@ impl Gatherer<'_> {
             };
             apply_matches(&own, false, &mut self.findings);
             not_counted.extend(notes);
+            if let Some(row) = numbered_calls_of(inside).filter(|_| parsed.facts.used_functions().contains("syscall")) {
+                not_counted.push(format!("{inside} imports syscall: {}", row.describe()));
+            }
         }
         (out, chain, not_counted)
     }

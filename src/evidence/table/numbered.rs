@@ -1,0 +1,298 @@
+//! Libraries that import syscall(3) and pass it only numbers their source names. Without
+//! a row, a file importing syscall makes system calls its imports do not show
+//! ([`crate::directives::Need::NumberedSystemCalls`]), which keeps `@privileged` and
+//! `@resources` out of the deny list. With one, the library's syscall() counts as the calls
+//! the row lists, and the row's effects are what those calls need.
+//!
+//! Each row is read from the library's source (the function that calls syscall() and the
+//! constant it passes, every call site), naming the versions read, and checked for every
+//! version of Debian 12, 13 and sid it matches against the numbers loaded before each
+//! call to syscall@plt in the x86-64 files
+//! (`objdump -d --no-show-raw-insn LIBRARY`, then the `mov $N,%edi` before each `call`
+//! or `jmp <syscall@plt>`; no file takes syscall's address: `objdump -R` shows only its
+//! JUMP_SLOT). A row is keyed by the file name, with the version where the set differs
+//! between versions (libsystemd). A library whose numbers are computed at run time, or
+//! that was not read, has no row and stays as it was.
+
+use super::Effect::{self, Capability as Cap, Need as N};
+use crate::directives::Need::{ChangesUser, HostUserIds};
+use crate::unit::words::base_name;
+
+#[derive(Debug, Clone, Copy)]
+pub struct NumberedCalls {
+    /// File names (base names) starting with one of these.
+    pub library: &'static [&'static str],
+    /// Every system call it passes to syscall(), by its name.
+    pub calls: &'static [&'static str],
+    /// What those calls need. Calls the library also imports under the same name are not
+    /// repeated here: the rows about that import count them (and the reach rows of
+    /// [`super::libraries`] decide whether they do), listed in `imported`.
+    pub then: &'static [Effect],
+    /// Calls of `calls` that the library imports by that name too.
+    pub imported: &'static [&'static str],
+    /// Calls of a deny-list group that can fail with EPERM without harm: the source tries
+    /// them only after other ways failed and goes on to the next one when they fail.
+    pub fallback: &'static [&'static str],
+    /// Where the source shows it, for `explain`.
+    pub source: &'static str,
+}
+
+/// openat2(2) is in no deny-list group. RestrictSUIDSGID='s filter refuses it with ENOSYS,
+/// which Samba's caller takes as a kernel without openat2 and falls back on.
+const SAMBA_OPENAT2: &str = "Samba's lib/replace/replace.c, rep_openat2(): syscall(__NR_openat2) only; \
+     its caller source3/smbd/files.c openat_pathref_fsp_nosymlink() falls back to openat() on ENOSYS \
+     (Samba 4.17.12, 4.22.11)";
+
+pub static NUMBERED_CALLS: &[NumberedCalls] = &[
+    // libcap-ng's src/cap-ng.c (0.8.3, 0.8.5, 0.9.5 and 0.9.6 read): init(),
+    // get_bounding_set() and get_ambient_set(), only `syscall(__NR_gettid)`, for the pid
+    // of the capability header and the /proc/PID/status path.
+    NumberedCalls {
+        library: &["libcap-ng.so.0"],
+        calls: &["gettid"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "libcap-ng's src/cap-ng.c, init(), get_bounding_set(), get_ambient_set(): \
+                 syscall(__NR_gettid) only (0.8.3, 0.8.5, 0.9.6)",
+    },
+    // OpenSSL's crypto/mem_sec.c sh_init() (the secure heap CRYPTO_secure_malloc_init()
+    // sets up): syscall(SYS_mlock2, ..., MLOCK_ONFAULT), mlock() on ENOSYS; and
+    // providers/implementations/rands/seeding/rand_unix.c syscall_random(): getentropy(),
+    // then syscall(__NR_getrandom, buf, buflen, 0) when getentropy() fails with ENOSYS. The
+    // two call sites and their numbers (325, 318) checked in the files of OpenSSL 3.0.22,
+    // 3.5.9 and 3.6.5.
+    NumberedCalls {
+        library: &["libcrypto.so.3"],
+        calls: &["mlock2", "getrandom"],
+        then: &[Cap("CAP_IPC_LOCK")],
+        imported: &[],
+        fallback: &[],
+        source: "OpenSSL's crypto/mem_sec.c sh_init(): SYS_mlock2; \
+                 providers/implementations/rands/seeding/rand_unix.c syscall_random(): __NR_getrandom \
+                 (3.0.22, 3.5.9, 3.6.5)",
+    },
+    // libcap's libcap/cap_proc.c (2.66, 2.75, 2.76 and 2.78 read): _cap_syscall3() and
+    // _cap_syscall6() hand syscall() the number their callers pass, and every caller
+    // passes a constant: SYS_capset in _libcap_capset(), SYS_prctl in
+    // _libcap_wprctl3()/_libcap_wprctl6(), SYS_setuid in _cap_setuid(), SYS_setgid and
+    // SYS_setgroups in _cap_setgroups(), SYS_chroot in _cap_chroot() (the files of 2.66 and
+    // 2.75 call syscall@plt only from the two wrappers; 2.78's also has the callers'
+    // constants, 126, 157, 105, 106 and 116, inlined before ten more). It imports each of
+    // them by name too, from the same functions.
+    NumberedCalls {
+        library: &["libcap.so.2"],
+        calls: &["capset", "prctl", "setuid", "setgid", "setgroups", "chroot"],
+        then: &[],
+        imported: &["capset", "prctl", "setuid", "setgid", "setgroups", "chroot"],
+        fallback: &[],
+        source: "libcap's libcap/cap_proc.c, _cap_syscall3()/_cap_syscall6() called only with SYS_capset, \
+                 SYS_prctl, SYS_setuid, SYS_setgid, SYS_setgroups, SYS_chroot, each imported by name too \
+                 (2.66, 2.75, 2.76, 2.78)",
+    },
+    // libbsd's src/closefrom.c closefrom(): syscall(SYS_close_range) (0.11.7, 0.12.2);
+    // 0.11.7's src/getentropy_linux.c getentropy(): getentropy_getrandom()
+    // (SYS_getrandom), then /dev/urandom, then getentropy_sysctl() (SYS__sysctl, which
+    // Linux removed in 5.5), then getentropy_fallback() when that fails.
+    NumberedCalls {
+        library: &["libbsd.so.0"],
+        calls: &["close_range", "getrandom", "_sysctl"],
+        then: &[],
+        imported: &[],
+        fallback: &["_sysctl"],
+        source: "libbsd's src/closefrom.c closefrom(): SYS_close_range (0.11.7, 0.12.2); 0.11.7's \
+                 src/getentropy_linux.c getentropy(): SYS_getrandom, and SYS__sysctl only after getrandom and \
+                 /dev/urandom failed, falling through when it fails",
+    },
+    // keyutils' keyutils.c (Debian's 1.6.3-2 source read, its patches applied): add_key()
+    // passes __NR_add_key, request_key() __NR_request_key, and __keyctl(), behind keyctl()
+    // and every keyctl_*() helper, __NR_keyctl; there is no other syscall() in the
+    // library. The files of 1.6.3-2, 1.6.3-6 and 1.6.3-6+b2 load 248, 249 and 250 before
+    // their three calls, in add_key, request_key and keyctl.
+    NumberedCalls {
+        library: &["libkeyutils.so.1"],
+        calls: &["add_key", "request_key", "keyctl"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "keyutils' keyutils.c: add_key() __NR_add_key, request_key() __NR_request_key, __keyctl() \
+                 (behind keyctl() and the keyctl_*() helpers) __NR_keyctl (1.6.3-2 read; the numbers of \
+                 1.6.3-2 and 1.6.3-6 checked in their files)",
+    },
+    // MIT Kerberos' src/lib/crypto/krb/prng.c get_os_entropy(), behind
+    // krb5_c_random_make_octets(): syscall(SYS_getrandom, buf, len, 0) until the buffer is
+    // full, /dev/urandom when it fails; the only syscall() under src/lib/crypto (Debian's
+    // 1.20.1-2+deb12u5 and 1.21.3-5+deb13u1 sources read). The files of 1.20.1-2+deb12u5
+    // and 1.21.3-5+deb13u2 load 318 before their one call; sid's 1.22.1 imports no syscall.
+    NumberedCalls {
+        library: &["libk5crypto.so.3"],
+        calls: &["getrandom"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "MIT Kerberos' src/lib/crypto/krb/prng.c, get_os_entropy() behind krb5_c_random_make_octets(): \
+                 SYS_getrandom (1.20.1, 1.21.3)",
+    },
+    // attr's libattr/syscalls.c: libattr_setxattr() to libattr_fremovexattr(), exported as
+    // the compat symbols setxattr@ATTR_1.0 and so on, each pass the number of the call of
+    // their name, and nothing else in libattr calls syscall() (Debian's 2.5.1-4 source
+    // with its patches, 2.5.2's release tarball and upstream's tag v2.6.0 read; Debian's
+    // patches of 2.5.2-3 and 2.6.0-1 not read). The files of 2.5.1-4, 2.5.2-3 and 2.6.0-1
+    // load 188 to 199, one in each of the twelve functions.
+    NumberedCalls {
+        library: &["libattr.so.1"],
+        calls: &[
+            "setxattr",
+            "lsetxattr",
+            "fsetxattr",
+            "getxattr",
+            "lgetxattr",
+            "fgetxattr",
+            "listxattr",
+            "llistxattr",
+            "flistxattr",
+            "removexattr",
+            "lremovexattr",
+            "fremovexattr",
+        ],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "attr's libattr/syscalls.c: libattr_setxattr() to libattr_fremovexattr() (the compat symbols \
+                 setxattr@ATTR_1.0 and so on) each pass __NR_ of their own call (2.5.1, 2.5.2, 2.6.0)",
+    },
+    // systemd's syscall() calls are the wrappers of src/basic/missing_syscall.h (a
+    // missing_*() is used only where meson found no glibc function), raw_getpid() there,
+    // and raw-clone.h raw_clone(); which of them a build keeps is read in its file. Debian's
+    // 252.39-1~deb12u2 source: raw_getpid() in process-util.c getpid_cached() (getpid),
+    // raw_clone() in safe_fork_full() for new namespaces (clone), sd-id128.c
+    // sd_id128_get_invocation() (request_key, keyctl: glibc has neither), and sd-event.c's
+    // child sources: pidfd_open() in sd_event_add_child(), pidfd_send_signal() when a
+    // source is freed or signalled, rt_sigqueueinfo() in
+    // sd_event_source_send_child_signal() with a siginfo. 252's meson looks for
+    // pidfd_open and pidfd_send_signal without <sys/pidfd.h>, so both go through syscall():
+    // libsystemd.so.0.35.0 loads 39, 56, 249, 250, 424, 434 and 129 before its 15 calls
+    // and imports neither by name. Signalling a child goes with its kill import, which
+    // the reach row of libsystemd counts.
+    NumberedCalls {
+        library: &["libsystemd.so.0.35.0"],
+        calls: &["clone", "getpid", "request_key", "keyctl", "pidfd_open", "pidfd_send_signal", "rt_sigqueueinfo"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "systemd 252.39's src/basic/missing_syscall.h and raw-clone.h wrappers, as used by \
+                 process-util.c getpid_cached() and safe_fork_full() (getpid, clone), sd-id128.c \
+                 sd_id128_get_invocation() (request_key, keyctl) and sd-event.c's child sources (pidfd_open, \
+                 pidfd_send_signal, rt_sigqueueinfo); numbers read in libsystemd.so.0.35.0",
+    },
+    // Debian's 257.13-1~deb13u1 source: the same callers, but meson finds glibc's
+    // pidfd_open() and pidfd_send_signal() in <sys/pidfd.h>, which libsystemd.so.0.40.0
+    // imports by name; it loads 39, 56, 249, 250 and 129 before its 8 calls to syscall().
+    // 262 (0.45.0) passes more (open_tree, openat2, ...): not listed.
+    NumberedCalls {
+        library: &["libsystemd.so.0.40.0"],
+        calls: &["clone", "getpid", "request_key", "keyctl", "rt_sigqueueinfo"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "systemd 257.13's src/basic/missing_syscall.h and raw-clone.h wrappers, as used by \
+                 process-util.c getpid_cached() and safe_fork_full() (getpid, clone), sd-id128.c \
+                 sd_id128_get_invocation() (request_key, keyctl) and sd-event.c \
+                 sd_event_source_send_child_signal() (rt_sigqueueinfo); numbers read in libsystemd.so.0.40.0",
+    },
+    // Samba's lib/util/setid.c (tags samba-4.17.12 and samba-4.22.11 read; unchanged
+    // from 4.22.11 to the 4.25 development branch): samba_setresuid(), samba_setresgid(),
+    // samba_setreuid(), samba_setregid(), samba_seteuid() (setresuid), samba_setegid()
+    // (setresgid), samba_setuid(), samba_setgid(), samba_setgroups(): syscall(SYS_...) so
+    // that the change is made for the calling thread only; the library is that one file
+    // (lib/util/wscript_build, util_setid). The files of 4.17.12, 4.22.11 and 4.25.1 load
+    // 117, 119, 113, 114, 117, 119, 105, 106 and 116 in those nine functions.
+    NumberedCalls {
+        library: &["libutil-setid-samba4.so", "libutil-setid-private-samba.so"],
+        calls: &["setresuid", "setresgid", "setreuid", "setregid", "setuid", "setgid", "setgroups"],
+        then: &[N(ChangesUser), N(HostUserIds), Cap("CAP_SETUID"), Cap("CAP_SETGID")],
+        imported: &[],
+        fallback: &[],
+        source: "Samba's lib/util/setid.c, samba_setresuid() and its kin: SYS_setresuid, SYS_setresgid, \
+                 SYS_setreuid, SYS_setregid, SYS_setuid, SYS_setgid, SYS_setgroups (4.17.12, 4.22.11 read; \
+                 4.25.1's numbers checked in its file)",
+    },
+    // Samba's libreplace, and the copy of it that libwbclient, talloc, tdb and tevent
+    // carry: only rep_openat2().
+    NumberedCalls {
+        library: &[
+            "libreplace-samba4.so",
+            "libreplace-private-samba.so",
+            "libwbclient.so.0",
+            "libtalloc.so.2",
+            "libtdb.so.1",
+            "libtevent.so.0",
+        ],
+        calls: &["openat2"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: SAMBA_OPENAT2,
+    },
+];
+
+/// The row of a library file, by its path or base name.
+pub fn numbered_calls_of(file: &str) -> Option<&'static NumberedCalls> {
+    let name = base_name(file);
+    NUMBERED_CALLS.iter().find(|r| r.library.iter().any(|p| name.starts_with(p)))
+}
+
+impl NumberedCalls {
+    /// How the row reads in `explain`.
+    pub fn describe(&self) -> String {
+        format!("calls syscall(3) only for {} ({})", self.calls.join(", "), self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directives::{syscall_group_breaks, SYSCALL_GROUP_BREAKS};
+    use crate::score::release::RELEASES;
+    use crate::score::syscalls::{SyscallClass, SyscallTable};
+
+    #[test]
+    fn every_call_is_a_system_call_and_each_in_a_deny_list_group_is_needed_imported_or_a_fallback() {
+        for release in &RELEASES {
+            let table = SyscallTable::of(release);
+            for row in NUMBERED_CALLS {
+                assert!(!row.library.is_empty() && !row.calls.is_empty() && !row.source.is_empty(), "{row:?}");
+                assert!(row.imported.iter().chain(row.fallback).all(|c| row.calls.contains(c)), "{row:?}");
+                for call in row.calls {
+                    assert_eq!(table.class(call), Some(SyscallClass::Native), "{call} ({})", release.version);
+                    for (group, breaks) in SYSCALL_GROUP_BREAKS.iter().filter(|(_, b)| !b.is_empty()) {
+                        if table.first_offender(group, &|c| c == *call).is_none() {
+                            continue;
+                        }
+                        let needed = row.then.iter().any(|e| matches!(e, N(n) if breaks.contains(n)));
+                        assert!(
+                            needed || row.imported.contains(call) || row.fallback.contains(call),
+                            "{call} of {:?} is in {group} ({}): the row must say what keeps it",
+                            row.library,
+                            release.version
+                        );
+                    }
+                }
+            }
+        }
+        // The check can fail: setresuid is in @privileged, which ChangesUser rules out.
+        assert!(syscall_group_breaks("@privileged").contains(&ChangesUser));
+    }
+
+    #[test]
+    fn rows_are_found_by_file_name() {
+        let row = numbered_calls_of("/usr/lib/x86_64-linux-gnu/libcap-ng.so.0.0.0").unwrap();
+        assert_eq!(row.calls, ["gettid"]);
+        assert_eq!(numbered_calls_of("libcap.so.2.75").unwrap().calls[0], "capset");
+        assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libsystemd.so.0.45.0").is_none(), "262 is not read");
+        // 257 imports pidfd_open by name; 252 passes its number.
+        assert!(numbered_calls_of("libsystemd.so.0.35.0").unwrap().calls.contains(&"pidfd_open"));
+        assert!(!numbered_calls_of("libsystemd.so.0.40.0").unwrap().calls.contains(&"pidfd_open"));
+        assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libnuma.so.1.0.0").is_none());
+    }
+}
