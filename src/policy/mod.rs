@@ -175,6 +175,7 @@ struct Profile {
 struct Source<'a> {
     name: &'a str,
     text: &'a str,
+    judge: values::Judge,
 }
 
 impl Source<'_> {
@@ -208,7 +209,8 @@ impl Policy {
         }
         let mut b = Builder::default();
         for (i, (name, text, given)) in texts.iter().enumerate() {
-            b.apply(&Source { name, text }, *given)?;
+            let judge = if i == 0 { values::Judge::BuiltIn } else { values::Judge::Values };
+            b.apply(&Source { name, text, judge }, *given)?;
             if i == 0 {
                 b.builtin_profiles = b.profiles.keys().cloned().collect();
             }
@@ -569,7 +571,7 @@ fn directive_map(src: &Source, map: DirectiveMap) -> Result<BTreeMap<String, Opt
     let mut out = BTreeMap::new();
     for (k, v) in map {
         known_directive(src, &k)?;
-        let value = normalize_value(k.get_ref(), v.get_ref())
+        let value = normalize_value(k.get_ref(), v.get_ref(), src.judge)
             .map_err(|m| src.error(Some(v.span()), format!("{}: {m}", k.get_ref())))?;
         out.insert(k.into_inner(), value);
     }

@@ -26,6 +26,28 @@ fn builtin_baseline_is_valid_and_ordered_by_the_table() {
     assert!(order.windows(2).all(|w| w[0] < w[1]));
 }
 
+/// The built-in layer is not judged when it is read (see [`values::Judge`]): every value of
+/// every profile in it is judged here, as a file layer's would be.
+#[test]
+fn every_builtin_value_passes_the_checks_of_a_file_layer() {
+    let table: toml::Table = toml::from_str(BUILTIN).unwrap();
+    let profiles = table["profiles"].as_table().unwrap();
+    let mut judged = 0;
+    for (profile, body) in profiles {
+        for (key, value) in body["directives"].as_table().unwrap() {
+            let checked = normalize_value(key, value, values::Judge::Values);
+            assert_eq!(checked, normalize_value(key, value, values::Judge::BuiltIn), "{profile}: {key}");
+            assert!(checked.is_ok(), "{profile}: {key} = {value}: {checked:?}");
+            judged += 1;
+        }
+    }
+    assert!(profiles.contains_key("baseline") && profiles.contains_key("strict") && judged > 20);
+    // What the file layers' judging catches and the built-in layer's reading does not.
+    let typo = toml::Value::String("ful".into());
+    assert!(normalize_value("ProtectSystem", &typo, values::Judge::Values).is_err());
+    assert!(normalize_value("ProtectSystem", &typo, values::Judge::BuiltIn).is_ok());
+}
+
 #[test]
 fn strict_inherits_baseline_and_overrides() {
     let p = load(&[], &Overrides { profile: Some("strict".into()), ..Default::default() }).unwrap();

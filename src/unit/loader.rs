@@ -165,7 +165,7 @@ impl Loader {
                     match listing.get(name) {
                         None => return Ok(Resolved::Missing),
                         Some(false) => return Ok(Resolved::Real(real_dir.join(name))),
-                        Some(true) => {}
+                        Some(true) => return self.resolve_link_under(dir, real_dir, name),
                     }
                 }
                 self.resolve_under(dir, real_dir, name)
@@ -183,6 +183,26 @@ impl Loader {
     /// `self.fs.resolve(&dir.join(name))` where `real_dir` is what `dir` resolves to.
     fn resolve_under(&self, dir: &Path, real_dir: &Path, name: &str) -> Result<Resolved, LoadError> {
         self.resolver.resolve_in(&dir.join(name), real_dir, name.as_ref())
+    }
+
+    /// [`Self::resolve_under`] for a name its directory's listing says may be a symlink.
+    fn resolve_link_under(&self, dir: &Path, real_dir: &Path, name: &str) -> Result<Resolved, LoadError> {
+        self.resolver.resolve_link_in(&dir.join(name), real_dir, name.as_ref())
+    }
+
+    /// [`Self::resolve_under`] for an entry of a listing of `real_dir`: one the listing says
+    /// is no symlink is where it stands, without a look of its own.
+    fn resolve_listed(
+        &self,
+        dir: &Path,
+        real_dir: &Path,
+        name: &str,
+        may_be_link: bool,
+    ) -> Result<Resolved, LoadError> {
+        match may_be_link {
+            true => self.resolve_link_under(dir, real_dir, name),
+            false => Ok(Resolved::Real(real_dir.join(name))),
+        }
     }
 
     pub fn search_dirs(&self, scope: Scope) -> Vec<PathBuf> {
@@ -238,16 +258,15 @@ impl Loader {
                         continue;
                     }
                 };
-                let Ok(entries) = self.fs.list_dir(&real_dir) else { continue };
-                let mut names: Vec<String> = entries.into_iter().map(|(name, _)| name).collect();
-                names.sort();
-                for n in names {
+                let Ok(mut entries) = self.fs.list_dir(&real_dir) else { continue };
+                entries.sort();
+                for (n, may_be_link) in entries {
                     let Some(name) = UnitName::parse(&n) else { continue };
                     if !types.contains(&name.unit_type()) || found.contains_key(&name) {
                         continue;
                     }
                     let shown = dir.join(&n);
-                    match self.resolve_under(dir, &real_dir, &n) {
+                    match self.resolve_listed(dir, &real_dir, &n, may_be_link) {
                         Ok(r) => {
                             found.insert(name, (shown, r));
                         }
@@ -410,7 +429,7 @@ impl Loader {
             names.sort();
             for link in names {
                 let Some(link_name) = UnitName::parse(link) else { continue };
-                let Ok(Resolved::Real(real)) = self.resolve_under(dir, &real_dir, link) else { continue };
+                let Ok(Resolved::Real(real)) = self.resolve_link_under(dir, &real_dir, link) else { continue };
                 let Some(target) = real.file_name().and_then(|s| s.to_str()).and_then(UnitName::parse) else {
                     continue;
                 };

@@ -439,6 +439,27 @@ impl Resolver {
         }
     }
 
+    /// [`Self::resolve_in`] for an entry that a listing of its directory says is a symlink
+    /// (or does not say what it is): its link is read straight away, without a look at the
+    /// entry first. A listing that was wrong only costs that look after all.
+    pub fn resolve_link_in(
+        &self,
+        path: &Path,
+        real_parent: &Path,
+        name: &std::ffi::OsStr,
+    ) -> Result<Resolved, LoadError> {
+        let dir = path.parent().and_then(|p| self.dirs.borrow().get(p.as_os_str()).cloned());
+        if let Some((Resolved::Real(real), links)) = dir {
+            let plain = !(name == ".." || name == "." || name.is_empty() || name.as_encoded_bytes().contains(&b'/'));
+            if real == real_parent && plain {
+                if let Some(seen) = self.follow_link(path, &real_parent.join(name), links) {
+                    return seen.map(|(resolved, _, _)| resolved);
+                }
+            }
+        }
+        self.resolve_in(path, real_parent, name)
+    }
+
     /// `links`: followed on the way to `real_parent`; usize::MAX when not known, and then a
     /// symlink is followed from the start.
     fn resolve_in_counting(
@@ -466,11 +487,59 @@ impl Resolver {
             // No symlink: its lstat is its stat.
             Ok(m) if m.kind != Kind::Symlink => Ok((Resolved::Real(candidate), links, Some(m))),
             Ok(_) if links == usize::MAX => self.fs.resolve_counting(path).map(unseen),
-            // RootFs::resolve stands here after the directory: go on from there.
-            Ok(_) => self.fs.resolve_from(path, real_parent.to_owned(), vec![PathBuf::from(name)], links).map(unseen),
+            Ok(_) => match self.follow_link(path, &candidate, links) {
+                Some(seen) => seen,
+                // RootFs::resolve stands here after the directory: go on from there.
+                None => {
+                    self.fs.resolve_from(path, real_parent.to_owned(), vec![PathBuf::from(name)], links).map(unseen)
+                }
+            },
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((Resolved::Missing, links, None)),
             Err(e) if e.raw_os_error() == Some(20) => Ok((Resolved::Missing, links, None)), // ENOTDIR
             Err(e) => Err(LoadError::new(&candidate, e.to_string())),
+        }
+    }
+}
+
+impl Resolver {
+    /// Where the symlink `link` (a path without symlinks before its last component, reached
+    /// with `links` followed) leads, as [`RootFs::resolve`]'s walk goes on from it, with the
+    /// directory of its target looked up through the directories remembered here: an
+    /// absolute alias link (`/lib/systemd/system/foo.service`) costs one look at its target
+    /// instead of one per component. None where the walk's own answer is needed: a link
+    /// past the limit, a target with `.` or `..`, anything the walk would report as an error.
+    fn follow_link(&self, path: &Path, link: &Path, links: usize) -> Option<Result<Seen, LoadError>> {
+        let links = links + 1;
+        if links > MAX_LINKS {
+            return None;
+        }
+        let target = self.fs.read_link(link).ok()?;
+        if target == Path::new("/dev/null") {
+            return Some(Ok((Resolved::DevNull, links, None)));
+        }
+        let (base, rel) = match target.strip_prefix("/") {
+            Ok(rel) => (self.fs.root.as_path(), rel),
+            Err(_) => (link.parent()?, target.as_path()),
+        };
+        if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+            return None;
+        }
+        let name = rel.file_name()?;
+        let dir = match rel.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => base.join(d),
+            // A link to a file beside it: its directory is where the walk stands.
+            None if !target.is_absolute() => return Some(self.resolve_in_seen(path, base, links, name)),
+            None => base.to_owned(),
+        };
+        let dir = dir.as_path();
+        match self.resolve_dir_counting(dir) {
+            Ok((Resolved::Real(real_dir), more)) if links + more <= MAX_LINKS => {
+                Some(self.resolve_in_seen(path, &real_dir, links + more, name))
+            }
+            Ok((Resolved::Missing, more)) if links + more <= MAX_LINKS => {
+                Some(Ok((Resolved::Missing, links + more, None)))
+            }
+            _ => None,
         }
     }
 }
@@ -557,6 +626,16 @@ mod tests {
         symlink("loop1", root.join_inside("etc/loop2")).unwrap();
         symlink("/dev/null", root.join_inside("etc/null")).unwrap();
         symlink("real.service", d.join("rel.service")).unwrap();
+        // Links whose target's directory is looked up through the resolver's directories.
+        fs::create_dir_all(root.join_inside("etc/sub")).unwrap();
+        fs::write(root.join_inside("etc/sub/real"), "x").unwrap();
+        symlink("sub/real", root.join_inside("etc/rel2")).unwrap();
+        symlink("/etc/null/x", root.join_inside("etc/through-null")).unwrap();
+        symlink("/nowhere/x", root.join_inside("etc/nowhere")).unwrap();
+        symlink("/", root.join_inside("etc/slash")).unwrap();
+        symlink("./file", root.join_inside("etc/dot")).unwrap();
+        symlink("/etc/rel2", root.join_inside("etc/abs-to-rel")).unwrap();
+        symlink("/lib/systemd/system/chain35", root.join_inside("etc/into-chain")).unwrap();
         // A chain of 41 links in a directory reached through one (lib), ending in a path through
         // lib again: from its fourth link on it is within the limit of 40.
         for i in 0..40 {
@@ -590,6 +669,14 @@ mod tests {
             "etc/null/x",
             "etc/../lib/systemd/system/real.service",
             "etc/./file",
+            "etc/rel2",
+            "etc/through-null",
+            "etc/nowhere",
+            "etc/slash",
+            "etc/slash/etc/file",
+            "etc/dot",
+            "etc/abs-to-rel",
+            "etc/into-chain",
             "",
         ];
         assert!(root.resolve(&root.join_inside("lib/systemd/system/chain2")).is_err());
