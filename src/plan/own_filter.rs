@@ -61,7 +61,9 @@ fn comes_after_output(seen: &Seen, lines: &[&Assignment]) -> Option<String> {
         a.file != main
             && match seen.policy.mode {
                 Mode::InPlace => true,
-                Mode::DropIn => a.file.file_name().is_none_or(|n| n.to_string_lossy().as_ref() >= seen.policy.dropin.as_str()),
+                Mode::DropIn => {
+                    a.file.file_name().is_none_or(|n| n.to_string_lossy().as_ref() >= seen.policy.dropin.as_str())
+                }
             }
     })?;
     Some(format!(

@@ -71,7 +71,10 @@ fn capability_floor(seen: &Seen, added: &[Added]) -> Shaped {
 }
 
 /// SystemCallFilter= `lines`, in order, as systemd `version` reads them.
-pub(super) fn read_filter<'a>(version: u32, lines: impl IntoIterator<Item = &'a str>) -> (SyscallFilter, &'static SyscallTable) {
+pub(super) fn read_filter<'a>(
+    version: u32,
+    lines: impl IntoIterator<Item = &'a str>,
+) -> (SyscallFilter, &'static SyscallTable) {
     let table = SyscallTable::of(Release::of(version));
     let mut filter = SyscallFilter::default();
     for line in lines {
