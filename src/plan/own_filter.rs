@@ -126,38 +126,37 @@ pub(super) fn narrow(directive: &Directive, value: &str, seen: &Seen) -> Shaped 
         .trim_start_matches('~')
         .split_whitespace()
         .partition(|group| table.first_offender(group, &|c| !refuses(&filter, c)).is_none());
-    let mut notes = Vec::new();
-    if !denied.is_empty() {
-        notes.push(format!("it already denies {}", denied.join(", ")));
-    }
-    if open.is_empty() {
-        return Err(format!("{own}; {}", notes.join("; ")));
-    }
-    // What the evidence lets the planner deny for a unit without a filter of its own.
-    let (groups, evidence_note) = match syscall_filter(directive, &format!("~{}", open.join(" ")), seen) {
-        Ok(shaped) => shaped,
-        Err(why) if denied.is_empty() => return Err(format!("{own}; {why}")),
-        Err(why) => return Err(format!("{own}; {}; of the others, {why}", notes.join("; "))),
-    };
-    notes.extend(evidence_note);
     let allowed = explicitly_allowed(&lines);
-    let mut kept = Vec::new();
     let mut declared = Vec::new();
-    for group in groups.trim_start_matches('~').split_whitespace() {
+    let mut candidates = Vec::new();
+    for group in open {
         if let Some((name, call)) = holds_one_of(table, group, &allowed) {
             declared.push(format!("{group} (holds {call}, which the unit allows: {name})"));
         } else if let Some(call) = table.first_offender(group, &|c| has_own_errno(&filter, c)) {
             declared.push(format!("{group} (holds {call}, to which the unit gives an errno of its own)"));
         } else {
-            kept.push(group);
+            candidates.push(group);
         }
+    }
+    let mut notes = Vec::new();
+    if !denied.is_empty() {
+        notes.push(format!("it already denies {}", denied.join(", ")));
     }
     if !declared.is_empty() {
         notes.push(format!("left out {}", declared.join(", ")));
     }
-    if kept.is_empty() {
+    if candidates.is_empty() {
         return Err(format!("{own}; {}", notes.join("; ")));
     }
+    // What the evidence lets the planner deny for a unit without a filter of its own.
+    let kept = match syscall_filter(directive, &format!("~{}", candidates.join(" ")), seen) {
+        Ok((kept, evidence_note)) => {
+            notes.extend(evidence_note);
+            kept
+        }
+        Err(why) if notes.is_empty() => return Err(format!("{own}; {why}")),
+        Err(why) => return Err(format!("{own}; {}; of the others, {why}", notes.join("; "))),
+    };
     notes.insert(
         0,
         format!(
@@ -165,7 +164,7 @@ pub(super) fn narrow(directive: &Directive, value: &str, seen: &Seen) -> Shaped 
             action_of(seen)
         ),
     );
-    Ok((format!("~{}", kept.join(" ")), Some(notes.join("; "))))
+    Ok((kept, Some(notes.join("; "))))
 }
 
 /// Whether the unit's filter gives `call` an errno of its own (`call:EACCES`).
