@@ -132,3 +132,28 @@ fn a_units_own_filter_is_narrowed_as_each_release_scores_it() {
         }
     }
 }
+
+#[test]
+fn the_warning_about_a_kill_stays_on_the_units_own_line() {
+    // The unit's filter kills on a denied call, and the drop-in leaves that as it is: the
+    // warning points at the line that makes the filter, not at the drop-in's line after it.
+    let work = tempfile::tempdir().unwrap();
+    let unit = "[Unit]\nDescription=d\n\n[Service]\nExecStart=/usr/bin/plain\nSystemCallFilter=~@mount\n";
+    write(work.path(), &format!("{SYS}/deny.service"), unit);
+    let root = work.path().to_str().unwrap();
+    let run = hardenunit(&["--write", "--systemd-version", "257", "--root", root]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let dropin = std::fs::read_to_string(work.path().join(SYS).join("deny.service.d/10-hardenunit.conf")).unwrap();
+    assert!(dropin.lines().any(|l| l.starts_with("SystemCallFilter=~")), "{dropin}");
+    let again = hardenunit(&["--format", "json", "--systemd-version", "257", "--root", root]);
+    let plans: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    let warnings: Vec<(String, u64)> = plans[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["tag"] == "syscall-filter-without-errno")
+        .map(|f| (f["file"].as_str().unwrap().to_owned(), f["line"].as_u64().unwrap()))
+        .collect();
+    let own = work.path().join(SYS).join("deny.service");
+    assert_eq!(warnings, [(own.to_str().unwrap().to_owned(), 6)]);
+}
