@@ -240,6 +240,13 @@ pub enum Flag {
     /// Written only together with this directive, never on its own, with this value
     /// (whatever the policy says), unless the unit sets it.
     PairsWith(&'static str, &'static str),
+    /// A unit that sets it itself still gets a `~` line of it that only takes more away:
+    /// systemd merges the assignments (src/core/load-fragment.c config_parse_syscall_filter()
+    /// and src/shared/seccomp-util.c seccomp_parse_syscall_filter(), alike from 252 to 256;
+    /// the systemd-analyze of 257 and 262 scores the merged filter alike): the first one fixes
+    /// allow- or deny-list mode, and a later `~` list then takes its names out of an allow list
+    /// or adds them to a deny list. A line without `~` would give names back.
+    NarrowsUnitsOwn,
 }
 
 impl Directive {
@@ -571,7 +578,7 @@ pub static DIRECTIVES: &[Directive] = &[
         // @chown, @setuid, capset(2) of @privileged.
         breaks: &[PrivilegedSystemCalls, SystemClock, Mounts, Chroot, KernelModules, AdministrativeCalls],
         comment: "Allow only the system calls a typical service uses",
-        flags: &[ImpliesNoNewPrivileges],
+        flags: &[ImpliesNoNewPrivileges, NarrowsUnitsOwn],
         shape: Shape::SyscallFilter,
         value_type: ValueType::SystemCalls,
         ..SERVICE
@@ -669,6 +676,12 @@ pub static DENIED_ONLY_WITH_EVIDENCE: &[(&str, &str)] = &[
         "it holds setpriority(2), sched_setaffinity(2) and sched_setscheduler(2); only the programs' imports can rule them out",
     ),
 ];
+
+/// Groups a unit's allow list may name without declaring a need of its own: what every
+/// program (@default) or a typical service (@system-service) uses (systemd.exec(5)). Any
+/// other group or call a unit allows is one its maintainer chose, and the planner denies
+/// no group holding it.
+pub static GENERIC_ALLOWED_SYSCALL_GROUPS: &[&str] = &["@default", "@system-service"];
 
 /// A capability dropped from a service whose capabilities the evidence does not derive
 /// (`CapabilityBoundingSet=auto` with the evidence incomplete or not read), because every use

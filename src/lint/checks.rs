@@ -472,7 +472,9 @@ pub fn unit_findings(unit: &LoadedUnit, target: u32) -> Vec<Finding> {
         fix,
         autofix: false,
     };
-    if let Some(filter) = list("SystemCallFilter").last() {
+    // Pointed at the line that makes the filter: a later `~` line (hardenunit's own, after a
+    // unit's filter) only adds to it and leaves its action as the unit has it.
+    if let Some(filter) = list("SystemCallFilter").first() {
         if last("SystemCallErrorNumber").is_none_or(|a| a.value.is_empty()) {
             out.push(finding(
                 filter,

@@ -3,6 +3,7 @@
 //! never writes.
 
 mod needs;
+mod own_filter;
 mod shape;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,6 +113,7 @@ pub fn plan(
     let wanted = wanted_directives(ctx.policy, &unit_policy, ctx.systemd_version);
     let seen = Seen {
         unit,
+        policy: ctx.policy,
         base,
         policy_skips: &unit_policy.skip,
         facts,
@@ -169,6 +171,8 @@ fn wanted_directives(
 /// What the planner knows about one unit while it goes through the table.
 struct Seen<'a> {
     unit: &'a LoadedUnit,
+    /// Where the plan is written, which decides what systemd reads after it.
+    policy: &'a Policy,
     /// The unit's own settings, drop-ins included.
     base: &'a [Assignment],
     /// What the policy skips for this unit.
@@ -233,7 +237,9 @@ fn decide(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> D
         return Decision::Skip("the policy skips it for this unit".into());
     }
     if let Some(existing) = setting_of(seen.base, key, seen.systemd_version) {
-        return Decision::Skip(format!("the unit already sets {key}={existing}"));
+        if !(directive.has(Flag::NarrowsUnitsOwn) && own_filter::sets_own(seen, key)) {
+            return Decision::Skip(format!("the unit already sets {key}={existing}"));
+        }
     }
     if facts.dynamic_user && directive.has(Flag::ImpliedByDynamicUser) {
         return Decision::Skip("implied by DynamicUser=yes".into());
@@ -279,10 +285,17 @@ fn no_new_privileges(added: &[Added], facts: &UnitFacts) -> Option<&'static str>
     added.iter().any(|a| a.directive == "NoNewPrivileges" && a.value == "yes").then_some("NoNewPrivileges=yes is added")
 }
 
-/// A directive written only beside another goes right after it, unless the unit sets it.
+/// A directive written only beside another goes right after it, unless the unit sets it,
+/// or sets the other itself: the line added then narrows the unit's own (plan::own_filter),
+/// whose action stays the unit's.
 fn pair(plan: &mut Plan, base: &[Assignment], key: &str, with: &str, value: &str, systemd_version: u32) {
     let Some(pos) = plan.added.iter().rposition(|a| a.directive == with) else { return };
     if setting_of(base, key, systemd_version).is_some() {
+        return;
+    }
+    if setting_of(base, with, systemd_version).is_some() {
+        let reason = format!("the unit sets {with}= itself, and {key}= would change what its own lines do to a call they deny: left as it is");
+        plan.skipped.push(Skipped { directive: key.to_owned(), reason });
         return;
     }
     plan.added.insert(

@@ -16,6 +16,9 @@ pub(super) type Shaped = Result<(String, Option<String>), String>;
 pub(super) fn shape(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> Shaped {
     match directive.shape {
         Shape::AsGiven => as_given(directive, value, seen),
+        Shape::SyscallFilter if super::own_filter::sets_own(seen, directive.key) => {
+            super::own_filter::narrow(directive, value, seen)
+        }
         Shape::SyscallFilter => syscall_filter(directive, value, seen),
         Shape::AddressFamilies { kept_for } => address_families(directive, value, kept_for, seen),
         Shape::DerivedWhenAuto if value == "auto" => derived(directive, seen, added),
@@ -68,7 +71,10 @@ fn capability_floor(seen: &Seen, added: &[Added]) -> Shaped {
 }
 
 /// SystemCallFilter= `lines`, in order, as systemd `version` reads them.
-fn read_filter<'a>(version: u32, lines: impl IntoIterator<Item = &'a str>) -> (SyscallFilter, &'static SyscallTable) {
+pub(super) fn read_filter<'a>(
+    version: u32,
+    lines: impl IntoIterator<Item = &'a str>,
+) -> (SyscallFilter, &'static SyscallTable) {
     let table = SyscallTable::of(Release::of(version));
     let mut filter = SyscallFilter::default();
     for line in lines {
@@ -78,7 +84,7 @@ fn read_filter<'a>(version: u32, lines: impl IntoIterator<Item = &'a str>) -> (S
 }
 
 /// Whether `filter` refuses the system call `name`.
-fn refuses(filter: &SyscallFilter, name: &str) -> bool {
+pub(super) fn refuses(filter: &SyscallFilter, name: &str) -> bool {
     filter.entries.is_some() && filter.allow_list != filter.sees(name)
 }
 
@@ -137,7 +143,7 @@ fn as_given(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
 }
 
 /// A deny list loses the groups the unit needs; an allow list is all or nothing.
-fn syscall_filter(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
+pub(super) fn syscall_filter(directive: &Directive, value: &str, seen: &Seen) -> Shaped {
     let Some(list) = value.strip_prefix('~') else {
         let since = directive.since_for("@system-service");
         if seen.systemd_version < since {

@@ -469,3 +469,115 @@ fn a_boolean_systemd_ignores_leaves_the_early_boot_exclusion() {
     let why = skipped(&p, "PrivateTmp");
     assert!(why.as_deref().is_some_and(|w| w.starts_with("early-boot unit (DefaultDependencies=no)")), "{why:?}");
 }
+
+/// The plan for food.service with `unit` as its file and `dropins` (name, text) beside it,
+/// every program read and none needing anything.
+fn plan_with_own_filter(unit: &str, dropins: &[(&str, &str)], profile: Option<&str>) -> Plan {
+    let mut files = vec![(format!("{SYS}/food.service"), unit.to_owned())];
+    for (name, text) in dropins {
+        files.push((format!("{SYS}/food.service.d/{name}"), (*text).to_owned()));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    plan_with_evidence(&files, "food.service", &policy("", profile), 257, Some(&evidence_of(true, &[])))
+}
+
+#[test]
+fn a_units_own_deny_list_gets_the_policys_groups_it_does_not_deny_yet() {
+    let unit = "[Service]\nExecStart=/usr/sbin/food\nSystemCallFilter=~@clock @debug @mount\n";
+    let p = plan_with_own_filter(unit, &[], None);
+    let scf = added(&p, "SystemCallFilter").expect("a line after the unit's own");
+    assert_eq!(scf, "~@cpu-emulation @module @obsolete @privileged @raw-io @reboot @resources @swap");
+    let why = reason(&p, "SystemCallFilter");
+    assert!(
+        why.contains("the unit already sets SystemCallFilter=~@clock @debug @mount, which stays in force"),
+        "{why}"
+    );
+    assert!(why.contains("it already denies @clock, @debug, @mount"), "{why}");
+    // The unit's filter kills on a denied call; EPERM would soften that for its own lines too.
+    assert_eq!(added(&p, "SystemCallErrorNumber"), None);
+    assert!(skipped(&p, "SystemCallErrorNumber").unwrap().contains("the unit sets SystemCallFilter= itself"));
+    assert!(why.contains("kills the service (systemd's default: the unit sets none)"), "{why}");
+    // The evidence gates hold as for a unit without a filter: without it, no @privileged.
+    let files = [(&format!("{SYS}/food.service")[..], unit)];
+    let p = plan_with_evidence(&files, "food.service", &policy("", None), 257, None);
+    assert_eq!(
+        added(&p, "SystemCallFilter").as_deref(),
+        Some("~@cpu-emulation @module @obsolete @raw-io @reboot @swap")
+    );
+    // Where the unit denies every group already, nothing is added, as before.
+    let all = "[Service]\nExecStart=/usr/sbin/food\nSystemCallFilter=~@clock @cpu-emulation @debug @module @mount @obsolete @privileged @raw-io @reboot @resources @swap\n";
+    let p = plan_with_own_filter(all, &[], None);
+    assert_eq!(added(&p, "SystemCallFilter"), None);
+    assert!(skipped(&p, "SystemCallFilter").unwrap().starts_with("the unit already sets SystemCallFilter=~@clock"));
+    // A reset as its last line turns the filter off: left as the unit wants it.
+    let reset = "[Service]\nExecStart=/usr/sbin/food\nSystemCallFilter=~@mount\nSystemCallFilter=\n";
+    assert_eq!(added(&plan_with_own_filter(reset, &[], None), "SystemCallFilter"), None);
+}
+
+#[test]
+fn a_units_own_allow_list_loses_only_what_the_evidence_rules_out() {
+    // @system-service lacks @clock, @debug, @mount...: they are denied already. It holds
+    // @resources and parts of @privileged, which complete evidence lets the planner take away.
+    let unit = "[Service]\nExecStart=/usr/sbin/food\nSystemCallFilter=@system-service\nSystemCallErrorNumber=EPERM\n";
+    let p = plan_with_own_filter(unit, &[], None);
+    assert_eq!(added(&p, "SystemCallFilter").as_deref(), Some("~@privileged @resources"));
+    let why = reason(&p, "SystemCallFilter");
+    assert!(why.contains("it already denies @clock, @cpu-emulation, @debug, @module, @mount"), "{why}");
+    assert!(why.contains("fails with EPERM (the unit's)"), "{why}");
+    assert_eq!(
+        skipped(&p, "SystemCallErrorNumber").as_deref(),
+        Some("the unit already sets SystemCallErrorNumber=EPERM")
+    );
+    // Strict never writes its allow list over the unit's: the line without ~ would allow
+    // what the unit's lines deny. It falls back to the baseline's deny line.
+    let p = plan_with_own_filter(unit, &[], Some("strict"));
+    assert_eq!(values(&p, "SystemCallFilter"), ["~@privileged @resources"]);
+    assert!(reason(&p, "SystemCallFilter").contains("@system-service ruled out: written after the unit's own"));
+    // Without complete evidence nothing is left to add.
+    let files = [(&format!("{SYS}/food.service")[..], unit)];
+    let p = plan_with_evidence(&files, "food.service", &policy("", None), 257, None);
+    assert_eq!(added(&p, "SystemCallFilter"), None);
+    let why = skipped(&p, "SystemCallFilter").unwrap();
+    assert!(why.starts_with("the unit already sets SystemCallFilter=@system-service; it already denies"), "{why}");
+}
+
+#[test]
+fn a_group_holding_a_call_the_unit_allows_by_name_is_not_denied() {
+    // postfix's unit: @setuid and chroot are a need its maintainer declared.
+    let unit = "[Service]\nExecStart=/usr/sbin/food\nSystemCallFilter=@system-service @setuid chroot\n";
+    let p = plan_with_own_filter(unit, &[], None);
+    assert_eq!(added(&p, "SystemCallFilter").as_deref(), Some("~@resources"));
+    let why = reason(&p, "SystemCallFilter");
+    assert!(
+        why.contains("left out @mount (holds chroot, which the unit allows: chroot), @privileged (holds "),
+        "{why}"
+    );
+    assert!(why.contains("which the unit allows: @setuid)") && !why.contains("denied @mount"), "{why}");
+    // A deny list that gives a group back (nm-priv-helper's units) declares it just the same.
+    let unit = "[Service]\nExecStart=/usr/sbin/food\nSystemCallFilter=~@mount\nSystemCallFilter=@resources\n";
+    let scf = added(&plan_with_own_filter(unit, &[], None), "SystemCallFilter").unwrap();
+    assert!(!scf.contains("@resources") && scf.contains("@privileged"), "{scf}");
+    // A call the unit gives an errno of its own keeps it: naming it again would reset it.
+    let unit = "[Service]\nExecStart=/usr/sbin/food\nSystemCallFilter=~@mount setpriority:EACCES\n";
+    let p = plan_with_own_filter(unit, &[], None);
+    assert!(!added(&p, "SystemCallFilter").unwrap().contains("@resources"));
+    assert!(reason(&p, "SystemCallFilter").contains("@resources (holds setpriority, to which the unit gives an errno"));
+}
+
+#[test]
+fn no_line_goes_before_a_units_filter_that_systemd_reads_after_it() {
+    // A drop-in sorting after hardenunit's: the added ~ line would come first and fix the
+    // mode, so that the drop-in's allow list then only takes names out of a deny list.
+    let unit = "[Service]\nExecStart=/usr/sbin/food\n";
+    let late = [("50-local.conf", "[Service]\nSystemCallFilter=@system-service\n")];
+    let p = plan_with_own_filter(unit, &late, None);
+    assert_eq!(added(&p, "SystemCallFilter"), None);
+    assert!(skipped(&p, "SystemCallFilter")
+        .unwrap()
+        .contains("50-local.conf sets SystemCallFilter=@system-service, which systemd reads after"));
+    let early = [("05-local.conf", "[Service]\nSystemCallFilter=@system-service\n")];
+    assert_eq!(
+        added(&plan_with_own_filter(unit, &early, None), "SystemCallFilter").as_deref(),
+        Some("~@privileged @resources")
+    );
+}
