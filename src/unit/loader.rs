@@ -162,11 +162,10 @@ impl Loader {
         match &view.resolved {
             Ok(Resolved::Real(real_dir)) => {
                 if let Some(listing) = view.listing.as_ref().filter(|_| is_plain_name(name)) {
-                    match listing.get(name) {
-                        None => return Ok(Resolved::Missing),
-                        Some(false) => return Ok(Resolved::Real(real_dir.join(name))),
-                        Some(true) => return self.resolve_link_under(dir, real_dir, name),
-                    }
+                    return match listing.get(name) {
+                        None => Ok(Resolved::Missing),
+                        Some(&may_be_link) => self.resolve_listed(dir, real_dir, name, may_be_link),
+                    };
                 }
                 self.resolve_under(dir, real_dir, name)
             }
@@ -199,9 +198,10 @@ impl Loader {
         name: &str,
         may_be_link: bool,
     ) -> Result<Resolved, LoadError> {
-        match may_be_link {
-            true => self.resolve_link_under(dir, real_dir, name),
-            false => Ok(Resolved::Real(real_dir.join(name))),
+        if may_be_link {
+            self.resolve_link_under(dir, real_dir, name)
+        } else {
+            Ok(Resolved::Real(real_dir.join(name)))
         }
     }
 

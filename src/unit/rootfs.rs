@@ -499,9 +499,7 @@ impl Resolver {
             Err(e) => Err(LoadError::new(&candidate, e.to_string())),
         }
     }
-}
 
-impl Resolver {
     /// Where the symlink `link` (a path without symlinks before its last component, reached
     /// with `links` followed) leads, as [`RootFs::resolve`]'s walk goes on from it, with the
     /// directory of its target looked up through the directories remembered here: an
