@@ -1057,3 +1057,46 @@ fn a_library_whose_syscall_numbers_are_known_lets_resources_be_denied() {
     let filter = syscall_filter_added(r.dir.path(), "unknown.service");
     assert!(filter.starts_with('~') && !filter.contains("@resources") && !filter.contains("@privileged"), "{filter}");
 }
+
+/// libwrap's nice(3) fails without harm (tcp_wrappers' options.c nice_option() logs it and
+/// serves the connection), so where the written filter fails a refused call with EPERM it
+/// keeps neither @resources nor CAP_SYS_NICE. Where a refused call kills the service (the
+/// unit's own SystemCallFilter= without SystemCallErrorNumber=) it still keeps @resources out.
+#[test]
+fn libwrap_nice_keeps_resources_out_only_where_a_refused_call_kills() {
+    let r = TestRoot::new();
+    let libdir = "usr/lib/x86_64-linux-gnu";
+    let lib = format!("-L{}", r.path(libdir).display());
+    r.cc("libwrap-stub.c", &format!("{libdir}/libwrap.so.0"), &["-shared", "-fPIC", "-Wl,-soname,libwrap.so.0"]);
+    r.cc("wrap-user.c", "usr/sbin/wrapd", &[&lib, "-l:libwrap.so.0", "-Wl,-rpath,/usr/lib/x86_64-linux-gnu"]);
+    let own = "SystemCallFilter=@system-service\n";
+    r.unit("wrapd.service", "[Service]\nExecStart=/usr/sbin/wrapd\n");
+    r.unit("kills.service", &format!("[Service]\nExecStart=/usr/sbin/wrapd\n{own}"));
+    r.unit("fails.service", &format!("[Service]\nExecStart=/usr/sbin/wrapd\n{own}SystemCallErrorNumber=EPERM\n"));
+    let e = r.evidence("wrapd.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(!e.needs.contains_key(&Need::ResourceControl), "{:?}", e.needs);
+    let handled = &e.needs_if_filter_kills[&Need::ResourceControl];
+    assert!(handled[0].starts_with("/usr/lib/x86_64-linux-gnu/libwrap.so.0 imports nice:"), "{handled:?}");
+    assert!(!e.capabilities.contains_key("CAP_SYS_NICE"), "{:?}", e.capabilities);
+    assert!(explain_text(&e).contains("libwrap.so.0: nice not counted: its failure is handled"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_hardenunit"))
+        .args(["--systemd-version", "257", "--format", "json", "--root"])
+        .arg(r.dir.path())
+        .args(["wrapd.service", "kills.service", "fails.service"])
+        .env("HARDENUNIT_NO_SYSTEM_POLICY", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let units: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let filter = |unit: &str| -> String {
+        let u = units.as_array().unwrap().iter().find(|u| u["unit"] == unit).unwrap();
+        let added = u["added"].as_array().unwrap();
+        added.iter().filter(|a| a["directive"] == "SystemCallFilter").map(|a| a["value"].as_str().unwrap()).collect()
+    };
+    assert!(filter("wrapd.service").contains("@resources"), "{}", filter("wrapd.service"));
+    assert!(filter("fails.service").contains("@resources"), "{}", filter("fails.service"));
+    let kills = filter("kills.service");
+    assert!(kills.starts_with('~') && kills.contains("@privileged") && !kills.contains("@resources"), "{kills}");
+}

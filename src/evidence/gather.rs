@@ -65,6 +65,7 @@ pub fn gather_with(unit: &LoadedUnit, facts: &UnitFacts, root: &RootFs, cache: &
         runs_as_root: facts.runs_as_root(),
         set_id_gain: SetIdGain::of(facts),
         only_when_ids_differ: Vec::new(),
+        needs_if_filter_kills: BTreeMap::new(),
     };
     let mut named_files = Vec::new();
     for line in &facts.exec_lines {
@@ -103,6 +104,7 @@ pub fn gather_with(unit: &LoadedUnit, facts: &UnitFacts, root: &RootFs, cache: &
         programs: g.programs,
         complete: f.missing.is_empty(),
         needs: f.needs,
+        needs_if_filter_kills: g.needs_if_filter_kills,
         capabilities: f.capabilities,
         families: f.families,
         missing: f.missing,
@@ -136,6 +138,10 @@ struct Gatherer<'a> {
     /// ([`super::table::libraries::ONLY_WHEN_IDS_DIFFER`]), with the note saying so: they
     /// count after all when `set_id_gain` turns out to allow it.
     only_when_ids_differ: Vec<(Vec<Match>, String)>,
+    /// Needs of library imports whose failure the library handles
+    /// ([`super::table::libraries::FAILURE_HANDLED`]), with why: they count only where a call
+    /// the system call filter refuses kills the service.
+    needs_if_filter_kills: BTreeMap<Need, Vec<String>>,
 }
 
 /// Whether a set-uid program can give a process of the service a real user id other than

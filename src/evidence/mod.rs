@@ -115,6 +115,10 @@ pub struct Evidence {
     pub programs: Vec<ProgramEvidence>,
     /// Each need with why, e.g. "/usr/bin/rspamd links libluajit-5.1.so.2: ...".
     pub needs: BTreeMap<Need, Vec<String>>,
+    /// Needs of calls whose failure the library making them handles: they keep a system
+    /// call group out only where a call the filter refuses kills the service.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub needs_if_filter_kills: BTreeMap<Need, Vec<String>>,
     /// Capabilities the programs use (`CAP_SETUID`), with why.
     pub capabilities: BTreeMap<String, Vec<String>>,
     /// Socket address families the programs or the unit's sockets use, with why.
@@ -152,6 +156,7 @@ impl Evidence {
         crate::plan::ProgramEvidence {
             needs,
             hints,
+            hints_if_filter_kills: self.needs_if_filter_kills.clone(),
             complete: self.complete,
             derived,
             missing: self.missing.clone(),

@@ -44,6 +44,9 @@ pub struct ProgramEvidence {
     pub needs: BTreeMap<Need, Vec<String>>,
     /// Weaker signs of a need: they only hold back what evidence alone would add.
     pub hints: BTreeMap<Need, Vec<String>>,
+    /// Hints of calls whose failure the program handles: they count for SystemCallFilter=
+    /// only where a call the filter refuses kills the service instead of failing.
+    pub hints_if_filter_kills: BTreeMap<Need, Vec<String>>,
     /// True when every program the unit runs was read and nothing was left unknown.
     pub complete: bool,
     /// Derived values for `auto` directives (CapabilityBoundingSet=auto), with reasons.

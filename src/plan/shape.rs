@@ -193,13 +193,32 @@ pub(super) fn syscall_filter(directive: &Directive, value: &str, seen: &Seen) ->
 
 /// The first of `needs` a program hints at, and why.
 fn hinted(needs: &[Need], seen: &Seen) -> Option<String> {
-    let hints = &seen.evidence?.hints;
-    needs.iter().find_map(|n| hints.get(n).map(|w| format!("{} ({})", n.describe(), w[0])))
+    needs.iter().find_map(|n| filter_hint(n, seen).map(|w| format!("{} ({})", n.describe(), w[0])))
 }
 
 /// Every program was read and none hints at any of these needs.
 fn ruled_out_by_evidence(needs: &[Need], seen: &Seen) -> bool {
-    seen.evidence_complete() && seen.evidence.is_some_and(|e| needs.iter().all(|n| !e.hints.contains_key(n)))
+    seen.evidence_complete() && needs.iter().all(|n| filter_hint(n, seen).is_none())
+}
+
+/// What the programs hint at of `need` that counts for a system call filter: their hints,
+/// and, where a call the filter refuses kills the service, those of calls whose failure the
+/// program handles (an errno takes the path it handles; a kill leaves none).
+fn filter_hint<'a>(need: &Need, seen: &'a Seen) -> Option<&'a Vec<String>> {
+    let evidence = seen.evidence?;
+    let handled = || evidence.hints_if_filter_kills.get(need).filter(|_| refused_calls_kill(seen));
+    evidence.hints.get(need).or_else(handled)
+}
+
+/// Whether a call the written filter refuses kills the service: the unit sets
+/// SystemCallErrorNumber=kill (or empties it, which means the same), or sets
+/// SystemCallFilter= itself without SystemCallErrorNumber= (the plan pairs EPERM only with a
+/// filter the unit does not set: `super::pair`).
+fn refused_calls_kill(seen: &Seen) -> bool {
+    match super::setting_of(seen.base, "SystemCallErrorNumber", seen.systemd_version) {
+        Some(v) => matches!(v.trim(), "" | "kill"),
+        None => super::setting_of(seen.base, "SystemCallFilter", seen.systemd_version).is_some(),
+    }
 }
 
 /// The evidence's families when it derived some; else the policy's, with a family kept for

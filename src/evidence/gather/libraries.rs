@@ -7,7 +7,9 @@ use super::{parent_of, Gatherer};
 use crate::evidence::elf::ElfFacts;
 use crate::evidence::files::{ElfRead, Located, ParsedElf};
 use crate::evidence::table::interpreters::{is_interpreter_library, uncounted};
-use crate::evidence::table::libraries::{counted_matches, only_when_ids_differ, reach_of, Callers, OnlyWhenIdsDiffer};
+use crate::evidence::table::libraries::{
+    counted_matches, failure_handled, only_when_ids_differ, reach_of, Callers, FailureHandled, OnlyWhenIdsDiffer,
+};
 use crate::evidence::table::numbered::numbered_calls_of;
 use crate::evidence::table::{apply_matches, matches_without, Effect, Match};
 use crate::evidence::{LibraryEvidence, ProgramEvidence};
@@ -196,30 +198,59 @@ impl Gatherer<'_> {
                 continue;
             }
             let callers = all_callers.as_ref();
-            let (own, notes) = match self.not_counted_unless_ids_differ(soname) {
-                Some((row, why)) => {
-                    let also = row.imports;
-                    let (own, notes) = counted_matches(program, inside, soname, parsed, callers, also);
-                    let (all, _) = counted_matches(program, inside, soname, parsed, callers, &[]);
-                    let dropped: Vec<Match> =
-                        all.iter().filter(|m| !own.iter().any(|o| o.reason == m.reason)).cloned().collect();
-                    if !dropped.is_empty() {
-                        let what: Vec<&str> =
-                            also.iter().copied().filter(|f| parsed.facts.used_functions().contains(*f)).collect();
-                        let note = format!(
-                            "{inside}: {} not counted: called only while the real and effective user ids differ, \
-                             which here only a program changing its own ids can cause, and then its own imports \
-                             count ({why}; {})",
-                            what.join(", "),
-                            row.source
-                        );
-                        not_counted.push(note.clone());
-                        self.only_when_ids_differ.push((dropped, note));
-                    }
-                    (own, notes)
+            let ids = self.not_counted_unless_ids_differ(soname);
+            let ids_imports: &[&str] = ids.map_or(&[], |(row, _)| row.imports);
+            let (mut own, notes) = counted_matches(program, inside, soname, parsed, callers, ids_imports);
+            if let Some((row, why)) = ids {
+                let (all, _) = counted_matches(program, inside, soname, parsed, callers, &[]);
+                let dropped: Vec<Match> =
+                    all.iter().filter(|m| !own.iter().any(|o| o.reason == m.reason)).cloned().collect();
+                if !dropped.is_empty() {
+                    let what: Vec<&str> =
+                        ids_imports.iter().copied().filter(|f| parsed.facts.used_functions().contains(*f)).collect();
+                    let note = format!(
+                        "{inside}: {} not counted: called only while the real and effective user ids differ, \
+                         which here only a program changing its own ids can cause, and then its own imports \
+                         count ({why}; {})",
+                        what.join(", "),
+                        row.source
+                    );
+                    not_counted.push(note.clone());
+                    self.only_when_ids_differ.push((dropped, note));
                 }
-                None => counted_matches(program, inside, soname, parsed, callers, &[]),
-            };
+            }
+            let used = parsed.facts.used_functions();
+            let handled: Vec<(&FailureHandled, Vec<&str>)> = failure_handled(soname)
+                .map(|r| (r, r.imports.iter().copied().filter(|f| used.contains(*f)).collect::<Vec<_>>()))
+                .filter(|(_, imports)| !imports.is_empty())
+                .collect();
+            if !handled.is_empty() {
+                let also: Vec<&str> =
+                    ids_imports.iter().copied().chain(handled.iter().flat_map(|(_, i)| i.iter().copied())).collect();
+                let (kept, _) = counted_matches(program, inside, soname, parsed, callers, &also);
+                let dropped: Vec<&Match> = own.iter().filter(|m| !kept.iter().any(|k| k.reason == m.reason)).collect();
+                if !dropped.is_empty() {
+                    for (row, imports) in &handled {
+                        not_counted.push(format!(
+                            "{inside}: {} not counted: its failure is handled ({}), and a call the system call \
+                             filter refuses fails with its errno; counted only where a refused call kills the service",
+                            imports.join(", "),
+                            row.source
+                        ));
+                    }
+                    for m in dropped {
+                        for effect in m.then {
+                            if let Effect::Need(need) = effect {
+                                let whys = self.needs_if_filter_kills.entry(*need).or_default();
+                                if !whys.contains(&m.reason) {
+                                    whys.push(m.reason.clone());
+                                }
+                            }
+                        }
+                    }
+                    own = kept;
+                }
+            }
             apply_matches(&own, false, &mut self.findings);
             not_counted.extend(notes);
             if let Some(row) = numbered_calls_of(inside).filter(|_| parsed.facts.used_functions().contains("syscall")) {

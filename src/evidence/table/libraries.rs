@@ -238,6 +238,55 @@ pub static ONLY_WHEN_IDS_DIFFER: &[OnlyWhenIdsDiffer] = &[
     },
 ];
 
+/// Imports of a library whose failure its source handles at every call: it logs the error
+/// or ignores the result, and goes on. A call that SystemCallFilter= refuses with an errno
+/// (the baseline pairs SystemCallErrorNumber=EPERM with the filter it writes) or that a
+/// missing capability refuses takes that path, so neither the deny-list group holding the
+/// call nor the capability is a need. A filter that kills on a refused call (a unit's own
+/// SystemCallFilter= without SystemCallErrorNumber=, or with `kill`) gives the library no
+/// path to take: there the needs still keep the group out (`crate::plan::shape`).
+#[derive(Debug, Clone, Copy)]
+pub struct FailureHandled {
+    /// Sonames starting with one of these.
+    pub library: &'static [&'static str],
+    pub imports: &'static [&'static str],
+    /// Where the source shows every call and what a failure does, for `explain`.
+    pub source: &'static str,
+}
+
+pub static FAILURE_HANDLED: &[FailureHandled] = &[
+    // tcp_wrappers' options.c nice_option(), the "nice" option of a hosts.allow rule, is the
+    // only caller of nice(3) in libwrap: `if (dry_run == 0 && nice(niceval) < 0)
+    // tcpd_warn("nice(%d): %m", niceval);`, and diag.c tcpd_warn() only logs (the rule's
+    // other options still run, the connection is served). glibc's nice() returns -1 when
+    // setpriority(2) fails, EPERM or EACCES alike (a negative value without CAP_SYS_NICE).
+    // Read: 7.6.q-32's options.c and diag.c, whose Debian patches change neither function.
+    // The files of 7.6.q-32 and 7.6.q-36 call nice@plt once, then `test %eax,%eax; jns`
+    // past a call to tcpd_warn@plt.
+    FailureHandled {
+        library: &["libwrap.so.0"],
+        imports: &["nice"],
+        source: "tcp_wrappers' options.c nice_option(), the only caller: a failing nice() is logged with \
+                 tcpd_warn() and the connection is served (7.6.q)",
+    },
+    // jemalloc's src/background_thread.c set_current_thread_affinity() is the only caller of
+    // sched_setaffinity(2), from background_thread_entry() when percpu_arena is set, which
+    // drops its result: the background thread runs on whichever CPUs it has (Debian's
+    // 5.3.0-1, 5.3.0-3 and 5.3.1-2 sources read). The files of 5.3.0-1 and 5.3.0-3 call
+    // sched_setaffinity@plt once, then jump on without reading %eax.
+    FailureHandled {
+        library: &["libjemalloc.so.2"],
+        imports: &["sched_setaffinity"],
+        source: "jemalloc's src/background_thread.c set_current_thread_affinity(), the only caller: \
+                 background_thread_entry() ignores its result (5.3.0, 5.3.1)",
+    },
+];
+
+/// The [`FAILURE_HANDLED`] rows for a library by its soname.
+pub fn failure_handled(soname: &str) -> impl Iterator<Item = &'static FailureHandled> + '_ {
+    FAILURE_HANDLED.iter().filter(move |r| r.library.iter().any(|p| soname.starts_with(p)))
+}
+
 /// The [`ONLY_WHEN_IDS_DIFFER`] rows for a library by its soname.
 pub fn only_when_ids_differ(soname: &str) -> impl Iterator<Item = &'static OnlyWhenIdsDiffer> + '_ {
     ONLY_WHEN_IDS_DIFFER.iter().filter(move |r| r.library.iter().any(|p| soname.starts_with(p)))
@@ -332,6 +381,29 @@ mod tests {
                 assert!(except.iter().all(|e| namespace.iter().any(|n| e.starts_with(n))), "{r:?}");
             }
         }
+    }
+
+    #[test]
+    fn each_handled_failure_is_a_call_a_row_would_count_against_a_deny_list_group() {
+        use super::super::{Effect, Signal, RULES};
+        use crate::directives::{syscall_group_breaks, DENIED_ONLY_WITH_EVIDENCE};
+        for row in FAILURE_HANDLED {
+            assert!(!row.library.is_empty() && !row.source.is_empty(), "{row:?}");
+            for import in row.imports {
+                let needs = RULES.iter().filter(|r| matches!(r.when, Signal::Function(f) if f.contains(import)));
+                let needs: Vec<_> = needs
+                    .flat_map(|r| r.then)
+                    .filter_map(|e| if let Effect::Need(n) = e { Some(*n) } else { None })
+                    .collect();
+                let groups = DENIED_ONLY_WITH_EVIDENCE
+                    .iter()
+                    .filter(|(g, _)| needs.iter().any(|n| syscall_group_breaks(g).contains(n)));
+                assert!(groups.count() > 0, "{import}: no row makes it keep a deny-list group out");
+            }
+        }
+        assert_eq!(failure_handled("libwrap.so.0").next().unwrap().imports, ["nice"]);
+        assert!(failure_handled("libjemalloc.so.2").any(|r| r.imports.contains(&"sched_setaffinity")));
+        assert_eq!(failure_handled("libc.so.6").count(), 0);
     }
 
     #[test]

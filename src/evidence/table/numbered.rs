@@ -217,6 +217,38 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
                  SYS_setreuid, SYS_setregid, SYS_setuid, SYS_setgid, SYS_setgroups (4.17.12, 4.22.11 read; \
                  4.25.1's numbers checked in its file)",
     },
+    // D-Bus's dbus/dbus-sysdeps-unix.c (Debian's 1.16.2-2 source read): the only syscall()
+    // calls of libdbus are _dbus_credentials_add_from_current_process()'s
+    // `syscall (SYS_pidfd_open, pid, 0)`, whose pid fd is taken only when it is not negative
+    // (the pid is added either way), and the close_range() stand-in that is built only where
+    // glibc lacks close_range() (2.34 on has it). The file of 1.16.2-2 (Debian 13) loads 434
+    // before its one call; 1.14.10's (Debian 12) imports no syscall.
+    NumberedCalls {
+        library: &["libdbus-1.so.3"],
+        calls: &["pidfd_open", "close_range"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "D-Bus's dbus/dbus-sysdeps-unix.c: _dbus_credentials_add_from_current_process() \
+                 SYS_pidfd_open, and a close_range() stand-in where glibc lacks one (1.16.2)",
+    },
+    // jemalloc's src/pages.c os_overcommits_proc() (open or openat, read, close) and
+    // include/jemalloc/internal/malloc_io.h malloc_write_fd()/malloc_read_fd() (write, read),
+    // which pass SYS_ constants under JEMALLOC_USE_SYSCALL (Debian's 5.3.0-1 and 5.3.0-3
+    // sources read); 5.3.1 (Debian's 5.3.1-2 source read) moves them to src/malloc_io.c and
+    // malloc_io.h, adds lseek, and src/pages.c pages_purge_process_madvise_impl()
+    // (process_madvise, for the hpa allocator). The files of 5.3.0-1 and 5.3.0-3 (Debian 12,
+    // 13) load 0, 1, 2 and 3 before their 12 calls.
+    NumberedCalls {
+        library: &["libjemalloc.so.2"],
+        calls: &["read", "write", "open", "openat", "close", "lseek", "process_madvise"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "jemalloc's src/pages.c os_overcommits_proc() and malloc_io's malloc_write_fd(), \
+                 malloc_read_fd(): SYS_open or SYS_openat, SYS_read, SYS_write, SYS_close; 5.3.1 also \
+                 SYS_lseek and pages_purge_process_madvise_impl() SYS_process_madvise (5.3.0, 5.3.1)",
+    },
     // Samba's libreplace, and the copy of it that libwbclient, talloc, tdb and tevent
     // carry: only rep_openat2().
     NumberedCalls {
@@ -294,5 +326,11 @@ mod tests {
         assert!(numbered_calls_of("libsystemd.so.0.35.0").unwrap().calls.contains(&"pidfd_open"));
         assert!(!numbered_calls_of("libsystemd.so.0.40.0").unwrap().calls.contains(&"pidfd_open"));
         assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libnuma.so.1.0.0").is_none());
+        // D-Bus 1.16's pid fd of its own process, and jemalloc's reads of /proc/sys/vm.
+        assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libdbus-1.so.3.38.3")
+            .unwrap()
+            .calls
+            .contains(&"pidfd_open"));
+        assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2").unwrap().calls.contains(&"open"));
     }
 }
