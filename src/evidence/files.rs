@@ -102,8 +102,16 @@ pub(super) struct ElfRead {
 }
 
 pub(super) struct ParsedElf {
+    /// The path inside the root the file was read as: its matches name it.
+    pub inside: String,
     pub facts: ElfFacts,
-    pub matches: Vec<Match>,
+    pub matches: Arc<[Match]>,
+    /// The matches that came from the file's strings (dropped from `facts` once read), in
+    /// their order among `matches`.
+    pub from_strings: Vec<Match>,
+    /// [`super::table::matches_without`] as worked out for the functions and paths not
+    /// counted: a library is loaded by many services' programs, which leave out the same.
+    pub without: Mutex<Vec<(Vec<String>, Vec<String>, Arc<[Match]>)>>,
     /// For a file that imports dlopen(3): the directories its strings name where its
     /// plugins may be (read before its strings are dropped).
     pub plugin_dirs: Vec<String>,
@@ -347,6 +355,21 @@ pub(super) enum Located {
     Refused(String),
 }
 
+impl ParsedElf {
+    /// The matches `compute` gives with `functions` and `paths` not counted, worked out once.
+    pub fn without(&self, functions: &[&str], paths: &[&str], compute: impl FnOnce() -> Vec<Match>) -> Arc<[Match]> {
+        let same = |kept: &[String], asked: &[&str]| kept.iter().map(String::as_str).eq(asked.iter().copied());
+        let mut without = lock(&self.without);
+        if let Some((_, _, found)) = without.iter().find(|(f, p, _)| same(f, functions) && same(p, paths)) {
+            return Arc::clone(found);
+        }
+        let found: Arc<[Match]> = compute().into();
+        let key = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect();
+        without.push((key(functions), key(paths), Arc::clone(&found)));
+        found
+    }
+}
+
 fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
     let parsed = file.facts(elf::Strings::Paths).map(|mut facts| {
         let row_functions = row_functions_used(&facts);
@@ -354,7 +377,18 @@ fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
         let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
         let plugin_dirs = if loads_code { plugins::candidate_dirs(facts.strings.iter()) } else { Vec::new() };
         facts.strings.clear(); // only the rows and the plugin search read them, and they are read now
-        ParsedElf { facts, matches, plugin_dirs, row_functions }
+        let from_facts = matches_with(inside, &facts, &row_functions);
+        let from_strings =
+            matches.iter().filter(|m| !from_facts.iter().any(|w| w.reason == m.reason)).cloned().collect();
+        ParsedElf {
+            inside: inside.to_owned(),
+            facts,
+            matches: matches.into(),
+            from_strings,
+            without: Mutex::default(),
+            plugin_dirs,
+            row_functions,
+        }
     });
     let packed_by_upx = file.head().windows(4).any(|w| w == b"UPX!");
     ElfRead { mode, packed_by_upx, parsed }

@@ -25,6 +25,7 @@
 
 use crate::unit::words::base_name;
 use std::ops::Bound;
+use std::sync::Arc;
 
 pub mod cited;
 pub mod interpreters;
@@ -836,27 +837,24 @@ pub fn names(file: &str, string: &str) -> String {
 /// imports (or contains) and the strings starting with one of `paths`. Its matches as read
 /// come from its facts and strings; its facts no longer hold its strings, so the matches
 /// from strings are taken from those.
-pub(super) fn matches_without(file: &str, parsed: &ParsedElf, functions: &[&str], paths: &[&str]) -> Vec<Match> {
-    let (facts, found, row_functions) = (&parsed.facts, &parsed.matches, &parsed.row_functions);
-    let used = |f: &str| row_functions.binary_search(&f).is_ok();
-    let from_facts = matches_with(file, facts, row_functions);
-    let dropped: Vec<String> = paths.iter().map(|p| names(file, p)).collect();
-    let mut own = matches_counting(file, facts, |f| used(f) && !functions.contains(&f));
-    own.extend(
-        found
-            .iter()
-            .filter(|m| !from_facts.iter().any(|w| w.reason == m.reason))
-            .filter(|m| !dropped.iter().any(|d| m.reason.starts_with(d.as_str())))
-            .cloned(),
-    );
-    own
+pub(super) fn matches_without(parsed: &ParsedElf, functions: &[&str], paths: &[&str]) -> Arc<[Match]> {
+    parsed.without(functions, paths, || {
+        let (file, row_functions) = (parsed.inside.as_str(), &parsed.row_functions);
+        let used = |f: &str| row_functions.binary_search(&f).is_ok();
+        let dropped: Vec<String> = paths.iter().map(|p| names(file, p)).collect();
+        let mut own = matches_counting(file, &parsed.facts, |f| used(f) && !functions.contains(&f));
+        let kept = parsed.from_strings.iter().filter(|m| !dropped.iter().any(|d| m.reason.starts_with(d.as_str())));
+        own.extend(kept.cloned());
+        own
+    })
 }
 
 /// Applies the rows about programs to a program that `runner` runs.
 pub fn apply_program(runner: &str, program: &str, out: &mut Findings) {
+    let name = base_name(program);
     for rule in rows() {
         if let Prog(names) = rule.when {
-            if names.contains(&base_name(program)) {
+            if names.contains(&name) {
                 out.apply(rule, format!("{runner} runs {program}: {}", rule.why), true);
             }
         }

@@ -204,7 +204,7 @@ impl Gatherer<'_> {
             not_counted.iter().copied().filter(|f| parsed.facts.used_functions().contains(*f)).collect();
         not_counted.extend(DLOPEN);
         let not_counted: Vec<&str> = not_counted.into_iter().collect();
-        let own = matches_without(&inside, parsed, &not_counted, &[]);
+        let own = matches_without(parsed, &not_counted, &[]);
         apply_matches(&own, true, &mut self.findings);
         let mut note = format!("its dlopen(3) loads the extension modules {} loads, read with it", base_name(script));
         if !ignored.is_empty() {
