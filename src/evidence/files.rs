@@ -12,7 +12,7 @@ use super::language::{Language, SourceReading};
 use super::package::PathHash;
 use super::plugins::{self, Plugins};
 use super::shell::{ScriptReading, ShellContext};
-use super::table::{matches_with, row_functions_used, Match, DLOPEN};
+use super::table::{matches_and_those_from_strings, row_functions_used, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::{Kind, Stat};
 use crate::unit::Loader;
@@ -41,9 +41,9 @@ pub struct Cache {
     /// directory (/usr/bin) is listed for every module it imports.
     listings: HashMap<String, Arc<Vec<String>>, PathHash>,
     /// Files a wrapper could run (executable or a script), by real path.
-    runnable: HashMap<PathBuf, bool>,
+    runnable: HashMap<PathBuf, bool, PathHash>,
     /// Files that start as an ELF file does, by real path.
-    elf_heads: HashMap<PathBuf, bool>,
+    elf_heads: HashMap<PathBuf, bool, PathHash>,
     /// The packages of the root and the paths each declares writable.
     pub(super) packages: super::package::Packages,
 }
@@ -55,7 +55,7 @@ pub struct Cache {
 pub struct SharedReadings {
     /// Files by real path, each with the path inside the root its rows were matched as (the
     /// reasons name it), so that a file reached by two paths is read as each.
-    elf: Mutex<HashMap<PathBuf, ReadAs>>,
+    elf: Mutex<HashMap<PathBuf, ReadAs, PathHash>>,
     /// The plugins found in the directories a program's strings name, by those directories.
     plugins: Readings<Vec<String>, Arc<Plugins>>,
     /// What each Perl or Python source file read shows, by real path and language: the
@@ -73,7 +73,7 @@ pub struct SharedReadings {
 type Once<T> = Arc<OnceLock<T>>;
 
 /// Readings by what they are of.
-type Readings<K, V> = Mutex<HashMap<K, Once<V>>>;
+type Readings<K, V> = Mutex<HashMap<K, Once<V>, PathHash>>;
 
 /// A file's readings, one for each path inside the root it was read as.
 type ReadAs = Vec<(String, Once<ProgramRead>)>;
@@ -105,6 +105,9 @@ pub(super) struct ParsedElf {
     /// The path inside the root the file was read as: its matches name it.
     pub inside: String,
     pub facts: ElfFacts,
+    /// [`ElfFacts::used_functions`] as a program's evidence lists them, made for the first
+    /// (a library's are not listed).
+    imports: OnceLock<Arc<[String]>>,
     pub matches: Arc<[Match]>,
     /// The matches that came from the file's strings (dropped from `facts` once read), in
     /// their order among `matches`.
@@ -356,6 +359,11 @@ pub(super) enum Located {
 }
 
 impl ParsedElf {
+    /// [`ElfFacts::used_functions`], listed as a program's evidence lists them.
+    pub fn imports(&self) -> Arc<[String]> {
+        Arc::clone(self.imports.get_or_init(|| self.facts.used_functions().iter().cloned().collect()))
+    }
+
     /// The matches `compute` gives with `functions` and `paths` not counted, worked out once.
     pub fn without(&self, functions: &[&str], paths: &[&str], compute: impl FnOnce() -> Vec<Match>) -> Arc<[Match]> {
         let same = |kept: &[String], asked: &[&str]| kept.iter().map(String::as_str).eq(asked.iter().copied());
@@ -373,15 +381,13 @@ impl ParsedElf {
 fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
     let parsed = file.facts(elf::Strings::Paths).map(|mut facts| {
         let row_functions = row_functions_used(&facts);
-        let matches = matches_with(inside, &facts, &row_functions);
+        let (matches, from_strings) = matches_and_those_from_strings(inside, &facts, &row_functions);
         let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
         let plugin_dirs = if loads_code { plugins::candidate_dirs(facts.strings.iter()) } else { Vec::new() };
         facts.strings.clear(); // only the rows and the plugin search read them, and they are read now
-        let from_facts = matches_with(inside, &facts, &row_functions);
-        let from_strings =
-            matches.iter().filter(|m| !from_facts.iter().any(|w| w.reason == m.reason)).cloned().collect();
         ParsedElf {
             inside: inside.to_owned(),
+            imports: OnceLock::new(),
             facts,
             matches: matches.into(),
             from_strings,

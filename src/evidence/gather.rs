@@ -207,7 +207,7 @@ impl Gatherer<'_> {
                     setuid: false,
                     needed: Vec::new(),
                     libraries: Vec::new(),
-                    imports: Vec::new(),
+                    imports: Default::default(),
                     plugins: Vec::new(),
                     note: None,
                 });
@@ -267,7 +267,7 @@ impl Gatherer<'_> {
             setuid: false,
             needed: Vec::new(),
             libraries: Vec::new(),
-            imports: Vec::new(),
+            imports: Default::default(),
             plugins: Vec::new(),
             note: None,
         };
@@ -388,7 +388,7 @@ impl Gatherer<'_> {
         let linking = facts.linking.unwrap_or(Linking::Dynamic);
         evidence.kind = ProgramKind::Elf { linking };
         evidence.needed = facts.needed.clone();
-        evidence.imports = facts.used_functions().iter().cloned().collect();
+        evidence.imports = parsed.imports();
         if elf.packed_by_upx {
             let why = format!("{inside} is packed by UPX: it unpacks itself into writable, executable memory");
             self.findings.need(Need::WritableExecutableMemory, why);

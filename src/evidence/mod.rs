@@ -78,8 +78,10 @@ pub struct ProgramEvidence {
     pub needed: Vec<String>,
     /// Libraries followed (two levels), in the order met.
     pub libraries: Vec<LibraryEvidence>,
-    /// Functions the program imports (or, statically linked, contains), sorted.
-    pub imports: Vec<String>,
+    /// Functions the program imports (or, statically linked, contains), sorted: shared with
+    /// the file as read, which many services' programs are.
+    #[serde(serialize_with = "serialize_list")]
+    pub imports: std::sync::Arc<[String]>,
     /// The plugin directories read for a program that loads code with dlopen(3), each with
     /// how many shared objects were read in it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -87,6 +89,10 @@ pub struct ProgramEvidence {
     /// What of the file was not counted, and why (`date` run without `-s`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+fn serialize_list<S: serde::Serializer>(list: &[String], to: S) -> Result<S::Ok, S::Error> {
+    to.collect_seq(list)
 }
 
 /// How the service is set up: the unit's own facts, and the sockets systemd opens for it.

@@ -763,7 +763,34 @@ pub fn row_functions_used(facts: &ElfFacts) -> Vec<&'static str> {
 /// [`matches`] with `used` saying which functions the file uses.
 fn matches_counting(file: &str, facts: &ElfFacts, used: impl Fn(&str) -> bool) -> Vec<Match> {
     let mut found = Vec::new();
-    let mut add = |then: &'static [Effect], reason: String| found.push(Match { then, reason });
+    each_match(file, facts, used, |m, _| found.push(m));
+    found
+}
+
+/// [`matches_with`], and apart those of the matches that come from the file's strings.
+pub(super) fn matches_and_those_from_strings(
+    file: &str,
+    facts: &ElfFacts,
+    row_functions: &[&str],
+) -> (Vec<Match>, Vec<Match>) {
+    let (mut all, mut from_strings) = (Vec::new(), Vec::new());
+    each_match(
+        file,
+        facts,
+        |f| row_functions.binary_search(&f).is_ok(),
+        |m, of_strings| {
+            if of_strings {
+                from_strings.push(m.clone());
+            }
+            all.push(m);
+        },
+    );
+    (all, from_strings)
+}
+
+/// Gives `out` each match of [`matches_counting`] in order, and whether it comes from the
+/// file's strings.
+fn each_match(file: &str, facts: &ElfFacts, used: impl Fn(&str) -> bool, mut out: impl FnMut(Match, bool)) {
     let verb = if facts.linking == Some(super::elf::Linking::Static) { "contains" } else { "imports" };
     let runs_programs = EXEC_FUNCTIONS.iter().any(|f| used(f));
     // Every row prefix is absolute, and a string's path token starts where the string does,
@@ -793,39 +820,41 @@ fn matches_counting(file: &str, facts: &ElfFacts, used: impl Fn(&str) -> bool) -
             Lib(prefixes) => {
                 for soname in &facts.needed {
                     if prefixes.iter().any(|p| soname.starts_with(p)) {
-                        add(rule.then, format!("{file} links {soname}: {}", rule.why));
+                        out(Match { then: rule.then, reason: format!("{file} links {soname}: {}", rule.why) }, false);
                     }
                 }
             }
             Fun(names) => {
                 let by_number = |n: &str| n == "syscall" && numbered.is_some();
-                let found: Vec<&str> = names.iter().copied().filter(|n| used(n) && !by_number(n)).collect();
-                if !found.is_empty() {
-                    add(rule.then, format!("{file} {verb} {}: {}", found.join(", "), rule.why));
+                let counted = |n: &&str| used(n) && !by_number(n);
+                if names.iter().any(counted) {
+                    let found: Vec<&str> = names.iter().copied().filter(counted).collect();
+                    let reason = format!("{file} {verb} {}: {}", found.join(", "), rule.why);
+                    out(Match { then: rule.then, reason }, false);
                 }
             }
             Prog(names) => {
                 for (first, _) in programs.iter().filter(|(_, base)| names.contains(base)) {
-                    add(rule.then, format!("{file} runs {first}: {}", rule.why));
+                    out(Match { then: rule.then, reason: format!("{file} runs {first}: {}", rule.why) }, true);
                 }
             }
             Path(prefixes) => {
                 for s in paths.iter().filter(|s| prefixes.iter().any(|p| s.starts_with(p))) {
-                    add(rule.then, format!("{}: {}", names(file, s), rule.why));
+                    out(Match { then: rule.then, reason: format!("{}: {}", names(file, s), rule.why) }, true);
                 }
             }
         }
     }
     if let Some(row) = numbered {
-        add(row.then, format!("{file} {verb} syscall: {}", row.describe()));
+        out(Match { then: row.then, reason: format!("{file} {verb} syscall: {}", row.describe()) }, false);
     }
     for s in paths.iter().filter(|s| s.starts_with("/dev/")) {
         let kept = PRIVATE_DEV.iter().any(|d| *s == *d || (s.starts_with(d) && s[d.len()..].starts_with('/')));
         if !kept {
-            add(OPENS_DEVICE, format!("{}: opens a device PrivateDevices= hides", names(file, s)));
+            let reason = format!("{}: opens a device PrivateDevices= hides", names(file, s));
+            out(Match { then: OPENS_DEVICE, reason }, true);
         }
     }
-    found
 }
 
 /// How a match from a string begins: `/usr/lib/x/libfoo.so names /dev/kmsg`.

@@ -210,7 +210,7 @@ impl Gatherer<'_> {
         if !ignored.is_empty() {
             note = format!("{} not counted: {} does not call them; {note}", ignored.join(", "), base_name(script));
         }
-        let facts = parsed.facts.clone();
+        let facts = &parsed.facts;
         self.programs.push(ProgramEvidence {
             path: interpreter.to_owned(),
             found: Some(inside.clone()),
@@ -219,13 +219,13 @@ impl Gatherer<'_> {
             setuid: elf.mode & 0o6000 != 0,
             needed: facts.needed.clone(),
             libraries: Vec::new(),
-            imports: facts.used_functions().iter().cloned().collect(),
+            imports: parsed.imports(),
             plugins: Vec::new(),
             note: Some(note),
         });
         let saved = self.script_words.replace(words);
         // The extension modules its dlopen(3) loads may call into any of its libraries.
-        let (libraries, _, not_counted) = self.follow_libraries(&inside, &facts, None);
+        let (libraries, _, not_counted) = self.follow_libraries(&inside, facts, None);
         self.script_words = saved;
         if let Some(mut p) = self.programs.pop() {
             p.libraries = libraries;
