@@ -67,6 +67,12 @@ pub struct SharedReadings {
     shells: Readings<(String, ShellContext), Arc<ScriptReading>>,
     /// The index of the root's dpkg database.
     owners: super::package::SharedOwners,
+    /// What [`Cache::locate_at`] found, [`Cache::starts_as_elf`] and [`Cache::is_runnable`]
+    /// saw: a thread looks there before it looks in the root (each keeps what it was given).
+    located: Mutex<HashMap<String, Located, PathHash>>,
+    elf_heads: Mutex<HashMap<PathBuf, bool, PathHash>>,
+    runnable: Mutex<HashMap<PathBuf, bool, PathHash>>,
+    listings: Mutex<HashMap<String, Arc<Vec<String>>, PathHash>>,
 }
 
 /// A reading made once, by the first thread that asks for it.
@@ -273,7 +279,12 @@ impl Cache {
         if let Some(located) = self.located.get(inside) {
             return located.clone();
         }
-        let located = self.resolve_inside(root, inside);
+        let shared = lock(&self.shared.located).get(inside).cloned();
+        let located = shared.unwrap_or_else(|| {
+            let located = self.resolve_inside(root, inside);
+            lock(&self.shared.located).insert(inside.to_owned(), located.clone());
+            located
+        });
         self.located.insert(inside.to_owned(), located.clone());
         located
     }
@@ -302,8 +313,13 @@ impl Cache {
         if let Some(names) = self.listings.get(inside) {
             return names.clone();
         }
-        let names = root.real_path(inside).and_then(|real| root.list_dir(&real).ok()).unwrap_or_default();
-        let names = Arc::new(names.into_iter().map(|(name, _)| name).collect());
+        let shared = lock(&self.shared.listings).get(inside).cloned();
+        let names = shared.unwrap_or_else(|| {
+            let names = root.real_path(inside).and_then(|real| root.list_dir(&real).ok()).unwrap_or_default();
+            let names: Arc<Vec<String>> = Arc::new(names.into_iter().map(|(name, _)| name).collect());
+            lock(&self.shared.listings).insert(inside.to_owned(), Arc::clone(&names));
+            names
+        });
         self.listings.insert(inside.to_owned(), Arc::clone(&names));
         names
     }
@@ -313,7 +329,12 @@ impl Cache {
         if let Some(is_elf) = self.elf_heads.get(real) {
             return *is_elf;
         }
-        let is_elf = elf::is_elf(&head(self.fs(), real));
+        let shared = lock(&self.shared.elf_heads).get(real).copied();
+        let is_elf = shared.unwrap_or_else(|| {
+            let is_elf = elf::is_elf(&head(self.fs(), real));
+            lock(&self.shared.elf_heads).insert(real.to_owned(), is_elf);
+            is_elf
+        });
         self.elf_heads.insert(real.to_owned(), is_elf);
         is_elf
     }
@@ -337,9 +358,14 @@ impl Cache {
         if let Some(runnable) = self.runnable.get(real) {
             return *runnable;
         }
-        let fs = self.fs();
-        let exec_bit = fs.stat(real).map(|m| m.kind == Kind::File && m.mode & 0o111 != 0).unwrap_or(false);
-        let runnable = exec_bit || head(fs, real).starts_with(b"#!");
+        let shared = lock(&self.shared.runnable).get(real).copied();
+        let runnable = shared.unwrap_or_else(|| {
+            let fs = self.fs();
+            let exec_bit = fs.stat(real).map(|m| m.kind == Kind::File && m.mode & 0o111 != 0).unwrap_or(false);
+            let runnable = exec_bit || head(fs, real).starts_with(b"#!");
+            lock(&self.shared.runnable).insert(real.to_owned(), runnable);
+            runnable
+        });
         self.runnable.insert(real.to_owned(), runnable);
         runnable
     }
@@ -379,7 +405,14 @@ impl ParsedElf {
 }
 
 fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
-    let parsed = file.facts(elf::Strings::Paths).map(|mut facts| {
+    let parsed = file.facts(elf::Strings::Paths).map(|facts| ParsedElf::of(inside, facts));
+    let packed_by_upx = file.head().windows(4).any(|w| w == b"UPX!");
+    ElfRead { mode, packed_by_upx, parsed }
+}
+
+impl ParsedElf {
+    /// The file read as `inside`, whose facts (with their strings) are `facts`.
+    pub fn of(inside: &str, mut facts: ElfFacts) -> ParsedElf {
         let row_functions = row_functions_used(&facts);
         let (matches, from_strings) = matches_and_those_from_strings(inside, &facts, &row_functions);
         let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
@@ -395,9 +428,7 @@ fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
             plugin_dirs,
             row_functions,
         }
-    });
-    let packed_by_upx = file.head().windows(4).any(|w| w == b"UPX!");
-    ElfRead { mode, packed_by_upx, parsed }
+    }
 }
 
 pub(super) fn read_limited(root: &RootFs, real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {

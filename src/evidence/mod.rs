@@ -221,8 +221,8 @@ impl Findings {
         for effect in then {
             match *effect {
                 Effect::Need(need) => push_unique(self.needs.entry(need).or_default(), reason),
-                Effect::Capability(cap) => push_unique(self.capabilities.entry(cap.to_owned()).or_default(), reason),
-                Effect::Family(family) => push_unique(self.families.entry(family.to_owned()).or_default(), reason),
+                Effect::Capability(cap) => push_unique_at(&mut self.capabilities, cap, reason),
+                Effect::Family(family) => push_unique_at(&mut self.families, family, reason),
                 Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities | Effect::RunsPamModules
                     if counts_incomplete =>
                 {
@@ -230,6 +230,17 @@ impl Findings {
                 }
                 Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities | Effect::RunsPamModules => {}
             }
+        }
+    }
+}
+
+/// [`push_unique`] to the list of `key`, whose name is copied only for a new list (effects
+/// are applied many times over to the same few names).
+fn push_unique_at(lists: &mut BTreeMap<String, Vec<String>>, key: &str, reason: &str) {
+    match lists.get_mut(key) {
+        Some(list) => push_unique(list, reason),
+        None => {
+            lists.insert(key.to_owned(), vec![reason.to_owned()]);
         }
     }
 }

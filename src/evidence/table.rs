@@ -757,7 +757,19 @@ pub fn row_functions_used(facts: &ElfFacts) -> Vec<&'static str> {
         all
     });
     let used = facts.used_functions();
-    ROW_FUNCTIONS.iter().copied().filter(|f| used.contains(*f)).collect()
+    if used.len() > 8 * ROW_FUNCTIONS.len() {
+        return ROW_FUNCTIONS.iter().copied().filter(|f| used.contains(*f)).collect();
+    }
+    // Both sorted by their bytes: walked side by side, each name compared once or twice.
+    let mut found = Vec::new();
+    let mut imports = used.iter().peekable();
+    for &row in ROW_FUNCTIONS.iter() {
+        while imports.next_if(|i| i.as_str() < row).is_some() {}
+        if imports.next_if(|i| i.as_str() == row).is_some() {
+            found.push(row);
+        }
+    }
+    found
 }
 
 /// [`matches`] with `used` saying which functions the file uses.
@@ -963,6 +975,24 @@ mod tests {
         let whole = matches_counting("/x", &facts, |f| facts.imports.contains(f));
         assert!(whole.len() >= 10);
         assert_eq!(format!("{:?}", matches_with("/x", &facts, &row_functions)), format!("{whole:?}"));
+    }
+
+    #[test]
+    fn matches_without_are_kept_for_what_is_left_out() {
+        let mut facts = ElfFacts { linking: Some(super::super::elf::Linking::Dynamic), ..Default::default() };
+        facts.imports.extend(["setuid", "chroot"].map(String::from));
+        facts.strings.insert("/dev/kmsg".into());
+        let parsed = ParsedElf::of("/usr/lib/libx.so.1", facts);
+        let reasons = |m: &[Match]| m.iter().map(|m| m.reason.clone()).collect::<Vec<_>>().join("\n");
+        let all = reasons(&parsed.matches);
+        assert!(all.contains("setuid") && all.contains("chroot") && all.contains("/dev/kmsg"), "{all}");
+        let no_setuid = matches_without(&parsed, &["setuid"], &[]);
+        let (shown, kmsg) = (reasons(&no_setuid), "/usr/lib/libx.so.1 names /dev/kmsg");
+        assert!(!shown.contains("setuid") && shown.contains("chroot") && shown.contains(kmsg), "{shown}");
+        let other = reasons(&matches_without(&parsed, &["chroot"], &["/dev/kmsg"]));
+        assert!(other.contains("setuid") && !other.contains("chroot") && !other.contains("/dev/"), "{other}");
+        assert!(Arc::ptr_eq(&no_setuid, &matches_without(&parsed, &["setuid"], &[])), "worked out once");
+        assert_eq!(reasons(&matches_without(&parsed, &[], &[])), all);
     }
 
     #[test]
