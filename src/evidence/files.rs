@@ -100,6 +100,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 type LibraryQuery = (String, Vec<String>, u16, bool);
 
+/// The functions and the paths left out of a file's matches, and the matches left.
+type Without = (Vec<String>, Vec<String>, Arc<[Match]>);
+
 /// One ELF file as read: what it is, and the rows it matches.
 pub(super) struct ElfRead {
     pub mode: u32,
@@ -120,7 +123,7 @@ pub(super) struct ParsedElf {
     pub from_strings: Vec<Match>,
     /// [`super::table::matches_without`] as worked out for the functions and paths not
     /// counted: a library is loaded by many services' programs, which leave out the same.
-    pub without: Mutex<Vec<(Vec<String>, Vec<String>, Arc<[Match]>)>>,
+    pub without: Mutex<Vec<Without>>,
     /// For a file that imports dlopen(3): the directories its strings name where its
     /// plugins may be (read before its strings are dropped).
     pub plugin_dirs: Vec<String>,
