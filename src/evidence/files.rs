@@ -12,7 +12,7 @@ use super::language::{Language, SourceReading};
 use super::package::PathHash;
 use super::plugins::{self, Plugins};
 use super::shell::{ScriptReading, ShellContext};
-use super::table::{matches_with, row_functions_used, Match, DLOPEN};
+use super::table::{matches_and_those_from_strings, row_functions_used, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::{Kind, Stat};
 use crate::unit::Loader;
@@ -41,9 +41,9 @@ pub struct Cache {
     /// directory (/usr/bin) is listed for every module it imports.
     listings: HashMap<String, Arc<Vec<String>>, PathHash>,
     /// Files a wrapper could run (executable or a script), by real path.
-    runnable: HashMap<PathBuf, bool>,
+    runnable: HashMap<PathBuf, bool, PathHash>,
     /// Files that start as an ELF file does, by real path.
-    elf_heads: HashMap<PathBuf, bool>,
+    elf_heads: HashMap<PathBuf, bool, PathHash>,
     /// The packages of the root and the paths each declares writable.
     pub(super) packages: super::package::Packages,
 }
@@ -55,7 +55,7 @@ pub struct Cache {
 pub struct SharedReadings {
     /// Files by real path, each with the path inside the root its rows were matched as (the
     /// reasons name it), so that a file reached by two paths is read as each.
-    elf: Mutex<HashMap<PathBuf, ReadAs>>,
+    elf: Mutex<HashMap<PathBuf, ReadAs, PathHash>>,
     /// The plugins found in the directories a program's strings name, by those directories.
     plugins: Readings<Vec<String>, Arc<Plugins>>,
     /// What each Perl or Python source file read shows, by real path and language: the
@@ -67,13 +67,19 @@ pub struct SharedReadings {
     shells: Readings<(String, ShellContext), Arc<ScriptReading>>,
     /// The index of the root's dpkg database.
     owners: super::package::SharedOwners,
+    /// What [`Cache::locate_at`] found, [`Cache::starts_as_elf`] and [`Cache::is_runnable`]
+    /// saw: a thread looks there before it looks in the root (each keeps what it was given).
+    located: Mutex<HashMap<String, Located, PathHash>>,
+    elf_heads: Mutex<HashMap<PathBuf, bool, PathHash>>,
+    runnable: Mutex<HashMap<PathBuf, bool, PathHash>>,
+    listings: Mutex<HashMap<String, Arc<Vec<String>>, PathHash>>,
 }
 
 /// A reading made once, by the first thread that asks for it.
 type Once<T> = Arc<OnceLock<T>>;
 
 /// Readings by what they are of.
-type Readings<K, V> = Mutex<HashMap<K, Once<V>>>;
+type Readings<K, V> = Mutex<HashMap<K, Once<V>, PathHash>>;
 
 /// A file's readings, one for each path inside the root it was read as.
 type ReadAs = Vec<(String, Once<ProgramRead>)>;
@@ -94,6 +100,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 type LibraryQuery = (String, Vec<String>, u16, bool);
 
+/// The functions and the paths left out of a file's matches, and the matches left.
+type Without = (Vec<String>, Vec<String>, Arc<[Match]>);
+
 /// One ELF file as read: what it is, and the rows it matches.
 pub(super) struct ElfRead {
     pub mode: u32,
@@ -102,8 +111,19 @@ pub(super) struct ElfRead {
 }
 
 pub(super) struct ParsedElf {
+    /// The path inside the root the file was read as: its matches name it.
+    pub inside: String,
     pub facts: ElfFacts,
-    pub matches: Vec<Match>,
+    /// [`ElfFacts::used_functions`] as a program's evidence lists them, made for the first
+    /// (a library's are not listed).
+    imports: OnceLock<Arc<[String]>>,
+    pub matches: Arc<[Match]>,
+    /// The matches that came from the file's strings (dropped from `facts` once read), in
+    /// their order among `matches`.
+    pub from_strings: Vec<Match>,
+    /// [`super::table::matches_without`] as worked out for the functions and paths not
+    /// counted: a library is loaded by many services' programs, which leave out the same.
+    pub without: Mutex<Vec<Without>>,
     /// For a file that imports dlopen(3): the directories its strings name where its
     /// plugins may be (read before its strings are dropped).
     pub plugin_dirs: Vec<String>,
@@ -262,7 +282,12 @@ impl Cache {
         if let Some(located) = self.located.get(inside) {
             return located.clone();
         }
-        let located = self.resolve_inside(root, inside);
+        let shared = lock(&self.shared.located).get(inside).cloned();
+        let located = shared.unwrap_or_else(|| {
+            let located = self.resolve_inside(root, inside);
+            lock(&self.shared.located).insert(inside.to_owned(), located.clone());
+            located
+        });
         self.located.insert(inside.to_owned(), located.clone());
         located
     }
@@ -291,8 +316,13 @@ impl Cache {
         if let Some(names) = self.listings.get(inside) {
             return names.clone();
         }
-        let names = root.real_path(inside).and_then(|real| root.list_dir(&real).ok()).unwrap_or_default();
-        let names = Arc::new(names.into_iter().map(|(name, _)| name).collect());
+        let shared = lock(&self.shared.listings).get(inside).cloned();
+        let names = shared.unwrap_or_else(|| {
+            let names = root.real_path(inside).and_then(|real| root.list_dir(&real).ok()).unwrap_or_default();
+            let names: Arc<Vec<String>> = Arc::new(names.into_iter().map(|(name, _)| name).collect());
+            lock(&self.shared.listings).insert(inside.to_owned(), Arc::clone(&names));
+            names
+        });
         self.listings.insert(inside.to_owned(), Arc::clone(&names));
         names
     }
@@ -302,7 +332,12 @@ impl Cache {
         if let Some(is_elf) = self.elf_heads.get(real) {
             return *is_elf;
         }
-        let is_elf = elf::is_elf(&head(self.fs(), real));
+        let shared = lock(&self.shared.elf_heads).get(real).copied();
+        let is_elf = shared.unwrap_or_else(|| {
+            let is_elf = elf::is_elf(&head(self.fs(), real));
+            lock(&self.shared.elf_heads).insert(real.to_owned(), is_elf);
+            is_elf
+        });
         self.elf_heads.insert(real.to_owned(), is_elf);
         is_elf
     }
@@ -326,9 +361,14 @@ impl Cache {
         if let Some(runnable) = self.runnable.get(real) {
             return *runnable;
         }
-        let fs = self.fs();
-        let exec_bit = fs.stat(real).map(|m| m.kind == Kind::File && m.mode & 0o111 != 0).unwrap_or(false);
-        let runnable = exec_bit || head(fs, real).starts_with(b"#!");
+        let shared = lock(&self.shared.runnable).get(real).copied();
+        let runnable = shared.unwrap_or_else(|| {
+            let fs = self.fs();
+            let exec_bit = fs.stat(real).map(|m| m.kind == Kind::File && m.mode & 0o111 != 0).unwrap_or(false);
+            let runnable = exec_bit || head(fs, real).starts_with(b"#!");
+            lock(&self.shared.runnable).insert(real.to_owned(), runnable);
+            runnable
+        });
         self.runnable.insert(real.to_owned(), runnable);
         runnable
     }
@@ -347,17 +387,51 @@ pub(super) enum Located {
     Refused(String),
 }
 
+impl ParsedElf {
+    /// [`ElfFacts::used_functions`], listed as a program's evidence lists them.
+    pub fn imports(&self) -> Arc<[String]> {
+        Arc::clone(self.imports.get_or_init(|| self.facts.used_functions().iter().cloned().collect()))
+    }
+
+    /// The matches `compute` gives with `functions` and `paths` not counted, worked out once.
+    pub fn without(&self, functions: &[&str], paths: &[&str], compute: impl FnOnce() -> Vec<Match>) -> Arc<[Match]> {
+        let same = |kept: &[String], asked: &[&str]| kept.iter().map(String::as_str).eq(asked.iter().copied());
+        let mut without = lock(&self.without);
+        if let Some((_, _, found)) = without.iter().find(|(f, p, _)| same(f, functions) && same(p, paths)) {
+            return Arc::clone(found);
+        }
+        let found: Arc<[Match]> = compute().into();
+        let key = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect();
+        without.push((key(functions), key(paths), Arc::clone(&found)));
+        found
+    }
+}
+
 fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
-    let parsed = file.facts(elf::Strings::Paths).map(|mut facts| {
+    let parsed = file.facts(elf::Strings::Paths).map(|facts| ParsedElf::of(inside, facts));
+    let packed_by_upx = file.head().windows(4).any(|w| w == b"UPX!");
+    ElfRead { mode, packed_by_upx, parsed }
+}
+
+impl ParsedElf {
+    /// The file read as `inside`, whose facts (with their strings) are `facts`.
+    pub fn of(inside: &str, mut facts: ElfFacts) -> ParsedElf {
         let row_functions = row_functions_used(&facts);
-        let matches = matches_with(inside, &facts, &row_functions);
+        let (matches, from_strings) = matches_and_those_from_strings(inside, &facts, &row_functions);
         let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
         let plugin_dirs = if loads_code { plugins::candidate_dirs(facts.strings.iter()) } else { Vec::new() };
         facts.strings.clear(); // only the rows and the plugin search read them, and they are read now
-        ParsedElf { facts, matches, plugin_dirs, row_functions }
-    });
-    let packed_by_upx = file.head().windows(4).any(|w| w == b"UPX!");
-    ElfRead { mode, packed_by_upx, parsed }
+        ParsedElf {
+            inside: inside.to_owned(),
+            imports: OnceLock::new(),
+            facts,
+            matches: matches.into(),
+            from_strings,
+            without: Mutex::default(),
+            plugin_dirs,
+            row_functions,
+        }
+    }
 }
 
 pub(super) fn read_limited(root: &RootFs, real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {

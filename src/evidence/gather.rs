@@ -6,6 +6,7 @@ mod pam;
 mod scripts;
 
 use crate::unit::words::base_name;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::elf::Linking;
@@ -212,7 +213,7 @@ impl Gatherer<'_> {
                     setuid: false,
                     needed: Vec::new(),
                     libraries: Vec::new(),
-                    imports: Vec::new(),
+                    imports: Default::default(),
                     plugins: Vec::new(),
                     note: None,
                 });
@@ -272,7 +273,7 @@ impl Gatherer<'_> {
             setuid: false,
             needed: Vec::new(),
             libraries: Vec::new(),
-            imports: Vec::new(),
+            imports: Default::default(),
             plugins: Vec::new(),
             note: None,
         };
@@ -393,7 +394,7 @@ impl Gatherer<'_> {
         let linking = facts.linking.unwrap_or(Linking::Dynamic);
         evidence.kind = ProgramKind::Elf { linking };
         evidence.needed = facts.needed.clone();
-        evidence.imports = facts.used_functions().iter().cloned().collect();
+        evidence.imports = parsed.imports();
         if elf.packed_by_upx {
             let why = format!("{inside} is packed by UPX: it unpacks itself into writable, executable memory");
             self.findings.need(Need::WritableExecutableMemory, why);
@@ -404,8 +405,8 @@ impl Gatherer<'_> {
         } else if linking == Linking::Static && !facts.has_symtab {
             self.findings.missing(format!("{inside}: statically linked and stripped: imports unknown"));
         }
-        let mut own: Vec<Match> = if unused.is_empty() {
-            found.clone()
+        let mut own: Cow<[Match]> = if unused.is_empty() {
+            Cow::Borrowed(found)
         } else {
             let used = facts.used_functions();
             let notes: Vec<String> = unused
@@ -420,7 +421,7 @@ impl Gatherer<'_> {
                 evidence.note = Some(format!("{}, and no command gives it those options", notes.join("; ")));
             }
             let unused_functions: Vec<&str> = unused.iter().flat_map(|r| r.functions.iter().copied()).collect();
-            matches_without(inside, parsed, &unused_functions, &[])
+            Cow::Owned(matches_without(parsed, &unused_functions, &[]).to_vec())
         };
         // What the program's plugins import may reach into its libraries; plugins that are
         // not read (None) may reach anything.
@@ -428,7 +429,7 @@ impl Gatherer<'_> {
         let probe = DLOPEN_PROBES.iter().find(|(names, _)| names.contains(&base_name(inside)));
         let loads_code = DLOPEN.iter().any(|f| facts.used_functions().contains(*f));
         if let (Some((_, source)), true) = (probe, loads_code) {
-            own.retain(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)));
+            own.to_mut().retain(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)));
             let why = format!("dlopen not counted: it loads no code ({source})");
             evidence.note = Some(evidence.note.take().map_or(why.clone(), |n| format!("{n}; {why}")));
         } else if loads_code {
@@ -438,7 +439,7 @@ impl Gatherer<'_> {
                 plugin_imports = None;
             }
             if !found.dirs.is_empty() {
-                own.retain(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)));
+                own.to_mut().retain(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)));
                 evidence.plugins = found.dirs.iter().map(|(d, n)| format!("{d} ({n} *.so files)")).collect();
                 if found.truncated {
                     self.findings.missing(format!("{inside}: more plugins than are read in {}", found.dirs[0].0));
@@ -455,7 +456,7 @@ impl Gatherer<'_> {
         let sets_own = |m: &Match| m.then.iter().any(|e| matches!(e, Effect::SetsOwnCapabilities));
         let keeps = KEEPS_CAPABILITIES.iter().find(|(names, _, _)| names.contains(&base_name(inside)));
         if let (Some((_, caps, source)), true) = (keeps, own.iter().any(sets_own)) {
-            own.retain(|m| !sets_own(m));
+            own.to_mut().retain(|m| !sets_own(m));
             for cap in *caps {
                 let why = format!("{inside} sets its own capabilities, keeping at most {} ({source})", caps.join(" "));
                 self.findings.capability(cap, why);

@@ -78,8 +78,10 @@ pub struct ProgramEvidence {
     pub needed: Vec<String>,
     /// Libraries followed (two levels), in the order met.
     pub libraries: Vec<LibraryEvidence>,
-    /// Functions the program imports (or, statically linked, contains), sorted.
-    pub imports: Vec<String>,
+    /// Functions the program imports (or, statically linked, contains), sorted: shared with
+    /// the file as read, which many services' programs are.
+    #[serde(serialize_with = "serialize_list")]
+    pub imports: std::sync::Arc<[String]>,
     /// The plugin directories read for a program that loads code with dlopen(3), each with
     /// how many shared objects were read in it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -87,6 +89,10 @@ pub struct ProgramEvidence {
     /// What of the file was not counted, and why (`date` run without `-s`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+fn serialize_list<S: serde::Serializer>(list: &[String], to: S) -> Result<S::Ok, S::Error> {
+    to.collect_seq(list)
 }
 
 /// How the service is set up: the unit's own facts, and the sockets systemd opens for it.
@@ -220,8 +226,8 @@ impl Findings {
         for effect in then {
             match *effect {
                 Effect::Need(need) => push_unique(self.needs.entry(need).or_default(), reason),
-                Effect::Capability(cap) => push_unique(self.capabilities.entry(cap.to_owned()).or_default(), reason),
-                Effect::Family(family) => push_unique(self.families.entry(family.to_owned()).or_default(), reason),
+                Effect::Capability(cap) => push_unique_at(&mut self.capabilities, cap, reason),
+                Effect::Family(family) => push_unique_at(&mut self.families, family, reason),
                 Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities | Effect::RunsPamModules
                     if counts_incomplete =>
                 {
@@ -229,6 +235,17 @@ impl Findings {
                 }
                 Effect::Incomplete | Effect::LoadsPlugins | Effect::SetsOwnCapabilities | Effect::RunsPamModules => {}
             }
+        }
+    }
+}
+
+/// [`push_unique`] to the list of `key`, whose name is copied only for a new list (effects
+/// are applied many times over to the same few names).
+fn push_unique_at(lists: &mut BTreeMap<String, Vec<String>>, key: &str, reason: &str) {
+    match lists.get_mut(key) {
+        Some(list) => push_unique(list, reason),
+        None => {
+            lists.insert(key.to_owned(), vec![reason.to_owned()]);
         }
     }
 }

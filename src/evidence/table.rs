@@ -25,6 +25,7 @@
 
 use crate::unit::words::base_name;
 use std::ops::Bound;
+use std::sync::Arc;
 
 pub mod cited;
 pub mod interpreters;
@@ -756,13 +757,52 @@ pub fn row_functions_used(facts: &ElfFacts) -> Vec<&'static str> {
         all
     });
     let used = facts.used_functions();
-    ROW_FUNCTIONS.iter().copied().filter(|f| used.contains(*f)).collect()
+    if used.len() > 8 * ROW_FUNCTIONS.len() {
+        return ROW_FUNCTIONS.iter().copied().filter(|f| used.contains(*f)).collect();
+    }
+    // Both sorted by their bytes: walked side by side, each name compared once or twice.
+    let mut found = Vec::new();
+    let mut imports = used.iter().peekable();
+    for &row in ROW_FUNCTIONS.iter() {
+        while imports.next_if(|i| i.as_str() < row).is_some() {}
+        if imports.next_if(|i| i.as_str() == row).is_some() {
+            found.push(row);
+        }
+    }
+    found
 }
 
 /// [`matches`] with `used` saying which functions the file uses.
 fn matches_counting(file: &str, facts: &ElfFacts, used: impl Fn(&str) -> bool) -> Vec<Match> {
     let mut found = Vec::new();
-    let mut add = |then: &'static [Effect], reason: String| found.push(Match { then, reason });
+    each_match(file, facts, used, |m, _| found.push(m));
+    found
+}
+
+/// [`matches_with`], and apart those of the matches that come from the file's strings.
+pub(super) fn matches_and_those_from_strings(
+    file: &str,
+    facts: &ElfFacts,
+    row_functions: &[&str],
+) -> (Vec<Match>, Vec<Match>) {
+    let (mut all, mut from_strings) = (Vec::new(), Vec::new());
+    each_match(
+        file,
+        facts,
+        |f| row_functions.binary_search(&f).is_ok(),
+        |m, of_strings| {
+            if of_strings {
+                from_strings.push(m.clone());
+            }
+            all.push(m);
+        },
+    );
+    (all, from_strings)
+}
+
+/// Gives `out` each match of [`matches_counting`] in order, and whether it comes from the
+/// file's strings.
+fn each_match(file: &str, facts: &ElfFacts, used: impl Fn(&str) -> bool, mut out: impl FnMut(Match, bool)) {
     let verb = if facts.linking == Some(super::elf::Linking::Static) { "contains" } else { "imports" };
     let runs_programs = EXEC_FUNCTIONS.iter().any(|f| used(f));
     // Every row prefix is absolute, and a string's path token starts where the string does,
@@ -792,39 +832,41 @@ fn matches_counting(file: &str, facts: &ElfFacts, used: impl Fn(&str) -> bool) -
             Lib(prefixes) => {
                 for soname in &facts.needed {
                     if prefixes.iter().any(|p| soname.starts_with(p)) {
-                        add(rule.then, format!("{file} links {soname}: {}", rule.why));
+                        out(Match { then: rule.then, reason: format!("{file} links {soname}: {}", rule.why) }, false);
                     }
                 }
             }
             Fun(names) => {
                 let by_number = |n: &str| n == "syscall" && numbered.is_some();
-                let found: Vec<&str> = names.iter().copied().filter(|n| used(n) && !by_number(n)).collect();
-                if !found.is_empty() {
-                    add(rule.then, format!("{file} {verb} {}: {}", found.join(", "), rule.why));
+                let counted = |n: &&str| used(n) && !by_number(n);
+                if names.iter().any(counted) {
+                    let found: Vec<&str> = names.iter().copied().filter(counted).collect();
+                    let reason = format!("{file} {verb} {}: {}", found.join(", "), rule.why);
+                    out(Match { then: rule.then, reason }, false);
                 }
             }
             Prog(names) => {
                 for (first, _) in programs.iter().filter(|(_, base)| names.contains(base)) {
-                    add(rule.then, format!("{file} runs {first}: {}", rule.why));
+                    out(Match { then: rule.then, reason: format!("{file} runs {first}: {}", rule.why) }, true);
                 }
             }
             Path(prefixes) => {
                 for s in paths.iter().filter(|s| prefixes.iter().any(|p| s.starts_with(p))) {
-                    add(rule.then, format!("{}: {}", names(file, s), rule.why));
+                    out(Match { then: rule.then, reason: format!("{}: {}", names(file, s), rule.why) }, true);
                 }
             }
         }
     }
     if let Some(row) = numbered {
-        add(row.then, format!("{file} {verb} syscall: {}", row.describe()));
+        out(Match { then: row.then, reason: format!("{file} {verb} syscall: {}", row.describe()) }, false);
     }
     for s in paths.iter().filter(|s| s.starts_with("/dev/")) {
         let kept = PRIVATE_DEV.iter().any(|d| *s == *d || (s.starts_with(d) && s[d.len()..].starts_with('/')));
         if !kept {
-            add(OPENS_DEVICE, format!("{}: opens a device PrivateDevices= hides", names(file, s)));
+            let reason = format!("{}: opens a device PrivateDevices= hides", names(file, s));
+            out(Match { then: OPENS_DEVICE, reason }, true);
         }
     }
-    found
 }
 
 /// How a match from a string begins: `/usr/lib/x/libfoo.so names /dev/kmsg`.
@@ -836,27 +878,24 @@ pub fn names(file: &str, string: &str) -> String {
 /// imports (or contains) and the strings starting with one of `paths`. Its matches as read
 /// come from its facts and strings; its facts no longer hold its strings, so the matches
 /// from strings are taken from those.
-pub(super) fn matches_without(file: &str, parsed: &ParsedElf, functions: &[&str], paths: &[&str]) -> Vec<Match> {
-    let (facts, found, row_functions) = (&parsed.facts, &parsed.matches, &parsed.row_functions);
-    let used = |f: &str| row_functions.binary_search(&f).is_ok();
-    let from_facts = matches_with(file, facts, row_functions);
-    let dropped: Vec<String> = paths.iter().map(|p| names(file, p)).collect();
-    let mut own = matches_counting(file, facts, |f| used(f) && !functions.contains(&f));
-    own.extend(
-        found
-            .iter()
-            .filter(|m| !from_facts.iter().any(|w| w.reason == m.reason))
-            .filter(|m| !dropped.iter().any(|d| m.reason.starts_with(d.as_str())))
-            .cloned(),
-    );
-    own
+pub(super) fn matches_without(parsed: &ParsedElf, functions: &[&str], paths: &[&str]) -> Arc<[Match]> {
+    parsed.without(functions, paths, || {
+        let (file, row_functions) = (parsed.inside.as_str(), &parsed.row_functions);
+        let used = |f: &str| row_functions.binary_search(&f).is_ok();
+        let dropped: Vec<String> = paths.iter().map(|p| names(file, p)).collect();
+        let mut own = matches_counting(file, &parsed.facts, |f| used(f) && !functions.contains(&f));
+        let kept = parsed.from_strings.iter().filter(|m| !dropped.iter().any(|d| m.reason.starts_with(d.as_str())));
+        own.extend(kept.cloned());
+        own
+    })
 }
 
 /// Applies the rows about programs to a program that `runner` runs.
 pub fn apply_program(runner: &str, program: &str, out: &mut Findings) {
+    let name = base_name(program);
     for rule in rows() {
         if let Prog(names) = rule.when {
-            if names.contains(&base_name(program)) {
+            if names.contains(&name) {
                 out.apply(rule, format!("{runner} runs {program}: {}", rule.why), true);
             }
         }
@@ -936,6 +975,24 @@ mod tests {
         let whole = matches_counting("/x", &facts, |f| facts.imports.contains(f));
         assert!(whole.len() >= 10);
         assert_eq!(format!("{:?}", matches_with("/x", &facts, &row_functions)), format!("{whole:?}"));
+    }
+
+    #[test]
+    fn matches_without_are_kept_for_what_is_left_out() {
+        let mut facts = ElfFacts { linking: Some(super::super::elf::Linking::Dynamic), ..Default::default() };
+        facts.imports.extend(["setuid", "chroot"].map(String::from));
+        facts.strings.insert("/dev/kmsg".into());
+        let parsed = ParsedElf::of("/usr/lib/libx.so.1", facts);
+        let reasons = |m: &[Match]| m.iter().map(|m| m.reason.clone()).collect::<Vec<_>>().join("\n");
+        let all = reasons(&parsed.matches);
+        assert!(all.contains("setuid") && all.contains("chroot") && all.contains("/dev/kmsg"), "{all}");
+        let no_setuid = matches_without(&parsed, &["setuid"], &[]);
+        let (shown, kmsg) = (reasons(&no_setuid), "/usr/lib/libx.so.1 names /dev/kmsg");
+        assert!(!shown.contains("setuid") && shown.contains("chroot") && shown.contains(kmsg), "{shown}");
+        let other = reasons(&matches_without(&parsed, &["chroot"], &["/dev/kmsg"]));
+        assert!(other.contains("setuid") && !other.contains("chroot") && !other.contains("/dev/"), "{other}");
+        assert!(Arc::ptr_eq(&no_setuid, &matches_without(&parsed, &["setuid"], &[])), "worked out once");
+        assert_eq!(reasons(&matches_without(&parsed, &[], &[])), all);
     }
 
     #[test]

@@ -204,13 +204,13 @@ impl Gatherer<'_> {
             not_counted.iter().copied().filter(|f| parsed.facts.used_functions().contains(*f)).collect();
         not_counted.extend(DLOPEN);
         let not_counted: Vec<&str> = not_counted.into_iter().collect();
-        let own = matches_without(&inside, parsed, &not_counted, &[]);
+        let own = matches_without(parsed, &not_counted, &[]);
         apply_matches(&own, true, &mut self.findings);
         let mut note = format!("its dlopen(3) loads the extension modules {} loads, read with it", base_name(script));
         if !ignored.is_empty() {
             note = format!("{} not counted: {} does not call them; {note}", ignored.join(", "), base_name(script));
         }
-        let facts = parsed.facts.clone();
+        let facts = &parsed.facts;
         self.programs.push(ProgramEvidence {
             path: interpreter.to_owned(),
             found: Some(inside.clone()),
@@ -219,13 +219,13 @@ impl Gatherer<'_> {
             setuid: elf.mode & 0o6000 != 0,
             needed: facts.needed.clone(),
             libraries: Vec::new(),
-            imports: facts.used_functions().iter().cloned().collect(),
+            imports: parsed.imports(),
             plugins: Vec::new(),
             note: Some(note),
         });
         let saved = self.script_words.replace(words);
         // The extension modules its dlopen(3) loads may call into any of its libraries.
-        let (libraries, _, not_counted) = self.follow_libraries(&inside, &facts, None);
+        let (libraries, _, not_counted) = self.follow_libraries(&inside, facts, None);
         self.script_words = saved;
         if let Some(mut p) = self.programs.pop() {
             p.libraries = libraries;

@@ -1,5 +1,6 @@
 //! The libraries a program links and the plugins it loads: what their imports count for.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
@@ -76,12 +77,14 @@ impl Gatherer<'_> {
         let read = self.cache.library(inside, &real);
         match read.as_deref().map(|r| &r.parsed) {
             Ok(Ok(parsed)) => {
-                let mut own: Vec<Match> = parsed
-                    .matches
-                    .iter()
-                    .filter(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)) && !not_counted(m))
-                    .cloned()
-                    .collect();
+                let mut own: Cow<[Match]> = Cow::Owned(
+                    parsed
+                        .matches
+                        .iter()
+                        .filter(|m| !m.then.iter().any(|e| matches!(e, Effect::LoadsPlugins)) && !not_counted(m))
+                        .cloned()
+                        .collect(),
+                );
                 self.pam_modules(inside, &parsed.facts, &mut own);
                 apply_matches(&own, true, &mut self.findings);
                 let (_, chain, _) = self.follow_libraries(inside, &parsed.facts, program_imports);
@@ -193,7 +196,7 @@ impl Gatherer<'_> {
             let soname = out.iter().find(|l| l.path.as_deref() == Some(inside.as_str())).map(|l| l.soname.as_str());
             let soname = soname.unwrap_or("");
             if is_interpreter_library(soname) {
-                let own = self.interpreter_library_matches(soname, inside, parsed);
+                let own = self.interpreter_library_matches(soname, parsed);
                 apply_matches(&own, false, &mut self.findings);
                 continue;
             }
@@ -270,7 +273,7 @@ impl Gatherer<'_> {
     /// An interpreter's library offers its scripts privileged functions: they count only
     /// when the script read names them (or, for a program embedding the interpreter, not at
     /// all); the note says which were left out.
-    fn interpreter_library_matches(&mut self, soname: &str, inside: &str, lib: &ParsedElf) -> Vec<Match> {
+    fn interpreter_library_matches(&mut self, soname: &str, lib: &ParsedElf) -> Arc<[Match]> {
         let not_counted = uncounted(self.script_words.as_ref());
         let used = lib.facts.used_functions();
         let ignored: Vec<&str> = not_counted.iter().copied().filter(|f| used.contains(*f)).collect();
@@ -280,7 +283,7 @@ impl Gatherer<'_> {
             self.library_notes.push(format!("{} of {soname} not counted: {whose}", ignored.join(", ")));
         }
         let not_counted: Vec<&str> = not_counted.into_iter().collect();
-        matches_without(inside, lib, &not_counted, &[])
+        matches_without(lib, &not_counted, &[])
     }
 }
 

@@ -4,6 +4,7 @@
 //! (a package's build root) or with a module that runs what its arguments name, the evidence
 //! stays incomplete.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Gatherer, MAX_SCRIPT_SIZE};
@@ -31,7 +32,7 @@ impl Gatherer<'_> {
     /// `own`: the matches of `inside`, a program or plugin. When it links libpam, the PAM
     /// modules are read as its plugins and the match that leaves its evidence incomplete for
     /// PAM is taken out; when they cannot all be read, it stays, with why.
-    pub(super) fn pam_modules(&mut self, inside: &str, facts: &ElfFacts, own: &mut Vec<Match>) {
+    pub(super) fn pam_modules(&mut self, inside: &str, facts: &ElfFacts, own: &mut Cow<'_, [Match]>) {
         let runs_pam = |m: &Match| m.then.iter().any(|e| matches!(e, Effect::RunsPamModules));
         if !own.iter().any(runs_pam) {
             return;
@@ -106,7 +107,7 @@ impl Gatherer<'_> {
             }
         }
         if complete {
-            own.retain(|m| !runs_pam(m));
+            own.to_mut().retain(|m| !runs_pam(m));
             let stacks: Vec<&str> = stacks.iter().map(|s| s.name()).collect();
             self.library_notes.push(if stacks.is_empty() {
                 "its PAM runs no module: it calls none of the functions that run a stack".to_owned()

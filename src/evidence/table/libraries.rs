@@ -10,9 +10,9 @@
 //! may reach them; when anything it loads was not read, they count too (see
 //! `super::super::gather`). Everything not listed counts as before.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use super::super::files::ParsedElf;
 use super::{matches_without, names, Match};
@@ -323,21 +323,21 @@ pub fn reach_of(soname: &str) -> impl Iterator<Item = &'static Reach> + '_ {
 /// was not counted and why. `callers`: what the program and everything it loads import
 /// (None when some of it was not read: then everything counts). `also`: imports of the
 /// library the caller does not count either (its note is the caller's).
-pub(in crate::evidence) fn counted_matches<'a>(
+pub(in crate::evidence) fn counted_matches(
     program: &str,
     inside: &str,
     soname: &str,
-    library: &'a ParsedElf,
+    library: &ParsedElf,
     callers: Option<&Callers>,
     also: &[&str],
-) -> (Cow<'a, [Match]>, Vec<String>) {
+) -> (Arc<[Match]>, Vec<String>) {
     let unreached: Vec<&Reach> = match callers {
         Some(callers) => reach_of(soname).filter(|r| !callers.reach(r)).collect(),
         None => Vec::new(),
     };
     let used = library.facts.used_functions();
     if unreached.is_empty() && !also.iter().any(|f| used.contains(*f)) {
-        return (Cow::Borrowed(&library.matches), Vec::new());
+        return (Arc::clone(&library.matches), Vec::new());
     }
     let functions: Vec<&str> = unreached
         .iter()
@@ -361,7 +361,7 @@ pub(in crate::evidence) fn counted_matches<'a>(
             })
         })
         .collect();
-    (Cow::Owned(matches_without(inside, library, &functions, &paths)), notes)
+    (matches_without(library, &functions, &paths), notes)
 }
 
 #[cfg(test)]
