@@ -449,7 +449,11 @@ pub static DIRECTIVES: &[Directive] = &[
     // from_kuid_munged()), so a daemon that judges local clients by their uid sees nobody.
     // "deny" is written to /proc/PID/setgroups (257.13: every mode), and fs/exec.c
     // bprm_fill_uid() ignores a set-uid/set-gid bit whose owner has no mapping: sendmail's
-    // set-gid postdrop does nothing. `!` commands run as root inside it, and an
+    // set-gid postdrop does nothing. A program that changes to an id outside the map gets
+    // EINVAL where, without the namespace, it got EPERM: tftpd-hpa 7.2 (sid), run as User=tftp,
+    // tries setresgid(65534) for its default --user nobody per request and exits 71 on EINVAL
+    // (strace in a namespace mapped as systemd maps it; EPERM, which it tolerates, outside), so
+    // ChangesUser, from imports, keeps it off too. `!` commands run as root inside it, and an
     // AmbientCapabilities= grant is the namespace's only: a port below 1024 is checked against
     // the host's network namespace (knot, pdns, kea and tomcat grant CAP_NET_BIND_SERVICE; the
     // lab moves them to high ports, so it cannot show this). Hence HostUserIds for any process
@@ -472,7 +476,7 @@ pub static DIRECTIVES: &[Directive] = &[
         // NEWS: "self" and "identity" in 257 (before, a boolean), "full" in 258.
         value_since: &[("self", 257), ("identity", 257), ("full", 258)],
         rows: &["PrivateUsers"],
-        breaks: &[HostUserIds, Devices, Mounts, SetuidExecution],
+        breaks: &[HostUserIds, Devices, Mounts, SetuidExecution, ChangesUser],
         comment: "Run the service in a user namespace without host users",
         ..SERVICE
     },
