@@ -439,21 +439,44 @@ pub static DIRECTIVES: &[Directive] = &[
         comment: "Keep the service's mounts to itself",
         ..SERVICE
     },
+    // What a user namespace takes from a service that starts as its non-root User= (or
+    // DynamicUser=), read in setup_private_users() and exec_invoke()/exec_child() (src/core/
+    // execute.c of v252.31, exec-invoke.c of 257): the system manager maps only root and the
+    // service's user and group (`identity`, 257: 0-65535), after enforce_groups() has set the
+    // SupplementaryGroups= and the user's groups in the host's namespace, so the kernel's
+    // permission checks, on kgids, still grant the files those groups own; getgroups(2), stat(2)
+    // and SO_PEERCRED show an unmapped id as 65534 (net/core/sock.c cred_to_ucred():
+    // from_kuid_munged()), so a daemon that judges local clients by their uid sees nobody.
+    // "deny" is written to /proc/PID/setgroups (257.13: every mode), and fs/exec.c
+    // bprm_fill_uid() ignores a set-uid/set-gid bit whose owner has no mapping: sendmail's
+    // set-gid postdrop does nothing. A program that changes to an id outside the map gets
+    // EINVAL where, without the namespace, it got EPERM: tftpd-hpa 7.2 (sid), run as User=tftp,
+    // tries setresgid(65534) for its default --user nobody per request and exits 71 on EINVAL
+    // (strace in a namespace mapped as systemd maps it; EPERM, which it tolerates, outside), so
+    // ChangesUser, from imports, keeps it off too. `!` commands run as root inside it, and an
+    // AmbientCapabilities= grant is the namespace's only: a port below 1024 is checked against
+    // the host's network namespace (knot, pdns, kea and tomcat grant CAP_NET_BIND_SERVICE; the
+    // lab moves them to high ports, so it cannot show this). Hence HostUserIds for any process
+    // that may start with a capability (plan::needs), `+` commands and PermissionsStartOnly=
+    // too, although they run outside it (needs_sandboxing is false for them). Where user
+    // namespaces are unavailable (user.max_user_namespaces=0, a kernel without CONFIG_USER_NS)
+    // setup_private_users() fails and 252 and 257 end the command with EXIT_USER (217/USER): the
+    // service does not start there, as Debian's own upower.service and fstrim.service, which
+    // set PrivateUsers=yes themselves, do not either.
     // `identity` (257) is no way around HostUserIds for daemons started as root: systemd writes
-    // "deny" to /proc/PID/setgroups for it (setup_private_users() in src/core/exec-invoke.c,
-    // 257.13 for every mode, later releases for all but `full`), so setgroups(2) and
-    // initgroups(3) fail with EPERM (kernel/groups.c may_setgroups(), userns_may_setgroups()),
-    // and every capability checked in the host's user namespace (ports below 1024, NET_ADMIN,
-    // SYS_RESOURCE, ...) is gone. With only `PrivateUsers=identity` added, 31 of the 51 daemons
-    // the trixie lab starts as root stop working (29 of 45 on sid): postfix, named, avahi-daemon
-    // on setgroups, sshd, apache2, slapd on their ports (tests/bootlab/run --inject-dropin).
+    // "deny" to /proc/PID/setgroups for it, so setgroups(2) and initgroups(3) fail with EPERM
+    // (kernel/groups.c may_setgroups(), userns_may_setgroups()), and every capability checked in
+    // the host's user namespace (ports below 1024, NET_ADMIN, SYS_RESOURCE, ...) is gone. With
+    // only `PrivateUsers=identity` added, 31 of the 51 daemons the trixie lab starts as root stop
+    // working (29 of 45 on sid): postfix, named, avahi-daemon on setgroups, sshd, apache2, slapd
+    // on their ports (tests/bootlab/run --inject-dropin).
     Directive {
         key: "PrivateUsers",
         since: 232,
         // NEWS: "self" and "identity" in 257 (before, a boolean), "full" in 258.
         value_since: &[("self", 257), ("identity", 257), ("full", 258)],
         rows: &["PrivateUsers"],
-        breaks: &[HostUserIds, Devices, Mounts],
+        breaks: &[HostUserIds, Devices, Mounts, SetuidExecution, ChangesUser],
         comment: "Run the service in a user namespace without host users",
         ..SERVICE
     },

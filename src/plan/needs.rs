@@ -144,10 +144,11 @@ pub fn unit_needs(name: &UnitName, facts: &UnitFacts, assignments: &[Assignment]
             add_need(&mut needs, *need, format!("the unit grants {cap} in {key}="));
         }
     }
-    if facts.runs_as_root() {
-        // A daemon started as root switches to its own user, chowns its directories or
-        // binds low ports: in a user namespace root is nobody and all of that fails.
-        add_need(&mut needs, Need::HostUserIds, "the service starts as root".into());
+    // A daemon started as root switches to its own user, chowns its directories or binds low
+    // ports; a capability granted to a non-root one is for the same: in a user namespace every
+    // capability is the namespace's own, and none of that works on the host's files and ports.
+    if let Ok(why) = facts.may_start_with_capabilities() {
+        add_need(&mut needs, Need::HostUserIds, why);
     }
     if values_of(assignments, s, "Delegate").last().is_some_and(|v| parse_boolean(v) != Some(false)) {
         add_need(&mut needs, Need::ControlGroups, "the unit sets Delegate=".into());
@@ -162,6 +163,46 @@ mod tests {
     fn words(line: &str) -> Vec<String> {
         let c = &crate::unit::facts::split_command_line(line).unwrap()[0];
         std::iter::once(c.program.clone()).chain(c.args.clone()).collect()
+    }
+
+    fn host_user_ids(lines: &str) -> Option<String> {
+        let assignments: Vec<Assignment> = lines
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| Assignment::planned("Service", k, v))
+            .collect();
+        let name = UnitName::parse("food.service").unwrap();
+        let facts = UnitFacts::read(name.prefix(), &assignments);
+        unit_needs(&name, &facts, &assignments).unwrap().get(&Need::HostUserIds).map(|w| w[0].clone())
+    }
+
+    /// Whatever a process of the service may start with, a capability or root, is the host's
+    /// only outside a user namespace: each of these keeps PrivateUsers= off.
+    #[test]
+    fn a_process_that_may_start_with_a_capability_needs_host_user_ids() {
+        for (unit, why) in [
+            ("ExecStart=/usr/sbin/food", "the service starts as root"),
+            ("User=root\nExecStart=/usr/sbin/food", "the service starts as root"),
+            ("User=%i\nExecStart=/usr/sbin/food", "User=%i may name root"),
+            ("User=food\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/usr/sbin/food", "AmbientCapabilities="),
+            ("User=food\nExecStartPre=+/usr/bin/food-setup\nExecStart=/usr/sbin/food", "ExecStartPre= runs"),
+            ("User=food\nExecStart=!/usr/sbin/food", "ExecStart= runs /usr/sbin/food with full privileges"),
+            (
+                "User=food\nPermissionsStartOnly=yes\nExecStart=/usr/sbin/food\nExecReload=/bin/kill -HUP $MAINPID",
+                "ExecReload=",
+            ),
+        ] {
+            let got = host_user_ids(unit);
+            assert!(got.as_deref().is_some_and(|g| g.contains(why)), "{unit}: {got:?}");
+        }
+        for unit in [
+            "User=food\nExecStartPre=/usr/bin/food-check\nExecStart=/usr/sbin/food",
+            "DynamicUser=yes\nExecStart=/usr/sbin/food",
+            "User=food\nPermissionsStartOnly=yes\nExecStart=/usr/sbin/food",
+            "User=food\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nAmbientCapabilities=\nExecStart=/usr/sbin/food",
+        ] {
+            assert_eq!(host_user_ids(unit), None, "{unit}");
+        }
     }
 
     /// The `-c` strings are read by the evidence's shell reader. Against the plan's former

@@ -266,6 +266,29 @@ fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set()
 }
 
 #[test]
+fn the_baseline_runs_a_service_without_capabilities_in_a_user_namespace() {
+    let p = policy("", None);
+    let plan_of = |unit: &str, ev: Option<&ProgramEvidence>| {
+        plan_with_evidence(&[(&format!("{SYS}/food.service"), unit)], "food.service", &p, 252, ev)
+    };
+    let unprivileged = "[Service]\nUser=food\nExecStart=/usr/sbin/food\n";
+    assert_eq!(added(&plan_of(unprivileged, None), "PrivateUsers").as_deref(), Some("yes"));
+    let root = plan_of("[Service]\nExecStart=/usr/sbin/food\n", None);
+    assert!(skipped(&root, "PrivateUsers").unwrap().contains("the service starts as root"));
+    let granted =
+        plan_of("[Service]\nUser=food\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/usr/sbin/food\n", None);
+    assert!(skipped(&granted, "PrivateUsers").unwrap().contains("AmbientCapabilities=CAP_NET_BIND_SERVICE"));
+    // The namespace ignores the set-gid bit of sendmail's postdrop (fs/exec.c bprm_fill_uid()).
+    let why = "food runs sendmail".to_owned();
+    let ev = ProgramEvidence { needs: [(Need::SetuidExecution, vec![why])].into(), ..Default::default() };
+    assert!(skipped(&plan_of(unprivileged, Some(&ev)), "PrivateUsers").unwrap().contains("runs sendmail"));
+    // tftpd-hpa 7.2 tries setresgid(65534): EPERM, which it tolerates, becomes EINVAL.
+    let why = "in.tftpd imports setresgid".to_owned();
+    let ev = ProgramEvidence { needs: [(Need::ChangesUser, vec![why])].into(), ..Default::default() };
+    assert!(skipped(&plan_of(unprivileged, Some(&ev)), "PrivateUsers").unwrap().contains("setresgid"));
+}
+
+#[test]
 fn the_units_own_setting_is_judged_by_the_target_release() {
     // `strict` is a value 257 understands and 252 ignores: for 257 the unit already sets it,
     // for 252 the line sets nothing and the baseline's `yes` goes in.

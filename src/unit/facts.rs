@@ -142,24 +142,38 @@ impl UnitFacts {
     /// none is granted AmbientCapabilities=. With NoNewPrivileges= on top, nothing can gain
     /// one either. A User= with a specifier may name root.
     pub fn starts_without_capabilities(&self) -> Option<String> {
+        self.may_start_with_capabilities().err()
+    }
+
+    /// The first way a process of the service may start with a capability, or Err with why
+    /// none can ([`Self::starts_without_capabilities`]).
+    pub fn may_start_with_capabilities(&self) -> Result<String, String> {
         let as_user = match &self.user {
             _ if self.dynamic_user => "DynamicUser=yes".to_owned(),
             Some(u) if !self.runs_as_root() && !u.contains('%') => format!("User={u}"),
-            _ => return None,
+            Some(u) if !self.runs_as_root() => return Ok(format!("User={u} may name root")),
+            _ => return Ok("the service starts as root".into()),
         };
+        if !self.ambient_capabilities.is_empty() {
+            return Ok(format!("the unit grants AmbientCapabilities={}", self.ambient_capabilities.join(" ")));
+        }
         // PermissionsStartOnly= lifts User= only from the control commands (systemd's service.c
         // clears EXEC_APPLY_SANDBOXING for EXEC_IS_CONTROL), so with ExecStart= alone it changes
         // nothing (etcd's unit).
-        let control_runs_privileged = self.permissions_start_only && self.commands().any(|(key, _)| key != "ExecStart");
-        let unprivileged = self.ambient_capabilities.is_empty()
-            && !control_runs_privileged
-            && self.commands().all(|(_, c)| !c.privileged())
-            && self.commands().next().is_some();
-        unprivileged.then(|| {
-            format!(
-                "every command runs as {as_user} (no + or ! prefix, no PermissionsStartOnly= with commands besides ExecStart=) and the unit grants no AmbientCapabilities="
-            )
-        })
+        if let Some((key, _)) =
+            self.commands().find(|(key, _)| *key != "ExecStart").filter(|_| self.permissions_start_only)
+        {
+            return Ok(format!("PermissionsStartOnly= runs {key}= as root"));
+        }
+        if let Some((key, c)) = self.commands().find(|(_, c)| c.privileged()) {
+            return Ok(format!("{key}= runs {} with full privileges (a + or ! prefix)", c.program));
+        }
+        if self.commands().next().is_none() {
+            return Ok("the unit runs no command".into());
+        }
+        Err(format!(
+            "every command runs as {as_user} (no + or ! prefix, no PermissionsStartOnly= with commands besides ExecStart=) and the unit grants no AmbientCapabilities="
+        ))
     }
 }
 
