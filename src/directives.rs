@@ -462,7 +462,7 @@ pub static DIRECTIVES: &[Directive] = &[
     // namespaces are unavailable (user.max_user_namespaces=0, a kernel without CONFIG_USER_NS)
     // setup_private_users() fails and 252 and 257 end the command with EXIT_USER (217/USER): the
     // service does not start there, as Debian's own upower.service and fstrim.service, which
-    // set PrivateUsers=yes themselves, do not either.
+    // set PrivateUsers=yes themselves, do not either: why it stays in strict, not the baseline.
     // `identity` (257) is no way around HostUserIds for daemons started as root: systemd writes
     // "deny" to /proc/PID/setgroups for it, so setgroups(2) and initgroups(3) fail with EPERM
     // (kernel/groups.c may_setgroups(), userns_may_setgroups()), and every capability checked in

@@ -1,8 +1,8 @@
 //! The default baseline of each supported release, judged by that release's own systemd
 //! (tests/common/releases.rs): the values a newer release makes stronger (PrivateTmp=disconnected,
 //! ProtectControlGroups=strict, proven in the boot lab on trixie and sid) are written for 257
-//! and 262 and never for 252, and PrivateUsers=yes only to a service that starts as its own
-//! user; that release's `systemd-analyze verify` accepts the drop-in, and its
+//! and 262 and never for 252, and under strict PrivateUsers=yes only to a service that starts
+//! as its own user; that release's `systemd-analyze verify` accepts the drop-in, and its
 //! `systemd-analyze security --offline=true` gives the exposure hardenunit predicted.
 
 mod common;
@@ -32,14 +32,24 @@ fn exposure_line(text: &str) -> Option<String> {
 /// Hardens `unit` (`name` in a package's tree) for `release` and checks it against that
 /// release's own systemd-analyze: `security --offline=true` gives the exposure hardenunit
 /// predicted and `verify` has nothing to say about the drop-in, which is returned.
-fn judged_by(release: &ReleaseOracle, name: &str, unit: &str) -> String {
+fn judged_by(release: &ReleaseOracle, name: &str, unit: &str, profile: &str) -> String {
     let work = tempfile::tempdir().unwrap();
     let tree = work.path().join("pkg");
     write(&tree, &format!("lib/systemd/system/{name}"), unit);
     let staged = release.stage(&tree);
     let version = release.version.to_string();
     let root = staged.to_str().unwrap();
-    let run = hardenunit(&["--write", "--format", "json", "--systemd-version", &version, "--root", root]);
+    let run = hardenunit(&[
+        "--write",
+        "--format",
+        "json",
+        "--profile",
+        profile,
+        "--systemd-version",
+        &version,
+        "--root",
+        root,
+    ]);
     assert_eq!(run.code, 0, "systemd {version}: {}", run.stderr);
     let plans: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let predicted = format!("{:.1}", plans[0]["exposure_after"].as_f64().expect("exposure_after"));
@@ -63,23 +73,25 @@ fn each_release_gets_its_own_values_and_its_own_exposure() {
     let releases = ReleaseOracle::all();
     assert!(!releases.is_empty(), "no release's systemd-analyze runs here");
     for release in releases {
-        let dropin = judged_by(&release, "plaind.service", UNIT);
+        let dropin = judged_by(&release, "plaind.service", UNIT, "baseline");
         for want in expected(release.version) {
             assert!(dropin.lines().any(|l| l == want), "systemd {}: no {want} in\n{dropin}", release.version);
         }
-        // Started as root: the service keeps the host's users.
+        // Not in the baseline: without user namespaces the service would not start.
         assert!(!dropin.contains("PrivateUsers="), "systemd {}:\n{dropin}", release.version);
     }
 }
 
-/// A service whose every process starts as its own user, without a capability, runs in a user
-/// namespace: `yes` is a boolean to 252 and `self` to 257 and 262, and each one's
-/// systemd-analyze counts it.
+/// Under strict, a service whose every process starts as its own user, without a capability,
+/// runs in a user namespace: `yes` is a boolean to 252 and `self` to 257 and 262, and each
+/// one's systemd-analyze counts it. One started as root keeps the host's users.
 #[test]
-fn a_service_that_starts_unprivileged_gets_a_user_namespace_on_each_release() {
+fn strict_gives_a_user_namespace_only_to_a_service_that_starts_unprivileged_on_each_release() {
     let unit = UNIT.replace("[Service]\n", "[Service]\nUser=daemon\n");
     for release in ReleaseOracle::all() {
-        let dropin = judged_by(&release, "userd.service", &unit);
+        let dropin = judged_by(&release, "userd.service", &unit, "strict");
         assert!(dropin.lines().any(|l| l == "PrivateUsers=yes"), "systemd {}:\n{dropin}", release.version);
+        let dropin = judged_by(&release, "plaind.service", UNIT, "strict");
+        assert!(!dropin.contains("PrivateUsers="), "systemd {}:\n{dropin}", release.version);
     }
 }

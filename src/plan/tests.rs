@@ -266,8 +266,13 @@ fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set()
 }
 
 #[test]
-fn the_baseline_runs_a_service_without_capabilities_in_a_user_namespace() {
-    let p = policy("", None);
+fn strict_runs_only_a_service_without_capabilities_in_a_user_namespace() {
+    // Not the baseline: without user namespaces the service would not start (default.toml).
+    let baseline = policy("", None);
+    let plain = "[Service]\nUser=food\nExecStart=/usr/sbin/food\n";
+    let plan = plan_with_evidence(&[(&format!("{SYS}/food.service"), plain)], "food.service", &baseline, 252, None);
+    assert_eq!(added(&plan, "PrivateUsers"), None);
+    let p = policy("", Some("strict"));
     let plan_of = |unit: &str, ev: Option<&ProgramEvidence>| {
         plan_with_evidence(&[(&format!("{SYS}/food.service"), unit)], "food.service", &p, 252, ev)
     };
