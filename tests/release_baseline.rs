@@ -34,7 +34,8 @@ fn exposure_line(text: &str) -> Option<String> {
 /// predicted and `verify` has nothing to say about the drop-in, which is returned.
 fn judged_by(release: &ReleaseOracle, name: &str, unit: &str, profile: &str) -> String {
     let work = tempfile::tempdir().unwrap();
-    let tree = work.path().join("pkg");
+    // Named after the unit: a release stages each tree name once.
+    let tree = work.path().join(format!("pkg-{name}"));
     write(&tree, &format!("lib/systemd/system/{name}"), unit);
     let staged = release.stage(&tree);
     let version = release.version.to_string();
