@@ -237,9 +237,11 @@ pub enum Flag {
     ImpliesNoNewPrivileges,
     /// DynamicUser=yes turns it on by itself (systemd.exec(5)).
     ImpliedByDynamicUser,
-    /// Written only together with this directive, never on its own, with this value
-    /// (whatever the policy says), unless the unit sets it.
-    PairsWith(&'static str, &'static str),
+    /// Written only together with this directive, never on its own, with the policy's value,
+    /// unless the unit sets it. Where the policy drops it, or its value is newer than the
+    /// target, nothing is written beside the filter and a call it refuses kills the service
+    /// (the planner then counts what a refused call breaks: `plan::shape::refused_calls_kill`).
+    PairsWith(&'static str),
     /// A unit that sets it itself still gets a `~` line of it that only takes more away:
     /// systemd merges the assignments (src/core/load-fragment.c config_parse_syscall_filter()
     /// and src/shared/seccomp-util.c seccomp_parse_syscall_filter(), alike from 252 to 256;
@@ -254,9 +256,9 @@ impl Directive {
         self.flags.contains(&flag)
     }
 
-    /// The directive this one is only written together with, and the value it gets then.
-    pub fn pairs_with(&self) -> Option<(&'static str, &'static str)> {
-        self.flags.iter().find_map(|f| if let Flag::PairsWith(k, v) = f { Some((*k, *v)) } else { None })
+    /// The directive this one is only written together with.
+    pub fn pairs_with(&self) -> Option<&'static str> {
+        self.flags.iter().find_map(|f| if let Flag::PairsWith(k) = f { Some(*k) } else { None })
     }
 
     /// What `value` takes away beyond what every value does.
@@ -611,7 +613,7 @@ pub static DIRECTIVES: &[Directive] = &[
         since: 209,
         user_manager: true,
         comment: "Fail filtered system calls with EPERM instead of killing the service",
-        flags: &[PairsWith("SystemCallFilter", "EPERM")],
+        flags: &[PairsWith("SystemCallFilter")],
         value_type: ValueType::Errno,
         ..SERVICE
     },
@@ -891,7 +893,7 @@ mod tests {
             for row in d.rows {
                 assert!(all.row(row).is_some(), "{}: no score row {row}", d.key);
             }
-            if let Some((other, _)) = d.pairs_with() {
+            if let Some(other) = d.pairs_with() {
                 // The planner writes it when it reaches its row, after the one it pairs with.
                 assert!(order(other) < order(d.key), "{} pairs with {other}, which must come first", d.key);
             }

@@ -1059,11 +1059,12 @@ fn a_library_whose_syscall_numbers_are_known_lets_resources_be_denied() {
 }
 
 /// libwrap's nice(3) fails without harm (tcp_wrappers' options.c nice_option() logs it and
-/// serves the connection), so where the written filter fails a refused call with EPERM it
+/// serves the connection), so where the written filter fails a refused call with an errno it
 /// keeps neither @resources nor CAP_SYS_NICE. Where a refused call kills the service (the
-/// unit's own SystemCallFilter= without SystemCallErrorNumber=) it still keeps @resources out.
+/// unit's own SystemCallFilter= without SystemCallErrorNumber=, or a policy that writes none,
+/// or `kill`) it still keeps @resources out.
 #[test]
-fn libwrap_nice_keeps_resources_out_only_where_a_refused_call_kills() {
+fn libwrap_nice_keeps_resources_out_only_where_a_refused_call_kills_under_any_policy_errno() {
     let r = TestRoot::new();
     let libdir = "usr/lib/x86_64-linux-gnu";
     let lib = format!("-L{}", r.path(libdir).display());
@@ -1081,22 +1082,55 @@ fn libwrap_nice_keeps_resources_out_only_where_a_refused_call_kills() {
     assert!(!e.capabilities.contains_key("CAP_SYS_NICE"), "{:?}", e.capabilities);
     assert!(explain_text(&e).contains("libwrap.so.0: nice not counted: its failure is handled"));
 
-    let out = Command::new(env!("CARGO_BIN_EXE_hardenunit"))
-        .args(["--systemd-version", "257", "--format", "json", "--root"])
-        .arg(r.dir.path())
-        .args(["wrapd.service", "kills.service", "fails.service"])
-        .env("HARDENUNIT_NO_SYSTEM_POLICY", "1")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let units: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let filter = |unit: &str| -> String {
-        let u = units.as_array().unwrap().iter().find(|u| u["unit"] == unit).unwrap();
-        let added = u["added"].as_array().unwrap();
-        added.iter().filter(|a| a["directive"] == "SystemCallFilter").map(|a| a["value"].as_str().unwrap()).collect()
+    // The filter and errno each unit gets, under the built-in policy and one more layer.
+    let plan = |layer: Option<&str>| -> Vec<(String, String, Option<String>)> {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hardenunit"));
+        cmd.args(["--systemd-version", "257", "--format", "json", "--root"]).arg(r.dir.path());
+        let policy = r.dir.path().join("policy.toml");
+        if let Some(text) = layer {
+            std::fs::write(&policy, text).unwrap();
+            cmd.arg("--policy").arg(&policy);
+        }
+        let out = cmd
+            .args(["wrapd.service", "kills.service", "fails.service"])
+            .env("HARDENUNIT_NO_SYSTEM_POLICY", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let units: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let value_of = |u: &serde_json::Value, key: &str| -> Option<String> {
+            let added = u["added"].as_array().unwrap();
+            let mut values = added.iter().filter(|a| a["directive"] == key).map(|a| a["value"].as_str().unwrap());
+            let first = values.next()?;
+            Some(values.fold(first.to_owned(), |all, v| all + " " + v))
+        };
+        let units = units.as_array().unwrap().iter();
+        units
+            .map(|u| {
+                let filter = value_of(u, "SystemCallFilter").unwrap_or_default();
+                (u["unit"].as_str().unwrap().to_owned(), filter, value_of(u, "SystemCallErrorNumber"))
+            })
+            .collect()
     };
-    assert!(filter("wrapd.service").contains("@resources"), "{}", filter("wrapd.service"));
-    assert!(filter("fails.service").contains("@resources"), "{}", filter("fails.service"));
-    let kills = filter("kills.service");
+    let of = |units: &[(String, String, Option<String>)], unit: &str| {
+        units.iter().find(|u| u.0 == unit).map(|u| (u.1.clone(), u.2.clone())).unwrap()
+    };
+    let built_in = plan(None);
+    let (wrapd, errno) = of(&built_in, "wrapd.service");
+    assert!(wrapd.contains("@resources") && errno.as_deref() == Some("EPERM"), "{wrapd} {errno:?}");
+    assert!(of(&built_in, "fails.service").0.contains("@resources"), "{built_in:?}");
+    let kills = of(&built_in, "kills.service").0;
     assert!(kills.starts_with('~') && kills.contains("@privileged") && !kills.contains("@resources"), "{kills}");
+
+    // The policy's errno is the one written; any errno leaves the failure to the library.
+    let eacces = plan(Some("[profiles.baseline.directives]\nSystemCallErrorNumber = \"EACCES\"\n"));
+    let (wrapd, errno) = of(&eacces, "wrapd.service");
+    assert!(wrapd.contains("@resources") && errno.as_deref() == Some("EACCES"), "{wrapd} {errno:?}");
+    // Without one, or with kill, a refused nice(3) kills wrapd, so @resources stays allowed.
+    for layer in ["SystemCallErrorNumber = false", "SystemCallErrorNumber = \"kill\""] {
+        let units = plan(Some(&format!("[profiles.baseline.directives]\n{layer}\n")));
+        let (wrapd, errno) = of(&units, "wrapd.service");
+        assert!(wrapd.starts_with('~') && !wrapd.contains("@resources"), "{layer}: {wrapd}");
+        assert_eq!(errno.as_deref(), layer.contains("kill").then_some("kill"), "{layer}");
+    }
 }

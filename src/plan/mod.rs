@@ -123,6 +123,7 @@ pub fn plan(
         needs: &needs,
         evidence,
         systemd_version: ctx.systemd_version,
+        filter_errno: paired_value(wanted.get("SystemCallErrorNumber").map(|(v, _)| v.as_str()), ctx.systemd_version),
     };
     for directive in DIRECTIVES {
         let key = directive.key;
@@ -147,8 +148,8 @@ pub fn plan(
                 Decision::Beside => {}
             }
         }
-        if let Some((with, value)) = directive.pairs_with() {
-            pair(&mut plan, base, key, with, value, ctx.systemd_version);
+        if let Some(with) = directive.pairs_with() {
+            pair(&mut plan, base, key, with, wanted.get(key).map(|(v, _)| v.as_str()), ctx.systemd_version);
         }
     }
     let declared = evidence.map_or(&[][..], |e| e.writable.as_slice());
@@ -185,6 +186,8 @@ struct Seen<'a> {
     needs: &'a Needs,
     evidence: Option<&'a ProgramEvidence>,
     systemd_version: u32,
+    /// The SystemCallErrorNumber= the plan writes beside a filter it adds ([`pair`]), if any.
+    filter_errno: Option<&'a str>,
 }
 
 impl Seen<'_> {
@@ -291,7 +294,13 @@ fn no_new_privileges(added: &[Added], facts: &UnitFacts) -> Option<&'static str>
 /// A directive written only beside another goes right after it, unless the unit sets it,
 /// or sets the other itself: the line added then narrows the unit's own (plan::own_filter),
 /// whose action stays the unit's.
-fn pair(plan: &mut Plan, base: &[Assignment], key: &str, with: &str, value: &str, systemd_version: u32) {
+/// What the plan writes beside the directive it pairs with: the policy's value, unless the
+/// policy drops it (`wanted` is None) or the target's systemd does not know the value.
+fn paired_value(wanted: Option<&str>, systemd_version: u32) -> Option<&str> {
+    wanted.filter(|v| directives::since("SystemCallErrorNumber", v) <= systemd_version)
+}
+
+fn pair(plan: &mut Plan, base: &[Assignment], key: &str, with: &str, wanted: Option<&str>, systemd_version: u32) {
     let Some(pos) = plan.added.iter().rposition(|a| a.directive == with) else { return };
     if setting_of(base, key, systemd_version).is_some() {
         return;
@@ -301,6 +310,17 @@ fn pair(plan: &mut Plan, base: &[Assignment], key: &str, with: &str, value: &str
         plan.skipped.push(Skipped { directive: key.to_owned(), reason });
         return;
     }
+    let Some(value) = paired_value(wanted, systemd_version) else {
+        let reason = match wanted {
+            None => "the policy drops it: a call the filter refuses kills the service".to_owned(),
+            Some(v) => format!(
+                "{key}={v} needs systemd {}; the target is {systemd_version}: a call the filter refuses kills the service",
+                directives::since(key, v)
+            ),
+        };
+        plan.skipped.push(Skipped { directive: key.to_owned(), reason });
+        return;
+    };
     plan.added.insert(
         pos + 1,
         Added { directive: key.to_owned(), value: value.to_owned(), reason: format!("pairs with {with}=") },

@@ -211,13 +211,16 @@ fn filter_hint<'a>(need: &Need, seen: &'a Seen) -> Option<&'a Vec<String>> {
 }
 
 /// Whether a call the written filter refuses kills the service: the unit sets
-/// SystemCallErrorNumber=kill (or empties it, which means the same), or sets
-/// SystemCallFilter= itself without SystemCallErrorNumber= (the plan pairs EPERM only with a
-/// filter the unit does not set: `super::pair`).
+/// SystemCallErrorNumber=kill (or empties it, which means the same); or sets
+/// SystemCallFilter= itself without SystemCallErrorNumber= (the plan pairs an errno only with
+/// a filter the unit does not set: `super::pair`); or the policy gives the filter no errno,
+/// or `kill`.
 fn refused_calls_kill(seen: &Seen) -> bool {
+    let kills = |v: &str| matches!(v.trim(), "" | "kill");
     match super::setting_of(seen.base, "SystemCallErrorNumber", seen.systemd_version) {
-        Some(v) => matches!(v.trim(), "" | "kill"),
-        None => super::setting_of(seen.base, "SystemCallFilter", seen.systemd_version).is_some(),
+        Some(v) => kills(&v),
+        None if super::setting_of(seen.base, "SystemCallFilter", seen.systemd_version).is_some() => true,
+        None => seen.filter_errno.is_none_or(kills),
     }
 }
 

@@ -609,3 +609,16 @@ fn no_line_goes_before_a_units_filter_that_systemd_reads_after_it() {
         Some("~@privileged @resources")
     );
 }
+
+#[test]
+fn the_policys_errno_is_written_beside_the_filter_and_a_dropped_one_is_said() {
+    let files = [(&*format!("{SYS}/food.service"), "[Service]\nExecStart=/usr/sbin/food\n")];
+    let with = |layer: &str| plan_for(&files, "food.service", &policy(layer, None), 257);
+    let eacces = with("[profiles.baseline.directives]\nSystemCallErrorNumber = \"EACCES\"\n");
+    assert_eq!(added(&eacces, "SystemCallErrorNumber").as_deref(), Some("EACCES"));
+    let dropped = with("[profiles.baseline.directives]\nSystemCallErrorNumber = false\n");
+    assert!(added(&dropped, "SystemCallFilter").is_some());
+    assert_eq!(added(&dropped, "SystemCallErrorNumber"), None);
+    let why = skipped(&dropped, "SystemCallErrorNumber").unwrap();
+    assert!(why.contains("the policy drops it") && why.contains("kills the service"), "{why}");
+}
