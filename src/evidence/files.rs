@@ -13,7 +13,7 @@ use super::elf::{self, ElfFacts};
 use super::language::{Language, SourceReading};
 use super::package::PathHash;
 use super::plugins::{self, Plugins};
-use super::shell::{ScriptReading, ShellContext};
+use super::shell::{Script, ScriptReading, ShellContext};
 use super::table::{matches_and_those_from_strings, row_functions_used, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::{Kind, Stat};
@@ -67,6 +67,8 @@ pub struct SharedReadings {
     /// the unit's environment are part of that): a script run by a Perl or Python program,
     /// or by the same command line, reads the same for every service.
     shells: Readings<(String, ShellContext), Arc<ScriptReading>>,
+    /// Each shell script's text as split into command lines, for the contexts it is read in.
+    split_shells: Readings<String, Arc<Script>>,
     /// The index of the root's dpkg database.
     owners: super::package::SharedOwners,
     /// What [`Cache::locate_at`] found, [`Cache::starts_as_elf`] and [`Cache::is_runnable`]
@@ -246,6 +248,18 @@ impl Cache {
     pub(super) fn shell(&self, text: &str, ctx: &ShellContext) -> Once<Arc<ScriptReading>> {
         let key = (text.to_owned(), ctx.clone());
         lock(&self.shared.shells).entry(key).or_default().clone()
+    }
+
+    /// `text` split into command lines, once per run however many contexts read it.
+    pub(super) fn split_shell(&self, text: &str) -> Arc<Script> {
+        let cell = {
+            let mut split = lock(&self.shared.split_shells);
+            match split.get(text) {
+                Some(cell) => cell.clone(),
+                None => split.entry(text.to_owned()).or_default().clone(),
+            }
+        };
+        cell.get_or_init(|| Arc::new(Script::split(text))).clone()
     }
 
     pub(super) fn find_library(
