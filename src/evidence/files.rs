@@ -1,8 +1,10 @@
 //! The files a run reads from the root, each read once: a shell, /bin/kill or libsystemd is
 //! run by many services, and every program's path and libraries are looked up the same way.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fs;
+use std::hash::Hash;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -11,7 +13,7 @@ use super::elf::{self, ElfFacts};
 use super::language::{Language, SourceReading};
 use super::package::PathHash;
 use super::plugins::{self, Plugins};
-use super::shell::{ScriptReading, ShellContext};
+use super::shell::{Script, ScriptReading, ShellContext};
 use super::table::{matches_and_those_from_strings, row_functions_used, Match, DLOPEN};
 use crate::unit::rootfs::{Resolved, Resolver, RootFs};
 use crate::unit::tree::{Kind, Stat};
@@ -65,6 +67,8 @@ pub struct SharedReadings {
     /// the unit's environment are part of that): a script run by a Perl or Python program,
     /// or by the same command line, reads the same for every service.
     shells: Readings<(String, ShellContext), Arc<ScriptReading>>,
+    /// Each shell script's text as split into command lines, for the contexts it is read in.
+    split_shells: Readings<String, Arc<Script>>,
     /// The index of the root's dpkg database.
     owners: super::package::SharedOwners,
     /// What [`Cache::locate_at`] found, [`Cache::starts_as_elf`] and [`Cache::is_runnable`]
@@ -246,6 +250,18 @@ impl Cache {
         lock(&self.shared.shells).entry(key).or_default().clone()
     }
 
+    /// `text` split into command lines, once per run however many contexts read it.
+    pub(super) fn split_shell(&self, text: &str) -> Arc<Script> {
+        let cell = {
+            let mut split = lock(&self.shared.split_shells);
+            match split.get(text) {
+                Some(cell) => cell.clone(),
+                None => split.entry(text.to_owned()).or_default().clone(),
+            }
+        };
+        cell.get_or_init(|| Arc::new(Script::split(text))).clone()
+    }
+
     pub(super) fn find_library(
         &mut self,
         root: &RootFs,
@@ -279,67 +295,22 @@ impl Cache {
     }
 
     pub(super) fn locate_at(&mut self, root: &RootFs, inside: &str) -> Located {
-        if let Some(located) = self.located.get(inside) {
-            return located.clone();
-        }
-        let shared = lock(&self.shared.located).get(inside).cloned();
-        let located = shared.unwrap_or_else(|| {
-            let located = self.resolve_inside(root, inside);
-            lock(&self.shared.located).insert(inside.to_owned(), located.clone());
-            located
-        });
-        self.located.insert(inside.to_owned(), located.clone());
-        located
-    }
-
-    fn resolve_inside(&self, root: &RootFs, inside: &str) -> Located {
-        let path = root.join_inside(inside);
-        let resolved = match &self.resolver {
-            Some(resolver) => resolver.resolve_stat(&path),
-            None => root.resolve(&path).map(|resolved| (resolved, None)),
-        };
-        let is_file = |real: &Path, seen: Option<Stat>| {
-            seen.map_or_else(|| root.stat(real), Ok).is_ok_and(|m| m.kind == Kind::File)
-        };
-        match resolved {
-            Ok((Resolved::Real(real), seen)) if is_file(&real, seen) => {
-                let rel = real.strip_prefix(root.dir()).unwrap_or(&real);
-                Located::Found { inside: format!("/{}", rel.display()), real }
-            }
-            Ok(_) => Located::NotFound,
-            Err(e) => Located::Refused(format!("{}; not followed", e.message)),
-        }
+        let resolver = self.resolver.as_ref();
+        read_once(&mut self.located, &self.shared.located, inside, || resolve_inside(resolver, root, inside))
     }
 
     /// The names in the directory at `inside` (none when it cannot be listed), listed once.
     pub(super) fn listing(&mut self, root: &RootFs, inside: &str) -> Arc<Vec<String>> {
-        if let Some(names) = self.listings.get(inside) {
-            return names.clone();
-        }
-        let shared = lock(&self.shared.listings).get(inside).cloned();
-        let names = shared.unwrap_or_else(|| {
+        read_once(&mut self.listings, &self.shared.listings, inside, || {
             let names = root.real_path(inside).and_then(|real| root.list_dir(&real).ok()).unwrap_or_default();
-            let names: Arc<Vec<String>> = Arc::new(names.into_iter().map(|(name, _)| name).collect());
-            lock(&self.shared.listings).insert(inside.to_owned(), Arc::clone(&names));
-            names
-        });
-        self.listings.insert(inside.to_owned(), Arc::clone(&names));
-        names
+            Arc::new(names.into_iter().map(|(name, _)| name).collect())
+        })
     }
 
     /// Whether the file at `real` starts as an ELF file does.
     pub(super) fn starts_as_elf(&mut self, real: &Path) -> bool {
-        if let Some(is_elf) = self.elf_heads.get(real) {
-            return *is_elf;
-        }
-        let shared = lock(&self.shared.elf_heads).get(real).copied();
-        let is_elf = shared.unwrap_or_else(|| {
-            let is_elf = elf::is_elf(&head(self.fs(), real));
-            lock(&self.shared.elf_heads).insert(real.to_owned(), is_elf);
-            is_elf
-        });
-        self.elf_heads.insert(real.to_owned(), is_elf);
-        is_elf
+        let fs = self.fs.as_ref().expect("serve() names the root before anything is read");
+        read_once(&mut self.elf_heads, &self.shared.elf_heads, real, || elf::is_elf(&head(fs, real)))
     }
 
     /// The plugins in `dirs`, the candidate plugin directories of a program (many services
@@ -358,19 +329,56 @@ impl Cache {
 
     /// An executable file or a script: what a wrapper could run.
     pub(super) fn is_runnable(&mut self, real: &Path) -> bool {
-        if let Some(runnable) = self.runnable.get(real) {
-            return *runnable;
-        }
-        let shared = lock(&self.shared.runnable).get(real).copied();
-        let runnable = shared.unwrap_or_else(|| {
-            let fs = self.fs();
+        let fs = self.fs.as_ref().expect("serve() names the root before anything is read");
+        read_once(&mut self.runnable, &self.shared.runnable, real, || {
             let exec_bit = fs.stat(real).map(|m| m.kind == Kind::File && m.mode & 0o111 != 0).unwrap_or(false);
-            let runnable = exec_bit || head(fs, real).starts_with(b"#!");
-            lock(&self.shared.runnable).insert(real.to_owned(), runnable);
-            runnable
-        });
-        self.runnable.insert(real.to_owned(), runnable);
-        runnable
+            exec_bit || head(fs, real).starts_with(b"#!")
+        })
+    }
+}
+
+/// What `key` gave: as this thread kept it in `own`, or as another thread kept it in
+/// `shared`, or else as `read` gives it, then kept in both.
+fn read_once<K, Q, V>(
+    own: &mut HashMap<K, V, PathHash>,
+    shared: &Mutex<HashMap<K, V, PathHash>>,
+    key: &Q,
+    read: impl FnOnce() -> V,
+) -> V
+where
+    K: Borrow<Q> + Hash + Eq,
+    Q: ToOwned<Owned = K> + Hash + Eq + ?Sized,
+    V: Clone,
+{
+    if let Some(value) = own.get(key) {
+        return value.clone();
+    }
+    let seen = lock(shared).get(key).cloned();
+    let value = seen.unwrap_or_else(|| {
+        let value = read();
+        lock(shared).insert(key.to_owned(), value.clone());
+        value
+    });
+    own.insert(key.to_owned(), value.clone());
+    value
+}
+
+/// Where the path `inside` the root leads: a regular file, nothing, or a link not followed.
+fn resolve_inside(resolver: Option<&Resolver>, root: &RootFs, inside: &str) -> Located {
+    let path = root.join_inside(inside);
+    let resolved = match resolver {
+        Some(resolver) => resolver.resolve_stat(&path),
+        None => root.resolve(&path).map(|resolved| (resolved, None)),
+    };
+    let is_file =
+        |real: &Path, seen: Option<Stat>| seen.map_or_else(|| root.stat(real), Ok).is_ok_and(|m| m.kind == Kind::File);
+    match resolved {
+        Ok((Resolved::Real(real), seen)) if is_file(&real, seen) => {
+            let rel = real.strip_prefix(root.dir()).unwrap_or(&real);
+            Located::Found { inside: format!("/{}", rel.display()), real }
+        }
+        Ok(_) => Located::NotFound,
+        Err(e) => Located::Refused(format!("{}; not followed", e.message)),
     }
 }
 

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use regex::Regex;
-use std::sync::LazyLock;
+use regex::bytes;
+use std::sync::{LazyLock, OnceLock};
 
 use super::table::interpreters::LANGUAGE_FUNCTIONS;
 
@@ -48,40 +48,130 @@ pub struct SourceReading {
     pub dynamic: Vec<String>,
 }
 
-static PERL_USE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^\s*(?:use|require|use\s+parent\s+-norequire,|use\s+base)\s+([A-Za-z_][\w:]*)").unwrap()
-});
-static PERL_PARENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^\s*use\s+(?:parent|base)\s+(?:qw[\(/\[]\s*([\w:\s]+)[\)/\]]|['"]([\w:]+)['"])"#).unwrap()
-});
-static PERL_LIB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?m)^\s*use\s+lib\s+['"](/[^'"$]+)['"]"#).unwrap());
-static PERL_DYNAMIC_REQUIRE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\brequire\s*\(?\s*[$"]|\beval\s*["'q]"#).unwrap());
-/// `system(...)`, `exec ...`, `open(F, "-|", ...)` or `open(F, "cmd |")`.
-static PERL_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?:system|exec)(?:\s*\(\s*|\s+)(?:\{[^}]*\}\s*)?([$@'"])|\bopen\w*\s*\([^;]*?(?:['"]-\|['"]\s*,\s*(\S)|\|-['"]|\|\s*['"])"#)
-        .unwrap()
-});
-/// Backquotes and `qx`: the command's text.
-static PERL_BACKQUOTE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"`([^`\n]*)`|\bqx\s*(?:\{([^}]*)\}|\(([^)]*)\)|/([^/]*)/)").unwrap());
-static PERL_LITERAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^['"]([^'"$@`]+)['"]"#).unwrap());
+/// A pattern of the readers, compiled the first time it reads code of its kind: without
+/// Unicode for code that is all ASCII (nearly every file once its comments and documentation
+/// are left out), with it for the rest. On ASCII text `\w`, `\s`, `\S`, `\b` and the
+/// negated classes match the same either way; compiled without Unicode a pattern costs a
+/// fraction to build and to run (a Unicode `\b` stops the fast search at every match).
+struct Pattern {
+    source: &'static str,
+    ascii: OnceLock<bytes::Regex>,
+    unicode: OnceLock<bytes::Regex>,
+}
 
-static PYTHON_IMPORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s*import\s+([\w., \t]+)").unwrap());
-static PYTHON_FROM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^[ \t]*from\s+(\.*[\w.]*)\s+import\s+(?:\(([\w,\s]+)\)|([\w, \t]+))").unwrap());
-static PYTHON_DYNAMIC_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:__import__|import_module|exec|eval|load_module|spec_from_file_location)\s*\(").unwrap()
-});
+impl Pattern {
+    const fn new(source: &'static str) -> Pattern {
+        Pattern { source, ascii: OnceLock::new(), unicode: OnceLock::new() }
+    }
+
+    fn regex(&self, code: Code<'_>) -> &bytes::Regex {
+        let (cell, unicode) = if code.ascii { (&self.ascii, false) } else { (&self.unicode, true) };
+        cell.get_or_init(|| bytes::RegexBuilder::new(self.source).unicode(unicode).build().expect("a valid pattern"))
+    }
+
+    fn captures_iter<'c>(&self, code: Code<'c>) -> impl Iterator<Item = Captures<'c>> + use<'_, 'c> {
+        self.regex(code).captures_iter(code.text.as_bytes()).map(move |caps| Captures { text: code.text, caps })
+    }
+
+    fn captures<'c>(&self, code: Code<'c>) -> Option<Captures<'c>> {
+        self.regex(code).captures(code.text.as_bytes()).map(|caps| Captures { text: code.text, caps })
+    }
+
+    fn find_iter<'c>(&self, code: Code<'c>) -> impl Iterator<Item = Found<'c>> + use<'_, 'c> {
+        self.regex(code).find_iter(code.text.as_bytes()).map(move |m| Found::of(code.text, m))
+    }
+
+    fn find<'c>(&self, code: Code<'c>) -> Option<Found<'c>> {
+        self.regex(code).find(code.text.as_bytes()).map(|m| Found::of(code.text, m))
+    }
+}
+
+/// Code to match, and whether it is all ASCII (found once for a file).
+#[derive(Clone, Copy)]
+struct Code<'c> {
+    text: &'c str,
+    ascii: bool,
+}
+
+impl<'c> Code<'c> {
+    fn of(text: &'c str) -> Code<'c> {
+        Code { text, ascii: text.is_ascii() }
+    }
+
+    /// The code from `at` on (ASCII when the whole is).
+    fn from(self, at: usize) -> Code<'c> {
+        Code { text: &self.text[at..], ..self }
+    }
+}
+
+/// What a group matched. Matches start and end on character boundaries: every pattern is
+/// made of classes of whole characters and ASCII literals.
+#[derive(Clone, Copy)]
+struct Found<'c> {
+    text: &'c str,
+    start: usize,
+}
+
+impl<'c> Found<'c> {
+    fn of(code: &'c str, m: bytes::Match<'_>) -> Found<'c> {
+        Found { text: &code[m.range()], start: m.start() }
+    }
+
+    fn as_str(&self) -> &'c str {
+        self.text
+    }
+
+    fn start(&self) -> usize {
+        self.start
+    }
+}
+
+struct Captures<'c> {
+    text: &'c str,
+    caps: bytes::Captures<'c>,
+}
+
+impl<'c> Captures<'c> {
+    fn get(&self, group: usize) -> Option<Found<'c>> {
+        self.caps.get(group).map(|m| Found::of(self.text, m))
+    }
+}
+
+impl std::ops::Index<usize> for Captures<'_> {
+    type Output = str;
+
+    fn index(&self, group: usize) -> &str {
+        &self.text[self.caps.get(group).expect("a group that always takes part").range()]
+    }
+}
+
+static PERL_USE: Pattern =
+    Pattern::new(r"(?m)^\s*(?:use|require|use\s+parent\s+-norequire,|use\s+base)\s+([A-Za-z_][\w:]*)");
+static PERL_PARENT: Pattern =
+    Pattern::new(r#"(?m)^\s*use\s+(?:parent|base)\s+(?:qw[\(/\[]\s*([\w:\s]+)[\)/\]]|['"]([\w:]+)['"])"#);
+static PERL_LIB: Pattern = Pattern::new(r#"(?m)^\s*use\s+lib\s+['"](/[^'"$]+)['"]"#);
+static PERL_DYNAMIC_REQUIRE: Pattern = Pattern::new(r#"\brequire\s*\(?\s*[$"]|\beval\s*["'q]"#);
+/// `system(...)`, `exec ...`, `open(F, "-|", ...)` or `open(F, "cmd |")`.
+static PERL_RUN: Pattern = Pattern::new(
+    r#"\b(?:system|exec)(?:\s*\(\s*|\s+)(?:\{[^}]*\}\s*)?([$@'"])|\bopen\w*\s*\([^;]*?(?:['"]-\|['"]\s*,\s*(\S)|\|-['"]|\|\s*['"])"#,
+);
+/// Backquotes and `qx`: the command's text.
+static PERL_BACKQUOTE: Pattern = Pattern::new(r"`([^`\n]*)`|\bqx\s*(?:\{([^}]*)\}|\(([^)]*)\)|/([^/]*)/)");
+static PERL_LITERAL: Pattern = Pattern::new(r#"^['"]([^'"$@`]+)['"]"#);
+
+static PYTHON_IMPORT: Pattern = Pattern::new(r"(?m)^\s*import\s+([\w., \t]+)");
+static PYTHON_FROM: Pattern = Pattern::new(r"(?m)^[ \t]*from\s+(\.*[\w.]*)\s+import\s+(?:\(([\w,\s]+)\)|([\w, \t]+))");
+static PYTHON_DYNAMIC_IMPORT: Pattern =
+    Pattern::new(r"\b(?:__import__|import_module|exec|eval|load_module|spec_from_file_location)\s*\(");
 /// `subprocess.run([...])`, `os.system("...")`, `os.exec*`, `os.spawn*`, `os.popen`.
-static PYTHON_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bsubprocess\.(?:Popen|call|check_call|check_output|run|getoutput|getstatusoutput)\s*\(\s*(\S)|\bos\.(?:system|popen|exec\w*|spawn\w*|posix_spawn\w*)\s*\(\s*(\S)").unwrap()
-});
+static PYTHON_RUN: Pattern = Pattern::new(
+    r"\bsubprocess\.(?:Popen|call|check_call|check_output|run|getoutput|getstatusoutput)\s*\(\s*(\S)|\bos\.(?:system|popen|exec\w*|spawn\w*|posix_spawn\w*)\s*\(\s*(\S)",
+);
 /// The same functions imported by name (`from subprocess import Popen`), called bare.
-static PYTHON_RUN_IMPORTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^\s*from\s+(?:subprocess|os)\s+import\s+.*\b(?:Popen|call|check_call|check_output|run|getoutput|getstatusoutput|system|popen|exec\w*|spawn\w*|posix_spawn\w*)\b").unwrap()
-});
-static PYTHON_LITERAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^\[?\s*[rb]?['"]([^'"{}%]+)['"]"#).unwrap());
+static PYTHON_RUN_IMPORTED: Pattern = Pattern::new(
+    r"(?m)^\s*from\s+(?:subprocess|os)\s+import\s+.*\b(?:Popen|call|check_call|check_output|run|getoutput|getstatusoutput|system|popen|exec\w*|spawn\w*|posix_spawn\w*)\b",
+);
+static PYTHON_LITERAL: Pattern = Pattern::new(r#"^\[?\s*[rb]?['"]([^'"{}%]+)['"]"#);
 /// The words [`LANGUAGE_FUNCTIONS`] names, and a first sieve for them: bit `len` of
 /// `first_bytes[b]` is set when a name of `len` bytes starts with byte `b`.
 struct Names {
@@ -161,40 +251,41 @@ pub fn read_source(language: Language, text: &str) -> SourceReading {
 }
 
 fn read_perl(text: &str) -> SourceReading {
-    let code = perl_code(text);
+    let owned = perl_code(text);
+    let code = Code::of(&owned);
     let mut out = SourceReading::default();
-    for c in PERL_USE.captures_iter(&code) {
+    for c in PERL_USE.captures_iter(code) {
         let name = &c[1];
         if !matches!(name, "lib" | "parent" | "base" | "strict" | "warnings" | "vars" | "constant" | "utf8") {
             out.modules.insert(name.trim_end_matches("::").to_owned());
         }
     }
-    for c in PERL_PARENT.captures_iter(&code) {
+    for c in PERL_PARENT.captures_iter(code) {
         let names = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
         out.modules.extend(names.split_whitespace().filter(|n| *n != "-norequire").map(str::to_owned));
     }
-    out.lib_dirs = PERL_LIB.captures_iter(&code).map(|c| c[1].to_owned()).collect();
-    for m in PERL_DYNAMIC_REQUIRE.find_iter(&code).filter(|m| !in_trailing_comment(&code, m.start())) {
-        out.dynamic.push(format!("loads code named at run time: `{}`", line_of(&code, m.start())));
+    out.lib_dirs = PERL_LIB.captures_iter(code).map(|c| c[1].to_owned()).collect();
+    for m in PERL_DYNAMIC_REQUIRE.find_iter(code).filter(|m| !in_trailing_comment(&owned, m.start())) {
+        out.dynamic.push(format!("loads code named at run time: `{}`", line_of(&owned, m.start())));
     }
-    for c in PERL_RUN.captures_iter(&code) {
+    for c in PERL_RUN.captures_iter(code) {
         let start = c.get(0).map_or(0, |m| m.start());
         // A method or a hash key of that name (`$self->exec(`, `{system}`) runs nothing, nor
         // a word of a comment (`} elsif (-d "/proc/$$") { # try a proc file system`).
-        if code[..start].ends_with(['>', ':', '$', '&', '{']) || in_trailing_comment(&code, start) {
+        if owned[..start].ends_with(['>', ':', '$', '&', '{']) || in_trailing_comment(&owned, start) {
             continue;
         }
         // The command: the first argument of system/exec, the one after "-|" of open.
         let command = c.get(1).or(c.get(2));
-        let rest = &code[command.map_or(start, |m| m.start())..];
+        let rest = code.from(command.map_or(start, |m| m.start()));
         match PERL_LITERAL.captures(rest).filter(|_| command.is_some()) {
             Some(lit) => {
                 out.commands.extend(lit[1].split_whitespace().next().map(str::to_owned));
             }
-            None => out.dynamic.push(format!("runs a command named at run time: `{}`", line_of(&code, start))),
+            None => out.dynamic.push(format!("runs a command named at run time: `{}`", line_of(&owned, start))),
         }
     }
-    for c in PERL_BACKQUOTE.captures_iter(&code) {
+    for c in PERL_BACKQUOTE.captures_iter(code) {
         let text = (1..=4).find_map(|i| c.get(i)).map_or("", |m| m.as_str());
         // The shell runs its first word; the words after it are arguments, whatever they hold.
         let first = text.split_whitespace().find(|w| !w.contains('=') || w.starts_with('-'));
@@ -204,25 +295,26 @@ fn read_perl(text: &str) -> SourceReading {
             }
             _ => out.dynamic.push(format!(
                 "runs a command named at run time: `{}`",
-                line_of(&code, c.get(0).map_or(0, |m| m.start()))
+                line_of(&owned, c.get(0).map_or(0, |m| m.start()))
             )),
         }
     }
-    out.words = distinct_words(&code);
+    out.words = distinct_words(&owned);
     out
 }
 
 fn read_python(text: &str) -> SourceReading {
-    let code = python_code(text);
+    let owned = python_code(text);
+    let code = Code::of(&owned);
     let mut out = SourceReading::default();
-    for c in PYTHON_IMPORT.captures_iter(&code) {
+    for c in PYTHON_IMPORT.captures_iter(code) {
         for part in c[1].split(',') {
             if let Some(name) = part.split_whitespace().next() {
                 out.modules.insert(name.to_owned());
             }
         }
     }
-    for c in PYTHON_FROM.captures_iter(&code) {
+    for c in PYTHON_FROM.captures_iter(code) {
         let base = &c[1];
         out.modules.insert(base.to_owned());
         // `from a import b`: b may be a module of package a.
@@ -232,23 +324,23 @@ fn read_python(text: &str) -> SourceReading {
             out.modules.insert(format!("?{base}{sep}{name}"));
         }
     }
-    if let Some(m) = PYTHON_RUN_IMPORTED.find(&code) {
-        out.dynamic.push(format!("imports functions that run commands by name: `{}`", line_of(&code, m.start())));
+    if let Some(m) = PYTHON_RUN_IMPORTED.find(code) {
+        out.dynamic.push(format!("imports functions that run commands by name: `{}`", line_of(&owned, m.start())));
     }
-    for m in PYTHON_DYNAMIC_IMPORT.find_iter(&code) {
-        out.dynamic.push(format!("runs or loads code named at run time: `{}`", line_of(&code, m.start())));
+    for m in PYTHON_DYNAMIC_IMPORT.find_iter(code) {
+        out.dynamic.push(format!("runs or loads code named at run time: `{}`", line_of(&owned, m.start())));
     }
-    for c in PYTHON_RUN.captures_iter(&code) {
+    for c in PYTHON_RUN.captures_iter(code) {
         let start = c.get(0).map_or(0, |m| m.start());
         let arg = c.get(1).or(c.get(2)).map_or(start, |m| m.start());
-        match PYTHON_LITERAL.captures(&code[arg..]) {
+        match PYTHON_LITERAL.captures(code.from(arg)) {
             Some(lit) => {
                 out.commands.extend(lit[1].split_whitespace().next().map(str::to_owned));
             }
-            None => out.dynamic.push(format!("runs a command named at run time: `{}`", line_of(&code, start))),
+            None => out.dynamic.push(format!("runs a command named at run time: `{}`", line_of(&owned, start))),
         }
     }
-    out.words = distinct_words(&code);
+    out.words = distinct_words(&owned);
     out
 }
 
@@ -373,7 +465,7 @@ mod tests {
 
     #[test]
     fn words_as_the_regex_finds_them() {
-        let word = Regex::new(r"[A-Za-z_]\w*|\$[<>()]").unwrap();
+        let word = regex::Regex::new(r"[A-Za-z_]\w*|\$[<>()]").unwrap();
         for text in [
             "chown($u, $g); 9kill x1_y $< $$( $)$> $ ( a$(b",
             "\u{e9}t\u{e9} a\u{e9}b \u{663}abc _\u{301}x \u{2014}nice\u{2014} \u{5f}\u{200d}z",
@@ -389,6 +481,53 @@ mod tests {
         let r = read_perl("kill 'TERM', $pid; my $chowner = 1; sub setuidx {}\n");
         let words: Vec<&str> = r.words.iter().map(String::as_str).collect();
         assert_eq!(words, ["kill"]);
+    }
+
+    /// Every pattern, compiled with and without Unicode, finds the same in ASCII code (the
+    /// code of the tests above and below), and code with other characters is read with
+    /// Unicode: a Python or Perl name may hold letters that are not ASCII.
+    #[test]
+    fn ascii_code_read_as_unicode_code_is() {
+        let patterns = [
+            &PERL_USE,
+            &PERL_PARENT,
+            &PERL_LIB,
+            &PERL_DYNAMIC_REQUIRE,
+            &PERL_RUN,
+            &PERL_BACKQUOTE,
+            &PERL_LITERAL,
+            &PYTHON_IMPORT,
+            &PYTHON_FROM,
+            &PYTHON_DYNAMIC_IMPORT,
+            &PYTHON_RUN,
+            &PYTHON_RUN_IMPORTED,
+            &PYTHON_LITERAL,
+        ];
+        let texts = [
+            "use strict;\nuse Net::Server::Multiplex;\nuse parent qw(Foo::Base);\n  use base 'X::Y';\nuse lib '/usr/share/food';\n\
+             require $class; eval \"x\";\nsystem('/usr/sbin/postmap', $f);\nexec {$p} @a;\nopen(F, '-|', 'dpkg', $p);\n\
+             open(G, \"ls |\");\nmy $v = `/bin/hostname -f`; qx{id -u}; qx(a); qx/b/;\n'/bin/x y'\n",
+            "import os, sys\nfrom fail2ban.server import server as s\nfrom . import (a,\n b)\nfrom subprocess import Popen\n\
+             subprocess.run(['/usr/sbin/nft', '-f', path])\nos.execvp(x)\n__import__(n)\n[ r'/bin/true'\n",
+        ];
+        for pattern in patterns {
+            for text in texts {
+                let spans = |ascii: bool| -> Vec<Vec<Option<(usize, usize)>>> {
+                    let code = Code { text, ascii };
+                    let groups = |c: &Captures<'_>| {
+                        (0..c.caps.len()).map(|i| c.caps.get(i).map(|m| (m.start(), m.end()))).collect()
+                    };
+                    pattern.captures_iter(code).map(|c| groups(&c)).collect()
+                };
+                assert_eq!(spans(true), spans(false), "{} in {text:?}", pattern.source);
+            }
+        }
+        let r = read_python("import caf\u{e9}\nfrom \u{e9}t\u{e9} import b\u{e9}\n");
+        let modules: Vec<&str> = r.modules.iter().map(String::as_str).collect();
+        assert_eq!(modules, ["?\u{e9}t\u{e9}.b\u{e9}", "caf\u{e9}", "\u{e9}t\u{e9}"]);
+        let r = read_perl("use Caf\u{e9}::Cr\u{e8}me;\n");
+        let modules: Vec<&str> = r.modules.iter().map(String::as_str).collect();
+        assert_eq!(modules, ["Caf\u{e9}::Cr\u{e8}me"]);
     }
 
     #[test]

@@ -12,7 +12,8 @@ pub(crate) use branches::glob_match;
 use branches::Branches;
 pub use expand::ShellContext;
 use expand::Variables;
-use words::{Script, PATTERN};
+pub use words::Script;
+use words::PATTERN;
 
 /// What a shell script runs, read statically.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,6 +76,12 @@ pub fn read_shell(text: &str) -> ScriptReading {
 /// Read twice: first everything, for every value a variable may take; then leaving out the
 /// parts that cannot run ([`branches`]), decided with what the first reading showed.
 pub fn read_shell_with(text: &str, ctx: &ShellContext, source: &mut SourceReader) -> ScriptReading {
+    read_split_shell_with(&Script::split(text), ctx, source)
+}
+
+/// [`read_shell_with`] for a text already split: a script run in several contexts (other
+/// arguments, another unit's environment) is split once.
+pub fn read_split_shell_with(script: &Script, ctx: &ShellContext, source: &mut SourceReader) -> ScriptReading {
     let mut reader = Reader {
         ctx,
         source: Some(source),
@@ -89,16 +96,15 @@ pub fn read_shell_with(text: &str, ctx: &ShellContext, source: &mut SourceReader
         confused: false,
         read_files: BTreeMap::new(),
     };
-    let script = Script::split(text);
-    reader.collect(&script, None, 0, true);
+    reader.collect(script, None, 0, true);
     let first = reader.noting.take().unwrap_or_default();
     if first.selects && !reader.confused {
         reader.restart();
         reader.first = Some(first);
-        reader.collect(&script, None, 0, true);
+        reader.collect(script, None, 0, true);
         if reader.confused {
             reader.restart();
-            reader.collect(&script, None, 0, true);
+            reader.collect(script, None, 0, true);
         }
     }
     let Reader { lines, vars, functions, mut dynamic, .. } = reader;

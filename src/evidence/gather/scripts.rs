@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{Gatherer, MAX_SCRIPT_SIZE};
 use crate::evidence::files::{read_limited, Located};
-use crate::evidence::shell::{read_shell_with, ScriptReading, ShellContext};
+use crate::evidence::shell::{read_split_shell_with, ScriptReading, ShellContext};
 
 impl Gatherer<'_> {
     /// How `script` runs when `runner` runs it with `args`: the unit's environment and the
@@ -27,13 +27,14 @@ impl Gatherer<'_> {
     pub(super) fn read_script(&mut self, text: &str, ctx: &ShellContext) -> Arc<ScriptReading> {
         let cell = self.cache.shell(text, ctx);
         cell.get_or_init(|| {
+            let script = self.cache.split_shell(text);
             let mut source = |file: &str| match self.locate(file) {
                 Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE)
                     .map(|(bytes, _)| String::from_utf8_lossy(&bytes).into_owned()),
                 Located::NotFound => Err("file not found in the root".into()),
                 Located::Refused(why) => Err(why),
             };
-            Arc::new(read_shell_with(text, ctx, &mut source))
+            Arc::new(read_split_shell_with(&script, ctx, &mut source))
         })
         .clone()
     }

@@ -4,7 +4,7 @@
 
 /// A text as the reader reads it: its command lines, split once however often the text is
 /// read (a script is read up to three times, a file it sources each time it is read).
-pub(super) struct Script {
+pub struct Script {
     pub(super) lines: Vec<CommandLine>,
     /// bash's `;&` or `;;&`: the next part of a case runs whatever its pattern.
     pub(super) falls_through: bool,
@@ -22,7 +22,7 @@ pub(super) struct CommandLine {
 impl Script {
     /// The command lines of `text` in reading order, a command substitution's right after
     /// the line it is in.
-    pub(super) fn split(text: &str) -> Script {
+    pub fn split(text: &str) -> Script {
         let mut case = CaseState::default();
         let mut pending: Vec<(String, bool)> = logical_lines(text).into_iter().map(|l| (l, false)).collect();
         pending.reverse();
