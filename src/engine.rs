@@ -2,9 +2,10 @@
 //! score before and after. The summary, `--diff`, `--check`, `--write` and JSON modes
 //! only present (or apply) what this computes, so they can never disagree.
 
+use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use serde::Serialize;
 
@@ -15,7 +16,7 @@ use crate::score;
 use crate::unit::facts::UnitFacts;
 use crate::unit::rootfs::RootFs;
 use crate::unit::write_set::{write_all_or_none, PlannedWrite};
-use crate::unit::{assignments_of, Document, Fragment, LoadError, LoadOutcome, LoadedUnit, Loader, Scope};
+use crate::unit::{assignments_of, Assignment, Document, Fragment, LoadError, LoadOutcome, LoadedUnit, Loader, Scope};
 
 #[derive(Clone)]
 pub struct Request {
@@ -104,9 +105,12 @@ pub fn run(req: &Request) -> Outcome {
         Ok(l) => l,
         Err(e) => return Outcome { units, errors: vec![e], warnings: vec![], unmatched_sections: vec![] },
     };
-    let (outcomes, load_errors, display) = loader.select(&req.units, &["service"]).into_parts();
-    errors.extend(load_errors);
-    for result in process_all(loader.rootfs(), req, outcomes) {
+    let display = loader.display_paths();
+    let mut failed = Vec::new();
+    let outcomes = loader.select_each(&req.units, &["service"]).filter_map(|o| o.map_err(|e| failed.push(e)).ok());
+    let results = process_all(loader.rootfs(), req, outcomes);
+    errors.extend(failed);
+    for result in results {
         match result {
             Ok(r) => units.push(r),
             Err(e) => errors.push(e),
@@ -185,37 +189,91 @@ fn is_excluded(req: &Request, unit: &LoadedUnit) -> bool {
 /// shared out to rayon's threads one at a time (their evidence costs anything from nothing
 /// to a hundred times the median), each thread with an evidence cache of its own: a cache
 /// only remembers what reading the root gives whoever asks first, so a unit's report does
-/// not depend on which thread had it or what that thread read before. Inside a rayon
-/// thread (`hardenunit report` runs one package per thread) the units run in turn.
-fn process_all(root: &RootFs, req: &Request, outcomes: Vec<LoadOutcome>) -> Vec<Result<UnitReport, LoadError>> {
-    let sequential = outcomes.len() < 2 || rayon::current_thread_index().is_some() || rayon::current_num_threads() < 2;
+/// not depend on which thread had it or what that thread read before. The loader (not
+/// `Send`) stays on this thread and hands each unit over as soon as it is read, so the
+/// threads start on the first unit while the others load; then this thread takes units too.
+/// Inside a rayon thread (`hardenunit report` runs one package per thread) the units run in
+/// turn.
+fn process_all(
+    root: &RootFs,
+    req: &Request,
+    outcomes: impl Iterator<Item = LoadOutcome>,
+) -> Vec<Result<UnitReport, LoadError>> {
+    let at_most = outcomes.size_hint().1.unwrap_or(usize::MAX);
+    let sequential = at_most < 2 || rayon::current_thread_index().is_some() || rayon::current_num_threads() < 2;
     if sequential {
         let mut cache = crate::evidence::Cache::default();
-        return outcomes.into_iter().map(|o| process(root, req, o, &mut cache)).collect();
+        return outcomes.map(|o| process(root, req, o, &mut cache)).collect();
     }
-    let count = outcomes.len();
-    let queue: Vec<Mutex<Option<LoadOutcome>>> = outcomes.into_iter().map(|o| Mutex::new(Some(o))).collect();
-    let next = AtomicUsize::new(0);
+    let queue = Queue::default();
     let shared = Arc::new(crate::evidence::SharedReadings::default());
-    let per_thread = rayon::broadcast(|_| {
+    let done = Mutex::new(Vec::new());
+    let mut count = 0;
+    let work = || {
         let mut cache = crate::evidence::Cache::sharing(shared.clone());
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(slot) = queue.get(i) else { break };
-            let outcome = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
-            done.extend(outcome.map(|o| (i, process(root, req, o, &mut cache))));
+        let mut mine = Vec::new();
+        while let Some((i, outcome)) = queue.take() {
+            mine.push((i, process(root, req, outcome, &mut cache)));
         }
-        done
+        done.lock().unwrap_or_else(PoisonError::into_inner).extend(mine);
+    };
+    rayon::in_place_scope(|scope| {
+        for _ in 0..rayon::current_num_threads() {
+            scope.spawn(|_| work());
+        }
+        for outcome in outcomes {
+            queue.put(count, outcome);
+            count += 1;
+        }
+        queue.close();
+        work();
     });
     // The readings shared (every ELF file, module and listing) are freed on a pool thread
     // while this one goes on to present the reports: freeing them is about 1% of a run.
     rayon::spawn(move || drop(shared));
     let mut results: Vec<Option<Result<UnitReport, LoadError>>> = (0..count).map(|_| None).collect();
-    for (i, result) in per_thread.into_iter().flatten() {
+    for (i, result) in done.into_inner().unwrap_or_else(PoisonError::into_inner) {
         results[i] = Some(result);
     }
     results.into_iter().map(|r| r.expect("every unit is taken by one thread")).collect()
+}
+
+/// The units loaded and not yet taken, each with its place in the run, until the loader
+/// closes it.
+#[derive(Default)]
+struct Queue {
+    state: Mutex<(VecDeque<(usize, LoadOutcome)>, bool)>,
+    changed: Condvar,
+}
+
+impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (VecDeque<(usize, LoadOutcome)>, bool)> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn put(&self, i: usize, outcome: LoadOutcome) {
+        self.lock().0.push_back((i, outcome));
+        self.changed.notify_one();
+    }
+
+    fn close(&self) {
+        self.lock().1 = true;
+        self.changed.notify_all();
+    }
+
+    /// The next unit, waiting for the loader; None once it is closed and empty.
+    fn take(&self) -> Option<(usize, LoadOutcome)> {
+        let mut state = self.lock();
+        loop {
+            if let Some(next) = state.0.pop_front() {
+                return Some(next);
+            }
+            if state.1 {
+                return None;
+            }
+            state = self.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
 }
 
 fn process(
@@ -263,7 +321,7 @@ fn process(
     // Without a drop-in of its own the unit's files are the base, and their assignments `current`.
     let unchanged = output.mode == Mode::DropIn && base_fragments.len() == unit.fragments.len();
     let own_base;
-    let base: &[crate::unit::Assignment] = if unchanged {
+    let base: &[Assignment] = if unchanged {
         &current
     } else {
         own_base = assignments_of(&base_fragments);
@@ -283,12 +341,12 @@ fn process(
         base_score_of_own = score::assess(req.systemd_version, &score_type, base);
         &base_score_of_own
     };
-    let (change, _, after) = match never_weaken(&mut plan, &output, &base_fragments, base_score, &score_type, req) {
+    let (change, after) = match never_weaken(&mut plan, &output, &base_fragments, base, base_score, &score_type, req) {
         Some(rendered) => rendered,
         None => {
-            let (change, new_fragments) = output.render(&plan, &base_fragments, req)?;
-            let after = score::assess(req.systemd_version, &score_type, &assignments_of(&new_fragments));
-            (change, new_fragments, after)
+            let (change, assignments) = output.render(&plan, &base_fragments, base, req)?;
+            let after = score::assess(req.systemd_version, &score_type, &assignments);
+            (change, after)
         }
     };
     Ok(UnitReport {
@@ -324,24 +382,25 @@ fn empty_report(unit: String, path: PathBuf, scope: Option<Scope>, status: Statu
     }
 }
 
-/// The change to write for a plan, the fragments afterwards, and their score.
-type Rendered = (Option<FileChange>, Vec<Fragment>, score::Assessment);
+/// The change to write for a plan, and the score afterwards.
+type Rendered = (Option<FileChange>, score::Assessment);
 
 /// Drops added directives that would make any row of the score worse than without them
 /// (ProtectClock= next to an existing closed device policy adds `char-rtc r`, say). `before`
-/// is the score of `base_fragments`. Returns the rendering of the plan as it is left, unless
+/// is the score of `base_fragments`, whose assignments are `base`. Returns the rendering of the plan as it is left, unless
 /// the plan changed after its last rendering (or rendering failed).
 fn never_weaken(
     plan: &mut Plan,
     output: &OwnOutput,
     base_fragments: &[Fragment],
+    base: &[Assignment],
     before: &score::Assessment,
     score_type: &str,
     req: &Request,
 ) -> Option<Rendered> {
     for _ in 0..plan.added.len() + 1 {
-        let (change, fragments) = output.render(plan, base_fragments, req).ok()?;
-        let after = score::assess(req.systemd_version, score_type, &assignments_of(&fragments));
+        let (change, assignments) = output.render(plan, base_fragments, base, req).ok()?;
+        let after = score::assess(req.systemd_version, score_type, &assignments);
         let worse: Vec<&str> = before
             .rows
             .iter()
@@ -350,12 +409,12 @@ fn never_weaken(
             .map(|(b, _)| b.json_field)
             .collect();
         if worse.is_empty() {
-            return Some((change, fragments, after));
+            return Some((change, after));
         }
         let culprit = plan.added.iter().rposition(|a| {
             crate::directives::lookup(&a.directive).is_some_and(|d| d.rows.iter().any(|r| worse.contains(r)))
         });
-        let Some(i) = culprit else { return Some((change, fragments, after)) };
+        let Some(i) = culprit else { return Some((change, after)) };
         let removed = plan.added.remove(i);
         plan.skipped.push(plan::Skipped {
             directive: removed.directive,
@@ -395,52 +454,66 @@ impl OwnOutput {
         }
     }
 
-    /// The unit's fragments without hardenunit's output.
-    fn base_fragments(&self, unit: &LoadedUnit) -> Result<Vec<Fragment>, LoadError> {
-        let mut fragments = unit.fragments.clone();
+    /// The unit's fragments without hardenunit's output (the unit's own, not a copy, when it
+    /// has none).
+    fn base_fragments<'u>(&self, unit: &'u LoadedUnit) -> Result<Cow<'u, [Fragment]>, LoadError> {
         match self.mode {
-            Mode::DropIn => fragments.retain(|f| f.real_path != self.real),
+            Mode::DropIn if unit.fragments.iter().all(|f| f.real_path != self.real) => {
+                Ok(Cow::Borrowed(&unit.fragments))
+            }
+            Mode::DropIn => {
+                Ok(Cow::Owned(unit.fragments.iter().filter(|f| f.real_path != self.real).cloned().collect()))
+            }
             Mode::InPlace => {
+                let mut fragments = unit.fragments.clone();
                 fragments[0].doc = inplace::strip_block(&fragments[0].doc).map_err(|e| parse_error(&self.shown, e))?;
+                Ok(Cow::Owned(fragments))
             }
         }
-        Ok(fragments)
     }
 
-    /// The change to write, and the fragments as systemd would read them afterwards.
+    /// The change to write, and the assignments systemd would read afterwards: `base` (the
+    /// assignments of `base_fragments`) with the new file's spliced in where systemd reads
+    /// it, without copying the fragments.
     fn render(
         &self,
         plan: &Plan,
-        base: &[Fragment],
+        base_fragments: &[Fragment],
+        base: &[Assignment],
         req: &Request,
-    ) -> Result<(Option<FileChange>, Vec<Fragment>), LoadError> {
-        let mut fragments = base.to_vec();
-        let after = match self.mode {
+    ) -> Result<(Option<FileChange>, Vec<Assignment>), LoadError> {
+        let (after, assignments) = match self.mode {
             Mode::InPlace => {
-                let doc = inplace::with_block(&base[0].doc, &dropin::directive_lines(plan))
+                let main = &base_fragments[0];
+                let doc = inplace::with_block(&main.doc, &dropin::directive_lines(plan))
                     .map_err(|e| parse_error(&self.shown, e))?;
-                let text = doc.to_string();
-                fragments[0].doc = doc;
-                Some(text)
+                let replaced = main.doc.entries().count();
+                let assignments = assignments_in(&main.path, &doc).chain(base[replaced..].iter().cloned()).collect();
+                (Some(doc.to_string()), assignments)
             }
             Mode::DropIn => {
                 let doc = dropin::document(plan, &req.policy.profile, req.systemd_version)
                     .map_err(|e| parse_error(&self.shown, e))?;
-                let text = doc.as_ref().map(Document::to_string);
-                if let Some(doc) = doc {
-                    let name = self.real.file_name().map(|n| n.to_owned());
-                    let pos = fragments
-                        .iter()
-                        .skip(1)
-                        .position(|f| f.real_path.file_name().map(|n| n.to_owned()) > name)
-                        .map(|p| p + 1)
-                        .unwrap_or(fragments.len());
-                    fragments.insert(
-                        pos,
-                        Fragment { path: self.shown.clone(), real_path: self.real.clone(), doc, is_dropin: true },
-                    );
+                match doc {
+                    Some(doc) => {
+                        let name = self.real.file_name();
+                        let pos = base_fragments
+                            .iter()
+                            .skip(1)
+                            .position(|f| f.real_path.file_name() > name)
+                            .map(|p| p + 1)
+                            .unwrap_or(base_fragments.len());
+                        let before: usize = base_fragments[..pos].iter().map(|f| f.doc.entries().count()).sum();
+                        let assignments = base[..before]
+                            .iter()
+                            .cloned()
+                            .chain(assignments_in(&self.shown, &doc))
+                            .chain(base[before..].iter().cloned())
+                            .collect();
+                        (Some(doc.to_string()), assignments)
+                    }
+                    None => (None, base.to_vec()),
                 }
-                text
             }
         };
         let change = (self.existing.is_some() || after.is_some()).then(|| FileChange {
@@ -449,8 +522,19 @@ impl OwnOutput {
             before: self.existing.clone(),
             after,
         });
-        Ok((change, fragments))
+        Ok((change, assignments))
     }
+}
+
+/// The assignments of `doc`, read from `path`, as [`assignments_of`] makes them.
+fn assignments_in<'a>(path: &'a Path, doc: &'a Document) -> impl Iterator<Item = Assignment> + 'a {
+    doc.entries().map(move |e| Assignment {
+        section: e.section.clone(),
+        key: e.key.clone(),
+        value: e.value.clone(),
+        file: path.to_owned(),
+        line: e.line,
+    })
 }
 
 fn parse_error(path: &Path, e: crate::unit::ParseError) -> LoadError {

@@ -53,13 +53,22 @@ impl Loader {
     /// in the root's unit directories. Aliases are loaded as their target, with the drop-ins
     /// of every name; a masked unit is an outcome of its own, for the caller to judge.
     pub fn select(&self, args: &[String], types: &[&str]) -> Selection {
-        let outcomes = if args.is_empty() {
+        Selection { outcomes: self.select_each(args, types).collect(), display: self.display_paths() }
+    }
+
+    /// [`Loader::select`]'s outcomes one at a time, in the same order: named units are loaded
+    /// as the caller asks for the next, so it can work on one while the next loads.
+    pub fn select_each<'a>(
+        &'a self,
+        args: &'a [String],
+        types: &[&str],
+    ) -> Box<dyn Iterator<Item = Result<LoadOutcome, LoadError>> + 'a> {
+        if args.is_empty() {
             let (found, errors) = self.discover(types);
-            found.into_iter().map(Ok).chain(errors.into_iter().map(Err)).collect()
+            Box::new(found.into_iter().map(Ok).chain(errors.into_iter().map(Err)))
         } else {
-            args.iter().map(|arg| self.load(arg)).collect()
-        };
-        Selection { outcomes, display: self.display_paths() }
+            Box::new(args.iter().map(|arg| self.load(arg)))
+        }
     }
 
     pub fn display_paths(&self) -> DisplayPaths {
