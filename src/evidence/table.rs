@@ -1057,4 +1057,18 @@ mod tests {
         apply_program("tinyproxy.service", "/usr/bin/tinyproxy", &mut other);
         assert!(!other.needs.contains_key(&WritableExecutableMemory));
     }
+
+    #[test]
+    fn coreutils_install_writes_files_but_installs_no_packages() {
+        // tor's ExecStartPre=/usr/bin/install -Z -m 02755 -o debian-tor -g debian-tor -d /run/tor
+        let mut f = Findings::default();
+        apply_program("tor@default.service", "/usr/bin/install", &mut f);
+        assert!(f.needs.contains_key(&SetuidFiles) && f.needs.contains_key(&WritesSystemDirectories));
+        for need in [KernelModules, Mounts, Devices, SetuidExecution] {
+            assert!(!f.needs.contains_key(&need), "{need:?}: {:?}", f.needs.get(&need));
+        }
+        let mut dpkg = Findings::default();
+        apply_program("food.service", "/usr/bin/dpkg", &mut dpkg);
+        assert!(dpkg.needs.contains_key(&KernelModules) && dpkg.needs.contains_key(&Mounts));
+    }
 }

@@ -20,7 +20,7 @@ use crate::unit::words::base_name;
 
 #[derive(Debug, Clone, Copy)]
 pub struct NumberedCalls {
-    /// File names (base names) starting with one of these.
+    /// File names (base names) starting with one of these sonames, or a program's name.
     pub library: &'static [&'static str],
     /// Every system call it passes to syscall(), by its name.
     pub calls: &'static [&'static str],
@@ -249,6 +249,36 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
                  malloc_read_fd(): SYS_open or SYS_openat, SYS_read, SYS_write, SYS_close; 5.3.1 also \
                  SYS_lseek and pages_purge_process_madvise_impl() SYS_process_madvise (5.3.0, 5.3.1)",
     },
+    // libseccomp's src/system.c: sys_chk_seccomp_syscall() resolves "seccomp" in its own
+    // syscall table (arch_syscall_resolve_name()) and probes it; sys_chk_seccomp_action(),
+    // _sys_chk_seccomp_flag_kernel() and sys_filter_load() pass the number it keeps
+    // (_nr_seccomp), sys_notify_alloc() __NR_seccomp: seccomp(2) only (the 2.5 branch read).
+    // The files of 2.5.4-1+deb12u1, 2.6.0-2 and 2.6.1-1+b2 make 7 calls: one with the number
+    // just resolved from the string "seccomp", five with the static it alone is stored in
+    // (or -1, on reset), one with 317.
+    NumberedCalls {
+        library: &["libseccomp.so.2"],
+        calls: &["seccomp"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "libseccomp's src/system.c, sys_chk_seccomp_syscall(), sys_chk_seccomp_action(), \
+                 sys_filter_load(), sys_notify_alloc(): the number arch_syscall_resolve_name() gives \
+                 \"seccomp\", or __NR_seccomp (2.5.4, 2.6.0, 2.6.1)",
+    },
+    // Tor's src/lib/crypt_ops/crypto_rand.c, crypto_strongest_rand_syscall():
+    // syscall(SYS_getrandom, out, out_len, 0), /dev/urandom when it fails. The programs of
+    // 0.4.9.11-0+deb12u1, 0.4.9.15-0+deb13u1 and 0.4.9.15-1 (tor, tor-gencert,
+    // tor-print-ed-signing-cert) load 318 before their one call.
+    NumberedCalls {
+        library: &["tor", "tor-gencert", "tor-print-ed-signing-cert"],
+        calls: &["getrandom"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "Tor's src/lib/crypt_ops/crypto_rand.c, crypto_strongest_rand_syscall(): SYS_getrandom \
+                 (0.4.9.11, 0.4.9.15)",
+    },
     // Samba's libreplace, and the copy of it that libwbclient, talloc, tdb and tevent
     // carry: only rep_openat2().
     NumberedCalls {
@@ -271,7 +301,8 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
 /// The row of a library file, by its path or base name.
 pub fn numbered_calls_of(file: &str) -> Option<&'static NumberedCalls> {
     let name = base_name(file);
-    NUMBERED_CALLS.iter().find(|r| r.library.iter().any(|p| name.starts_with(p)))
+    let matches = |p: &&str| name == *p || (p.contains(".so") && name.starts_with(p));
+    NUMBERED_CALLS.iter().find(|r| r.library.iter().any(matches))
 }
 
 impl NumberedCalls {
@@ -332,5 +363,16 @@ mod tests {
             .calls
             .contains(&"pidfd_open"));
         assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2").unwrap().calls.contains(&"open"));
+    }
+
+    #[test]
+    fn tor_and_its_libseccomp_call_only_getrandom_and_seccomp_by_number() {
+        assert_eq!(numbered_calls_of("/usr/bin/tor").unwrap().calls, ["getrandom"]);
+        assert_eq!(numbered_calls_of("/usr/bin/tor-gencert").unwrap().calls, ["getrandom"]);
+        let seccomp = numbered_calls_of("/usr/lib/x86_64-linux-gnu/libseccomp.so.2.6.0").unwrap();
+        assert_eq!(seccomp.calls, ["seccomp"]);
+        // A program's row is its name alone: another program whose name starts alike is not read.
+        assert!(numbered_calls_of("/usr/bin/torsocks").is_none());
+        assert!(numbered_calls_of("/usr/bin/tor-resolve").is_none());
     }
 }

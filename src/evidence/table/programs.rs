@@ -521,7 +521,6 @@ pub static PROGRAMS: &[Rule] = &[
             "updatedb.plocate",
             "updatedb",
             "mandb",
-            "install",
         ]),
         then: &[
             N(WritesSystemDirectories),
@@ -532,6 +531,19 @@ pub static PROGRAMS: &[Rule] = &[
             N(Devices),
         ],
         why: "installs packages or rewrites system files",
+    },
+    // coreutils' install(1) copies files or makes directories where its arguments say, then
+    // gives them the -o/-g owner and the -m mode (src/install.c: install_file_in_file() and, for
+    // -d, make_dir_parents() with the mode; change_attributes(): lchown(), then chmod() with
+    // set-uid and set-gid bits kept, as tor's `install -m 02755 -d /run/tor` asks); the only
+    // program it runs is strip(1) for -s. It neither mounts nor loads modules nor runs set-uid
+    // helpers: coreutils 9.1-1 (Debian 12), 9.7-3 (13) and 9.10-1 (sid), whose
+    // /usr/bin/install imports (objdump -T) no mount, umount2, init_module, finit_module,
+    // delete_module or reboot. What else it calls its imports show, as for any program.
+    Rule {
+        when: Prog(&["install"]),
+        then: &[N(WritesSystemDirectories), N(SetuidFiles)],
+        why: "copies files or makes directories where its arguments say, set-uid or set-gid ones too",
     },
     Rule {
         when: Prog(&[
