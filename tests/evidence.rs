@@ -1058,6 +1058,31 @@ fn a_library_whose_syscall_numbers_are_known_lets_resources_be_denied() {
     assert!(filter.starts_with('~') && !filter.contains("@resources") && !filter.contains("@privileged"), "{filter}");
 }
 
+#[test]
+fn rsync_syscall_numbers_are_known_so_resources_is_denied() {
+    // The same code under rsync's name and under a name no row has.
+    let r = TestRoot::new();
+    r.cc("numbered-program.c", "usr/bin/rsync", &[]);
+    r.cc("numbered-program.c", "usr/bin/numbered", &[]);
+    r.unit("rsync.service", "[Service]\nExecStart=/usr/bin/rsync --no-detach --daemon\n");
+    r.unit("numbered.service", "[Service]\nExecStart=/usr/bin/numbered\n");
+
+    let rsync = r.evidence("rsync.service");
+    assert!(!rsync.needs.contains_key(&Need::NumberedSystemCalls), "{:?}", rsync.needs);
+    let explained = explain_text(&rsync);
+    assert!(
+        explained.contains("/usr/bin/rsync imports syscall: calls syscall(3) only for fchmodat2, getxattrat"),
+        "{explained}"
+    );
+    let filter = syscall_filter_added(r.dir.path(), "rsync.service");
+    assert!(filter.split(' ').any(|g| g == "@resources"), "{filter}");
+
+    let other = r.evidence("numbered.service");
+    assert!(other.needs.contains_key(&Need::NumberedSystemCalls), "{:?}", other.needs);
+    let filter = syscall_filter_added(r.dir.path(), "numbered.service");
+    assert!(filter.starts_with('~') && !filter.contains("@resources"), "{filter}");
+}
+
 /// libwrap's nice(3) fails without harm (tcp_wrappers' options.c nice_option() logs it and
 /// serves the connection), so where the written filter fails a refused call with an errno it
 /// keeps neither @resources nor CAP_SYS_NICE. Where a refused call kills the service (the

@@ -16,6 +16,7 @@ use super::language::Language;
 use super::shell::ScriptReading;
 use super::table::cited::{DLOPEN_PROBES, KEEPS_CAPABILITIES, USED_WITHOUT_FILE};
 use super::table::interpreters::DATA_INTERPRETERS;
+use super::table::numbered::numbered_calls_of;
 use super::table::{apply_matches, apply_program, matches_without, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, ProgramEvidence, ProgramKind, ServiceFacts, SocketFact};
 use crate::directives::Need;
@@ -464,7 +465,10 @@ impl Gatherer<'_> {
         }
         self.pam_modules(inside, facts, &mut own);
         apply_matches(&own, true, &mut self.findings);
-        let (libraries, _, not_counted) = self.follow_libraries(inside, facts, plugin_imports.as_ref());
+        let (libraries, _, mut not_counted) = self.follow_libraries(inside, facts, plugin_imports.as_ref());
+        if let Some(row) = numbered_calls_of(inside).filter(|_| facts.used_functions().contains("syscall")) {
+            not_counted.insert(0, format!("{inside} imports syscall: {}", row.describe()));
+        }
         evidence.libraries = libraries;
         self.add_library_notes(evidence, not_counted);
     }
