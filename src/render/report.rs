@@ -220,16 +220,22 @@ struct JsonUnit<'a> {
 }
 
 /// The units as one pretty-printed JSON list. Each unit is written on its own, by rayon's
-/// threads (escaping the text of a corpus's plans is 5% of a run), already nested as
-/// `serde_json::to_string_pretty` of the whole list nests it.
+/// threads (escaping the text of a corpus's plans is 5% of a run), then nested one level
+/// down: a JSON string holds no raw newline, so every newline starts an indented line.
 pub fn json(units: &[UnitReport]) -> String {
     use rayon::prelude::*;
     let written: Result<Vec<Vec<u8>>, serde_json::Error> = units
         .par_iter()
         .map(|u| {
-            let mut out = Vec::new();
-            json_unit(u).serialize(&mut serde_json::Serializer::with_formatter(&mut out, InList::default()))?;
-            Ok(out)
+            let pretty = serde_json::to_vec_pretty(&json_unit(u))?;
+            let mut nested = Vec::with_capacity(pretty.len() + pretty.len() / 8);
+            for &byte in &pretty {
+                nested.push(byte);
+                if byte == b'\n' {
+                    nested.extend_from_slice(b"  ");
+                }
+            }
+            Ok(nested)
         })
         .collect();
     let mut s = match written {
@@ -247,78 +253,6 @@ pub fn json(units: &[UnitReport]) -> String {
     };
     s.push('\n');
     s
-}
-
-/// serde_json's pretty formatter (two spaces a level) for a value one level down in a list.
-struct InList {
-    depth: usize,
-    has_value: bool,
-}
-
-impl Default for InList {
-    fn default() -> Self {
-        InList { depth: 1, has_value: false }
-    }
-}
-
-impl InList {
-    fn new_line<W: ?Sized + std::io::Write>(&self, writer: &mut W, first: bool) -> std::io::Result<()> {
-        writer.write_all(if first { b"\n" } else { b",\n" })?;
-        (0..self.depth).try_for_each(|_| writer.write_all(b"  "))
-    }
-
-    fn close<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            writer.write_all(b"\n")?;
-            (0..self.depth).try_for_each(|_| writer.write_all(b"  "))?;
-        }
-        writer.write_all(bracket)
-    }
-}
-
-impl serde_json::ser::Formatter for InList {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        writer.write_all(b"[")
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.close(writer, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
-        self.new_line(writer, first)
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        writer.write_all(b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.close(writer, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
-        self.new_line(writer, first)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        writer.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
 }
 
 fn json_unit(u: &UnitReport) -> JsonUnit<'_> {
