@@ -229,11 +229,11 @@ pub fn json(units: &[UnitReport]) -> String {
         .map(|u| {
             let pretty = serde_json::to_vec_pretty(&json_unit(u))?;
             let mut nested = Vec::with_capacity(pretty.len() + pretty.len() / 8);
-            for &byte in &pretty {
-                nested.push(byte);
-                if byte == b'\n' {
-                    nested.extend_from_slice(b"  ");
+            for (i, line) in pretty.split(|&b| b == b'\n').enumerate() {
+                if i > 0 {
+                    nested.extend_from_slice(b"\n  ");
                 }
+                nested.extend_from_slice(line);
             }
             Ok(nested)
         })
