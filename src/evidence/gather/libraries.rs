@@ -9,7 +9,7 @@ use crate::evidence::elf::ElfFacts;
 use crate::evidence::files::{ElfRead, Located, ParsedElf};
 use crate::evidence::table::interpreters::{is_interpreter_library, uncounted};
 use crate::evidence::table::libraries::{
-    counted_matches, failure_handled, only_when_ids_differ, reach_of, Callers, FailureHandled, OnlyWhenIdsDiffer,
+    counted_matches, reach_of, rows_for, Callers, LibraryImports, FAILURE_HANDLED, ONLY_WHEN_IDS_DIFFER,
 };
 use crate::evidence::table::numbered::numbered_calls_of;
 use crate::evidence::table::{apply_matches, matches_without, Effect, Match};
@@ -223,7 +223,7 @@ impl Gatherer<'_> {
                 }
             }
             let used = parsed.facts.used_functions();
-            let handled: Vec<(&FailureHandled, Vec<&str>)> = failure_handled(soname)
+            let handled: Vec<(&LibraryImports, Vec<&str>)> = rows_for(FAILURE_HANDLED, soname)
                 .map(|r| (r, r.imports.iter().copied().filter(|f| used.contains(*f)).collect::<Vec<_>>()))
                 .filter(|(_, imports)| !imports.is_empty())
                 .collect();
@@ -265,9 +265,9 @@ impl Gatherer<'_> {
 
     /// The imports of a library that count only where a process's real and effective user
     /// ids may differ, when the service rules that out: with the row's source and why.
-    fn not_counted_unless_ids_differ(&self, soname: &str) -> Option<(&'static OnlyWhenIdsDiffer, &'static str)> {
+    fn not_counted_unless_ids_differ(&self, soname: &str) -> Option<(&'static LibraryImports, &'static str)> {
         let why = self.set_id_gain.why_not()?;
-        Some((only_when_ids_differ(soname).next()?, why))
+        Some((rows_for(ONLY_WHEN_IDS_DIFFER, soname).next()?, why))
     }
 
     /// An interpreter's library offers its scripts privileged functions: they count only

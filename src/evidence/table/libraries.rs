@@ -205,22 +205,31 @@ pub static LIBRARY_REACH: &[Reach] = &[
     },
 ];
 
+/// A library's imports that count only under a condition its source shows, and where it
+/// shows it, for `explain`.
+#[derive(Debug, Clone, Copy)]
+pub struct LibraryImports {
+    /// Sonames starting with one of these.
+    pub library: &'static [&'static str],
+    pub imports: &'static [&'static str],
+    pub source: &'static str,
+}
+
+/// The rows of `table` for a library by its soname.
+pub fn rows_for<'s>(
+    table: &'static [LibraryImports],
+    soname: &'s str,
+) -> impl Iterator<Item = &'static LibraryImports> + 's {
+    table.iter().filter(move |r| r.library.iter().any(|p| soname.starts_with(p)))
+}
+
 /// Imports a library makes only in a process whose real user id is not its effective one.
 /// A service's process is in that state only when it (or a process before it) ran a
 /// set-uid program without no_new_privs, or changed its own ids, which its own imports then
 /// show (with the same needs). So such an import does not count where neither can happen
 /// through a set-uid bit: for a service started as root that runs no set-uid program, and
 /// for one with NoNewPrivileges=yes (or DynamicUser=yes, which implies it).
-#[derive(Debug, Clone, Copy)]
-pub struct OnlyWhenIdsDiffer {
-    /// Sonames starting with one of these.
-    pub library: &'static [&'static str],
-    pub imports: &'static [&'static str],
-    /// Where the library's source shows it, for `explain`.
-    pub source: &'static str,
-}
-
-pub static ONLY_WHEN_IDS_DIFFER: &[OnlyWhenIdsDiffer] = &[
+pub static ONLY_WHEN_IDS_DIFFER: &[LibraryImports] = &[
     // libgcrypt's src/secmem.c (1.10.1, 1.11.0, 1.12.0 and 1.12.2 read): setuid() in
     // lock_pool_pages(), `if (uid && !geteuid())` with uid = getuid() (a set-uid-root
     // program run by another user, giving up root once its secure memory is locked), and in
@@ -230,7 +239,7 @@ pub static ONLY_WHEN_IDS_DIFFER: &[OnlyWhenIdsDiffer] = &[
     // 1.11.0 and 1.12.4 links no libcap and imports no cap_set_proc), the other branch, and
     // without random/rndunix.c, the only other caller (none of its /usr/bin/vmstat,
     // netstat command strings is in the library).
-    OnlyWhenIdsDiffer {
+    LibraryImports {
         library: &["libgcrypt.so."],
         imports: &["setuid"],
         source: "libgcrypt's src/secmem.c, lock_pool_pages() and _gcry_secmem_init_internal() \
@@ -240,21 +249,13 @@ pub static ONLY_WHEN_IDS_DIFFER: &[OnlyWhenIdsDiffer] = &[
 
 /// Imports of a library whose failure its source handles at every call: it logs the error
 /// or ignores the result, and goes on. A call that SystemCallFilter= refuses with an errno
-/// (the baseline pairs SystemCallErrorNumber=EPERM with the filter it writes) or that a
-/// missing capability refuses takes that path, so neither the deny-list group holding the
-/// call nor the capability is a need. A filter that kills on a refused call (a unit's own
-/// SystemCallFilter= without SystemCallErrorNumber=, or with `kill`) gives the library no
-/// path to take: there the needs still keep the group out (`crate::plan::shape`).
-#[derive(Debug, Clone, Copy)]
-pub struct FailureHandled {
-    /// Sonames starting with one of these.
-    pub library: &'static [&'static str],
-    pub imports: &'static [&'static str],
-    /// Where the source shows every call and what a failure does, for `explain`.
-    pub source: &'static str,
-}
-
-pub static FAILURE_HANDLED: &[FailureHandled] = &[
+/// (the plan pairs the policy's SystemCallErrorNumber=, EPERM built in, with the filter it
+/// writes) or that a missing capability refuses takes that path, so neither the deny-list
+/// group holding the call nor the capability is a need. A filter that kills on a refused
+/// call (a unit's own SystemCallFilter= without SystemCallErrorNumber=, or with `kill`, or a
+/// policy that pairs none or `kill`) gives the library no path to take: there the needs
+/// still keep the group out (`crate::plan::shape`).
+pub static FAILURE_HANDLED: &[LibraryImports] = &[
     // tcp_wrappers' options.c nice_option(), the "nice" option of a hosts.allow rule, is the
     // only caller of nice(3) in libwrap: `if (dry_run == 0 && nice(niceval) < 0)
     // tcpd_warn("nice(%d): %m", niceval);`, and diag.c tcpd_warn() only logs (the rule's
@@ -263,7 +264,7 @@ pub static FAILURE_HANDLED: &[FailureHandled] = &[
     // Read: 7.6.q-32's options.c and diag.c, whose Debian patches change neither function.
     // The files of 7.6.q-32 and 7.6.q-36 call nice@plt once, then `test %eax,%eax; jns`
     // past a call to tcpd_warn@plt.
-    FailureHandled {
+    LibraryImports {
         library: &["libwrap.so.0"],
         imports: &["nice"],
         source: "tcp_wrappers' options.c nice_option(), the only caller: a failing nice() is logged with \
@@ -274,23 +275,13 @@ pub static FAILURE_HANDLED: &[FailureHandled] = &[
     // drops its result: the background thread runs on whichever CPUs it has (Debian's
     // 5.3.0-1, 5.3.0-3 and 5.3.1-2 sources read). The files of 5.3.0-1 and 5.3.0-3 call
     // sched_setaffinity@plt once, then jump on without reading %eax.
-    FailureHandled {
+    LibraryImports {
         library: &["libjemalloc.so.2"],
         imports: &["sched_setaffinity"],
         source: "jemalloc's src/background_thread.c set_current_thread_affinity(), the only caller: \
                  background_thread_entry() ignores its result (5.3.0, 5.3.1)",
     },
 ];
-
-/// The [`FAILURE_HANDLED`] rows for a library by its soname.
-pub fn failure_handled(soname: &str) -> impl Iterator<Item = &'static FailureHandled> + '_ {
-    FAILURE_HANDLED.iter().filter(move |r| r.library.iter().any(|p| soname.starts_with(p)))
-}
-
-/// The [`ONLY_WHEN_IDS_DIFFER`] rows for a library by its soname.
-pub fn only_when_ids_differ(soname: &str) -> impl Iterator<Item = &'static OnlyWhenIdsDiffer> + '_ {
-    ONLY_WHEN_IDS_DIFFER.iter().filter(move |r| r.library.iter().any(|p| soname.starts_with(p)))
-}
 
 /// What the program and every object it loads import, each object's set as read: whether
 /// some import reaches a row is looked up in them (a library chain imports thousands of
@@ -401,9 +392,9 @@ mod tests {
                 assert!(groups.count() > 0, "{import}: no row makes it keep a deny-list group out");
             }
         }
-        assert_eq!(failure_handled("libwrap.so.0").next().unwrap().imports, ["nice"]);
-        assert!(failure_handled("libjemalloc.so.2").any(|r| r.imports.contains(&"sched_setaffinity")));
-        assert_eq!(failure_handled("libc.so.6").count(), 0);
+        assert_eq!(rows_for(FAILURE_HANDLED, "libwrap.so.0").next().unwrap().imports, ["nice"]);
+        assert!(rows_for(FAILURE_HANDLED, "libjemalloc.so.2").any(|r| r.imports.contains(&"sched_setaffinity")));
+        assert_eq!(rows_for(FAILURE_HANDLED, "libc.so.6").count(), 0);
     }
 
     #[test]
