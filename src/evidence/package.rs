@@ -403,11 +403,13 @@ fn read_list_into(resolver: &Resolver, name: &str, bytes: &mut Vec<u8>) -> bool 
         Ok((Resolved::Real(p), seen)) => (p, seen),
         _ => return false,
     };
-    match seen.map_or_else(|| root.stat(&real), Ok) {
-        Ok(meta) if meta.kind == Kind::File && meta.len <= MAX_LIST_SIZE => {}
+    let len = match seen.map_or_else(|| root.stat(&real), Ok) {
+        Ok(meta) if meta.kind == Kind::File && meta.len <= MAX_LIST_SIZE => meta.len,
         _ => return false,
-    }
+    };
     bytes.clear();
+    // Room for the whole list at once: grown while read, it is copied at each step.
+    bytes.reserve(len as usize);
     if root.is_in_memory() {
         return root.read_bytes(&real, MAX_LIST_SIZE).map(|(read, _)| *bytes = read).is_ok();
     }

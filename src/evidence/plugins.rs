@@ -94,21 +94,35 @@ pub(super) fn find(resolver: &Resolver, candidates: &[String]) -> Plugins {
     for dir in candidates {
         let mut files = Vec::new();
         let mut named_for_code = dir.rsplit('/').next().is_some_and(names_code);
-        let mut todo = vec![(dir.clone(), 0)];
+        // Each directory with where it was resolved to, once known (a subdirectory is
+        // resolved when its entry is looked at).
+        let mut todo = vec![(dir.clone(), 0, None)];
         let mut is_dir = false;
-        while let Some((d, level)) = todo.pop() {
-            let Some((real, Kind::Dir)) = resolve(resolver, &d) else { continue };
+        while let Some((d, level, resolved)) = todo.pop() {
+            let real = match resolved {
+                Some(real) => real,
+                None => match resolve(resolver, &d) {
+                    Some((real, Kind::Dir)) => real,
+                    _ => continue,
+                },
+            };
             let Ok(entries) = root.list_dir(&real) else { continue };
             is_dir = true;
             let mut entries: Vec<String> = entries.into_iter().map(|(name, _)| name).collect();
             entries.sort();
             for name in entries {
+                // Below the first level only a shared object counts: nothing else is looked
+                // at (/usr/share/locale, which gettext's programs name, holds hundreds of
+                // directories of message catalogues).
+                if level >= 1 && !is_shared_object(&name) {
+                    continue;
+                }
                 let inside = format!("{d}/{name}");
-                let Some((_, kind)) = resolve(resolver, &inside) else { continue };
+                let Some((real_entry, kind)) = resolve(resolver, &inside) else { continue };
                 if kind == Kind::Dir {
                     if level < 1 {
                         named_for_code |= names_code(&name);
-                        todo.push((inside, level + 1));
+                        todo.push((inside, level + 1, Some(real_entry)));
                     }
                 } else if kind == Kind::File && is_shared_object(&name) {
                     files.push(inside);
@@ -144,6 +158,38 @@ fn resolve(resolver: &Resolver, inside: &str) -> Option<(PathBuf, Kind)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plugins_are_shared_objects_two_levels_down_symlinks_followed_inside_the_root() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let at = |p: &str| dir.path().join(p);
+        let file = |p: &str| {
+            std::fs::create_dir_all(at(p).parent().unwrap()).unwrap();
+            std::fs::write(at(p), "").unwrap();
+        };
+        file("usr/lib/food/a.so");
+        file("usr/lib/food/notes.txt");
+        file("usr/lib/food/sub/b.so.1");
+        file("usr/lib/food/sub/deeper/c.so"); // three levels down: not read
+        std::fs::create_dir_all(at("usr/lib/food/sub/d.so")).unwrap(); // a directory named as one
+        file("usr/lib/elsewhere/e.so");
+        symlink("/usr/lib/elsewhere/e.so", at("usr/lib/food/sub/e.so")).unwrap();
+        symlink("../elsewhere", at("usr/lib/food/linked")).unwrap();
+        std::fs::create_dir_all(at("usr/share/locale/de/LC_MESSAGES")).unwrap();
+        file("usr/share/locale/de/LC_MESSAGES/food.mo");
+        std::fs::create_dir_all(at("usr/share/words/modules/x")).unwrap();
+
+        let resolver = Resolver::new(crate::unit::rootfs::RootFs::new(dir.path()).unwrap());
+        let dirs = ["/usr/lib/food", "/usr/share/locale", "/usr/share/words", "/usr/lib/none"].map(String::from);
+        let found = find(&resolver, &dirs);
+        assert_eq!(found.dirs, [("/usr/lib/food".to_owned(), 4), ("/usr/share/words".to_owned(), 0)]);
+        assert_eq!(
+            found.files,
+            ["/usr/lib/food/a.so", "/usr/lib/food/sub/b.so.1", "/usr/lib/food/sub/e.so", "/usr/lib/food/linked/e.so"]
+        );
+        assert!(!found.truncated);
+    }
 
     #[test]
     fn candidates_are_a_programs_own_directories() {

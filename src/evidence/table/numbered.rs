@@ -320,7 +320,8 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
 /// The row of a library file, by its path or base name.
 pub fn numbered_calls_of(file: &str) -> Option<&'static NumberedCalls> {
     let name = base_name(file);
-    let matches = |p: &&str| name == *p || (p.contains(".so") && name.starts_with(p));
+    // The prefix first: every program and library run is looked up here, against every row.
+    let matches = |p: &&str| name.starts_with(p) && (name.len() == p.len() || p.contains(".so"));
     NUMBERED_CALLS.iter().find(|r| r.library.iter().any(matches))
 }
 
@@ -389,6 +390,9 @@ mod tests {
         assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2").unwrap().calls.contains(&"open"));
         assert!(numbered_calls_of("/usr/bin/rsync").unwrap().calls.contains(&"fchmodat2"));
         assert!(numbered_calls_of("/usr/sbin/rsyslogd").is_none());
+        // A program's name is matched whole: only a soname is a prefix.
+        assert!(numbered_calls_of("/usr/bin/rsync-ssl").is_none() && numbered_calls_of("/usr/bin/torify").is_none());
+        assert!(numbered_calls_of("/usr/sbin/tor").is_some());
     }
 
     #[test]
