@@ -1159,3 +1159,87 @@ fn libwrap_nice_keeps_resources_out_only_where_a_refused_call_kills_under_any_po
         assert_eq!(errno.as_deref(), layer.contains("kill").then_some("kill"), "{layer}");
     }
 }
+
+/// postgresql-common's pg_ctlcluster (as in 248, 278 and 293, cut down to the lines that run
+/// commands): the programs it runs by variables are the package's own under
+/// /usr/lib/postgresql/VERSION/bin, read as run by it; systemctl runs only without
+/// --skip-systemctl-redirect, PgCommon's `system @_` and dpkg only for their functions' callers.
+#[test]
+fn pg_ctlcluster_runs_the_packages_own_programs() {
+    let r = TestRoot::new();
+    r.cc("interpreter.c", "usr/bin/perl", &["-ldl"]);
+    r.cc("plain.c", "usr/bin/dash", &[]);
+    symlink("dash", r.path("usr/bin/sh")).unwrap();
+    symlink("usr/bin", r.path("bin")).unwrap();
+    for program in ["pg_ctl", "psql", "pg_controldata"] {
+        r.cc("plain.c", &format!("usr/lib/postgresql/17/bin/{program}"), &[]);
+    }
+    r.cc("drop-privileges.c", "usr/lib/postgresql/17/bin/postgres", &[]);
+    r.file("usr/share/perl/5.40.1/strict.pm", "package strict;\n1;\n", 0o644);
+    let common = "package PgCommon;\nuse strict;\nour $binroot = \"/usr/lib/postgresql/\";\n\
+        sub get_program_path {\n    my ($program, $version) = @_;\n    my $path = \"$binroot$version/bin/$program\";\n    return $path if -x $path;\n}\n\
+        sub system_or_error {\n    my $ret = system @_;\n}\n\
+        sub get_cluster_controldata {\n    my $pg_controldata = get_program_path 'pg_controldata', $version;\n\
+        my $result = open (CTRL, '-|', $pg_controldata, (cluster_data_directory $version, $cluster));\n}\n\
+        sub package_list($) {\n    open (my $fh, '-|', 'dpkg', '-l', $pattern) or error \"could not read list of packages\";\n}\n1;\n";
+    r.file("usr/share/perl5/PgCommon.pm", common, 0o644);
+    let script = "#!/usr/bin/perl\nuse strict;\nuse PgCommon;\n\
+        sub cluster_port_ready {\n    my $psql = get_program_path('psql', $v);\n\
+        $out = `LC_MESSAGES=C $psql -h '$sd' --port $p $nopwoption -Xc '' template1 2>&1 >/dev/null`;\n}\n\
+        sub start {\n    if ($foreground) {\n        my $postgres = get_program_path 'postgres', $version;\n\
+        exec '/bin/sh', '-c', \"exec $postgres $postgres_opts\" or\n            error \"Executing $postgres failed: $!\"\n    }\n\
+        exec $pg_ctl @options or error \"could not exec $pg_ctl @options: $!\";\n}\n\
+        if (not $skip_systemctl_redirect and getppid() != 1) {\n    system 'systemctl', 'is-active', '-q', \"postgresql\\@$version-$cluster\";\n}\n\
+        $pg_ctl = $bindir ? \"$bindir/pg_ctl\" : get_program_path ('pg_ctl', $version);\n";
+    r.file("usr/bin/pg_ctlcluster", script, 0o755);
+    let unit = |args: &str| {
+        format!(
+            "[Service]\nType=forking\nExecStart=-/usr/bin/pg_ctlcluster {args} %i start\n\
+             ExecStop=/usr/bin/pg_ctlcluster {args} -m fast %i stop\n"
+        )
+    };
+    r.unit("postgresql@.service", &unit("--skip-systemctl-redirect"));
+    let e = r.evidence("postgresql@17-main.service");
+    assert!(e.complete, "{:?}", e.missing);
+    let read: Vec<&str> = e.programs.iter().map(|p| p.path.as_str()).collect();
+    for program in ["pg_ctl", "postgres", "psql", "pg_controldata"] {
+        assert!(read.contains(&format!("/usr/lib/postgresql/17/bin/{program}").as_str()), "{program}: {read:?}");
+    }
+    assert!(!read.iter().any(|p| p.ends_with("systemctl") || p.ends_with("dpkg")), "{read:?}");
+    assert!(e.capabilities.contains_key("CAP_SETUID"), "postgres, as pg_ctl runs it, drops privileges");
+    let pg_ctl = e.programs.iter().find(|p| p.path == "/usr/lib/postgresql/17/bin/pg_ctl").unwrap();
+    assert!(
+        pg_ctl.note.as_deref().unwrap_or("").contains("get_program_path ('pg_ctl', $version)"),
+        "{:?}",
+        pg_ctl.note
+    );
+    assert!(derive(&e).is_some());
+
+    // Another pg_ctl: --bindir, in any form Getopt::Long takes.
+    for bindir in ["--bindir /opt/pg", "--bindir=/opt/pg", "-b /opt/pg", "-BinDir=/opt/pg", "--bin /opt/pg"] {
+        r.unit("postgresql@.service", &unit(&format!("--skip-systemctl-redirect {bindir}")));
+        let e = r.evidence("postgresql@17-main.service");
+        assert!(e.missing.iter().any(|m| m.contains("`exec $pg_ctl @options")), "{bindir}: {:?}", e.missing);
+    }
+    // Without --skip-systemctl-redirect first, it may run systemctl.
+    r.unit("postgresql@.service", &unit("-m fast --skip-systemctl-redirect"));
+    let e = r.evidence("postgresql@17-main.service");
+    assert!(e.missing.iter().any(|m| m.starts_with("systemctl (run by /usr/bin/pg_ctlcluster)")), "{:?}", e.missing);
+    // A script that calls system_or_error or package_list runs what they run.
+    r.file("usr/bin/pg_ctlcluster", &format!("{script}system_or_error 'rm', $dir;\npackage_list 'x';\n"), 0o755);
+    r.unit("postgresql@.service", &unit("--skip-systemctl-redirect"));
+    let e = r.evidence("postgresql@17-main.service");
+    assert!(e.missing.iter().any(|m| m.contains("`my $ret = system @_;`")), "{:?}", e.missing);
+    assert!(e.missing.iter().any(|m| m.starts_with("dpkg (run by /usr/bin/pg_ctlcluster)")), "{:?}", e.missing);
+    // No version directory holds the programs: nothing is known of what it runs.
+    r.file("usr/bin/pg_ctlcluster", script, 0o755);
+    fs::remove_dir_all(r.path("usr/lib/postgresql/17")).unwrap();
+    let e = r.evidence("postgresql@17-main.service");
+    assert!(
+        e.missing
+            .iter()
+            .any(|m| m.starts_with("/usr/bin/pg_ctlcluster as $pg_ctl runs /usr/lib/postgresql/*/bin/pg_ctl: none")),
+        "{:?}",
+        e.missing
+    );
+}

@@ -1,6 +1,7 @@
 //! Walks from a unit's command lines to the files they run, inside the root.
 
 mod interpreted;
+use interpreted::Invocation;
 mod libraries;
 mod pam;
 mod scripts;
@@ -15,7 +16,7 @@ use super::files::{Cache, ElfRead, Located, ProgramFile};
 use super::language::Language;
 use super::shell::ScriptReading;
 use super::table::cited::{DLOPEN_PROBES, KEEPS_CAPABILITIES, USED_WITHOUT_FILE};
-use super::table::interpreters::DATA_INTERPRETERS;
+use super::table::interpreters::{DATA_INTERPRETERS, SCRIPT_COMMANDS};
 use super::table::numbered::numbered_calls_of;
 use super::table::{apply_matches, apply_program, matches_without, ArgumentRole, Effect, Findings, Match, DLOPEN};
 use super::{Evidence, ProgramEvidence, ProgramKind, ServiceFacts, SocketFact};
@@ -250,13 +251,20 @@ impl Gatherer<'_> {
         apply_program(runner, written, &mut self.findings);
         // A program whose options decide what it needs is read again when run with them.
         let unused: Vec<&ArgumentRole> = ArgumentRole::of(written).filter(|r| !r.selected_by(args)).collect();
-        let seen_as = match unused.as_slice() {
+        let mut seen_as = match unused.as_slice() {
             [] => written.to_owned(),
             roles => format!(
                 "{written} (options not used: {})",
                 roles.iter().map(|r| r.long[0]).collect::<Vec<_>>().join(" ")
             ),
         };
+        // A script whose first argument decides what it runs is read again for each.
+        let first_argument = args.and_then(|a| a.first()).map(String::as_str);
+        let deciding =
+            SCRIPT_COMMANDS.iter().filter_map(|r| r.unless_first_argument).find(|a| first_argument == Some(*a));
+        if let Some(argument) = deciding {
+            seen_as = format!("{seen_as} (first argument {argument})");
+        }
         // A shell script is read again for other arguments; it is listed once.
         let first = self.seen.insert(seen_as);
         if !first && !self.scripts_read.iter().any(|(s, _)| s == written) {
@@ -354,7 +362,8 @@ impl Gatherer<'_> {
             } else if let Some(language) = Language::of_interpreter(base_name(&interpreter)) {
                 if first {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
-                    self.interpreted_script(&inside, &interpreter, language, &text, depth);
+                    let how = Invocation { unused: &unused, first_argument };
+                    self.interpreted_script(&inside, &interpreter, language, &text, &how, depth);
                 }
             } else if DATA_INTERPRETERS.contains(&base_name(&interpreter)) {
                 self.program(&inside, &interpreter, None, depth + 1);

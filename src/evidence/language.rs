@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use regex::bytes;
 use std::sync::{LazyLock, OnceLock};
 
-use super::table::interpreters::LANGUAGE_FUNCTIONS;
+use super::table::interpreters::{LANGUAGE_FUNCTIONS, SCRIPT_COMMANDS};
 
 /// The languages whose scripts are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -45,7 +45,28 @@ pub struct SourceReading {
     /// of [`LANGUAGE_FUNCTIONS`]): all that is asked of its words.
     pub words: BTreeSet<String>,
     /// Why what it runs or loads cannot be fully known, one line each.
-    pub dynamic: Vec<String>,
+    pub dynamic: Vec<Dynamic>,
+}
+
+/// One thing a source file runs or loads that its text does not name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dynamic {
+    pub why: String,
+    /// The variable the command is run by (`$pg_ctl`, `@_`), when a variable names it:
+    /// what the file's package puts in it may be known ([`SCRIPT_COMMANDS`]).
+    pub command_variable: Option<String>,
+}
+
+impl Dynamic {
+    fn new(why: String) -> Dynamic {
+        Dynamic { why, command_variable: None }
+    }
+}
+
+impl PartialEq<&str> for Dynamic {
+    fn eq(&self, other: &&str) -> bool {
+        self.why == *other
+    }
 }
 
 /// A pattern of the readers, compiled the first time it reads code of its kind: without
@@ -172,7 +193,8 @@ static PYTHON_RUN_IMPORTED: Pattern = Pattern::new(
     r"(?m)^\s*from\s+(?:subprocess|os)\s+import\s+.*\b(?:Popen|call|check_call|check_output|run|getoutput|getstatusoutput|system|popen|exec\w*|spawn\w*|posix_spawn\w*)\b",
 );
 static PYTHON_LITERAL: Pattern = Pattern::new(r#"^\[?\s*[rb]?['"]([^'"{}%]+)['"]"#);
-/// The words [`LANGUAGE_FUNCTIONS`] names, and a first sieve for them: bit `len` of
+/// The words [`LANGUAGE_FUNCTIONS`] names and the functions rows of [`SCRIPT_COMMANDS`]
+/// run their commands in, and a first sieve for them: bit `len` of
 /// `first_bytes[b]` is set when a name of `len` bytes starts with byte `b`.
 struct Names {
     names: BTreeSet<&'static str>,
@@ -180,7 +202,11 @@ struct Names {
 }
 
 static NAMES: LazyLock<Names> = LazyLock::new(|| {
-    let names: BTreeSet<&'static str> = LANGUAGE_FUNCTIONS.iter().flat_map(|f| f.names.iter().copied()).collect();
+    let names: BTreeSet<&'static str> = LANGUAGE_FUNCTIONS
+        .iter()
+        .flat_map(|f| f.names.iter().copied())
+        .chain(SCRIPT_COMMANDS.iter().filter_map(|r| r.only_for_callers_of))
+        .collect();
     let mut first_bytes = [0u64; 256];
     for n in &names {
         assert!(n.len() < 64, "a name of LANGUAGE_FUNCTIONS is too long for the sieve: {n}");
@@ -266,7 +292,7 @@ fn read_perl(text: &str) -> SourceReading {
     }
     out.lib_dirs = PERL_LIB.captures_iter(code).map(|c| c[1].to_owned()).collect();
     for m in PERL_DYNAMIC_REQUIRE.find_iter(code).filter(|m| !in_trailing_comment(&owned, m.start())) {
-        out.dynamic.push(format!("loads code named at run time: `{}`", line_of(&owned, m.start())));
+        out.dynamic.push(Dynamic::new(format!("loads code named at run time: `{}`", line_of(&owned, m.start()))));
     }
     for c in PERL_RUN.captures_iter(code) {
         let start = c.get(0).map_or(0, |m| m.start());
@@ -282,7 +308,10 @@ fn read_perl(text: &str) -> SourceReading {
             Some(lit) => {
                 out.commands.extend(lit[1].split_whitespace().next().map(str::to_owned));
             }
-            None => out.dynamic.push(format!("runs a command named at run time: `{}`", line_of(&owned, start))),
+            None => out.dynamic.push(Dynamic {
+                why: format!("runs a command named at run time: `{}`", line_of(&owned, start)),
+                command_variable: command.and_then(|_| perl_variable(rest.text)).map(str::to_owned),
+            }),
         }
     }
     for c in PERL_BACKQUOTE.captures_iter(code) {
@@ -293,10 +322,13 @@ fn read_perl(text: &str) -> SourceReading {
             Some(first) if !first.contains(['$', '@', '`']) => {
                 out.commands.insert(first.to_owned());
             }
-            _ => out.dynamic.push(format!(
-                "runs a command named at run time: `{}`",
-                line_of(&owned, c.get(0).map_or(0, |m| m.start()))
-            )),
+            _ => out.dynamic.push(Dynamic {
+                why: format!(
+                    "runs a command named at run time: `{}`",
+                    line_of(&owned, c.get(0).map_or(0, |m| m.start()))
+                ),
+                command_variable: first.filter(|f| perl_variable(f).is_some_and(|v| v == *f)).map(str::to_owned),
+            }),
         }
     }
     out.words = distinct_words(&owned);
@@ -325,10 +357,14 @@ fn read_python(text: &str) -> SourceReading {
         }
     }
     if let Some(m) = PYTHON_RUN_IMPORTED.find(code) {
-        out.dynamic.push(format!("imports functions that run commands by name: `{}`", line_of(&owned, m.start())));
+        out.dynamic.push(Dynamic::new(format!(
+            "imports functions that run commands by name: `{}`",
+            line_of(&owned, m.start())
+        )));
     }
     for m in PYTHON_DYNAMIC_IMPORT.find_iter(code) {
-        out.dynamic.push(format!("runs or loads code named at run time: `{}`", line_of(&owned, m.start())));
+        out.dynamic
+            .push(Dynamic::new(format!("runs or loads code named at run time: `{}`", line_of(&owned, m.start()))));
     }
     for c in PYTHON_RUN.captures_iter(code) {
         let start = c.get(0).map_or(0, |m| m.start());
@@ -337,11 +373,25 @@ fn read_python(text: &str) -> SourceReading {
             Some(lit) => {
                 out.commands.extend(lit[1].split_whitespace().next().map(str::to_owned));
             }
-            None => out.dynamic.push(format!("runs a command named at run time: `{}`", line_of(&owned, start))),
+            None => out
+                .dynamic
+                .push(Dynamic::new(format!("runs a command named at run time: `{}`", line_of(&owned, start)))),
         }
     }
     out.words = distinct_words(&owned);
     out
+}
+
+/// The variable `code` starts with (`$pg_ctl`, `@_`): not an element of a hash or an
+/// array of that name (`$cmd{x}`, `$cmd[0]`), a method call or a name of another package.
+fn perl_variable(code: &str) -> Option<&str> {
+    let sigil = code.chars().next().filter(|c| matches!(c, '$' | '@'))?;
+    let name_len = code[1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(code.len() - 1);
+    let name = &code[1..1 + name_len];
+    let after = &code[1 + name_len..];
+    let plain = !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit());
+    let element = after.starts_with(['{', '[', ':']) || after.starts_with("->");
+    (plain && !element).then(|| &code[..sigil.len_utf8() + name_len])
 }
 
 /// Whether `at` is inside a comment that ends a line of Perl code: after a `#` that follows
@@ -461,6 +511,37 @@ mod tests {
              my $n = $#a; system $n;\nmy $t = \"a # b\"; exec $t;\nif ($x =~ m#/x#) { system $x }\n",
         );
         assert_eq!(r.dynamic.len(), 3, "{:?}", r.dynamic);
+    }
+
+    /// The variable a command is run by, when it is a plain one: what
+    /// [`SCRIPT_COMMANDS`] rows are looked up by.
+    #[test]
+    fn command_variables() {
+        let r = read_perl(
+            "exec $pg_ctl @options or die;\nsystem @_;\nmy $v = `LC_MESSAGES=C $psql -h x`;\n\
+             open (CTRL, '-|', $pg_controldata, $dir);\nexec '/bin/sh', '-c', \"exec $postgres $opts\";\n\
+             system $cmd{start};\nexec $self->{prog};\nsystem $Foo::bar;\nmy $w = `$psql$x`;\nsystem(\"$prog -x\");\n",
+        );
+        let variables: Vec<Option<&str>> = r.dynamic.iter().map(|d| d.command_variable.as_deref()).collect();
+        assert_eq!(
+            variables,
+            [
+                Some("$pg_ctl"),
+                Some("@_"),
+                Some("$pg_controldata"),
+                Some("$postgres"),
+                None,
+                None,
+                None,
+                None,
+                Some("$psql"),
+                None
+            ],
+            "{:?}",
+            r.dynamic
+        );
+        let commands: Vec<&str> = r.commands.iter().map(String::as_str).collect();
+        assert_eq!(commands, ["/bin/sh"]);
     }
 
     #[test]

@@ -171,6 +171,9 @@ pub struct ArgumentRole {
     pub long: &'static [&'static str],
     /// Short option letters, alone or in a cluster (`-s`, `-us`).
     pub short: &'static [char],
+    /// Read by Perl's Getopt::Long as it comes: in any case, after `-`, `--` or `+`, and a
+    /// long option's abbreviation after a single `-` too (`-b`, `-bindir=DIR`).
+    pub getopt_long: bool,
     pub why: &'static str,
 }
 
@@ -182,6 +185,7 @@ pub static ARGUMENT_ROLES: &[ArgumentRole] = &[
         functions: &["clock_settime", "settimeofday", "stime"],
         long: &["--set"],
         short: &['s'],
+        getopt_long: false,
         why: "sets the clock only with -s or --set",
     },
     ArgumentRole {
@@ -189,6 +193,7 @@ pub static ARGUMENT_ROLES: &[ArgumentRole] = &[
         functions: &["chroot"],
         long: &["--chroot"],
         short: &['r'],
+        getopt_long: false,
         why: "chroots only with --chroot (-r)",
     },
     ArgumentRole {
@@ -207,6 +212,7 @@ pub static ARGUMENT_ROLES: &[ArgumentRole] = &[
         ],
         long: &["--chuid", "--group"],
         short: &['c', 'g'],
+        getopt_long: false,
         why: "changes user or group only with --chuid or --group (-c, -g)",
     },
     ArgumentRole {
@@ -214,7 +220,18 @@ pub static ARGUMENT_ROLES: &[ArgumentRole] = &[
         functions: &["sched_setscheduler", "sched_setparam", "setpriority", "nice", "ioprio_set"],
         long: &["--procsched", "--iosched", "--nicelevel"],
         short: &['P', 'I', 'N'],
+        getopt_long: false,
         why: "changes scheduling only with --procsched, --iosched or --nicelevel (-P, -I, -N)",
+    },
+    // pg_ctlcluster (postgresql-common 248, 278, 293) leaves Getopt::Long as it comes, so
+    // `-b DIR`, `-bindir=DIR` and `+BinDir DIR` are --bindir too.
+    ArgumentRole {
+        programs: &["pg_ctlcluster"],
+        functions: &[],
+        long: &["--bindir"],
+        short: &['b'],
+        getopt_long: true,
+        why: "runs the pg_ctl of another directory only with --bindir",
     },
 ];
 
@@ -230,6 +247,14 @@ impl ArgumentRole {
     pub fn selected_by(&self, args: Option<&[String]>) -> bool {
         let Some(args) = args else { return true };
         args.iter().any(|a| {
+            if self.getopt_long {
+                let a = a.to_ascii_lowercase();
+                let name = a.split_once('=').map_or(a.as_str(), |(n, _)| n);
+                let bare = name.strip_prefix("--").or(name.strip_prefix(['-', '+'])).unwrap_or("");
+                let long = !bare.is_empty() && self.long.iter().any(|l| l[2..].starts_with(bare));
+                let short = bare.starts_with(|c: char| self.short.contains(&c));
+                return long || short || a.starts_with('$');
+            }
             let name = a.split_once('=').map_or(a.as_str(), |(n, _)| n);
             let long = name.len() > 2 && name.starts_with("--") && self.long.iter().any(|l| l.starts_with(name));
             let cluster =
@@ -905,6 +930,27 @@ pub fn apply_program(runner: &str, program: &str, out: &mut Findings) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Perl's Getopt::Long, as it comes, takes an option in any case, after `-`, `--` or
+    /// `+`, abbreviated, with its value after `=` or as the next word.
+    #[test]
+    fn options_as_getopt_long_takes_them() {
+        let role = ArgumentRole::of("/usr/bin/pg_ctlcluster").next().unwrap();
+        let words = |text: &str| Some(text.split(' ').map(str::to_owned).collect::<Vec<_>>());
+        for given in ["--bindir /x", "--bindir=/x", "-bindir=/x", "-b /x", "--bin /x", "+BINDIR /x", "-B=/x", "$OPTS"] {
+            assert!(
+                role.selected_by(words(&format!("--skip-systemctl-redirect {given} 17-main start")).as_deref()),
+                "{given}"
+            );
+        }
+        for not_given in ["-m fast", "--mode=fast", "--force", "-- bindir", "--"] {
+            assert!(
+                !role.selected_by(words(&format!("--skip-systemctl-redirect 17-main stop {not_given}")).as_deref()),
+                "{not_given}"
+            );
+        }
+        assert!(role.selected_by(None));
+    }
 
     #[test]
     fn rows_are_well_formed() {

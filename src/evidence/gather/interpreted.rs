@@ -11,8 +11,8 @@ use std::sync::Arc;
 use super::{Gatherer, MAX_SCRIPT_SIZE};
 use crate::evidence::files::{read_limited, Located, ProgramFile};
 use crate::evidence::language::{read_source, Language, SourceReading};
-use crate::evidence::table::interpreters::{uncounted, PYTHON_BUILTIN_MODULES};
-use crate::evidence::table::{apply_matches, matches_without, DLOPEN};
+use crate::evidence::table::interpreters::{uncounted, ScriptCommand, PYTHON_BUILTIN_MODULES, SCRIPT_COMMANDS};
+use crate::evidence::table::{apply_matches, matches_without, ArgumentRole, DLOPEN};
 use crate::evidence::{ProgramEvidence, ProgramKind};
 use crate::unit::tree::Kind;
 use crate::unit::words::base_name;
@@ -40,6 +40,38 @@ struct ModuleFile {
     standard: bool,
 }
 
+/// How the script is run: what decides which rows of [`SCRIPT_COMMANDS`] hold.
+pub(super) struct Invocation<'a> {
+    /// The script's options no invocation gives it.
+    pub unused: &'a [&'a ArgumentRole],
+    pub first_argument: Option<&'a str>,
+}
+
+impl Invocation<'_> {
+    /// The row of `file` for `command`, when it holds for this invocation.
+    fn row(&self, file: &str, command: &str) -> Option<&'static ScriptCommand> {
+        SCRIPT_COMMANDS.iter().find(|r| {
+            r.command == command
+                && r.files.contains(&file)
+                && r.unless_option.is_none_or(|o| self.unused.iter().any(|u| u.long.contains(&o)))
+        })
+    }
+}
+
+/// What the script and its modules run, as read so far.
+#[derive(Default)]
+struct Runs {
+    /// Commands named literally.
+    commands: BTreeSet<String>,
+    /// Commands run by a variable a row of [`SCRIPT_COMMANDS`] knows: the file, the row.
+    by_variable: Vec<(String, &'static ScriptCommand)>,
+    /// What runs only for callers of a function: the function, and the command or the
+    /// missing line (file: why) it then adds.
+    for_callers: Vec<(&'static str, Result<String, String>)>,
+    /// Such functions that some other file read names.
+    called: BTreeSet<&'static str>,
+}
+
 impl Gatherer<'_> {
     /// Reads the script, its modules, the interpreter and what they run. Only a reading that
     /// is complete counts: from a script that also does what cannot be read, what was read
@@ -51,10 +83,11 @@ impl Gatherer<'_> {
         interpreter: &str,
         language: Language,
         text: &str,
+        how: &Invocation<'_>,
         depth: usize,
     ) {
         let outside = std::mem::take(&mut self.findings);
-        self.read_interpreted(script, interpreter, language, text, depth);
+        self.read_interpreted(script, interpreter, language, text, how, depth);
         let read = std::mem::replace(&mut self.findings, outside);
         for why in &read.missing {
             self.findings.missing(why.clone());
@@ -75,7 +108,15 @@ impl Gatherer<'_> {
         }
     }
 
-    fn read_interpreted(&mut self, script: &str, interpreter: &str, language: Language, text: &str, depth: usize) {
+    fn read_interpreted(
+        &mut self,
+        script: &str,
+        interpreter: &str,
+        language: Language,
+        text: &str,
+        how: &Invocation<'_>,
+        depth: usize,
+    ) {
         let interpreter_inside = match self.locate(interpreter) {
             Located::Found { inside, .. } => inside,
             _ => {
@@ -91,13 +132,13 @@ impl Gatherer<'_> {
             search.insert(0, SearchDir { dir: dir.clone(), standard: false });
         }
         let mut words = BTreeSet::new();
-        let mut commands = BTreeSet::new();
+        let mut runs = Runs::default();
         let mut queue: VecDeque<(String, String, bool)> = VecDeque::new();
         let mut read_files: BTreeSet<String> = BTreeSet::new();
         // Where each module name was found: many modules load the same ones (POSIX, strict,
         // os), each looked for in every directory of the search.
         let mut found_by_name: HashMap<String, Rc<Vec<ModuleFile>>> = HashMap::new();
-        self.program_code(script, &first, &mut words, &mut commands);
+        self.program_code(script, &first, how, &mut words, &mut runs);
         queue.extend(first.modules.iter().map(|m| (m.clone(), String::new(), false)));
         while let Some((written, from, from_standard)) = queue.pop_front() {
             let (optional, name) = match written.strip_prefix('?') {
@@ -135,7 +176,7 @@ impl Gatherer<'_> {
                     continue;
                 };
                 if !module.standard {
-                    self.program_code(&module.path, &reading, &mut words, &mut commands);
+                    self.program_code(&module.path, &reading, how, &mut words, &mut runs);
                 }
                 // Relative imports start from the package: a package's own file is its __init__.
                 let from = match language {
@@ -146,9 +187,21 @@ impl Gatherer<'_> {
                 queue.extend(reading.modules.iter().map(|m| (m.clone(), from.clone(), module.standard)));
             }
         }
+        for (function, then) in std::mem::take(&mut runs.for_callers) {
+            match then {
+                Ok(command) if runs.called.contains(function) => {
+                    runs.commands.insert(command);
+                }
+                Err(missing) if runs.called.contains(function) => self.findings.missing(missing),
+                _ => {}
+            }
+        }
         self.interpreter(script, interpreter, words);
-        for command in &commands {
+        for command in &runs.commands {
             self.program(script, command, None, depth + 1);
+        }
+        for (file, row) in runs.by_variable {
+            self.program_by_variable(&file, row, depth + 1);
         }
     }
 
@@ -157,13 +210,61 @@ impl Gatherer<'_> {
         &mut self,
         file: &str,
         reading: &SourceReading,
+        how: &Invocation<'_>,
         words: &mut BTreeSet<String>,
-        commands: &mut BTreeSet<String>,
+        runs: &mut Runs,
     ) {
         words.extend(reading.words.iter().cloned());
-        commands.extend(reading.commands.iter().cloned());
+        for row in SCRIPT_COMMANDS.iter().filter(|r| !r.files.contains(&file)) {
+            runs.called.extend(row.only_for_callers_of.filter(|f| reading.words.contains(*f)));
+        }
+        for command in &reading.commands {
+            match how.row(file, command).filter(|r| !r.is_variable()) {
+                Some(row) if row.unless_first_argument.is_some_and(|a| how.first_argument == Some(a)) => {}
+                Some(ScriptCommand { only_for_callers_of: Some(function), .. }) => {
+                    runs.for_callers.push((function, Ok(command.clone())));
+                }
+                _ => {
+                    runs.commands.insert(command.clone());
+                }
+            }
+        }
         for d in &reading.dynamic {
-            self.findings.missing(format!("{file}: {d}"));
+            let row = d.command_variable.as_deref().and_then(|v| how.row(file, v));
+            match row {
+                Some(ScriptCommand { only_for_callers_of: Some(function), .. }) => {
+                    runs.for_callers.push((function, Err(format!("{file}: {}", d.why))));
+                }
+                Some(row) => {
+                    if !runs.by_variable.iter().any(|(f, r)| f == file && std::ptr::eq(*r, row)) {
+                        runs.by_variable.push((file.to_owned(), row));
+                    }
+                }
+                None => self.findings.missing(format!("{file}: {}", d.why)),
+            }
+        }
+    }
+
+    /// The programs a row of [`SCRIPT_COMMANDS`] says a variable of `file` runs: every
+    /// one the root holds, and none found leaves the evidence incomplete.
+    fn program_by_variable(&mut self, file: &str, row: &ScriptCommand, depth: usize) {
+        let runner = format!("{file} as {}", row.command);
+        for pattern in row.runs {
+            let candidates: Vec<String> = match pattern.split_once("/*/") {
+                Some((dir, rest)) => self.list(dir).iter().map(|d| format!("{dir}/{d}/{rest}")).collect(),
+                None => vec![pattern.to_string()],
+            };
+            let found: Vec<String> = candidates.into_iter().filter(|p| self.is_file(p)).collect();
+            if found.is_empty() {
+                self.findings.missing(format!("{runner} runs {pattern}: none in the root ({})", row.source));
+            }
+            for path in &found {
+                let before = self.programs.len();
+                self.program(&runner, path, None, depth);
+                if let Some(p) = self.programs.get_mut(before).filter(|p| p.note.is_none() && &p.path == path) {
+                    p.note = Some(format!("run as {} of {file}: {}", row.command, row.source));
+                }
+            }
         }
     }
 
