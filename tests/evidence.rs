@@ -1242,4 +1242,22 @@ fn pg_ctlcluster_runs_the_packages_own_programs() {
         "{:?}",
         e.missing
     );
+/// The Java VM's launcher shows nothing of what the classes it runs do (it loads libjvm.so
+/// with dlopen from libjli, a library's): read alone, Debian's openjdk-21 bin/java gave
+/// complete evidence, RestrictAddressFamilies=AF_UNIX and no system call group, which a
+/// Tomcat that listens on TCP would not survive.
+#[test]
+fn the_java_vm_leaves_the_evidence_incomplete() {
+    let r = TestRoot::new();
+    r.cc("plain.c", "usr/lib/jvm/java-21-openjdk-amd64/bin/java", &[]);
+    r.unit("app.service", "[Service]\nUser=app\nExecStart=/usr/lib/jvm/java-21-openjdk-amd64/bin/java -jar /x.jar\n");
+    let e = r.evidence("app.service");
+    assert!(!e.complete, "{:?}", e.needs);
+    assert!(
+        e.missing.iter().any(|m| m.contains("runs the classes it is given") && m.contains("(the Java VM)")),
+        "{:?}",
+        e.missing
+    );
+    assert!(derive(&e).is_none());
+    assert!(!reasons(&e, Need::WritableExecutableMemory).is_empty());
 }

@@ -326,6 +326,18 @@ pub static RULES: &[Rule] = &[
         then: &[Incomplete],
         why: "embeds an interpreter: the scripts it runs are not read",
     },
+    // The Java VM: its launcher's files show neither. libjli loads libjvm.so with dlopen
+    // (OpenJDK's src/java.base/unix/native/libjli/java_md.c, LoadJavaVM()), a library's
+    // dlopen that counts for nothing here; the classes it runs, chosen at run time (a web
+    // application deployed later), load JNI libraries from java.library.path
+    // (System.loadLibrary) and start any program (ProcessBuilder: libjava's
+    // ProcessImpl_md.c, Java_java_lang_ProcessImpl_forkAndExec(), in the libjava.so of
+    // Debian's openjdk-17, -21 and -25). Read alone, java showed nothing but AF_UNIX.
+    Rule {
+        when: Prog(&["java"]),
+        then: &[Incomplete],
+        why: "runs the classes it is given, which load native libraries and start programs chosen at run time (the Java VM)",
+    },
     Rule {
         when: Lib(&["libpam.so"]),
         then: &[RunsPamModules],

@@ -26,13 +26,17 @@ pub(super) fn shape(directive: &Directive, value: &str, seen: &Seen, added: &[Ad
     }
 }
 
-/// An `auto` value: empty where the unit shows that no process can hold a capability
-/// (CapabilityBoundingSet=), else what the complete evidence derives.
+/// An `auto` value: for CapabilityBoundingSet=, where the unit shows that no process under
+/// it can hold a capability but those AmbientCapabilities= grants, those (empty without
+/// any); else what the complete evidence derives.
 fn derived(directive: &Directive, seen: &Seen, added: &[Added]) -> Shaped {
-    let without =
-        (directive.key == "CapabilityBoundingSet").then(|| seen.facts.starts_without_capabilities()).flatten();
-    if let (Some(why), Some(nnp)) = (without, super::no_new_privileges(added, seen.facts)) {
-        return Ok((String::new(), Some(format!("{why}, and {nnp}: no process can hold a capability"))));
+    let bounded = (directive.key == "CapabilityBoundingSet").then(|| seen.facts.bounded_start_capabilities()).flatten();
+    if let (Some((caps, why)), Some(nnp)) = (bounded, super::no_new_privileges(added, seen.facts)) {
+        let note = match caps.join(" ") {
+            none if none.is_empty() => format!("{why}, and {nnp}: no process can hold a capability"),
+            caps => format!("{why}, and {nnp}: no process can hold a capability but {caps}"),
+        };
+        return Ok((caps.join(" "), Some(note)));
     }
     match seen.derived(directive.key) {
         Some((v, why)) => Ok((v.clone(), Some(format!("from the programs: {why}")))),

@@ -251,11 +251,11 @@ fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set()
         "[Service]\nExecStart=/usr/sbin/food\n",
         "[Service]\nUser=root\nExecStart=/usr/sbin/food\n",
         "[Service]\nUser=%i\nExecStart=/usr/sbin/food\n",
-        "[Service]\nUser=food\nExecStartPre=+/usr/bin/food-setup\nExecStart=/usr/sbin/food\n",
         "[Service]\nUser=food\nExecStart=!!/usr/sbin/food\n",
         "[Service]\nUser=food\nPermissionsStartOnly=yes\nExecStartPre=/usr/bin/food-setup\nExecStart=/usr/sbin/food\n",
         "[Service]\nUser=food\nPermissionsStartOnly=yes\nExecStart=/usr/sbin/food\nExecReload=/bin/kill -HUP $MAINPID\n",
-        "[Service]\nUser=food\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nAmbientCapabilities=~CAP_NET_BIND_SERVICE\nExecStart=/usr/sbin/food\n",
+        "[Service]\nUser=food\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=!/usr/sbin/food\n",
         "[Service]\nUser=food\nNoNewPrivileges=no\nExecStart=/usr/sbin/food\n",
         // php-fpm runs set-gid sendmail: NoNewPrivileges= is skipped, so file privileges stay.
         "[Service]\nUser=www-data\nExecStart=/usr/sbin/php-fpm8.2 --nodaemonize\n",
@@ -263,6 +263,31 @@ fn a_service_that_starts_every_process_unprivileged_gets_an_empty_bounding_set()
         let set = added(&plan_of(held), "CapabilityBoundingSet");
         assert!(set.as_ref().is_none_or(|v| v.starts_with('~')), "{held}: {set:?}");
     }
+}
+
+#[test]
+fn a_service_whose_sandboxed_processes_start_unprivileged_is_bounded_by_its_ambient_set() {
+    // tomcat10's unit: a `+` command runs outside the bounding set (systemd's execute.c,
+    // exec-invoke.c: no sandboxing for EXEC_COMMAND_FULLY_PRIVILEGED), and every other
+    // process runs as User= with NoNewPrivileges=: it can hold AmbientCapabilities= and no more.
+    let p = policy("", None);
+    let plan_of = |unit: &str| plan_for(&[(&format!("{SYS}/food.service"), unit)], "food.service", &p, 252);
+    let tomcat = "[Service]\nUser=tomcat\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nNoNewPrivileges=true\n\
+                  ExecStartPre=+/usr/libexec/tomcat10/tomcat-update-policy.sh\n\
+                  ExecStart=/bin/sh /usr/libexec/tomcat10/tomcat-start.sh\n";
+    let plan = plan_of(tomcat);
+    assert_eq!(added(&plan, "CapabilityBoundingSet").as_deref(), Some("CAP_NET_BIND_SERVICE"), "{:?}", plan.skipped);
+    let reason = &plan.added.iter().find(|a| a.directive == "CapabilityBoundingSet").unwrap().reason;
+    assert!(reason.contains("ExecStartPre=+/usr/libexec/tomcat10/tomcat-update-policy.sh runs outside it"), "{reason}");
+    assert!(
+        reason.contains("the unit sets NoNewPrivileges=yes: no process can hold a capability but CAP_NET_BIND_SERVICE"),
+        "{reason}"
+    );
+    let plus = "[Service]\nUser=food\nExecStartPre=+/usr/bin/food-setup\nExecStart=/usr/sbin/food\n";
+    assert_eq!(added(&plan_of(plus), "CapabilityBoundingSet").as_deref(), Some(""));
+    // Without NoNewPrivileges= a set-uid program could give more.
+    let no_nnp = "[Service]\nUser=food\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nNoNewPrivileges=no\nExecStart=/usr/sbin/food\n";
+    assert!(added(&plan_of(no_nnp), "CapabilityBoundingSet").is_none_or(|v| v.starts_with('~')));
 }
 
 #[test]

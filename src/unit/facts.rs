@@ -22,6 +22,8 @@ pub struct Command {
     pub args: Vec<String>,
     /// `+`, `!` or `!!`: run with root's privileges (or its capabilities), whatever User= says.
     pub full_privileges: bool,
+    /// `+`: run outside the sandbox, the capability bounding set included.
+    pub unsandboxed: bool,
 }
 
 impl Command {
@@ -137,16 +139,53 @@ impl UnitFacts {
         self.exec_lines.iter().flat_map(|l| l.commands.iter().flatten().map(move |c| (l.key, c)))
     }
 
-    /// Why no process of the service starts with a capability, when the unit shows it: every
-    /// command runs as the non-root User= (no `+`/`!` prefix, no PermissionsStartOnly=), and
-    /// none is granted AmbientCapabilities=. With NoNewPrivileges= on top, nothing can gain
-    /// one either. A User= with a specifier may name root.
-    pub fn starts_without_capabilities(&self) -> Option<String> {
-        self.may_start_with_capabilities().err()
+    /// The capabilities a process under the unit's bounding set may start with, and why no
+    /// other: those of AmbientCapabilities= (none without it), when every such process runs
+    /// as the non-root User= (no `!` prefix, no PermissionsStartOnly=). A `+` command runs
+    /// outside the bounding set: systemd applies no sandboxing to it, the bounding set
+    /// included (execute.c of 252, exec-invoke.c of 256 and later: `needs_sandboxing` is false
+    /// for EXEC_COMMAND_FULLY_PRIVILEGED, and capability_bounding_set_drop() runs only under
+    /// it). With NoNewPrivileges= on top, nothing can gain another (a set-uid or
+    /// file-capability program gives none: the kernel's cap_bprm_creds_from_file() keeps the
+    /// old permitted set under no_new_privs). A User= with a specifier may name root.
+    pub fn bounded_start_capabilities(&self) -> Option<(Vec<String>, String)> {
+        let as_user = match &self.user {
+            _ if self.dynamic_user => "DynamicUser=yes".to_owned(),
+            Some(u) if !self.runs_as_root() && !u.contains('%') => format!("User={u}"),
+            _ => return None,
+        };
+        let named = |c: &String| c.starts_with("CAP_") && c.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+        if !self.ambient_capabilities.iter().all(named) {
+            return None;
+        }
+        let control = self.commands().find(|(key, _)| *key != "ExecStart");
+        if self.permissions_start_only && control.is_some() {
+            return None;
+        }
+        if self.commands().any(|(_, c)| c.full_privileges && !c.unsandboxed) || self.commands().next().is_none() {
+            return None;
+        }
+        let outside: Vec<String> =
+            self.commands().filter(|(_, c)| c.unsandboxed).map(|(key, c)| format!("{key}=+{}", c.program)).collect();
+        let granted = match self.ambient_capabilities.join(" ") {
+            caps if caps.is_empty() => "the unit grants no AmbientCapabilities=".to_owned(),
+            caps => format!("the unit grants only AmbientCapabilities={caps}"),
+        };
+        let why = if outside.is_empty() {
+            format!(
+                "every command runs as {as_user} (no + or ! prefix, no PermissionsStartOnly= with commands besides ExecStart=) and {granted}"
+            )
+        } else {
+            format!(
+                "every command under the bounding set runs as {as_user} ({} runs outside it, as systemd sandboxes no + command; no ! prefix, no PermissionsStartOnly= with commands besides ExecStart=) and {granted}",
+                outside.join(", ")
+            )
+        };
+        Some((self.ambient_capabilities.clone(), why))
     }
 
     /// The first way a process of the service may start with a capability, or Err with why
-    /// none can ([`Self::starts_without_capabilities`]).
+    /// none can.
     pub fn may_start_with_capabilities(&self) -> Result<String, String> {
         let as_user = match &self.user {
             _ if self.dynamic_user => "DynamicUser=yes".to_owned(),
@@ -206,7 +245,12 @@ pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
     Ok(line
         .commands
         .into_iter()
-        .map(|c| Command { args: c.args().to_vec(), full_privileges: c.full_privileges, program: c.path })
+        .map(|c| Command {
+            args: c.args().to_vec(),
+            full_privileges: c.full_privileges,
+            unsandboxed: c.unsandboxed,
+            program: c.path,
+        })
         .collect())
 }
 
