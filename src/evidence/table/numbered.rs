@@ -188,7 +188,6 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
     // Debian's 257.13-1~deb13u1 source: the same callers, but meson finds glibc's
     // pidfd_open() and pidfd_send_signal() in <sys/pidfd.h>, which libsystemd.so.0.40.0
     // imports by name; it loads 39, 56, 249, 250 and 129 before its 8 calls to syscall().
-    // 262 (0.45.0) passes more (open_tree, openat2, ...): not listed.
     NumberedCalls {
         library: &["libsystemd.so.0.40.0"],
         calls: &["clone", "getpid", "request_key", "keyctl", "rt_sigqueueinfo"],
@@ -199,6 +198,45 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
                  process-util.c getpid_cached() and safe_fork_full() (getpid, clone), sd-id128.c \
                  sd_id128_get_invocation() (request_key, keyctl) and sd-event.c \
                  sd_event_source_send_child_signal() (rt_sigqueueinfo); numbers read in libsystemd.so.0.40.0",
+    },
+    // Debian's 262.1-1 (sid): its source could not be had at that version, so this row is
+    // read from libsystemd.so.0.45.0 alone. Each of its 16 calls to syscall@plt loads a
+    // constant into edi, and the assertion strings beside each name the function: 249 and
+    // 250 (twice) in sd-id128.c sd_id128_get_invocation() and keyring-util.c
+    // keyring_describe(); 434 in sd-event.c sd_event_add_child(), pidref.c
+    // pidref_set_pid_full() (twice) and by sd_pidfd_get_inode_id(); 424 in sd-event.c
+    // source_disconnect(), sd_event_source_send_child_signal() and beside prioq.c; 441
+    // (epoll_pwait2) in sd_event_wait(); 437 (openat2) in chase.c; 125 (capget) beside
+    // /proc/sys/kernel/cap_last_cap; 428 (open_tree) in fs-util.c openat_with_automount();
+    // 452 (fchmodat2) beside fd-util.c; 463 (setxattrat) in xattr-util.c xsetxattr_full().
+    // It imports none of them by name. open_tree() is the only one in a deny-list group
+    // (@mount): openat_with_automount() tries it for an O_PATH fd that triggers automounts,
+    // and on EPERM (errno 1; also ENOSYS and the not-supported errnos) clears its static
+    // can_open_tree and opens with openat() (the code after the call compares errno with
+    // 1, 38, 25 and 92 to 97, then stores 0 in that static; the same fallback is in
+    // systemd's fs-util.c as published after 262, read).
+    NumberedCalls {
+        library: &["libsystemd.so.0.45.0"],
+        calls: &[
+            "request_key",
+            "keyctl",
+            "pidfd_open",
+            "pidfd_send_signal",
+            "epoll_pwait2",
+            "openat2",
+            "capget",
+            "open_tree",
+            "fchmodat2",
+            "setxattrat",
+        ],
+        then: &[],
+        imported: &[],
+        fallback: &["open_tree"],
+        source: "systemd 262.1's libsystemd.so.0.45.0, its 16 constants read in the file: sd-id128.c \
+                 sd_id128_get_invocation() (request_key, keyctl), sd-event.c and pidref.c (pidfd_open, \
+                 pidfd_send_signal, epoll_pwait2), chase.c (openat2), capability-util (capget), xattr-util.c \
+                 xsetxattr_full() (setxattrat), fchmodat2, and fs-util.c openat_with_automount() (open_tree, \
+                 openat() when it fails with EPERM)",
     },
     // Samba's lib/util/setid.c (tags samba-4.17.12 and samba-4.22.11 read; unchanged
     // from 4.22.11 to the 4.25 development branch): samba_setresuid(), samba_setresgid(),
@@ -231,6 +269,23 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
         fallback: &[],
         source: "D-Bus's dbus/dbus-sysdeps-unix.c: _dbus_credentials_add_from_current_process() \
                  SYS_pidfd_open, and a close_range() stand-in where glibc lacks one (1.16.2)",
+    },
+    // acl 2.4.0 (Debian's 2.4.0-1 source read, its two patches touch no syscall):
+    // libmisc/xattrat.c getxattrat(), setxattrat(), listxattrat(), removexattrat() (glibc has
+    // none of them), called by libacl's *_at() functions through libmisc's
+    // *xattrat_compat(), which fall back to the path calls on ENOSYS; libmisc/openat2.c
+    // openat2(), built where glibc lacks it; libmisc is linked into libacl
+    // (libacl/Makemodule.am, LIBADD). There is no other syscall() in the source. The file of
+    // 2.4.0-1 (sid) loads 464, 463, 465, 466 and 437 before its five calls; those of 2.3.1-3
+    // and 2.3.2-2+b1 (Debian 12, 13) import no syscall.
+    NumberedCalls {
+        library: &["libacl.so.1.2.2400"],
+        calls: &["getxattrat", "setxattrat", "listxattrat", "removexattrat", "openat2"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "acl's libmisc/xattrat.c getxattrat(), setxattrat(), listxattrat(), removexattrat() and \
+                 libmisc/openat2.c openat2(): __NR_ of their own call (2.4.0)",
     },
     // jemalloc's src/pages.c os_overcommits_proc() (open or openat, read, close) and
     // include/jemalloc/internal/malloc_io.h malloc_write_fd()/malloc_read_fd() (write, read),
@@ -376,7 +431,7 @@ mod tests {
         let row = numbered_calls_of("/usr/lib/x86_64-linux-gnu/libcap-ng.so.0.0.0").unwrap();
         assert_eq!(row.calls, ["gettid"]);
         assert_eq!(numbered_calls_of("libcap.so.2.75").unwrap().calls[0], "capset");
-        assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libsystemd.so.0.45.0").is_none(), "262 is not read");
+        assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libsystemd.so.0.44.0").is_none(), "261 is not read");
         // 257 imports pidfd_open by name; 252 passes its number.
         assert!(numbered_calls_of("libsystemd.so.0.35.0").unwrap().calls.contains(&"pidfd_open"));
         assert!(!numbered_calls_of("libsystemd.so.0.40.0").unwrap().calls.contains(&"pidfd_open"));
@@ -389,6 +444,20 @@ mod tests {
         assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2").unwrap().calls.contains(&"open"));
         assert!(numbered_calls_of("/usr/bin/rsync").unwrap().calls.contains(&"fchmodat2"));
         assert!(numbered_calls_of("/usr/sbin/rsyslogd").is_none());
+    }
+
+    #[test]
+    fn sids_libacl_and_libsystemd_are_read_by_their_versions() {
+        let acl = numbered_calls_of("/usr/lib/x86_64-linux-gnu/libacl.so.1.2.2400").unwrap();
+        assert_eq!(acl.calls, ["getxattrat", "setxattrat", "listxattrat", "removexattrat", "openat2"]);
+        // 2.3's files import no syscall; a later 2.4 is not read.
+        assert!(numbered_calls_of("libacl.so.1.1.2302").is_none());
+        assert!(numbered_calls_of("libacl.so.1.2.2401").is_none());
+        let systemd = numbered_calls_of("/usr/lib/x86_64-linux-gnu/libsystemd.so.0.45.0").unwrap();
+        assert!(systemd.calls.contains(&"epoll_pwait2") && systemd.calls.contains(&"setxattrat"));
+        // open_tree(2) is @mount's: it may fail with EPERM, openat() takes over.
+        assert_eq!(systemd.fallback, ["open_tree"]);
+        assert!(systemd.then.is_empty() && !systemd.calls.contains(&"clone"));
     }
 
     #[test]
