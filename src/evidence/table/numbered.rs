@@ -334,6 +334,35 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
         source: "Tor's src/lib/crypt_ops/crypto_rand.c, crypto_strongest_rand_syscall(): SYS_getrandom \
                  (0.4.9.11, 0.4.9.15)",
     },
+    // rsyslog's runtime/debug.c dbgOutputTID(): syscall(SYS_gettid), twice, for the thread
+    // id it prints when a thread starts; the only syscall() in the source (tag v8.2302.0's
+    // release tarball and Debian's 8.2302.0-1+deb12u1 patches read; 8.2302.0-1+deb12u2's
+    // patches not read). The programs of 8.2302.0-1+deb12u2, 8.2504.0-1+deb13u2 and
+    // 8.2610.0-1 load 186 before their two calls.
+    NumberedCalls {
+        library: &["rsyslogd"],
+        calls: &["gettid"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "rsyslog's runtime/debug.c dbgOutputTID(): SYS_gettid (8.2302.0; the numbers of 8.2302.0, \
+                 8.2504.0 and 8.2610.0 checked in their files)",
+    },
+    // util-linux's lib/randutils.c, which libuuid is built with (libuuid/src/Makemodule.am):
+    // ul_random_get_bytes() mixes syscall(__NR_gettid) into its jrand48 seed, and a
+    // getrandom() stand-in passes SYS_getrandom where glibc has no getrandom() (2.25 on has
+    // it, which libuuid imports by name); no other syscall() in libuuid's sources (Debian's
+    // 2.38.1-5+deb12u3 source read, its patches applied). The files of 2.38.1-5+deb12u3,
+    // 2.41.5-0+deb13u1 and 2.42.4-1, all libuuid.so.1.3.0, load 186 before their two calls.
+    NumberedCalls {
+        library: &["libuuid.so.1"],
+        calls: &["gettid", "getrandom"],
+        then: &[],
+        imported: &["getrandom"],
+        fallback: &[],
+        source: "util-linux's lib/randutils.c ul_random_get_bytes(): __NR_gettid, and SYS_getrandom where \
+                 glibc lacks getrandom() (2.38.1; the numbers of 2.38.1, 2.41.5 and 2.42.4 checked in their files)",
+    },
     // rsync's syscall.c do_chmod(): syscall(SYS_fchmodat2, ..., AT_SYMLINK_NOFOLLOW) where
     // the build's headers define SYS_fchmodat2, after fchmodat() failed with ENOTSUP or
     // ENOSYS; lib/acl.c do_getxattr(), do_setxattr(), do_removexattr() and
@@ -443,7 +472,8 @@ mod tests {
             .contains(&"pidfd_open"));
         assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2").unwrap().calls.contains(&"open"));
         assert!(numbered_calls_of("/usr/bin/rsync").unwrap().calls.contains(&"fchmodat2"));
-        assert!(numbered_calls_of("/usr/sbin/rsyslogd").is_none());
+        assert_eq!(numbered_calls_of("/usr/sbin/rsyslogd").unwrap().calls, ["gettid"]);
+        assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libuuid.so.1.3.0").unwrap().calls.contains(&"gettid"));
     }
 
     #[test]
