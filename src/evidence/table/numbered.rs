@@ -205,8 +205,9 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
     // 250 (twice) in sd-id128.c sd_id128_get_invocation() and keyring-util.c
     // keyring_describe(); 434 in sd-event.c sd_event_add_child(), pidref.c
     // pidref_set_pid_full() (twice) and by sd_pidfd_get_inode_id(); 424 in sd-event.c
-    // source_disconnect(), sd_event_source_send_child_signal() and beside prioq.c; 441
-    // (epoll_pwait2) in sd_event_wait(); 437 (openat2) in chase.c; 125 (capget) beside
+    // source_disconnect(), sd_event_source_send_child_signal() and once more; 441
+    // (epoll_pwait2) in code after sd_event_wait()'s entry, with no string beside it; 437
+    // (openat2) in chase.c; 125 (capget) beside
     // /proc/sys/kernel/cap_last_cap; 428 (open_tree) in fs-util.c openat_with_automount();
     // 452 (fchmodat2) beside fd-util.c; 463 (setxattrat) in xattr-util.c xsetxattr_full().
     // It imports none of them by name. open_tree() is the only one in a deny-list group
@@ -234,7 +235,7 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
         fallback: &["open_tree"],
         source: "systemd 262.1's libsystemd.so.0.45.0, its 16 constants read in the file: sd-id128.c \
                  sd_id128_get_invocation() (request_key, keyctl), sd-event.c and pidref.c (pidfd_open, \
-                 pidfd_send_signal, epoll_pwait2), chase.c (openat2), capability-util (capget), xattr-util.c \
+                 pidfd_send_signal, epoll_pwait2), chase.c (openat2), capget beside /proc/sys/kernel/cap_last_cap, xattr-util.c \
                  xsetxattr_full() (setxattrat), fchmodat2, and fs-util.c openat_with_automount() (open_tree, \
                  openat() when it fails with EPERM)",
     },
