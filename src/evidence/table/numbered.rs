@@ -188,7 +188,6 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
     // Debian's 257.13-1~deb13u1 source: the same callers, but meson finds glibc's
     // pidfd_open() and pidfd_send_signal() in <sys/pidfd.h>, which libsystemd.so.0.40.0
     // imports by name; it loads 39, 56, 249, 250 and 129 before its 8 calls to syscall().
-    // 262 (0.45.0) passes more (open_tree, openat2, ...): not listed.
     NumberedCalls {
         library: &["libsystemd.so.0.40.0"],
         calls: &["clone", "getpid", "request_key", "keyctl", "rt_sigqueueinfo"],
@@ -199,6 +198,46 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
                  process-util.c getpid_cached() and safe_fork_full() (getpid, clone), sd-id128.c \
                  sd_id128_get_invocation() (request_key, keyctl) and sd-event.c \
                  sd_event_source_send_child_signal() (rt_sigqueueinfo); numbers read in libsystemd.so.0.40.0",
+    },
+    // Debian's 262.1-1 (sid): its source could not be had at that version, so this row is
+    // read from libsystemd.so.0.45.0 alone. Each of its 16 calls to syscall@plt loads a
+    // constant into edi, and the assertion strings beside each name the function: 249 and
+    // 250 (twice) in sd-id128.c sd_id128_get_invocation() and keyring-util.c
+    // keyring_describe(); 434 in sd-event.c sd_event_add_child(), pidref.c
+    // pidref_set_pid_full() (twice) and by sd_pidfd_get_inode_id(); 424 in sd-event.c
+    // source_disconnect(), sd_event_source_send_child_signal() and once more; 441
+    // (epoll_pwait2) in code after sd_event_wait()'s entry, with no string beside it; 437
+    // (openat2) in chase.c; 125 (capget) beside
+    // /proc/sys/kernel/cap_last_cap; 428 (open_tree) in fs-util.c openat_with_automount();
+    // 452 (fchmodat2) beside fd-util.c; 463 (setxattrat) in xattr-util.c xsetxattr_full().
+    // It imports none of them by name. open_tree() is the only one in a deny-list group
+    // (@mount): openat_with_automount() tries it for an O_PATH fd that triggers automounts,
+    // and on EPERM (errno 1; also ENOSYS and the not-supported errnos) clears its static
+    // can_open_tree and opens with openat() (the code after the call compares errno with
+    // 1, 38, 25 and 92 to 97, then stores 0 in that static; the same fallback is in
+    // systemd's fs-util.c as published after 262, read).
+    NumberedCalls {
+        library: &["libsystemd.so.0.45.0"],
+        calls: &[
+            "request_key",
+            "keyctl",
+            "pidfd_open",
+            "pidfd_send_signal",
+            "epoll_pwait2",
+            "openat2",
+            "capget",
+            "open_tree",
+            "fchmodat2",
+            "setxattrat",
+        ],
+        then: &[],
+        imported: &[],
+        fallback: &["open_tree"],
+        source: "systemd 262.1's libsystemd.so.0.45.0, its 16 constants read in the file: sd-id128.c \
+                 sd_id128_get_invocation() (request_key, keyctl), sd-event.c and pidref.c (pidfd_open, \
+                 pidfd_send_signal, epoll_pwait2), chase.c (openat2), capget beside /proc/sys/kernel/cap_last_cap, xattr-util.c \
+                 xsetxattr_full() (setxattrat), fchmodat2, and fs-util.c openat_with_automount() (open_tree, \
+                 openat() when it fails with EPERM)",
     },
     // Samba's lib/util/setid.c (tags samba-4.17.12 and samba-4.22.11 read; unchanged
     // from 4.22.11 to the 4.25 development branch): samba_setresuid(), samba_setresgid(),
@@ -231,6 +270,23 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
         fallback: &[],
         source: "D-Bus's dbus/dbus-sysdeps-unix.c: _dbus_credentials_add_from_current_process() \
                  SYS_pidfd_open, and a close_range() stand-in where glibc lacks one (1.16.2)",
+    },
+    // acl 2.4.0 (Debian's 2.4.0-1 source read, its two patches touch no syscall):
+    // libmisc/xattrat.c getxattrat(), setxattrat(), listxattrat(), removexattrat() (glibc has
+    // none of them), called by libacl's *_at() functions through libmisc's
+    // *xattrat_compat(), which fall back to the path calls on ENOSYS; libmisc/openat2.c
+    // openat2(), built where glibc lacks it; libmisc is linked into libacl
+    // (libacl/Makemodule.am, LIBADD). There is no other syscall() in the source. The file of
+    // 2.4.0-1 (sid) loads 464, 463, 465, 466 and 437 before its five calls; those of 2.3.1-3
+    // and 2.3.2-2+b1 (Debian 12, 13) import no syscall.
+    NumberedCalls {
+        library: &["libacl.so.1.2.2400"],
+        calls: &["getxattrat", "setxattrat", "listxattrat", "removexattrat", "openat2"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "acl's libmisc/xattrat.c getxattrat(), setxattrat(), listxattrat(), removexattrat() and \
+                 libmisc/openat2.c openat2(): __NR_ of their own call (2.4.0)",
     },
     // jemalloc's src/pages.c os_overcommits_proc() (open or openat, read, close) and
     // include/jemalloc/internal/malloc_io.h malloc_write_fd()/malloc_read_fd() (write, read),
@@ -278,6 +334,35 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
         fallback: &[],
         source: "Tor's src/lib/crypt_ops/crypto_rand.c, crypto_strongest_rand_syscall(): SYS_getrandom \
                  (0.4.9.11, 0.4.9.15)",
+    },
+    // rsyslog's runtime/debug.c dbgOutputTID(): syscall(SYS_gettid), twice, for the thread
+    // id it prints when a thread starts; the only syscall() in the source (tag v8.2302.0's
+    // release tarball and Debian's 8.2302.0-1+deb12u1 patches read; 8.2302.0-1+deb12u2's
+    // patches not read). The programs of 8.2302.0-1+deb12u2, 8.2504.0-1+deb13u2 and
+    // 8.2610.0-1 load 186 before their two calls.
+    NumberedCalls {
+        library: &["rsyslogd"],
+        calls: &["gettid"],
+        then: &[],
+        imported: &[],
+        fallback: &[],
+        source: "rsyslog's runtime/debug.c dbgOutputTID(): SYS_gettid (8.2302.0; the numbers of 8.2302.0, \
+                 8.2504.0 and 8.2610.0 checked in their files)",
+    },
+    // util-linux's lib/randutils.c, which libuuid is built with (libuuid/src/Makemodule.am):
+    // ul_random_get_bytes() mixes syscall(__NR_gettid) into its jrand48 seed, and a
+    // getrandom() stand-in passes SYS_getrandom where glibc has no getrandom() (2.25 on has
+    // it, which libuuid imports by name); no other syscall() in libuuid's sources (Debian's
+    // 2.38.1-5+deb12u3 source read, its patches applied). The files of 2.38.1-5+deb12u3,
+    // 2.41.5-0+deb13u1 and 2.42.4-1, all libuuid.so.1.3.0, load 186 before their two calls.
+    NumberedCalls {
+        library: &["libuuid.so.1"],
+        calls: &["gettid", "getrandom"],
+        then: &[],
+        imported: &["getrandom"],
+        fallback: &[],
+        source: "util-linux's lib/randutils.c ul_random_get_bytes(): __NR_gettid, and SYS_getrandom where \
+                 glibc lacks getrandom() (2.38.1; the numbers of 2.38.1, 2.41.5 and 2.42.4 checked in their files)",
     },
     // rsync's syscall.c do_chmod(): syscall(SYS_fchmodat2, ..., AT_SYMLINK_NOFOLLOW) where
     // the build's headers define SYS_fchmodat2, after fchmodat() failed with ENOTSUP or
@@ -377,7 +462,7 @@ mod tests {
         let row = numbered_calls_of("/usr/lib/x86_64-linux-gnu/libcap-ng.so.0.0.0").unwrap();
         assert_eq!(row.calls, ["gettid"]);
         assert_eq!(numbered_calls_of("libcap.so.2.75").unwrap().calls[0], "capset");
-        assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libsystemd.so.0.45.0").is_none(), "262 is not read");
+        assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libsystemd.so.0.44.0").is_none(), "261 is not read");
         // 257 imports pidfd_open by name; 252 passes its number.
         assert!(numbered_calls_of("libsystemd.so.0.35.0").unwrap().calls.contains(&"pidfd_open"));
         assert!(!numbered_calls_of("libsystemd.so.0.40.0").unwrap().calls.contains(&"pidfd_open"));
@@ -389,10 +474,25 @@ mod tests {
             .contains(&"pidfd_open"));
         assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2").unwrap().calls.contains(&"open"));
         assert!(numbered_calls_of("/usr/bin/rsync").unwrap().calls.contains(&"fchmodat2"));
-        assert!(numbered_calls_of("/usr/sbin/rsyslogd").is_none());
         // A program's name is matched whole: only a soname is a prefix.
         assert!(numbered_calls_of("/usr/bin/rsync-ssl").is_none() && numbered_calls_of("/usr/bin/torify").is_none());
         assert!(numbered_calls_of("/usr/sbin/tor").is_some());
+        assert_eq!(numbered_calls_of("/usr/sbin/rsyslogd").unwrap().calls, ["gettid"]);
+        assert!(numbered_calls_of("/usr/lib/x86_64-linux-gnu/libuuid.so.1.3.0").unwrap().calls.contains(&"gettid"));
+    }
+
+    #[test]
+    fn sids_libacl_and_libsystemd_are_read_by_their_versions() {
+        let acl = numbered_calls_of("/usr/lib/x86_64-linux-gnu/libacl.so.1.2.2400").unwrap();
+        assert_eq!(acl.calls, ["getxattrat", "setxattrat", "listxattrat", "removexattrat", "openat2"]);
+        // 2.3's files import no syscall; a later 2.4 is not read.
+        assert!(numbered_calls_of("libacl.so.1.1.2302").is_none());
+        assert!(numbered_calls_of("libacl.so.1.2.2401").is_none());
+        let systemd = numbered_calls_of("/usr/lib/x86_64-linux-gnu/libsystemd.so.0.45.0").unwrap();
+        assert!(systemd.calls.contains(&"epoll_pwait2") && systemd.calls.contains(&"setxattrat"));
+        // open_tree(2) is @mount's: it may fail with EPERM, openat() takes over.
+        assert_eq!(systemd.fallback, ["open_tree"]);
+        assert!(systemd.then.is_empty() && !systemd.calls.contains(&"clone"));
     }
 
     #[test]
