@@ -201,7 +201,7 @@ pub static NUMBERED_CALLS: &[NumberedCalls] = &[
     },
     // Debian's 262.1-1 (sid): its source could not be had at that version, so this row is
     // read from libsystemd.so.0.45.0 alone. Each of its 16 calls to syscall@plt loads a
-    // constant into edi, and the assertion strings beside each name the function: 249 and
+    // constant into edi, and for all but two an assertion string beside it names the function: 249 and
     // 250 (twice) in sd-id128.c sd_id128_get_invocation() and keyring-util.c
     // keyring_describe(); 434 in sd-event.c sd_event_add_child(), pidref.c
     // pidref_set_pid_full() (twice) and by sd_pidfd_get_inode_id(); 424 in sd-event.c
