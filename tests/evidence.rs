@@ -1242,6 +1242,8 @@ fn pg_ctlcluster_runs_the_packages_own_programs() {
         "{:?}",
         e.missing
     );
+}
+
 /// The Java VM's launcher shows nothing of what the classes it runs do (it loads libjvm.so
 /// with dlopen from libjli, a library's): read alone, Debian's openjdk-21 bin/java gave
 /// complete evidence, RestrictAddressFamilies=AF_UNIX and no system call group, which a
@@ -1260,4 +1262,19 @@ fn the_java_vm_leaves_the_evidence_incomplete() {
     );
     assert!(derive(&e).is_none());
     assert!(!reasons(&e, Need::WritableExecutableMemory).is_empty());
+}
+
+/// dbus-daemon hands bus activation of a service without SystemdService= to the set-uid
+/// dbus-daemon-launch-helper: NoNewPrivileges= would make that activation fail.
+#[test]
+fn the_system_bus_runs_its_set_uid_launch_helper() {
+    let r = TestRoot::new();
+    r.cc("plain.c", "usr/bin/dbus-daemon", &[]);
+    r.cc("plain.c", "usr/bin/other-daemon", &[]);
+    r.unit("dbus.service", "[Service]\nExecStart=/usr/bin/dbus-daemon --system --nofork\nUser=messagebus\n");
+    r.unit("other.service", "[Service]\nExecStart=/usr/bin/other-daemon --system --nofork\nUser=messagebus\n");
+    let e = r.evidence("dbus.service");
+    let why = reasons(&e, Need::SetuidExecution);
+    assert!(why.len() == 1 && why[0].contains("dbus-daemon-launch-helper"), "{why:?}");
+    assert!(reasons(&r.evidence("other.service"), Need::SetuidExecution).is_empty());
 }

@@ -412,6 +412,17 @@ pub static RULES: &[Rule] = &[
         then: &[N(SetuidExecution)],
         why: "is a set-uid/set-gid helper on Debian, which NoNewPrivileges= stops from gaining its privileges",
     },
+    // The system bus starts a service that has no SystemdService= through the set-uid helper
+    // its configuration names (dbus's bus/activation.c, bus_activation_activate_service(),
+    // runs bus_context_get_servicehelper()'s path; system.conf of dbus 1.14.10-1~deb12u1,
+    // 1.16.2-2 and 1.16.2-8 names /usr/lib/dbus-1.0/dbus-daemon-launch-helper, installed 4754
+    // root). Configuration names the helper, no import does, so the rule is on the daemon; a
+    // session bus pays with a NoNewPrivileges= it could have had.
+    Rule {
+        when: Prog(&["dbus-daemon"]),
+        then: &[N(SetuidExecution)],
+        why: "starts bus services through the set-uid dbus-daemon-launch-helper, which NoNewPrivileges= stops from gaining its privileges",
+    },
     // System state outside the service.
     Rule {
         when: Fun(&["clock_settime", "settimeofday", "stime", "adjtimex", "clock_adjtime", "ntp_adjtime", "adjtime"]),
