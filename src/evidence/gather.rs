@@ -195,6 +195,7 @@ impl Gatherer<'_> {
                     program: program.clone(),
                     args: rest.cloned().collect(),
                     full_privileges: cmd.full_privileges,
+                    unsandboxed: cmd.unsandboxed,
                 };
                 self.command(runner, &inner, depth);
             }

@@ -15,6 +15,9 @@ pub struct ExecCommand {
     pub separate_argv0: bool,
     /// `+`, `!` or `!!`: run with full privileges (or root's capabilities) despite User=.
     pub full_privileges: bool,
+    /// `+`: no sandboxing applies either, CapabilityBoundingSet= included; `!` lifts only
+    /// User=, Group= and SupplementaryGroups= (systemd.service(5), "Command lines").
+    pub unsandboxed: bool,
     /// The words after the program.
     pub argv: Vec<String>,
 }
@@ -51,7 +54,7 @@ pub fn parse_exec_line(value: &str, expand: impl Fn(&str) -> Option<String>) -> 
         if first == ";" {
             continue;
         }
-        let (ignore, separate_argv0, full_privileges, rest) = strip_exec_prefixes(&first);
+        let (ignore, separate_argv0, full_privileges, unsandboxed, rest) = strip_exec_prefixes(&first);
         let mut fail = |message: String| {
             if !ignore {
                 line.fatal = Some(message.clone());
@@ -97,7 +100,7 @@ pub fn parse_exec_line(value: &str, expand: impl Fn(&str) -> Option<String>) -> 
         if separate_argv0 && argv.is_empty() {
             return fail(format!("Empty executable name or zeroeth argument: {value}"));
         }
-        line.commands.push(ExecCommand { path: rest.to_owned(), separate_argv0, full_privileges, argv });
+        line.commands.push(ExecCommand { path: rest.to_owned(), separate_argv0, full_privileges, unsandboxed, argv });
         if !semicolon {
             return line;
         }
@@ -106,7 +109,7 @@ pub fn parse_exec_line(value: &str, expand: impl Fn(&str) -> Option<String>) -> 
 
 /// The `-@:+!` prefixes of a command: (ignore failure, argv[0] given separately, full
 /// privileges, the rest). Each may appear once (`!` twice), and `+` not with `!`.
-fn strip_exec_prefixes(word: &str) -> (bool, bool, bool, &str) {
+fn strip_exec_prefixes(word: &str) -> (bool, bool, bool, bool, &str) {
     let (mut ignore, mut argv0, mut plus, mut bang, mut colon) = (false, false, false, 0, false);
     let mut rest = word;
     loop {
@@ -116,7 +119,7 @@ fn strip_exec_prefixes(word: &str) -> (bool, bool, bool, &str) {
             Some(':') if !colon => colon = true,
             Some('+') if !plus && bang == 0 => plus = true,
             Some('!') if !plus && bang < 2 => bang += 1,
-            _ => return (ignore, argv0, plus || bang > 0, rest),
+            _ => return (ignore, argv0, plus || bang > 0, plus, rest),
         }
         rest = &rest[1..];
     }

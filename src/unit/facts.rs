@@ -22,6 +22,8 @@ pub struct Command {
     pub args: Vec<String>,
     /// `+`, `!` or `!!`: run with root's privileges (or its capabilities), whatever User= says.
     pub full_privileges: bool,
+    /// `+`: outside the sandbox too, CapabilityBoundingSet= included.
+    pub unsandboxed: bool,
 }
 
 impl Command {
@@ -206,7 +208,12 @@ pub fn split_command_line(value: &str) -> Result<Vec<Command>, String> {
     Ok(line
         .commands
         .into_iter()
-        .map(|c| Command { args: c.args().to_vec(), full_privileges: c.full_privileges, program: c.path })
+        .map(|c| Command {
+            args: c.args().to_vec(),
+            full_privileges: c.full_privileges,
+            unsandboxed: c.unsandboxed,
+            program: c.path,
+        })
         .collect())
 }
 
