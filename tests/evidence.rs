@@ -1278,3 +1278,42 @@ fn the_system_bus_runs_its_set_uid_launch_helper() {
     assert!(why.len() == 1 && why[0].contains("dbus-daemon-launch-helper"), "{why:?}");
     assert!(reasons(&r.evidence("other.service"), Need::SetuidExecution).is_empty());
 }
+
+/// mariadb.service: ExecStart= runs galera_recovery, which `eval`s the daemon's command line
+/// from words it fixes, and ExecStartPost=! runs debian-start as root, which sources files of
+/// /etc/default no package ships only when they exist.
+#[test]
+fn eval_of_fixed_words_and_absent_optional_configuration_leave_the_evidence_complete() {
+    let r = TestRoot::new();
+    r.cc("plain.c", "usr/sbin/food", &[]);
+    r.cc("plain.c", "usr/bin/food-upgrade", &[]);
+    let recover = "#!/bin/sh\nargs=$@\nuser=food\neval /usr/sbin/food $args --user=$user --recover 2> /dev/null\n";
+    r.file("usr/bin/food-recover", recover, 0o755);
+    let start = "#!/bin/bash\nif [ -f /etc/default/food ]\nthen\n  . /etc/default/food\nfi\n\
+                 UPGRADE=\"/usr/bin/food-upgrade --check\"\n$UPGRADE\n";
+    r.file("etc/food/food-start", start, 0o755);
+    let service =
+        "[Service]\nUser=food\nExecStart=/bin/sh -c \"VAR=`/usr/bin/food-recover`; exec /usr/sbin/food $VAR\"\n";
+    r.unit("food.service", &format!("{service}ExecStartPost=!/etc/food/food-start\n"));
+    let e = r.evidence("food.service");
+    assert!(e.complete, "{:?}", e.missing);
+    assert!(e.programs.iter().any(|p| p.path == "/usr/sbin/food" && p.reached_by == "/usr/bin/food-recover"));
+    assert!(e.programs.iter().any(|p| p.path == "/usr/bin/food-upgrade" && p.reached_by == "/etc/food/food-start"));
+    // `!` runs it as root inside the bounding set: root's file access stays.
+    let d = derive(&e).unwrap();
+    assert_eq!(d.capability_bounding_set.value, "CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID");
+    assert!(d.capability_bounding_set.reasons[0].contains("ExecStartPost= runs /etc/food/food-start as root"));
+    // Run as the User=, or with `+` outside the bounding set: nothing of root's to keep.
+    for prefix in ["", "+"] {
+        r.unit("food.service", &format!("{service}ExecStartPost={prefix}/etc/food/food-start\n"));
+        assert_eq!(derive(&r.evidence("food.service")).unwrap().capability_bounding_set.value, "", "{prefix}");
+    }
+
+    // Given arguments, which `eval` would read again as shell syntax: not known.
+    r.unit(
+        "food.service",
+        "[Service]\nUser=food\nExecStart=/bin/sh -c \"VAR=`/usr/bin/food-recover --x`; exec /usr/sbin/food $VAR\"\n",
+    );
+    let e = r.evidence("food.service");
+    assert_eq!(e.missing, ["/usr/bin/food-recover: runs `eval`: the command is built at run time"]);
+}

@@ -42,10 +42,19 @@ fn capabilities(evidence: &Evidence) -> DerivedValue {
         let cap = if cap.starts_with("CAP_") { cap.to_owned() } else { format!("CAP_{}", cap.to_uppercase()) };
         kept.entry(cap).or_default().push("the unit grants it in AmbientCapabilities=".into());
     }
-    if evidence.facts.unit.runs_as_root() {
+    let unit = &evidence.facts.unit;
+    // `!` lifts User= but not the bounding set; `+` lifts both (systemd.service(5), "Command
+    // lines").
+    let as_root = if unit.runs_as_root() {
+        Some("runs as root".to_owned())
+    } else {
+        let bounded_root = unit.commands().find(|(_, c)| c.privileged() && !c.unsandboxed);
+        bounded_root.map(|(key, c)| format!("{key}= runs {} as root", c.program))
+    };
+    if let Some(as_root) = as_root {
         for cap in ROOT_FILE_ACCESS {
-            let why = "runs as root: which files it opens, and whose they are, cannot be read from its files";
-            kept.entry((*cap).to_owned()).or_default().push(why.into());
+            let why = format!("{as_root}: which files it opens, and whose they are, cannot be read from its files");
+            kept.entry((*cap).to_owned()).or_default().push(why);
         }
     }
     if let Some(why) = kept.get_mut("CAP_NET_BIND_SERVICE") {

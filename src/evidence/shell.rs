@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 pub(crate) use branches::glob_match;
-use branches::Branches;
+use branches::{existence_test, Branches};
 pub use expand::ShellContext;
 use expand::Variables;
 pub use words::Script;
@@ -46,7 +46,11 @@ const SHELL_BUILTINS: &[&str] = &[
     "if", "while", "until", "}", ")", "kill", "type", "hash", "alias", "let",
 ];
 
-/// Reads a file a script sources: its text, or why it cannot.
+/// Why a sourced file is not read when it is not in the root.
+pub const ABSENT: &str = "file not found in the root";
+
+/// Reads a file a script sources: its text, or why it cannot ([`ABSENT`] when it is not in the
+/// root).
 pub type SourceReader<'a> = dyn FnMut(&str) -> Result<String, String> + 'a;
 
 /// Files sourced within sourced files, at most this deep.
@@ -171,6 +175,7 @@ struct Reader<'a, 'b> {
     fixed: BTreeMap<String, String>,
     /// Some file's words did not nest as the reader expects.
     confused: bool,
+
     /// Each file sourced, as read the first time (a reading may start again).
     read_files: BTreeMap<String, Result<Rc<Script>, String>>,
 }
@@ -285,7 +290,12 @@ impl Reader<'_, '_> {
                 if (w == "." || w == "source") && starts {
                     if let Some(file) = words.get(k + 1) {
                         let once = top && branches.top_level() && matches!(previous, None | Some(";"));
-                        self.source_file(file, origin, depth, once);
+                        // `[ -f FILE ] && . FILE`, from the start of the command on.
+                        let command = words[..k].iter().rposition(|w| OPERATORS.contains(&w.as_str()) && w != "&&");
+                        let tested = previous == Some("&&")
+                            && existence_test(&words[command.map_or(0, |c| c + 1)..k - 1]) == Some(file.as_str());
+                        let optional = tested || branches.only_if_exists(file);
+                        self.source_file(file, origin, depth, once, optional);
                     }
                 }
             }
@@ -334,15 +344,16 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn source_file(&mut self, written: &str, origin: Option<&str>, depth: usize, top: bool) {
+    /// `optional`: sourced only when the file exists.
+    fn source_file(&mut self, written: &str, origin: Option<&str>, depth: usize, top: bool, optional: bool) {
         let before = self.dynamic.len();
-        self.read_sourced(written, depth, top);
+        self.read_sourced(written, depth, top, optional);
         if let Some(file) = origin {
             self.dynamic[before..].iter_mut().for_each(|d| *d = format!("{d} (in {file})"));
         }
     }
 
-    fn read_sourced(&mut self, written: &str, depth: usize, top: bool) {
+    fn read_sourced(&mut self, written: &str, depth: usize, top: bool, optional: bool) {
         let Some(files) = self.vars.expand(written, self.ctx) else {
             self.dynamic.push(format!("sources a file named at run time: {written}"));
             return;
@@ -366,6 +377,16 @@ impl Reader<'_, '_> {
             };
             match read {
                 Ok(script) => self.collect(&script, Some(&file), depth + 1, top),
+                // A file no package in the root ships, sourced only when it exists: the
+                // administrator's configuration, written to set variables the script then
+                // uses ("Override these variables by editing or creating
+                // /etc/default/unbound"): from here on, only what the script assigns
+                // afterwards is known. What else it does (commands, functions, `set --`) is
+                // the administrator's own code, as a command they add to the unit would be.
+                Err(why) if optional && why == ABSENT => {
+                    self.vars.may_be_set_from_here();
+                    self.fixed.clear();
+                }
                 Err(why) => self.dynamic.push(format!("sources {file}: {why}")),
             }
         }
@@ -429,7 +450,22 @@ fn walk(
                 after_exec = w == "exec";
                 continue;
             }
-            "eval" => dynamic.push("runs `eval`: the command is built at run time".into()),
+            "eval" => {
+                let end =
+                    words[i..].iter().position(|w| OPERATORS.contains(&w.as_str())).map_or(words.len(), |e| i + e);
+                match evaluated(&words[i..end], vars, ctx) {
+                    Some(lines) => {
+                        for line in lines {
+                            walk(&line, vars, ctx, functions, out, dynamic, calls);
+                        }
+                    }
+                    None => {
+                        dynamic.push("runs `eval`: the command is built at run time".into());
+                        calls.extend(functions.iter().cloned());
+                    }
+                }
+                i = end;
+            }
             "." | "source" => i += 1, // read where it is sourced
             _ if w.contains('$') || w.contains('`') => match vars.expand(w, ctx) {
                 Some(values) => {
@@ -451,6 +487,8 @@ fn walk(
                 None => {
                     let how = if after_exec { "execs" } else { "runs" };
                     dynamic.push(format!("{how} a command named at run time: {w}"));
+                    // It may name any of the script's functions (`do_$1`): what they need counts.
+                    calls.extend(functions.iter().cloned());
                 }
             },
             _ => {
@@ -462,6 +500,45 @@ fn walk(
         after_exec = false;
     }
 }
+
+/// The command lines `eval WORDS` runs, when every word's values are fixed and hold nothing
+/// the shell would read again as syntax (operators, quotes, expansions, patterns): then the
+/// second reading only splits them into words. None otherwise.
+fn evaluated(words: &[String], vars: &Variables, ctx: &ShellContext) -> Option<Vec<Vec<String>>> {
+    let mut lines: Vec<Vec<String>> = vec![Vec::new()];
+    let mut k = 0;
+    while k < words.len() {
+        let w = &words[k];
+        k += 1;
+        if let Some(has_target) = redirection(w) {
+            k += usize::from(!has_target); // a redirection of `eval` itself
+            continue;
+        }
+        let values = vars.expand(w, ctx)?;
+        if values.iter().any(|v| v.contains(REREAD)) {
+            return None;
+        }
+        let mut next = Vec::new();
+        for line in &lines {
+            for value in &values {
+                let mut line = line.clone();
+                line.extend(value.split_whitespace().map(str::to_owned));
+                next.push(line);
+            }
+        }
+        if next.len() > expand::MAX_VALUES {
+            return None;
+        }
+        lines = next;
+    }
+    lines.retain(|l| !l.is_empty());
+    Some(lines)
+}
+
+/// What `eval` reads again as more than words: operators, quotes, escapes, expansions,
+/// patterns, braces, comments, `~` and `!`.
+const REREAD: &[char] =
+    &[';', '&', '|', '<', '>', '(', ')', '$', '`', '\\', '"', '\'', '*', '?', '[', '#', '~', '{', '}', '!'];
 
 /// Notes `w` as a command; false when it is no name of a program.
 fn note_command(w: &str, out: &mut ScriptReading) -> bool {

@@ -15,8 +15,8 @@ pub struct ExecCommand {
     pub separate_argv0: bool,
     /// `+`, `!` or `!!`: run with full privileges (or root's capabilities) despite User=.
     pub full_privileges: bool,
-    /// `+`: run outside the sandbox, which systemd then applies none of (the bounding set
-    /// neither).
+    /// `+`: no sandboxing applies either, CapabilityBoundingSet= included; `!` lifts only
+    /// User=, Group= and SupplementaryGroups= (systemd.service(5), "Command lines").
     pub unsandboxed: bool,
     /// The words after the program.
     pub argv: Vec<String>,

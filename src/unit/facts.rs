@@ -22,7 +22,7 @@ pub struct Command {
     pub args: Vec<String>,
     /// `+`, `!` or `!!`: run with root's privileges (or its capabilities), whatever User= says.
     pub full_privileges: bool,
-    /// `+`: run outside the sandbox, the capability bounding set included.
+    /// `+`: outside the sandbox too, CapabilityBoundingSet= included.
     pub unsandboxed: bool,
 }
 

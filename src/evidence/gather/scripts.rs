@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{Gatherer, MAX_SCRIPT_SIZE};
 use crate::evidence::files::{read_limited, Located};
-use crate::evidence::shell::{read_split_shell_with, ScriptReading, ShellContext};
+use crate::evidence::shell::{read_split_shell_with, ScriptReading, ShellContext, ABSENT};
 
 impl Gatherer<'_> {
     /// How `script` runs when `runner` runs it with `args`: the unit's environment and the
@@ -16,7 +16,9 @@ impl Gatherer<'_> {
         ShellContext {
             program: script.to_owned(),
             // systemd expands `$NAME` and `%i` in the unit's arguments: then they are unknown.
-            args: args.filter(|a| from_unit && !a.iter().any(|w| w.contains(['$', '%']))),
+            // A script shows the words it gives a command over all its invocations, not in
+            // order: known only when there are none.
+            args: args.filter(|a| if from_unit { !a.iter().any(|w| w.contains(['$', '%'])) } else { a.is_empty() }),
             environment: if from_unit { self.environment.clone() } else { BTreeMap::new() },
             open_environment: self.open_environment || !from_unit,
         }
@@ -31,7 +33,7 @@ impl Gatherer<'_> {
             let mut source = |file: &str| match self.locate(file) {
                 Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE)
                     .map(|(bytes, _)| String::from_utf8_lossy(&bytes).into_owned()),
-                Located::NotFound => Err("file not found in the root".into()),
+                Located::NotFound => Err(ABSENT.into()),
                 Located::Refused(why) => Err(why),
             };
             Arc::new(read_split_shell_with(&script, ctx, &mut source))

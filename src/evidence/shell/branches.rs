@@ -34,6 +34,8 @@ struct Frame {
     parent_alive: bool,
     alive: bool,
     taken: Taken,
+    /// The file an `if` tests the existence of, while in its `then` part.
+    exists: Option<String>,
 }
 
 /// The `if`, `case`, `{` and loops open where the reader is.
@@ -64,6 +66,12 @@ impl Branches {
     /// order.
     pub(super) fn top_level(&self) -> bool {
         self.frames.is_empty()
+    }
+
+    /// Whether the words read now run only when `file` exists: in the `then` part of an `if`
+    /// testing it.
+    pub(super) fn only_if_exists(&self, file: &str) -> bool {
+        self.frames.iter().any(|f| f.exists.as_deref() == Some(file))
     }
 
     pub(super) fn defines(&mut self, name: &str) {
@@ -100,6 +108,9 @@ impl Branches {
             "if" => {
                 let condition = condition(&words[k + 1..], fixed);
                 self.push(Kind::If(condition));
+                if let Some(f) = self.frames.last_mut() {
+                    f.exists = existence_test(&words[k + 1..]).map(str::to_owned);
+                }
             }
             "then" => self.then(),
             "elif" => {
@@ -134,7 +145,7 @@ impl Branches {
 
     fn push(&mut self, kind: Kind) {
         let alive = self.alive();
-        self.frames.push(Frame { kind, parent_alive: alive, alive, taken: Taken::NotYet });
+        self.frames.push(Frame { kind, parent_alive: alive, alive, taken: Taken::NotYet, exists: None });
     }
 
     fn pop(&mut self, expected: impl Fn(&Kind) -> bool) {
@@ -164,6 +175,7 @@ impl Branches {
             return self.confused = true;
         }
         f.alive = f.parent_alive && f.taken != Taken::Yes;
+        f.exists = None;
         if !elif && f.taken == Taken::NotYet {
             f.taken = Taken::Yes;
         }
@@ -193,6 +205,17 @@ impl Branches {
             true
         };
         f.alive = f.parent_alive && alive;
+    }
+}
+
+/// The file `test -f FILE` (`-e`, `-r`, `-s`, or the same in `[ ... ]`) tests; the words are
+/// those after `if` or before `&&`, up to `;`, `then` or `&&`.
+pub(super) fn existence_test(words: &[String]) -> Option<&str> {
+    let end = words.iter().position(|w| matches!(w.as_str(), ";" | "then" | "&&")).unwrap_or(words.len());
+    let words: Vec<&str> = words[..end].iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["test", "-f" | "-e" | "-r" | "-s", file] | ["[", "-f" | "-e" | "-r" | "-s", file, "]"] => Some(file),
+        _ => None,
     }
 }
 

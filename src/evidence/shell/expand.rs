@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::branches::glob_match;
 
 /// At most this many values of one word: beyond, the word counts as unknown.
-const MAX_VALUES: usize = 16;
+pub(super) const MAX_VALUES: usize = 16;
 /// Variables whose values name other variables, followed this deep.
 const MAX_DEPTH: usize = 8;
 
@@ -86,11 +86,23 @@ pub struct Variables {
     assigned: BTreeMap<String, BTreeSet<String>>,
     /// Set by `read`, `for NAME in` or `getopts`: from data, not from the script's text.
     from_data: BTreeSet<String>,
+    /// Assigned before a file of the administrator's was sourced, which may set them again.
+    reset_by_configuration: BTreeSet<String>,
+    /// A file of the administrator's was sourced: it may set any variable.
+    configured: bool,
 }
 
 impl Variables {
     pub fn assign(&mut self, name: &str, raw: &str) {
         self.assigned.entry(name.to_owned()).or_default().insert(raw.to_owned());
+    }
+
+    /// A file the script's package does not ship is sourced here: it may set any variable,
+    /// those assigned so far too. The reading is flow-insensitive, so a variable keeps known
+    /// values only when the script assigns it only from here on.
+    pub fn may_be_set_from_here(&mut self) {
+        self.reset_by_configuration.extend(self.assigned.keys().cloned());
+        self.configured = true;
     }
 
     pub fn read_from_data(&mut self, name: &str) {
@@ -228,7 +240,7 @@ impl Variables {
                 None => Value::Unknown,
             };
         }
-        if self.from_data.contains(name) {
+        if self.from_data.contains(name) || self.reset_by_configuration.contains(name) {
             return Value::Unknown;
         }
         if let Some(raws) = self.assigned.get(name) {
@@ -240,6 +252,9 @@ impl Variables {
                 }
             }
             return if out.len() > MAX_VALUES { Value::Unknown } else { Value::Known(out) };
+        }
+        if self.configured {
+            return Value::Unknown;
         }
         if let Some(v) = ctx.environment.get(name) {
             return Value::Known([v.clone()].into());

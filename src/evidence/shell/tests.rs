@@ -75,9 +75,10 @@ fn variables_from_sourced_files_and_arguments() {
     let r = read_run(helper, &["exec"], &files);
     assert_eq!(commands(&r), ["/usr/sbin/food", "sed", "tr"]);
     assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
-    // Without the instance's file in the root, what it would set is unknown.
+    // Without the instance's file in the root, what it would set is unknown: DAEMON too,
+    // assigned before it.
     let r = read_run(helper, &["exec", "two"], &files);
-    assert_eq!(r.dynamic, ["sources /etc/default/food.two: file not found in the root (in /usr/share/food/common)"]);
+    assert_eq!(r.dynamic, ["execs a command named at run time: ${DAEMON}"]);
     // Arguments unknown: so is the file.
     let r = read_shell(helper);
     assert!(r.dynamic.iter().any(|d| d.starts_with("sources /usr/share/food/common")), "{:?}", r.dynamic);
@@ -144,4 +145,61 @@ fn defaults_keywords_and_substitutions() {
     let ctx = ShellContext { open_environment: true, args: Some(vec![]), ..Default::default() };
     let r = read_shell_with("HTTPD=${APACHE_HTTPD:-/usr/sbin/apache2}\n$HTTPD\n", &ctx, &mut |_| Err("no".into()));
     assert_eq!(r.dynamic, ["runs a command named at run time: $HTTPD"]);
+}
+
+/// galera_recovery: `eval` of a command line whose words the script fixes; its arguments are
+/// empty when the script is run without any.
+#[test]
+fn eval_of_fixed_words_runs_what_they_name() {
+    let script = "args=$@\nuser=mysql\nlog=$(mktemp /tmp/x.XXXXXX)\n\
+                  eval /usr/sbin/food $args --user=$user --recover 2> \"$log\"\n";
+    let r = read_run(script, &[], &[]);
+    assert_eq!(commands(&r), ["/usr/sbin/food", "mktemp"]);
+    assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
+    assert!(r.arguments["/usr/sbin/food"].contains("--user=mysql"));
+    // Arguments unknown, a value decided at run time, or one `eval` reads again as syntax.
+    let unknown = read_shell_with(script, &ShellContext::default(), &mut |_| Err("no".into()));
+    assert_eq!(unknown.dynamic, ["runs `eval`: the command is built at run time"]);
+    for (args, changed) in
+        [(&["x;", "/usr/bin/rm"][..], script), (&[], &script.replace("user=mysql", "user=$(id -un)"))]
+    {
+        let r = read_run(changed, args, &[]);
+        assert_eq!(r.dynamic, ["runs `eval`: the command is built at run time"], "{changed} {args:?}");
+    }
+    // The first word is the command, even when a variable holds it with its options.
+    let r = read_run("CMD=\"/usr/bin/a -x\"\neval $CMD /etc/a.conf; eval f\nf() { /usr/bin/b; }\n", &[], &[]);
+    assert_eq!(commands(&r), ["/usr/bin/a", "/usr/bin/b"]);
+}
+
+/// debian-start: files of /etc/default no package ships, sourced only when they exist. What
+/// they set changes variables assigned before them, never those assigned after.
+#[test]
+fn an_absent_file_sourced_only_when_it_exists_may_set_any_variable() {
+    let script = "DAEMON=/usr/sbin/food\nif [ -f /etc/default/food ]\nthen\n  . /etc/default/food\nfi\n\
+                  [ -r /etc/default/more ] && . /etc/default/more\nUPGRADE=\"/usr/bin/food-upgrade --check\"\n\
+                  up() { $UPGRADE; }\nup\n";
+    let r = read_run(script, &[], &[]);
+    assert_eq!(commands(&r), ["/usr/bin/food-upgrade"]);
+    assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
+    let r = read_run(&format!("{script}exec $DAEMON\n"), &[], &[]);
+    assert_eq!(r.dynamic, ["execs a command named at run time: $DAEMON"]);
+    // So are variables no one assigns; the unit's arguments stay.
+    let r = read_run(&format!("{script}$OTHER\n"), &["start"], &[]);
+    assert_eq!(r.dynamic, ["runs a command named at run time: $OTHER"]);
+    let r = read_run(&format!("{script}case \"$1\" in start) /usr/bin/a ;; *) /usr/bin/b ;; esac\n"), &["start"], &[]);
+    assert_eq!(commands(&r), ["/usr/bin/a", "/usr/bin/food-upgrade"]);
+    // Sourced whether or not it exists, in the `else` of its test, or tested under another name.
+    for sourced in [
+        ". /etc/default/food\n",
+        "if [ -f /etc/default/food ]; then :; else . /etc/default/food; fi\n",
+        "[ -f /etc/default/other ] && . /etc/default/food\n",
+        "if [ -f /etc/default/food ]; then . /etc/default/other; fi\n",
+    ] {
+        let r = read_run(&format!("{sourced}/usr/bin/x\n"), &[], &[]);
+        assert_eq!(r.dynamic.len(), 1, "{sourced}: {:?}", r.dynamic);
+        assert!(r.dynamic[0].starts_with("sources /etc/default/"), "{:?}", r.dynamic);
+    }
+    // A file in the root is read as ever.
+    let r = read_run(script, &[], &[("/etc/default/food", "UPGRADE=/usr/bin/other\n"), ("/etc/default/more", "")]);
+    assert_eq!(commands(&r), ["/usr/bin/food-upgrade", "/usr/bin/other"]);
 }
