@@ -149,20 +149,12 @@ impl UnitFacts {
     /// file-capability program gives none: the kernel's cap_bprm_creds_from_file() keeps the
     /// old permitted set under no_new_privs). A User= with a specifier may name root.
     pub fn bounded_start_capabilities(&self) -> Option<(Vec<String>, String)> {
-        let as_user = match &self.user {
-            _ if self.dynamic_user => "DynamicUser=yes".to_owned(),
-            Some(u) if !self.runs_as_root() && !u.contains('%') => format!("User={u}"),
-            _ => return None,
-        };
+        let as_user = self.non_root_user().ok()?;
         let named = |c: &String| c.starts_with("CAP_") && c.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
         if !self.ambient_capabilities.iter().all(named) {
             return None;
         }
-        let control = self.commands().find(|(key, _)| *key != "ExecStart");
-        if self.permissions_start_only && control.is_some() {
-            return None;
-        }
-        if self.commands().any(|(_, c)| c.full_privileges && !c.unsandboxed) || self.commands().next().is_none() {
+        if self.command_as_root(true).is_some() || self.commands().next().is_none() {
             return None;
         }
         let outside: Vec<String> =
@@ -187,25 +179,15 @@ impl UnitFacts {
     /// The first way a process of the service may start with a capability, or Err with why
     /// none can.
     pub fn may_start_with_capabilities(&self) -> Result<String, String> {
-        let as_user = match &self.user {
-            _ if self.dynamic_user => "DynamicUser=yes".to_owned(),
-            Some(u) if !self.runs_as_root() && !u.contains('%') => format!("User={u}"),
-            Some(u) if !self.runs_as_root() => return Ok(format!("User={u} may name root")),
-            _ => return Ok("the service starts as root".into()),
+        let as_user = match self.non_root_user() {
+            Ok(as_user) => as_user,
+            Err(as_root) => return Ok(as_root),
         };
         if !self.ambient_capabilities.is_empty() {
             return Ok(format!("the unit grants AmbientCapabilities={}", self.ambient_capabilities.join(" ")));
         }
-        // PermissionsStartOnly= lifts User= only from the control commands (systemd's service.c
-        // clears EXEC_APPLY_SANDBOXING for EXEC_IS_CONTROL), so with ExecStart= alone it changes
-        // nothing (etcd's unit).
-        if let Some((key, _)) =
-            self.commands().find(|(key, _)| *key != "ExecStart").filter(|_| self.permissions_start_only)
-        {
-            return Ok(format!("PermissionsStartOnly= runs {key}= as root"));
-        }
-        if let Some((key, c)) = self.commands().find(|(_, c)| c.privileged()) {
-            return Ok(format!("{key}= runs {} with full privileges (a + or ! prefix)", c.program));
+        if let Some(as_root) = self.command_as_root(false) {
+            return Ok(as_root);
         }
         if self.commands().next().is_none() {
             return Ok("the unit runs no command".into());
@@ -213,6 +195,34 @@ impl UnitFacts {
         Err(format!(
             "every command runs as {as_user} (no + or ! prefix, no PermissionsStartOnly= with commands besides ExecStart=) and the unit grants no AmbientCapabilities="
         ))
+    }
+
+    /// `User=NAME` or `DynamicUser=yes` when the service's processes start as a non-root
+    /// user; else why they may start as root.
+    fn non_root_user(&self) -> Result<String, String> {
+        match &self.user {
+            _ if self.dynamic_user => Ok("DynamicUser=yes".to_owned()),
+            Some(u) if !self.runs_as_root() && !u.contains('%') => Ok(format!("User={u}")),
+            Some(u) if !self.runs_as_root() => Err(format!("User={u} may name root")),
+            _ => Err("the service starts as root".into()),
+        }
+    }
+
+    /// The first command that runs as root whatever User= says: a control command under
+    /// PermissionsStartOnly=, or one with a `!` or `+` prefix (`+` not counted when only the
+    /// commands under the bounding set matter).
+    fn command_as_root(&self, under_bounding_set_only: bool) -> Option<String> {
+        // PermissionsStartOnly= lifts User= only from the control commands (systemd's service.c
+        // clears EXEC_APPLY_SANDBOXING for EXEC_IS_CONTROL), so with ExecStart= alone it changes
+        // nothing (etcd's unit).
+        if let Some((key, _)) =
+            self.commands().find(|(key, _)| *key != "ExecStart").filter(|_| self.permissions_start_only)
+        {
+            return Some(format!("PermissionsStartOnly= runs {key}= as root"));
+        }
+        self.commands()
+            .find(|(_, c)| c.privileged() && !(under_bounding_set_only && c.unsandboxed))
+            .map(|(key, c)| format!("{key}= runs {} with full privileges (a + or ! prefix)", c.program))
     }
 }
 
