@@ -80,8 +80,7 @@ pub fn read_needed(len: u64, read_at: impl FnMut(&mut [u8], u64) -> io::Result<(
 /// apart instead of in a zeroed buffer as long as the file: zeroing megabytes of code that is
 /// never looked at cost more than the parsing. [`Parts::facts`] are those of the buffer.
 pub fn read_parts(len: u64, mut read_at: impl FnMut(&mut [u8], u64) -> io::Result<()>) -> io::Result<Parts> {
-    let mut partial =
-        Partial { parts: Parts { len, chunks: Vec::new(), missed: Cell::new(false) }, read_at: &mut read_at };
+    let mut partial = Partial { parts: Parts::empty(len, None), read_at: &mut read_at };
     load_all_needed(&mut partial)?;
     if !partial.parts.missed.get() {
         return Ok(partial.parts);
@@ -90,24 +89,66 @@ pub fn read_parts(len: u64, mut read_at: impl FnMut(&mut [u8], u64) -> io::Resul
     Ok(Parts::whole(read_needed(len, read_at)?))
 }
 
+/// Files from this size on are mapped by [`parts_of_file`] rather than read: the read-only
+/// data of a large library (libLLVM's 32 MB, all of libicudata's 31 MB) is scanned once for
+/// its strings, and copying it into fresh memory first cost more than the scan. Below it,
+/// the few small reads cost less than a mapping.
+pub const MAP_FROM: u64 = 1 << 20;
+
+/// [`read_parts`] of `file`, `len` bytes long, the parts of a file from [`MAP_FROM`] bytes on
+/// taken from a read-only mapping of it instead of read: the same parts, the same facts.
+pub fn parts_of_file(file: &std::fs::File, len: u64) -> io::Result<Parts> {
+    let read_at = |buf: &mut [u8], offset: u64| std::os::unix::fs::FileExt::read_exact_at(file, buf, offset);
+    if len < MAP_FROM {
+        return read_parts(len, read_at);
+    }
+    // SAFETY: the mapping is private and read-only, and dropped with the parts once the
+    // facts are read. A file truncated by another process meanwhile would fault on access,
+    // as it would for any reader of a mapped file; the roots read are not being written.
+    let map = unsafe { memmap2::Mmap::map(file)? };
+    if map.len() as u64 != len {
+        return read_parts(len, read_at); // changed since its stat: read as before, which fails as it did
+    }
+    let mut mapped = Mapped { parts: Parts::empty(len, Some(map)) };
+    load_all_needed(&mut mapped)?;
+    if !mapped.parts.missed.get() {
+        return Ok(mapped.parts);
+    }
+    Ok(Parts::whole(read_needed(len, read_at)?))
+}
+
 /// Parts of a file `len` bytes long; the bytes of no part read as zeros.
 pub struct Parts {
     len: u64,
+    /// The file mapped, whose parts are the [`Chunk::Mapped`] ones.
+    map: Option<memmap2::Mmap>,
     /// (offset, bytes), in the order read; each ends within the file.
-    chunks: Vec<(u64, Vec<u8>)>,
+    chunks: Vec<(u64, Chunk)>,
     /// Set when something read bytes outside every part.
     missed: Cell<bool>,
 }
 
+/// The bytes of one part: read, or that many bytes of the mapping.
+enum Chunk {
+    Read(Vec<u8>),
+    Mapped(u64),
+}
+
 impl Parts {
+    fn empty(len: u64, map: Option<memmap2::Mmap>) -> Parts {
+        Parts { len, map, chunks: Vec::new(), missed: Cell::new(false) }
+    }
+
     /// A file held whole.
     pub fn whole(bytes: Vec<u8>) -> Parts {
-        Parts { len: bytes.len() as u64, chunks: vec![(0, bytes)], missed: Cell::new(false) }
+        let mut parts = Parts::empty(bytes.len() as u64, None);
+        parts.chunks.push((0, Chunk::Read(bytes)));
+        parts
     }
 
     /// The first 4 KiB of the file (less when it is shorter), always read.
     pub fn head(&self) -> &[u8] {
-        let head = self.chunks.first().filter(|(offset, _)| *offset == 0).map_or(&[][..], |(_, b)| b.as_slice());
+        let head = self.chunks.first().filter(|(offset, _)| *offset == 0).map_or(&[][..], |(o, c)| self.bytes(*o, c));
         &head[..head.len().min(4096)]
     }
 
@@ -119,16 +160,33 @@ impl Parts {
         }
         // Parsing looked outside the parts (a malformed file): what the buffer gives.
         let mut buffer = vec![0u8; self.len as usize];
-        for (offset, bytes) in &self.chunks {
+        for (offset, chunk) in &self.chunks {
+            let bytes = self.bytes(*offset, chunk);
             buffer[*offset as usize..][..bytes.len()].copy_from_slice(bytes);
         }
         read_keeping(&buffer, strings)
     }
 
+    fn bytes<'a>(&'a self, offset: u64, chunk: &'a Chunk) -> &'a [u8] {
+        match chunk {
+            Chunk::Read(bytes) => bytes,
+            Chunk::Mapped(len) => {
+                self.map.as_ref().map_or(&[][..], |map| &map[offset as usize..(offset + len) as usize])
+            }
+        }
+    }
+
+    fn chunk_len(chunk: &Chunk) -> u64 {
+        match chunk {
+            Chunk::Read(bytes) => bytes.len() as u64,
+            Chunk::Mapped(len) => *len,
+        }
+    }
+
     /// The part holding `start..end`, from `start`.
     fn holding(&self, start: u64, end: u64) -> Option<&[u8]> {
-        let (offset, bytes) = self.chunks.iter().find(|(o, b)| *o <= start && end <= o + b.len() as u64)?;
-        Some(&bytes[(start - offset) as usize..(end - offset) as usize])
+        let (offset, chunk) = self.chunks.iter().find(|(o, c)| *o <= start && end <= o + Self::chunk_len(c))?;
+        Some(&self.bytes(*offset, chunk)[(start - offset) as usize..(end - offset) as usize])
     }
 }
 
@@ -213,7 +271,32 @@ impl<F: FnMut(&mut [u8], u64) -> io::Result<()>> Load for Partial<'_, F> {
         if start < end && self.parts.holding(start, end).is_none() {
             let mut bytes = vec![0u8; (end - start) as usize];
             (self.read_at)(&mut bytes, start)?;
-            self.parts.chunks.push((start, bytes));
+            self.parts.chunks.push((start, Chunk::Read(bytes)));
+        }
+        Ok(())
+    }
+}
+
+/// [`Partial`] over a mapping: a part is a range of it, nothing is read.
+struct Mapped {
+    parts: Parts,
+}
+
+impl Load for Mapped {
+    type Data<'a>
+        = &'a Parts
+    where
+        Self: 'a;
+
+    fn data(&self) -> &Parts {
+        &self.parts
+    }
+
+    fn load(&mut self, offset: u64, size: u64) -> io::Result<()> {
+        let len = self.parts.len;
+        let (start, end) = (offset.min(len), offset.saturating_add(size).min(len));
+        if start < end && self.parts.holding(start, end).is_none() {
+            self.parts.chunks.push((start, Chunk::Mapped(end - start)));
         }
         Ok(())
     }
@@ -572,6 +655,36 @@ mod tests {
             }
         }
         assert!(whole > 0 || !std::path::Path::new("/usr/bin/env").exists());
+    }
+
+    #[test]
+    fn a_mapped_file_gives_the_facts_of_its_parts_read() {
+        // Large files of the host are mapped; their facts, strings included, are those read.
+        let exe = std::env::current_exe().unwrap();
+        let mut mapped = 0;
+        let dirs = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/bin", "/usr/lib64"];
+        let dir_entries = dirs.iter().filter_map(|d| std::fs::read_dir(d).ok()).flat_map(|e| e.flatten());
+        for path in [exe].into_iter().chain(dir_entries.map(|e| e.path())) {
+            let Ok(meta) = std::fs::metadata(&path) else { continue };
+            if !meta.is_file() || meta.len() < MAP_FROM || meta.len() >= 256 << 20 || mapped >= 12 {
+                continue;
+            }
+            let Ok(file) = File::open(&path) else { continue };
+            let parts = parts_of_file(&file, meta.len()).unwrap();
+            if !is_elf(parts.head()) {
+                continue;
+            }
+            assert!(parts.map.is_some() && !parts.missed.get(), "{}: not mapped", path.display());
+            let read = read_parts(meta.len(), |buf, offset| file.read_exact_at(buf, offset)).unwrap();
+            for kept in [Strings::All, Strings::Paths] {
+                let (a, b) = (parts.facts(kept), read.facts(kept));
+                assert!(a.as_ref().is_ok_and(|f| !f.strings.is_empty()), "{}: no strings", path.display());
+                assert_eq!(format!("{a:?}"), format!("{b:?}"), "{}", path.display());
+            }
+            assert_eq!(parts.head(), read.head());
+            mapped += 1;
+        }
+        assert!(mapped > 0, "no ELF file of {MAP_FROM} bytes or more to map");
     }
 
     #[test]

@@ -5,7 +5,6 @@ use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fs;
 use std::hash::Hash;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
@@ -473,8 +472,7 @@ fn read_program_file(root: &RootFs, real: &Path) -> Result<(FileRead, u32), Stri
     if !root.is_in_memory() {
         // One open for the ELF file's parts, its head among them (where the magic is).
         let file = fs::File::open(real).map_err(|e| e.to_string())?;
-        let parts =
-            elf::read_parts(meta.len, |buf, offset| file.read_exact_at(buf, offset)).map_err(|e| e.to_string())?;
+        let parts = elf::parts_of_file(&file, meta.len).map_err(|e| e.to_string())?;
         if elf::is_elf(parts.head()) {
             return Ok((FileRead::Elf(parts), meta.mode));
         }
