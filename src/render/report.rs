@@ -166,7 +166,8 @@ pub fn explain(u: &UnitReport, policy: &Policy, target_source: &str) -> String {
     let _ = writeln!(s, "policy: profile {}, target {}", policy.profile, target_source);
     let _ = writeln!(s, "exposure: {} -> {}\n", exposure(&u.before), exposure(&u.after));
     if let Some(gathered) = &u.gathered {
-        s.push_str(&crate::evidence::explain_text(gathered));
+        let nnp = crate::plan::no_new_privileges(&u.plan.added, &gathered.facts.unit);
+        s.push_str(&crate::evidence::explain_planned(gathered, nnp));
         s.push('\n');
     }
     if let Some(why) = &u.plan.left_alone {
