@@ -103,3 +103,21 @@ fn complete_evidence_says_the_unit_bound_comes_first() {
         "{text}"
     );
 }
+
+/// A line systemd rejects sets nothing, so the plan adds the directive it meant: explain
+/// shows the finding that says why, in text and JSON.
+#[test]
+fn a_rejected_line_is_shown_beside_the_decision() {
+    let t = tempfile::tempdir().unwrap();
+    let unit = "[Service]\nPrivateTmp=yes  # keep tmp\nExecStart=rm -f /run/food/stale\n";
+    file(t.path(), "lib/systemd/system/food.service", unit, 0o644);
+    let text = explain(t.path(), "food.service");
+    let shown =
+        "\nFindings in the unit's files (the plan reads them as systemd does; a rejected line sets nothing):\n  ! ";
+    assert!(text.contains(shown), "{text}");
+    assert!(text.contains("food.service:2: error: value-has-trailing-comment"), "{text}");
+    assert!(text.contains("  add  PrivateTmp="), "{text}");
+    let r = common::hardenunit(&["explain", "--format", "json", "--root", t.path().to_str().unwrap(), "food.service"]);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["findings"][0]["tag"], "value-has-trailing-comment", "{}", r.stdout);
+}
