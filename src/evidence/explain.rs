@@ -6,7 +6,13 @@ use std::fmt::Write;
 use super::{derive, Evidence, ProgramKind};
 use crate::directives::kept_off_by;
 
+/// [`explain_planned`] where no_new_privs holds only if the unit itself makes it hold.
 pub fn explain_text(evidence: &Evidence) -> String {
+    explain_planned(evidence, crate::plan::no_new_privileges(&[], &evidence.facts.unit))
+}
+
+/// `no_new_privileges`: why no_new_privs holds for the service under the plan, if it does.
+pub fn explain_planned(evidence: &Evidence, no_new_privileges: Option<&str>) -> String {
     let mut out = String::new();
     let state = if evidence.complete { "complete" } else { "incomplete" };
     let _ = writeln!(out, "{}: evidence from its files is {state}", evidence.unit);
@@ -78,9 +84,13 @@ pub fn explain_text(evidence: &Evidence) -> String {
             let _ = writeln!(out, "  - {m}");
         }
     }
+    admin_files(evidence, &mut out);
+    let unit_bound = unit_bound(evidence, no_new_privileges, &mut out);
     match derive(evidence) {
         Some(d) => {
-            out.push_str("\nDerived from the evidence (strict profile):\n");
+            // Every profile writes these: CapabilityBoundingSet=auto, and the families in place
+            // of the policy's list (plan::shape, derived and address_families).
+            out.push_str("\nDerived from the evidence (CapabilityBoundingSet=auto writes it; RestrictAddressFamilies= replaces the policy's list):\n");
             for (key, v) in [
                 ("CapabilityBoundingSet", &d.capability_bounding_set),
                 ("RestrictAddressFamilies", &d.restrict_address_families),
@@ -89,11 +99,61 @@ pub fn explain_text(evidence: &Evidence) -> String {
                 for r in &v.reasons {
                     let _ = writeln!(out, "    - {r}");
                 }
+                if key == "CapabilityBoundingSet" && unit_bound {
+                    out.push_str("    - not what `auto` writes: the bound from the unit alone (above) comes first\n");
+                }
             }
         }
+        None if unit_bound => out.push_str(
+            "\nNo RestrictAddressFamilies= derived, and no CapabilityBoundingSet= from the programs: evidence incomplete.\n",
+        ),
         None => out.push_str("\nNo CapabilityBoundingSet= or RestrictAddressFamilies= derived: evidence incomplete.\n"),
     }
     out
+}
+
+/// The files scripts source that were taken as the administrator's configuration, which
+/// the evidence counts as read (shell.rs, `read_sourced`), and what that leaves unknown.
+fn admin_files(evidence: &Evidence, out: &mut String) {
+    if evidence.admin_files.is_empty() {
+        return;
+    }
+    out.push_str(
+        "\nTaken as the administrator's configuration (sourced only when present; no package in the root ships it):\n",
+    );
+    for (script, files) in &evidence.admin_files {
+        for f in files {
+            let before = match f.unknown.join(", ") {
+                none if none.is_empty() => String::new(),
+                names => format!("{names} (assigned before it) and "),
+            };
+            let _ = writeln!(
+                out,
+                "  {} (sourced by {script}): it may set any variable, so unknown from there on: {before}every variable the script does not assign after it; what else it runs is the administrator's own, not read",
+                f.file
+            );
+        }
+    }
+}
+
+/// The CapabilityBoundingSet= the unit alone bounds (UnitFacts::bounded_start_capabilities),
+/// which `auto` writes whatever the programs show; whether it holds.
+fn unit_bound(evidence: &Evidence, no_new_privileges: Option<&str>, out: &mut String) -> bool {
+    let Some((caps, why)) = evidence.facts.unit.bounded_start_capabilities() else { return false };
+    let Some(nnp) = no_new_privileges else {
+        let _ = writeln!(
+            out,
+            "\nNo CapabilityBoundingSet= from the unit alone: {why}, but NoNewPrivileges= is neither set nor added, so a set-uid or file-capability program could gain a capability."
+        );
+        return false;
+    };
+    let value = match caps.join(" ") {
+        none if none.is_empty() => "CapabilityBoundingSet= (empty: no capability)".to_owned(),
+        caps => format!("CapabilityBoundingSet={caps}"),
+    };
+    let _ = writeln!(out, "\nDerived from the unit alone, whatever its programs show:\n  {value}\n    - {why}");
+    let _ = writeln!(out, "    - {nnp}: no process can gain a capability it did not start with");
+    true
 }
 
 fn kebab(need: &crate::directives::Need) -> String {

@@ -14,7 +14,7 @@ use super::elf::Linking;
 use super::exec::COMMAND_PATH;
 use super::files::{Cache, ElfRead, Located, ProgramFile};
 use super::language::Language;
-use super::shell::ScriptReading;
+use super::shell::{AdminFile, ScriptReading};
 use super::table::cited::{DLOPEN_PROBES, KEEPS_CAPABILITIES, USED_WITHOUT_FILE};
 use super::table::interpreters::{DATA_INTERPRETERS, SCRIPT_COMMANDS};
 use super::table::numbered::numbered_calls_of;
@@ -69,6 +69,7 @@ pub fn gather_with(unit: &LoadedUnit, facts: &UnitFacts, root: &RootFs, cache: &
         set_id_gain: SetIdGain::of(facts),
         only_when_ids_differ: Vec::new(),
         needs_if_filter_kills: BTreeMap::new(),
+        admin_files: BTreeMap::new(),
     };
     let mut named_files = Vec::new();
     for line in &facts.exec_lines {
@@ -112,6 +113,7 @@ pub fn gather_with(unit: &LoadedUnit, facts: &UnitFacts, root: &RootFs, cache: &
         families: f.families,
         missing: f.missing,
         facts: ServiceFacts { unit: facts.clone(), sockets },
+        admin_files: g.admin_files,
     }
 }
 
@@ -145,6 +147,8 @@ struct Gatherer<'a> {
     /// ([`super::table::libraries::FAILURE_HANDLED`]), with why: they count only where a call
     /// the system call filter refuses kills the service.
     needs_if_filter_kills: BTreeMap<Need, Vec<String>>,
+    /// Per script, the files it sources that were taken as the administrator's configuration.
+    admin_files: BTreeMap<String, Vec<AdminFile>>,
 }
 
 /// Whether a set-uid program can give a process of the service a real user id other than
@@ -514,6 +518,14 @@ impl Gatherer<'_> {
     fn script_reading(&mut self, script: &str, reading: &ScriptReading, depth: usize) {
         for d in &reading.dynamic {
             self.findings.missing(format!("{script}: {d}"));
+        }
+        if !reading.admin_files.is_empty() {
+            let known = self.admin_files.entry(script.to_owned()).or_default();
+            for a in &reading.admin_files {
+                if !known.contains(a) {
+                    known.push(a.clone());
+                }
+            }
         }
         for c in &reading.commands {
             let args: Option<Vec<String>> = reading.arguments.get(c).map(|a| a.iter().cloned().collect());

@@ -29,7 +29,7 @@ use crate::unit::facts::UnitFacts;
 use table::{Effect, Rule};
 
 pub use derive::{derive, Derived, DerivedValue};
-pub use explain::explain_text;
+pub use explain::{explain_planned, explain_text};
 pub use files::{Cache, SharedReadings};
 pub use gather::{gather, gather_with};
 
@@ -135,6 +135,10 @@ pub struct Evidence {
     pub facts: ServiceFacts,
     /// Paths the package declares its service writes (for ProtectSystem=strict), with why.
     pub writable: Vec<(String, String)>,
+    /// Per script, the files it sources only when they exist that no package in the root
+    /// ships: read as the administrator's configuration, not as a gap in the evidence.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub admin_files: BTreeMap<String, Vec<shell::AdminFile>>,
 }
 
 impl Evidence {

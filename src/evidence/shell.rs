@@ -26,6 +26,19 @@ pub struct ScriptReading {
     pub arguments: BTreeMap<String, BTreeSet<String>>,
     /// Why what it runs cannot be fully known, one line each.
     pub dynamic: Vec<String>,
+    /// Files it sources only when they exist that are not in the root, taken as the
+    /// administrator's configuration, in the order sourced.
+    pub admin_files: Vec<AdminFile>,
+}
+
+/// A file a script sources only when it exists, which no package in the root ships: the
+/// administrator's configuration, which may set any variable.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AdminFile {
+    pub file: String,
+    /// The variables the script assigned before sourcing it: unknown from there on, as are
+    /// all it does not assign afterwards.
+    pub unknown: Vec<String>,
 }
 
 /// Operators after which a new command starts.
@@ -94,6 +107,7 @@ pub fn read_split_shell_with(script: &Script, ctx: &ShellContext, source: &mut S
         functions: BTreeSet::new(),
         sourced: BTreeSet::new(),
         dynamic: Vec::new(),
+        admin_files: Vec::new(),
         noting: Some(FirstReading::default()),
         first: None,
         fixed: BTreeMap::new(),
@@ -111,8 +125,8 @@ pub fn read_split_shell_with(script: &Script, ctx: &ShellContext, source: &mut S
             reader.collect(script, None, 0, true);
         }
     }
-    let Reader { lines, vars, functions, mut dynamic, .. } = reader;
-    let mut out = ScriptReading::default();
+    let Reader { lines, vars, functions, mut dynamic, admin_files, .. } = reader;
+    let mut out = ScriptReading { admin_files, ..Default::default() };
     // Function bodies are read once something read calls the function (or names it: `trap
     // NAME`, a variable holding its name).
     let mut called: BTreeSet<String> = BTreeSet::new();
@@ -167,6 +181,7 @@ struct Reader<'a, 'b> {
     functions: BTreeSet<String>,
     sourced: BTreeSet<String>,
     dynamic: Vec<String>,
+    admin_files: Vec<AdminFile>,
     /// What the first reading notes, while it reads.
     noting: Option<FirstReading>,
     /// The first reading, once done: then parts that cannot run are left out.
@@ -188,6 +203,7 @@ impl Reader<'_, '_> {
         self.functions.clear();
         self.sourced.clear();
         self.dynamic.clear();
+        self.admin_files.clear();
         self.fixed.clear();
         self.confused = false;
         self.first = None;
@@ -384,7 +400,8 @@ impl Reader<'_, '_> {
                 // afterwards is known. What else it does (commands, functions, `set --`) is
                 // the administrator's own code, as a command they add to the unit would be.
                 Err(why) if optional && why == ABSENT => {
-                    self.vars.may_be_set_from_here();
+                    let unknown = self.vars.may_be_set_from_here();
+                    self.admin_files.push(AdminFile { file, unknown });
                     self.fixed.clear();
                 }
                 Err(why) => self.dynamic.push(format!("sources {file}: {why}")),

@@ -280,7 +280,7 @@ fn decide(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> D
 
 /// Why no_new_privs is in effect for the service, when it is: the unit or the plan (in
 /// `added`) sets NoNewPrivileges=yes, or DynamicUser=yes implies it.
-fn no_new_privileges(added: &[Added], facts: &UnitFacts) -> Option<&'static str> {
+pub(crate) fn no_new_privileges(added: &[Added], facts: &UnitFacts) -> Option<&'static str> {
     if facts.dynamic_user {
         return Some("DynamicUser=yes implies NoNewPrivileges=yes");
     }

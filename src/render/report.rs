@@ -166,7 +166,20 @@ pub fn explain(u: &UnitReport, policy: &Policy, target_source: &str) -> String {
     let _ = writeln!(s, "policy: profile {}, target {}", policy.profile, target_source);
     let _ = writeln!(s, "exposure: {} -> {}\n", exposure(&u.before), exposure(&u.after));
     if let Some(gathered) = &u.gathered {
-        s.push_str(&crate::evidence::explain_text(gathered));
+        let nnp = crate::plan::no_new_privileges(&u.plan.added, &gathered.facts.unit);
+        s.push_str(&crate::evidence::explain_planned(gathered, nnp));
+        s.push('\n');
+    }
+    // A setting systemd rejects is not set: the plan adds the directive the line meant, and
+    // only the finding says why.
+    if !u.findings.is_empty() {
+        let _ = writeln!(
+            s,
+            "Findings in the unit's files (the plan reads them as systemd does; a rejected line sets nothing):"
+        );
+        for f in &u.findings {
+            let _ = writeln!(s, "  ! {f}");
+        }
         s.push('\n');
     }
     if let Some(why) = &u.plan.left_alone {
@@ -289,6 +302,8 @@ struct JsonExplain<'a> {
     added: &'a [crate::plan::Added],
     skipped: &'a [crate::plan::Skipped],
     left_alone: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    findings: &'a [crate::lint::Finding],
 }
 
 /// `hardenunit explain --format json`: what [`explain`] prints, as one object.
@@ -307,6 +322,7 @@ pub fn explain_json(u: &UnitReport, policy: &Policy, target_source: &str) -> Str
         added: &u.plan.added,
         skipped: &u.plan.skipped,
         left_alone: u.plan.left_alone.as_deref(),
+        findings: &u.findings,
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
     s.push('\n');

@@ -99,10 +99,11 @@ impl Variables {
 
     /// A file the script's package does not ship is sourced here: it may set any variable,
     /// those assigned so far too. The reading is flow-insensitive, so a variable keeps known
-    /// values only when the script assigns it only from here on.
-    pub fn may_be_set_from_here(&mut self) {
+    /// values only when the script assigns it only from here on. Returns those assigned so far.
+    pub fn may_be_set_from_here(&mut self) -> Vec<String> {
         self.reset_by_configuration.extend(self.assigned.keys().cloned());
         self.configured = true;
+        self.assigned.keys().cloned().collect()
     }
 
     pub fn read_from_data(&mut self, name: &str) {

@@ -181,6 +181,9 @@ fn an_absent_file_sourced_only_when_it_exists_may_set_any_variable() {
     let r = read_run(script, &[], &[]);
     assert_eq!(commands(&r), ["/usr/bin/food-upgrade"]);
     assert!(r.dynamic.is_empty(), "{:?}", r.dynamic);
+    // Each is named for explain, with what the script assigned before it.
+    let admin = |file: &str| AdminFile { file: file.into(), unknown: vec!["DAEMON".into()] };
+    assert_eq!(r.admin_files, [admin("/etc/default/food"), admin("/etc/default/more")]);
     let r = read_run(&format!("{script}exec $DAEMON\n"), &[], &[]);
     assert_eq!(r.dynamic, ["execs a command named at run time: $DAEMON"]);
     // So are variables no one assigns; the unit's arguments stay.
