@@ -8,7 +8,7 @@ use crate::directives::kept_off_by;
 
 /// [`explain_planned`] where no_new_privs holds only if the unit itself makes it hold.
 pub fn explain_text(evidence: &Evidence) -> String {
-    explain_planned(evidence, crate::plan::no_new_privileges(&[], &evidence.facts.unit))
+    explain_planned(evidence, evidence.facts.unit.no_new_privileges())
 }
 
 /// `no_new_privileges`: why no_new_privs holds for the service under the plan, if it does.

@@ -281,14 +281,13 @@ fn decide(directive: &Directive, value: &str, seen: &Seen, added: &[Added]) -> D
 /// Why no_new_privs is in effect for the service, when it is: the unit or the plan (in
 /// `added`) sets NoNewPrivileges=yes, or DynamicUser=yes implies it.
 pub(crate) fn no_new_privileges(added: &[Added], facts: &UnitFacts) -> Option<&'static str> {
-    if facts.dynamic_user {
-        return Some("DynamicUser=yes implies NoNewPrivileges=yes");
-    }
-    if facts.no_new_privileges {
-        return Some("the unit sets NoNewPrivileges=yes");
-    }
     // The plan adds NoNewPrivileges= only where the unit does not set it.
-    added.iter().any(|a| a.directive == "NoNewPrivileges" && a.value == "yes").then_some("NoNewPrivileges=yes is added")
+    facts.no_new_privileges().or_else(|| {
+        added
+            .iter()
+            .any(|a| a.directive == "NoNewPrivileges" && a.value == "yes")
+            .then_some("NoNewPrivileges=yes is added")
+    })
 }
 
 /// A directive written only beside another goes right after it, unless the unit sets it,

@@ -130,6 +130,14 @@ impl UnitFacts {
         }
     }
 
+    /// Why the unit's own settings put its processes under no_new_privs, if they do.
+    pub fn no_new_privileges(&self) -> Option<&'static str> {
+        if self.dynamic_user {
+            return Some("DynamicUser=yes implies NoNewPrivileges=yes");
+        }
+        self.no_new_privileges.then_some("the unit sets NoNewPrivileges=yes")
+    }
+
     pub fn runs_as_root(&self) -> bool {
         !self.dynamic_user && self.user.as_deref().is_none_or(|u| u == "root" || u == "0")
     }
