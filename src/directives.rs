@@ -249,11 +249,30 @@ pub enum Flag {
     /// allow- or deny-list mode, and a later `~` list then takes its names out of an allow list
     /// or adds them to a deny list. A line without `~` would give names back.
     NarrowsUnitsOwn,
+    /// Makes the score row `row` worse only by granting what `under=yes` (the unit's own or
+    /// added, in effect after the plan) puts out of reach: the planner accepts that worsening,
+    /// and no other, as long as the exposure does not rise. ProtectClock= adds
+    /// `DeviceAllow=char-rtc r` where the device policy is closed, so systemd-analyze rates a
+    /// minimal device ACL (0) as one "with some special devices" (5 of 10). Under
+    /// PrivateDevices=yes there is no rtc to read: the service's /dev holds only the nodes of
+    /// src/core/namespace.c mount_private_dev()'s devnodes[] (/dev/null, zero, full, random,
+    /// urandom, tty), and unit_patch_contexts() (src/core/unit.c) drops CAP_MKNOD, so it
+    /// cannot make one, and sets DevicePolicy=closed; alike in 252, 257 and 262 (the list as
+    /// libsystemd-core-252.so, -257.so and -262.so of Debian hold it, and systemd.exec(5)).
+    UnreachableGrantUnder { row: &'static str, under: &'static str },
 }
 
 impl Directive {
     pub fn has(&self, flag: Flag) -> bool {
         self.flags.contains(&flag)
+    }
+
+    /// The directive whose `yes` makes this one's worsening of `row` harmless, if any.
+    pub fn unreachable_grant_under(&self, row: &str) -> Option<&'static str> {
+        self.flags.iter().find_map(|f| match f {
+            Flag::UnreachableGrantUnder { row: r, under } if *r == row => Some(*under),
+            _ => None,
+        })
     }
 
     /// The directive this one is only written together with.
@@ -405,7 +424,7 @@ pub static DIRECTIVES: &[Directive] = &[
         ],
         breaks: &[SystemClock, Devices],
         comment: "Forbid setting the system and hardware clocks",
-        flags: &[ImpliesNoNewPrivileges],
+        flags: &[ImpliesNoNewPrivileges, UnreachableGrantUnder { row: "DeviceAllow", under: "PrivateDevices" }],
         ..SERVICE
     },
     Directive {
@@ -892,6 +911,13 @@ mod tests {
         for d in DIRECTIVES {
             for row in d.rows {
                 assert!(all.row(row).is_some(), "{}: no score row {row}", d.key);
+            }
+            for f in d.flags {
+                if let Flag::UnreachableGrantUnder { row, under } = f {
+                    // The engine reads `under` as on where its own score row is good.
+                    assert!(d.rows.contains(row), "{}: {row} is not a row it moves", d.key);
+                    assert!(lookup(under).is_some_and(|u| u.rows.contains(under)), "{}: {under}", d.key);
+                }
             }
             if let Some(other) = d.pairs_with() {
                 // The planner writes it when it reaches its row, after the one it pairs with.

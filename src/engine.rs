@@ -386,9 +386,11 @@ fn empty_report(unit: String, path: PathBuf, scope: Option<Scope>, status: Statu
 type Rendered = (Option<FileChange>, score::Assessment);
 
 /// Drops added directives that would make any row of the score worse than without them
-/// (ProtectClock= next to an existing closed device policy adds `char-rtc r`, say). `before`
-/// is the score of `base_fragments`, whose assignments are `base`. Returns the rendering of the plan as it is left, unless
-/// the plan changed after its last rendering (or rendering failed).
+/// (ProtectClock= next to an existing closed device policy adds `char-rtc r`, say), but for
+/// a worsening the directive's row marks harmless ([`crate::directives::Flag::UnreachableGrantUnder`])
+/// while the exposure as a whole does not rise. `before` is the score of `base_fragments`,
+/// whose assignments are `base`. Returns the rendering of the plan as it is left, unless the
+/// plan changed after its last rendering (or rendering failed).
 fn never_weaken(
     plan: &mut Plan,
     output: &OwnOutput,
@@ -407,6 +409,7 @@ fn never_weaken(
             .zip(after.rows.iter())
             .filter(|(b, a)| a.badness.unwrap_or(0) > b.badness.unwrap_or(0))
             .map(|(b, _)| b.json_field)
+            .filter(|row| after.exposure > before.exposure || !harmless(plan, row, &after))
             .collect();
         if worse.is_empty() {
             return Some((change, after));
@@ -422,6 +425,15 @@ fn never_weaken(
         });
     }
     None
+}
+
+/// Whether an added directive's worsening of `row` is one it marks harmless while the
+/// directive its row names is on in `after`.
+fn harmless(plan: &Plan, row: &str, after: &score::Assessment) -> bool {
+    let on = |key: &str| after.rows.iter().any(|r| r.json_field == key && r.badness == Some(0));
+    plan.added
+        .iter()
+        .any(|a| crate::directives::lookup(&a.directive).and_then(|d| d.unreachable_grant_under(row)).is_some_and(on))
 }
 
 /// Where hardenunit's own output for a unit lives: its drop-in, or the main file's block.
@@ -557,3 +569,6 @@ pub fn apply(loader_root: Option<&Path>, reports: &[UnitReport]) -> Result<Vec<P
     write_all_or_none(&fs, &plan)?;
     Ok(changes.iter().map(|c| c.path.clone()).collect())
 }
+
+#[cfg(test)]
+mod tests;

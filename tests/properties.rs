@@ -96,6 +96,13 @@ fn assess(path: &Path) -> hardenunit::score::Assessment {
     }
 }
 
+/// Whether a directive on in `after` marks its worsening of `field` harmless while the one it
+/// names is on too (ProtectClock='s rtc entry beside PrivateDevices=yes).
+fn harmless_worsening(field: &str, after: &hardenunit::score::Assessment) -> bool {
+    let on = |key: &str| after.rows.iter().any(|r| r.json_field == key && r.badness == Some(0));
+    hardenunit::directives::DIRECTIVES.iter().any(|d| on(d.key) && d.unreachable_grant_under(field).is_some_and(on))
+}
+
 #[test]
 fn generated_units_idempotent_never_weaker_and_in_place_only_in_its_block() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -115,7 +122,8 @@ fn generated_units_idempotent_never_weaker_and_in_place_only_in_its_block() {
             assert_eq!(check.code, 0, "second run would change something:\n{text}\n{}", check.stdout);
             let after = assess(&unit);
             for ((field, b), (_, a)) in rows_by_field(&before).into_iter().zip(rows_by_field(&after)) {
-                assert!(a.unwrap_or(0) <= b.unwrap_or(0), "{field} got worse ({b:?} -> {a:?}) for\n{text}");
+                let harmless = harmless_worsening(field, &after);
+                assert!(a.unwrap_or(0) <= b.unwrap_or(0) || harmless, "{field} got worse ({b:?} -> {a:?}) for\n{text}");
             }
             assert!(after.exposure <= before.exposure, "{text}");
             if mode == "in-place" {

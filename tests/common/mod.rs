@@ -76,7 +76,10 @@ pub fn oracle_rows(unit: &Path) -> Vec<(String, String)> {
                     let e = if r["set"].is_null() && r["exposure"].is_null() {
                         "n/a".to_owned()
                     } else {
-                        r["exposure"].as_f64().map(|f| format!("{f:.1}")).unwrap_or_else(|| "0.0".into())
+                        // systemd 252 writes the exposure as a string ("0.1"), null for a good row.
+                        let e = &r["exposure"];
+                        let e = e.as_f64().or_else(|| e.as_str().and_then(|s| s.parse().ok()));
+                        e.map(|f| format!("{f:.1}")).unwrap_or_else(|| "0.0".into())
                     };
                     (field, e)
                 })
