@@ -183,6 +183,13 @@ impl Parts {
         }
     }
 
+    /// `offset..offset + size` within the file, unless it is empty or a part holds it already
+    /// (a string table linked from two sections is loaded once).
+    fn not_held(&self, offset: u64, size: u64) -> Option<(u64, u64)> {
+        let (start, end) = (offset.min(self.len), offset.saturating_add(size).min(self.len));
+        (start < end && self.holding(start, end).is_none()).then_some((start, end))
+    }
+
     /// The part holding `start..end`, from `start`.
     fn holding(&self, start: u64, end: u64) -> Option<&[u8]> {
         let (offset, chunk) = self.chunks.iter().find(|(o, c)| *o <= start && end <= o + Self::chunk_len(c))?;
@@ -265,10 +272,7 @@ impl<F: FnMut(&mut [u8], u64) -> io::Result<()>> Load for Partial<'_, F> {
     }
 
     fn load(&mut self, offset: u64, size: u64) -> io::Result<()> {
-        let len = self.parts.len;
-        let (start, end) = (offset.min(len), offset.saturating_add(size).min(len));
-        // A part read already (a string table linked from two sections) is not read again.
-        if start < end && self.parts.holding(start, end).is_none() {
+        if let Some((start, end)) = self.parts.not_held(offset, size) {
             let mut bytes = vec![0u8; (end - start) as usize];
             (self.read_at)(&mut bytes, start)?;
             self.parts.chunks.push((start, Chunk::Read(bytes)));
@@ -293,9 +297,7 @@ impl Load for Mapped {
     }
 
     fn load(&mut self, offset: u64, size: u64) -> io::Result<()> {
-        let len = self.parts.len;
-        let (start, end) = (offset.min(len), offset.saturating_add(size).min(len));
-        if start < end && self.parts.holding(start, end).is_none() {
+        if let Some((start, end)) = self.parts.not_held(offset, size) {
             self.parts.chunks.push((start, Chunk::Mapped(end - start)));
         }
         Ok(())
