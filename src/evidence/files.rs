@@ -59,6 +59,9 @@ pub struct SharedReadings {
     elf: Mutex<HashMap<PathBuf, ReadAs, PathHash>>,
     /// The plugins found in the directories a program's strings name, by those directories.
     plugins: Readings<Vec<String>, Arc<Plugins>>,
+    /// What each of those directories holds: programs name lists that differ yet share
+    /// directories, each looked through once.
+    plugin_dirs: Readings<String, Arc<plugins::DirPlugins>>,
     /// What each Perl or Python source file read shows, by real path and language: the
     /// modules of a language are shared by many services' scripts.
     sources: Readings<(PathBuf, Language), Option<Arc<SourceReading>>>,
@@ -322,8 +325,24 @@ impl Cache {
                 None => plugins.entry(dirs.to_vec()).or_default().clone(),
             }
         };
+        cell.get_or_init(|| {
+            let found: Vec<Arc<plugins::DirPlugins>> = dirs.iter().map(|dir| self.plugin_dir(dir)).collect();
+            Arc::new(plugins::combine(dirs, found.iter().map(Arc::as_ref)))
+        })
+        .clone()
+    }
+
+    /// What the candidate plugin directory `dir` holds, looked through once per run.
+    fn plugin_dir(&self, dir: &str) -> Arc<plugins::DirPlugins> {
+        let cell = {
+            let mut dirs = lock(&self.shared.plugin_dirs);
+            match dirs.get(dir) {
+                Some(cell) => cell.clone(),
+                None => dirs.entry(dir.to_owned()).or_default().clone(),
+            }
+        };
         let resolver = self.resolver.as_ref().expect("serve() names the root before anything is read");
-        cell.get_or_init(|| Arc::new(plugins::find(resolver, dirs))).clone()
+        cell.get_or_init(|| Arc::new(plugins::find_in(resolver, dir))).clone()
     }
 
     /// An executable file or a script: what a wrapper could run.
@@ -485,4 +504,32 @@ fn read_program_file(root: &RootFs, real: &Path) -> Result<(FileRead, u32), Stri
 
 fn head(root: &RootFs, real: &Path) -> Vec<u8> {
     root.read_bytes(real, 4).map(|(b, _)| b).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plugin_directory_that_programs_name_in_other_lists_is_looked_through_once() {
+        let t = tempfile::tempdir().unwrap();
+        for f in ["usr/lib/food/a.so", "usr/lib/other/b.so"] {
+            let path = t.path().join(f);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "").unwrap();
+        }
+        let root = RootFs::new(t.path()).unwrap();
+        let shared = Arc::new(SharedReadings::default());
+        let mut cache = Cache::sharing(shared.clone());
+        cache.serve(&root);
+        assert_eq!(cache.plugins(&["/usr/lib/food".to_owned()]).files, ["/usr/lib/food/a.so"]);
+        // Gone from the root after the first look: another list naming the directory, on
+        // another thread, gets what that look found.
+        fs::remove_file(t.path().join("usr/lib/food/a.so")).unwrap();
+        let mut other = Cache::sharing(shared);
+        other.serve(&root);
+        let both = other.plugins(&["/usr/lib/other".to_owned(), "/usr/lib/food".to_owned()]);
+        assert_eq!(both.files, ["/usr/lib/other/b.so", "/usr/lib/food/a.so"]);
+        assert_eq!(both.dirs, [("/usr/lib/other".to_owned(), 1), ("/usr/lib/food".to_owned(), 1)]);
+    }
 }

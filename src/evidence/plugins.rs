@@ -85,62 +85,84 @@ fn is_shared_object(name: &str) -> bool {
     })
 }
 
+/// What one candidate directory holds: whether it is a directory that could be listed,
+/// whether it or a directory in it is named for loadable code, and its shared objects.
+#[derive(Debug, Default)]
+pub(super) struct DirPlugins {
+    is_dir: bool,
+    named_for_code: bool,
+    files: Vec<String>,
+}
+
 /// The plugin directories among `candidates` in the root and the shared objects in them, two
 /// levels deep (symlinks followed inside the root). A directory counts when it holds a
 /// shared object or is named for loadable code (`modules`), or has such a directory in it.
+#[cfg(test)]
 pub(super) fn find(resolver: &Resolver, candidates: &[String]) -> Plugins {
-    let root = resolver.fs();
+    let found: Vec<DirPlugins> = candidates.iter().map(|dir| find_in(resolver, dir)).collect();
+    combine(candidates, found.iter())
+}
+
+/// [`find`] of `candidates` from what [`find_in`] gave for each of them, in their order.
+pub(super) fn combine<'a>(candidates: &[String], found: impl Iterator<Item = &'a DirPlugins>) -> Plugins {
     let mut out = Plugins::default();
-    for dir in candidates {
-        let mut files = Vec::new();
-        let mut named_for_code = dir.rsplit('/').next().is_some_and(names_code);
-        // Each directory with where it was resolved to, once known (a subdirectory is
-        // resolved when its entry is looked at).
-        let mut todo = vec![(dir.clone(), 0, None)];
-        let mut is_dir = false;
-        while let Some((d, level, resolved)) = todo.pop() {
-            let real = match resolved {
-                Some(real) => real,
-                None => match resolve(resolver, &d) {
-                    Some((real, Kind::Dir)) => real,
-                    _ => continue,
-                },
-            };
-            let Ok(entries) = root.list_dir(&real) else { continue };
-            is_dir = true;
-            let mut entries: Vec<String> = entries.into_iter().map(|(name, _)| name).collect();
-            entries.sort();
-            for name in entries {
-                // Below the first level only a shared object counts: nothing else is looked
-                // at (/usr/share/locale, which gettext's programs name, holds hundreds of
-                // directories of message catalogues).
-                if level >= 1 && !is_shared_object(&name) {
-                    continue;
-                }
-                let inside = format!("{d}/{name}");
-                let Some((real_entry, kind)) = resolve(resolver, &inside) else { continue };
-                if kind == Kind::Dir {
-                    if level < 1 {
-                        named_for_code |= names_code(&name);
-                        todo.push((inside, level + 1, Some(real_entry)));
-                    }
-                } else if kind == Kind::File && is_shared_object(&name) {
-                    files.push(inside);
-                }
-            }
-        }
-        if is_dir && (named_for_code || !files.is_empty()) {
-            out.dirs.push((dir.clone(), files.len()));
-            for f in files {
+    for (dir, found) in candidates.iter().zip(found) {
+        if found.is_dir && (found.named_for_code || !found.files.is_empty()) {
+            out.dirs.push((dir.clone(), found.files.len()));
+            for f in &found.files {
                 if out.files.len() >= MAX_PLUGINS {
                     out.truncated = true;
-                } else if !out.files.contains(&f) {
-                    out.files.push(f);
+                } else if !out.files.contains(f) {
+                    out.files.push(f.clone());
                 }
             }
         }
     }
     out
+}
+
+/// What the candidate directory `dir` holds, two levels deep: looked through once per run
+/// however many programs name it (gettext's programs all name /usr/share/locale).
+pub(super) fn find_in(resolver: &Resolver, dir: &str) -> DirPlugins {
+    let root = resolver.fs();
+    let mut files = Vec::new();
+    let mut named_for_code = dir.rsplit('/').next().is_some_and(names_code);
+    // Each directory with where it was resolved to, once known (a subdirectory is
+    // resolved when its entry is looked at).
+    let mut todo = vec![(dir.to_owned(), 0, None)];
+    let mut is_dir = false;
+    while let Some((d, level, resolved)) = todo.pop() {
+        let real = match resolved {
+            Some(real) => real,
+            None => match resolve(resolver, &d) {
+                Some((real, Kind::Dir)) => real,
+                _ => continue,
+            },
+        };
+        let Ok(entries) = root.list_dir(&real) else { continue };
+        is_dir = true;
+        let mut entries: Vec<String> = entries.into_iter().map(|(name, _)| name).collect();
+        entries.sort();
+        for name in entries {
+            // Below the first level only a shared object counts: nothing else is looked
+            // at (/usr/share/locale, which gettext's programs name, holds hundreds of
+            // directories of message catalogues).
+            if level >= 1 && !is_shared_object(&name) {
+                continue;
+            }
+            let inside = format!("{d}/{name}");
+            let Some((real_entry, kind)) = resolve(resolver, &inside) else { continue };
+            if kind == Kind::Dir {
+                if level < 1 {
+                    named_for_code |= names_code(&name);
+                    todo.push((inside, level + 1, Some(real_entry)));
+                }
+            } else if kind == Kind::File && is_shared_object(&name) {
+                files.push(inside);
+            }
+        }
+    }
+    DirPlugins { is_dir, named_for_code, files }
 }
 
 /// Where a path inside the root leads (symlinks followed, never out of the root), and what
