@@ -13,7 +13,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault};
-use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
 use super::declared::{
@@ -403,17 +402,12 @@ fn read_list_into(resolver: &Resolver, name: &str, bytes: &mut Vec<u8>) -> bool 
         Ok((Resolved::Real(p), seen)) => (p, seen),
         _ => return false,
     };
-    let len = match seen.map_or_else(|| root.stat(&real), Ok) {
-        Ok(meta) if meta.kind == Kind::File && meta.len <= MAX_LIST_SIZE => meta.len,
-        _ => return false,
-    };
-    bytes.clear();
-    // Room for the whole list at once: grown while read, it is copied at each step.
-    bytes.reserve(len as usize);
-    if root.is_in_memory() {
-        return root.read_bytes(&real, MAX_LIST_SIZE).map(|(read, _)| *bytes = read).is_ok();
+    match seen.map_or_else(|| root.stat(&real), Ok) {
+        Ok(meta) if meta.kind == Kind::File && meta.len <= MAX_LIST_SIZE => {
+            root.read_stated_into(&real, &meta, MAX_LIST_SIZE, bytes).is_ok()
+        }
+        _ => false,
     }
-    std::fs::File::open(&real).and_then(|f| f.take(MAX_LIST_SIZE).read_to_end(bytes)).is_ok()
 }
 
 /// `/lib/systemd/...` for `/usr/lib/systemd/...` and the other way round.

@@ -136,12 +136,26 @@ impl RootFs {
 
     /// [`Self::read_bytes`] of a file whose `stat` the caller has.
     pub fn read_stated(&self, real: &Path, meta: &Stat, limit: u64) -> io::Result<Vec<u8>> {
-        if let Some(tree) = &self.tree {
-            return tree.read(self.in_tree(real)?, limit);
-        }
-        let mut bytes = Vec::with_capacity(meta.len.min(limit) as usize);
-        fs::File::open(real)?.take(limit).read_to_end(&mut bytes)?;
+        let mut bytes = Vec::new();
+        self.read_stated_into(real, meta, limit, &mut bytes)?;
         Ok(bytes)
+    }
+
+    /// [`Self::read_stated`] into `bytes` (emptied first), whose room a caller reading many
+    /// files keeps.
+    pub fn read_stated_into(&self, real: &Path, meta: &Stat, limit: u64, bytes: &mut Vec<u8>) -> io::Result<()> {
+        bytes.clear();
+        if let Some(tree) = &self.tree {
+            *bytes = tree.read(self.in_tree(real)?, limit)?;
+            return Ok(());
+        }
+        // Read up to the size `stat` gave: the read that would only find the end is not
+        // made (one system call of the four a file costs). A file that says it is empty,
+        // as those of /proc do, is read to its end.
+        let size = if meta.len > 0 { meta.len.min(limit) } else { limit };
+        bytes.reserve(meta.len.min(limit) as usize);
+        fs::File::open(real)?.take(size).read_to_end(bytes)?;
+        Ok(())
     }
 
     /// `root/rel` for a path given as seen from inside the root (`/lib/systemd/system`).
@@ -721,5 +735,26 @@ mod tests {
         assert_eq!(fs::read_to_string(&f).unwrap(), "two");
         assert_eq!(fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600);
         assert!(root.write_atomic(Path::new("/tmp/elsewhere"), b"x").is_err());
+    }
+
+    #[test]
+    fn a_file_is_read_as_far_as_its_stat_said_and_one_said_empty_to_its_end() {
+        let t = tempfile::tempdir().unwrap();
+        let root = RootFs::new(t.path()).unwrap();
+        let f = t.path().join("list");
+        fs::write(&f, "/.\n/usr\n").unwrap();
+        let meta = root.stat(&f).unwrap();
+        // Grown after its stat: what the stat said is what is read.
+        fs::write(&f, "/.\n/usr\n/usr/bin\n").unwrap();
+        assert_eq!(root.read_stated(&f, &meta, 1024).unwrap(), b"/.\n/usr\n");
+        let mut bytes = b"kept from before".to_vec();
+        let short = Stat { len: 2, ..meta };
+        root.read_stated_into(&f, &short, 1024, &mut bytes).unwrap();
+        assert_eq!(bytes, b"/.");
+        // /proc's files say they are empty and are not.
+        let status = Path::new("/proc/self/status");
+        let said = RootFs::host().stat(status).unwrap();
+        assert_eq!(said.len, 0);
+        assert!(RootFs::host().read_stated(status, &said, 1 << 20).unwrap().starts_with(b"Name:"));
     }
 }
