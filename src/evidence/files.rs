@@ -45,6 +45,9 @@ pub struct Cache {
     runnable: HashMap<PathBuf, bool, PathHash>,
     /// Files that start as an ELF file does, by real path.
     elf_heads: HashMap<PathBuf, bool, PathHash>,
+    /// What `stat` said of the files this thread found, by real path: the lookup that
+    /// found a file saw its stat, which every read of it after starts with.
+    stats: HashMap<PathBuf, Stat, PathHash>,
     /// The packages of the root and the paths each declares writable.
     pub(super) packages: super::package::Packages,
 }
@@ -170,7 +173,8 @@ impl Cache {
     /// Reads a program's file; an ELF file is read, parsed and matched once per run.
     pub(super) fn program(&mut self, inside: &str, real: &Path) -> Result<ProgramFile, String> {
         let mut other = None;
-        let read = self.program_read(inside, real, |fs| match read_program_file(fs, real) {
+        let known = self.known_stat(real);
+        let read = self.program_read(inside, real, |fs| match read_program_file(fs, real, known) {
             Ok((FileRead::Elf(parts), mode)) => ProgramRead::Elf(Arc::new(parse_elf(inside, &parts, mode))),
             Ok((FileRead::Other(bytes), mode)) => {
                 other = Some((bytes, mode));
@@ -184,7 +188,7 @@ impl Cache {
             ProgramRead::NotElf => {
                 let (bytes, mode) = match other {
                     Some(read) => read,
-                    None => read_limited(self.fs(), real, MAX_PROGRAM_SIZE)?,
+                    None => self.read_limited(real, MAX_PROGRAM_SIZE)?,
                 };
                 Ok(ProgramFile::Other { bytes, mode })
             }
@@ -193,7 +197,8 @@ impl Cache {
 
     /// Reads a library (found as an ELF file) for its facts, once per run.
     pub(super) fn library(&mut self, inside: &str, real: &Path) -> Result<Arc<ElfRead>, String> {
-        let read = self.program_read(inside, real, |fs| match read_program_file(fs, real) {
+        let known = self.known_stat(real);
+        let read = self.program_read(inside, real, |fs| match read_program_file(fs, real, known) {
             Ok((FileRead::Elf(parts), mode)) => ProgramRead::Elf(Arc::new(parse_elf(inside, &parts, mode))),
             Ok((FileRead::Other(_), _)) => ProgramRead::NotElf,
             Err(e) => ProgramRead::Failed(e),
@@ -203,7 +208,7 @@ impl Cache {
             ProgramRead::Failed(e) => Err(e),
             // Changed since it was found: parsed as it is, so that it is never taken for an ELF program.
             ProgramRead::NotElf => {
-                let (bytes, mode) = read_limited(self.fs(), real, MAX_PROGRAM_SIZE)?;
+                let (bytes, mode) = self.read_limited(real, MAX_PROGRAM_SIZE)?;
                 Ok(Arc::new(parse_elf(inside, &elf::Parts::whole(bytes), mode)))
             }
         }
@@ -211,6 +216,16 @@ impl Cache {
 
     fn fs(&self) -> &RootFs {
         self.fs.as_ref().expect("serve() names the root before anything is read")
+    }
+
+    /// What `stat` said of `real` when this thread found it, if it did.
+    fn known_stat(&self, real: &Path) -> Option<Stat> {
+        self.stats.get(real).copied()
+    }
+
+    /// [`read_limited`] of a file found through this cache.
+    pub(super) fn read_limited(&self, real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
+        read_limited_as(self.fs(), real, self.known_stat(real), limit)
     }
 
     /// The file at `real` as read for `inside`, by `read` when no thread has read it yet.
@@ -239,10 +254,10 @@ impl Cache {
         &self,
         real: PathBuf,
         language: Language,
-        read: impl FnOnce(&RootFs, &Path) -> Option<SourceReading>,
+        read: impl FnOnce(&RootFs, &Path, Option<Stat>) -> Option<SourceReading>,
     ) -> Option<Arc<SourceReading>> {
         let cell = lock(&self.shared.sources).entry((real.clone(), language)).or_default().clone();
-        cell.get_or_init(|| read(self.fs(), &real).map(Arc::new)).clone()
+        cell.get_or_init(|| read(self.fs(), &real, self.known_stat(&real)).map(Arc::new)).clone()
     }
 
     /// The shared reading of a shell script's `text` run as `ctx` describes; whoever fills
@@ -298,7 +313,16 @@ impl Cache {
 
     pub(super) fn locate_at(&mut self, root: &RootFs, inside: &str) -> Located {
         let resolver = self.resolver.as_ref();
-        read_once(&mut self.located, &self.shared.located, inside, || resolve_inside(resolver, root, inside))
+        let mut seen = None;
+        let located = read_once(&mut self.located, &self.shared.located, inside, || {
+            let (located, stat) = resolve_inside(resolver, root, inside);
+            seen = stat;
+            located
+        });
+        if let (Located::Found { real, .. }, Some(stat)) = (&located, seen) {
+            self.stats.insert(real.clone(), stat);
+        }
+        located
     }
 
     /// The names in the directory at `inside` (none when it cannot be listed), listed once.
@@ -312,7 +336,8 @@ impl Cache {
     /// Whether the file at `real` starts as an ELF file does.
     pub(super) fn starts_as_elf(&mut self, real: &Path) -> bool {
         let fs = self.fs.as_ref().expect("serve() names the root before anything is read");
-        read_once(&mut self.elf_heads, &self.shared.elf_heads, real, || elf::is_elf(&head(fs, real)))
+        let known = self.stats.get(real).copied();
+        read_once(&mut self.elf_heads, &self.shared.elf_heads, real, || elf::is_elf(&head(fs, real, known)))
     }
 
     /// The plugins in `dirs`, the candidate plugin directories of a program (many services
@@ -348,9 +373,11 @@ impl Cache {
     /// An executable file or a script: what a wrapper could run.
     pub(super) fn is_runnable(&mut self, real: &Path) -> bool {
         let fs = self.fs.as_ref().expect("serve() names the root before anything is read");
+        let known = self.stats.get(real).copied();
         read_once(&mut self.runnable, &self.shared.runnable, real, || {
-            let exec_bit = fs.stat(real).map(|m| m.kind == Kind::File && m.mode & 0o111 != 0).unwrap_or(false);
-            exec_bit || head(fs, real).starts_with(b"#!")
+            let stat = known.map_or_else(|| fs.stat(real), Ok);
+            let exec_bit = stat.map(|m| m.kind == Kind::File && m.mode & 0o111 != 0).unwrap_or(false);
+            exec_bit || head(fs, real, known).starts_with(b"#!")
         })
     }
 }
@@ -381,22 +408,24 @@ where
     value
 }
 
-/// Where the path `inside` the root leads: a regular file, nothing, or a link not followed.
-fn resolve_inside(resolver: Option<&Resolver>, root: &RootFs, inside: &str) -> Located {
+/// Where the path `inside` the root leads: a regular file, nothing, or a link not followed;
+/// with what `stat` said of a file found.
+fn resolve_inside(resolver: Option<&Resolver>, root: &RootFs, inside: &str) -> (Located, Option<Stat>) {
     let path = root.join_inside(inside);
     let resolved = match resolver {
         Some(resolver) => resolver.resolve_stat(&path),
         None => root.resolve(&path).map(|resolved| (resolved, None)),
     };
-    let is_file =
-        |real: &Path, seen: Option<Stat>| seen.map_or_else(|| root.stat(real), Ok).is_ok_and(|m| m.kind == Kind::File);
     match resolved {
-        Ok((Resolved::Real(real), seen)) if is_file(&real, seen) => {
-            let rel = real.strip_prefix(root.dir()).unwrap_or(&real);
-            Located::Found { inside: format!("/{}", rel.display()), real }
-        }
-        Ok(_) => Located::NotFound,
-        Err(e) => Located::Refused(format!("{}; not followed", e.message)),
+        Ok((Resolved::Real(real), seen)) => match seen.map_or_else(|| root.stat(&real), Ok) {
+            Ok(stat) if stat.kind == Kind::File => {
+                let rel = real.strip_prefix(root.dir()).unwrap_or(&real);
+                (Located::Found { inside: format!("/{}", rel.display()), real }, Some(stat))
+            }
+            _ => (Located::NotFound, None),
+        },
+        Ok(_) => (Located::NotFound, None),
+        Err(e) => (Located::Refused(format!("{}; not followed", e.message)), None),
     }
 }
 
@@ -461,13 +490,23 @@ impl ParsedElf {
 }
 
 pub(super) fn read_limited(root: &RootFs, real: &Path, limit: u64) -> Result<(Vec<u8>, u32), String> {
-    let meta = limited(root, real, limit)?;
+    read_limited_as(root, real, None, limit)
+}
+
+/// [`read_limited`] of a file whose `stat` may be `known` already.
+pub(super) fn read_limited_as(
+    root: &RootFs,
+    real: &Path,
+    known: Option<Stat>,
+    limit: u64,
+) -> Result<(Vec<u8>, u32), String> {
+    let meta = limited(root, real, known, limit)?;
     root.read_stated(real, &meta, limit).map(|bytes| (bytes, meta.mode)).map_err(|e| e.to_string())
 }
 
-/// What `stat` says of a regular file not over `limit`.
-fn limited(root: &RootFs, real: &Path, limit: u64) -> Result<Stat, String> {
-    let meta = root.stat(real).map_err(|e| e.to_string())?;
+/// What `stat` says (or said: `known`) of a regular file not over `limit`.
+fn limited(root: &RootFs, real: &Path, known: Option<Stat>, limit: u64) -> Result<Stat, String> {
+    let meta = known.map_or_else(|| root.stat(real), Ok).map_err(|e| e.to_string())?;
     if meta.kind != Kind::File {
         return Err("not a regular file".into());
     }
@@ -486,8 +525,8 @@ enum FileRead {
 }
 
 /// A program or library, and its mode.
-fn read_program_file(root: &RootFs, real: &Path) -> Result<(FileRead, u32), String> {
-    let meta = limited(root, real, MAX_PROGRAM_SIZE)?;
+fn read_program_file(root: &RootFs, real: &Path, known: Option<Stat>) -> Result<(FileRead, u32), String> {
+    let meta = limited(root, real, known, MAX_PROGRAM_SIZE)?;
     if !root.is_in_memory() {
         // One open for the ELF file's parts, its head among them (where the magic is).
         let file = fs::File::open(real).map_err(|e| e.to_string())?;
@@ -502,8 +541,9 @@ fn read_program_file(root: &RootFs, real: &Path) -> Result<(FileRead, u32), Stri
     Ok((read, meta.mode))
 }
 
-fn head(root: &RootFs, real: &Path) -> Vec<u8> {
-    root.read_bytes(real, 4).map(|(b, _)| b).unwrap_or_default()
+fn head(root: &RootFs, real: &Path, known: Option<Stat>) -> Vec<u8> {
+    let Ok(meta) = known.map_or_else(|| root.stat(real), Ok) else { return Vec::new() };
+    root.read_stated(real, &meta, 4).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -531,5 +571,21 @@ mod tests {
         let both = other.plugins(&["/usr/lib/other".to_owned(), "/usr/lib/food".to_owned()]);
         assert_eq!(both.files, ["/usr/lib/other/b.so", "/usr/lib/food/a.so"]);
         assert_eq!(both.dirs, [("/usr/lib/other".to_owned(), 1), ("/usr/lib/food".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn a_file_found_is_read_with_the_stat_its_lookup_saw() {
+        let t = tempfile::tempdir().unwrap();
+        fs::create_dir_all(t.path().join("usr/bin")).unwrap();
+        fs::write(t.path().join("usr/bin/food"), "#!/bin/sh\n").unwrap();
+        let root = RootFs::new(t.path()).unwrap();
+        let mut cache = Cache::default();
+        cache.serve(&root);
+        let Located::Found { real, .. } = cache.locate_at(&root, "/usr/bin/food") else { panic!("found") };
+        // Changed after it was found: read as found, without another stat.
+        fs::write(&real, "#!/bin/sh\nexec food\n").unwrap();
+        assert_eq!(cache.read_limited(&real, 1024).unwrap().0, b"#!/bin/sh\n");
+        // Read without the stat of a lookup, it is looked at again.
+        assert_eq!(read_limited(&root, &real, 1024).unwrap().0, b"#!/bin/sh\nexec food\n");
     }
 }

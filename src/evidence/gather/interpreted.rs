@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::{Gatherer, MAX_SCRIPT_SIZE};
-use crate::evidence::files::{read_limited, Located, ProgramFile};
+use crate::evidence::files::{read_limited_as, Located, ProgramFile};
 use crate::evidence::language::{read_source, Language, SourceReading};
 use crate::evidence::table::interpreters::{uncounted, ScriptCommand, PYTHON_BUILTIN_MODULES, SCRIPT_COMMANDS};
 use crate::evidence::table::{apply_matches, matches_without, ArgumentRole, DLOPEN};
@@ -454,8 +454,8 @@ impl Gatherer<'_> {
     /// A module's source as read, once per run: many services' scripts load the same modules.
     fn read_module(&mut self, inside: &str, language: Language) -> Option<Arc<SourceReading>> {
         let Located::Found { real, .. } = self.locate(inside) else { return None };
-        self.cache.source(real, language, |root, real| {
-            let (bytes, _) = read_limited(root, real, MAX_SCRIPT_SIZE).ok()?;
+        self.cache.source(real, language, |root, real, known| {
+            let (bytes, _) = read_limited_as(root, real, known, MAX_SCRIPT_SIZE).ok()?;
             Some(read_source(language, &String::from_utf8_lossy(&bytes)))
         })
     }

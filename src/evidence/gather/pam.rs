@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Gatherer, MAX_SCRIPT_SIZE};
 use crate::directives::Need;
 use crate::evidence::elf::ElfFacts;
-use crate::evidence::files::{read_limited, Located};
+use crate::evidence::files::Located;
 use crate::evidence::pam::{parse, stacks_run, Line, Stack};
 use crate::evidence::table::cited::{PAM_HELPERS_FOR_NON_ROOT, PAM_HELPER_AS_USER, PAM_MODULES};
 use crate::evidence::table::{Effect, Match};
@@ -145,7 +145,7 @@ impl Gatherer<'_> {
                 Located::NotFound => continue,
                 Located::Refused(why) => return Err(format!("{file}: {why}")),
             };
-            let (bytes, _) = read_limited(self.root, &real, MAX_SCRIPT_SIZE).map_err(|e| format!("{file}: {e}"))?;
+            let (bytes, _) = self.cache.read_limited(&real, MAX_SCRIPT_SIZE).map_err(|e| format!("{file}: {e}"))?;
             let lines = parse(&String::from_utf8_lossy(&bytes)).map_err(|e| format!("{file}: {e}"))?;
             for line in lines {
                 match line {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{Gatherer, MAX_SCRIPT_SIZE};
-use crate::evidence::files::{read_limited, Located};
+use crate::evidence::files::Located;
 use crate::evidence::shell::{read_split_shell_with, ScriptReading, ShellContext, ABSENT};
 
 impl Gatherer<'_> {
@@ -31,7 +31,9 @@ impl Gatherer<'_> {
         cell.get_or_init(|| {
             let script = self.cache.split_shell(text);
             let mut source = |file: &str| match self.locate(file) {
-                Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE)
+                Located::Found { real, .. } => self
+                    .cache
+                    .read_limited(&real, MAX_SCRIPT_SIZE)
                     .map(|(bytes, _)| String::from_utf8_lossy(&bytes).into_owned()),
                 Located::NotFound => Err(ABSENT.into()),
                 Located::Refused(why) => Err(why),
