@@ -29,6 +29,8 @@ pub struct Request {
     pub systemd_version: u32,
     /// Plan from the unit files alone, without reading the programs they run.
     pub no_evidence: bool,
+    /// Gather all the evidence shows, also what the plan cannot use (`explain` prints it).
+    pub full_evidence: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -331,7 +333,12 @@ fn process(
     // Read from the base, as the plan is: hardenunit's own NoNewPrivileges=yes of a run
     // before must not change what the evidence counts (and so the plan) in the next.
     let facts = UnitFacts::read(unit.name.prefix(), base);
-    let gathered = (!req.no_evidence).then(|| crate::evidence::gather_with(&unit, &facts, root, evidence_cache));
+    // The paths the package declares count only for ProtectSystem=strict: a plan that cannot
+    // add it does not read the whole dpkg database to find them.
+    let declared_paths =
+        req.full_evidence || plan::may_protect_system_strict(&req.policy, unit.name.as_str(), req.systemd_version);
+    let gathered =
+        (!req.no_evidence).then(|| crate::evidence::gather_with(&unit, &facts, root, evidence_cache, declared_paths));
     let evidence = gathered.as_ref().map(crate::evidence::Evidence::for_planner);
     let mut plan = plan::plan(&unit, base, &facts, evidence.as_ref(), &ctx);
     let base_score_of_own;

@@ -119,6 +119,7 @@ pub fn writer_checked(data: &[u8]) -> usize {
             policy,
             systemd_version: 252,
             no_evidence: true,
+            full_evidence: false,
         };
         let first = engine::run(&req);
         if !first.errors.is_empty() {

@@ -476,7 +476,15 @@ fn explain(common: &Common, targets: &[String], format: Format) -> i32 {
         Err(e) => return fail(&e),
     };
     let systemd_version = systemd_version_of(&policy);
-    let req = Request { root: None, units, exclude: vec![], policy, systemd_version, no_evidence: false };
+    let req = Request {
+        root: None,
+        units,
+        exclude: vec![],
+        policy,
+        systemd_version,
+        no_evidence: false,
+        full_evidence: true,
+    };
     let outcome = packages::run_engine(&req, &roots);
     if let Some(e) = outcome.errors.first() {
         return fail(e);
@@ -546,6 +554,7 @@ fn harden(args: HardenArgs) -> i32 {
         policy,
         systemd_version,
         no_evidence: args.no_evidence,
+        full_evidence: false,
     };
     // Never dropped: the process ends when this returns, and freeing every report piece by
     // piece cost 6% of a corpus run's instructions. Nothing in it needs a destructor (packages

@@ -17,6 +17,7 @@ fn weakened(text: &str, added: &[(&str, &str)]) -> (Plan, score::Assessment, sco
         policy,
         systemd_version: 252,
         no_evidence: true,
+        full_evidence: false,
     };
     let loader = Loader::new(Some(t.path())).unwrap();
     let LoadOutcome::Unit(unit) = loader.load("food.service").unwrap() else { panic!("masked") };
@@ -70,4 +71,45 @@ fn protect_clock_goes_beside_a_closed_device_policy_alone() {
         assert_eq!(why, Some("would make DeviceAllow worse"), "{text}");
         assert_eq!(after, before, "{text}");
     }
+}
+
+/// The paths an installed package declares its service writes are read only where a plan
+/// can use them (ProtectSystem=strict) or all evidence is asked for (explain): the baseline
+/// plans ProtectSystem=full, and reading them took a read of every dpkg file list.
+#[test]
+fn declared_paths_are_read_where_strict_or_explain_asks() {
+    let t = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = t.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("usr/lib/systemd/system/food.service", UNIT);
+    write("var/lib/dpkg/info/food.list", "/.\n/usr/lib/systemd/system/food.service\n/var/lib/fooland\n");
+    write("var/lib/dpkg/status", "Package: food\nStatus: install ok installed\n\n");
+    let run_with = |profile: Option<&str>, full_evidence: bool| {
+        let overrides = Overrides { profile: profile.map(str::to_owned), ..Overrides::default() };
+        let policy = Policy::load(None, &[], &overrides).unwrap();
+        let req = Request {
+            root: Some(t.path().to_owned()),
+            units: vec!["food.service".into()],
+            exclude: vec![],
+            policy,
+            systemd_version: 257,
+            no_evidence: false,
+            full_evidence,
+        };
+        let mut outcome = run(&req);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        outcome.units.remove(0)
+    };
+    let declared =
+        |u: &UnitReport| u.gathered.as_ref().unwrap().writable.iter().map(|w| w.0.clone()).collect::<Vec<_>>();
+    let fooland = "-/var/lib/fooland".to_owned();
+    assert_eq!(declared(&run_with(None, false)), Vec::<String>::new());
+    assert!(declared(&run_with(None, true)).contains(&fooland));
+    let strict = run_with(Some("strict"), false);
+    assert!(declared(&strict).contains(&fooland));
+    let paths = strict.plan.added.iter().find(|a| a.directive == "ReadWritePaths").map(|a| a.value.clone());
+    assert!(paths.is_some_and(|p| p.split(' ').any(|w| w == fooland)), "{:?}", strict.plan.added);
 }

@@ -47,12 +47,18 @@ const HARMLESS_COMMANDS: &[&str] = &[
 
 pub fn gather(unit: &LoadedUnit, root: &RootFs) -> Evidence {
     let facts = UnitFacts::read(unit.name.prefix(), &unit.assignments());
-    gather_with(unit, &facts, root, &mut Cache::default())
+    gather_with(unit, &facts, root, &mut Cache::default(), true)
 }
 
 /// [`gather`] for the unit's `facts`, with the files already read in this run taken from
-/// `cache`.
-pub fn gather_with(unit: &LoadedUnit, facts: &UnitFacts, root: &RootFs, cache: &mut Cache) -> Evidence {
+/// `cache`; the paths the package declares its service writes only with `declared_paths`.
+pub fn gather_with(
+    unit: &LoadedUnit,
+    facts: &UnitFacts,
+    root: &RootFs,
+    cache: &mut Cache,
+    declared_paths: bool,
+) -> Evidence {
     cache.serve(root);
     let mut g = Gatherer {
         root,
@@ -98,6 +104,7 @@ pub fn gather_with(unit: &LoadedUnit, facts: &UnitFacts, root: &RootFs, cache: &
         }
     }
     let inside = unit.main().real_path.strip_prefix(root.dir()).map(|p| format!("/{}", p.display()));
+    let inside = inside.ok().filter(|_| declared_paths);
     let writable = inside.map(|p| g.cache.packages.writable_paths(root, &p, &named_files)).unwrap_or_default();
     for why in writable.unreadable {
         f.need(Need::WritesUndeclaredPaths, why);

@@ -157,6 +157,23 @@ pub fn plan(
     plan
 }
 
+/// Whether the plan of the unit `name` may add ProtectSystem=strict: the only value the paths
+/// its package declares it writes, and those no reading can know, count for.
+pub fn may_protect_system_strict(policy: &Policy, name: &str, systemd_version: u32) -> bool {
+    const KEY: &str = "ProtectSystem";
+    let unit_policy = policy.unit(name).cloned().unwrap_or_default();
+    if unit_policy.ignore {
+        return false;
+    }
+    let wanted = wanted_directives(policy, &unit_policy, systemd_version);
+    let Some((value, _)) = wanted.get(KEY) else { return false };
+    let fallbacks = match unit_policy.set.contains_key(KEY) {
+        true => Vec::new(),
+        false => policy.fallbacks_for(KEY, systemd_version),
+    };
+    std::iter::once(value).chain(fallbacks.iter().map(|(v, _)| v)).any(|v| v.eq_ignore_ascii_case("strict"))
+}
+
 /// The policy's directives, with this unit's own values on top: key -> (value, why).
 fn wanted_directives(
     policy: &Policy,

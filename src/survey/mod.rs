@@ -154,6 +154,7 @@ fn survey_one(package: &Path, policy: &Policy, systemd_version: u32) -> PackageR
         policy: policy.clone(),
         systemd_version,
         no_evidence: false,
+        full_evidence: false,
     };
     // The package's tree lives inside this call: it is gone before the records are handed on.
     let outcome = engine::run(&req);
