@@ -139,11 +139,10 @@ pub(super) fn find_in(resolver: &Resolver, dir: &str) -> DirPlugins {
                 _ => continue,
             },
         };
-        let Ok(entries) = root.list_dir(&real) else { continue };
+        let Ok(mut entries) = root.list_dir_kinds(&real) else { continue };
         is_dir = true;
-        let mut entries: Vec<String> = entries.into_iter().map(|(name, _)| name).collect();
-        entries.sort();
-        for name in entries {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, listed) in entries {
             // Below the first level only a shared object counts: nothing else is looked
             // at (/usr/share/locale, which gettext's programs name, holds hundreds of
             // directories of message catalogues).
@@ -151,7 +150,13 @@ pub(super) fn find_in(resolver: &Resolver, dir: &str) -> DirPlugins {
                 continue;
             }
             let inside = format!("{d}/{name}");
-            let Some((real_entry, kind)) = resolve(resolver, &inside) else { continue };
+            // An entry the listing says is no symlink is where it stands (the locale
+            // directory's two hundred need no look each).
+            let found = match listed {
+                Some(kind) => Some((real.join(&name), kind)),
+                None => resolve(resolver, &inside),
+            };
+            let Some((real_entry, kind)) = found else { continue };
             if kind == Kind::Dir {
                 if level < 1 {
                     named_for_code |= names_code(&name);

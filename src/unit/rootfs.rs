@@ -115,14 +115,35 @@ impl RootFs {
         if let Some(tree) = &self.tree {
             return tree.list(self.in_tree(real_dir)?);
         }
+        Ok(self.list_dir_kinds(real_dir)?.into_iter().map(|(name, kind)| (name, kind.is_none())).collect())
+    }
+
+    /// [`Self::list_dir`] with what each entry is as the listing says it: None for a symlink
+    /// or an entry it does not say (then only a look at it tells), so that a caller needs no
+    /// look of its own at the others.
+    pub fn list_dir_kinds(&self, real_dir: &Path) -> io::Result<Vec<(String, Option<Kind>)>> {
+        if let Some(tree) = &self.tree {
+            let rel = self.in_tree(real_dir)?;
+            let entries = tree.list(rel)?;
+            let kind = |name: &str| tree.lstat(&rel.join(name)).ok().map(|m| m.kind);
+            return Ok(entries.into_iter().map(|(name, link)| (name.clone(), kind(&name).filter(|_| !link))).collect());
+        }
         // Looking at an entry needs search permission, listing only read permission.
         fs::symlink_metadata(real_dir.join("."))?;
         let mut out = Vec::new();
         for entry in fs::read_dir(real_dir)? {
             let entry = entry?;
-            let may_be_link = entry.file_type().map_or(true, |t| t.is_symlink());
+            let kind = entry.file_type().ok().filter(|t| !t.is_symlink()).map(|t| {
+                if t.is_dir() {
+                    Kind::Dir
+                } else if t.is_file() {
+                    Kind::File
+                } else {
+                    Kind::Other
+                }
+            });
             if let Ok(name) = entry.file_name().into_string() {
-                out.push((name, may_be_link));
+                out.push((name, kind));
             }
         }
         Ok(out)
@@ -756,5 +777,25 @@ mod tests {
         let said = RootFs::host().stat(status).unwrap();
         assert_eq!(said.len, 0);
         assert!(RootFs::host().read_stated(status, &said, 1 << 20).unwrap().starts_with(b"Name:"));
+    }
+
+    #[test]
+    fn a_listing_says_what_each_entry_is_but_a_symlink() {
+        let t = tempfile::tempdir().unwrap();
+        let root = RootFs::new(t.path()).unwrap();
+        fs::create_dir(t.path().join("dir")).unwrap();
+        fs::write(t.path().join("file"), "").unwrap();
+        symlink("file", t.path().join("link")).unwrap();
+        let _socket = std::os::unix::net::UnixListener::bind(t.path().join("socket")).unwrap();
+        let mut listed = root.list_dir_kinds(root.dir()).unwrap();
+        listed.sort_by(|a, b| a.0.cmp(&b.0));
+        let kinds: Vec<(&str, Option<Kind>)> = listed.iter().map(|(n, k)| (n.as_str(), *k)).collect();
+        assert_eq!(
+            kinds,
+            [("dir", Some(Kind::Dir)), ("file", Some(Kind::File)), ("link", None), ("socket", Some(Kind::Other))]
+        );
+        let mut plain = root.list_dir(root.dir()).unwrap();
+        plain.sort();
+        assert_eq!(plain, listed.iter().map(|(n, k)| (n.clone(), k.is_none())).collect::<Vec<_>>());
     }
 }
