@@ -52,6 +52,11 @@ const SHARED_DIRS: &[&str] = &[
     "/lib",
     "/lib64",
     "/opt",
+    // gettext's message catalogues and the time zone data: named by every program that
+    // translates its messages or reads a zone, they hold data only, and looking through
+    // them cost a run two hundred directory listings.
+    "/usr/share/locale",
+    "/usr/share/zoneinfo",
 ];
 
 /// The directories among a program's path strings (a `:`-separated search path counts for
@@ -122,7 +127,7 @@ pub(super) fn combine<'a>(candidates: &[String], found: impl Iterator<Item = &'a
 }
 
 /// What the candidate directory `dir` holds, two levels deep: looked through once per run
-/// however many programs name it (gettext's programs all name /usr/share/locale).
+/// however many programs name it, each among directories of its own.
 pub(super) fn find_in(resolver: &Resolver, dir: &str) -> DirPlugins {
     let root = resolver.fs();
     let mut files = Vec::new();
@@ -144,14 +149,13 @@ pub(super) fn find_in(resolver: &Resolver, dir: &str) -> DirPlugins {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         for (name, listed) in entries {
             // Below the first level only a shared object counts: nothing else is looked
-            // at (/usr/share/locale, which gettext's programs name, holds hundreds of
-            // directories of message catalogues).
+            // at (a data directory a program names may hold hundreds of directories).
             if level >= 1 && !is_shared_object(&name) {
                 continue;
             }
             let inside = format!("{d}/{name}");
-            // An entry the listing says is no symlink is where it stands (the locale
-            // directory's two hundred need no look each).
+            // An entry the listing says is no symlink is where it stands: no look of its
+            // own (a directory of a hundred plugins, a hundred looks).
             let found = match listed {
                 Some(kind) => Some((real.join(&name), kind)),
                 None => resolve(resolver, &inside),
@@ -229,6 +233,8 @@ mod tests {
             "/usr/lib/debug/.dwz/x86_64-linux-gnu/x.debug",
             "/usr/lib/%s/plugins",
             "/var/lib/foo",
+            "/usr/share/locale",
+            "/usr/share/zoneinfo/",
         ]
         .map(String::from)
         .into();
