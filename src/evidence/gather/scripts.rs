@@ -32,7 +32,7 @@ impl Gatherer<'_> {
             let script = self.cache.split_shell(text);
             let mut source = |file: &str| match self.locate(file) {
                 Located::Found { real, .. } => read_limited(self.root, &real, MAX_SCRIPT_SIZE)
-                    .map(|(bytes, _)| String::from_utf8_lossy(&bytes).into_owned()),
+                    .map(|(bytes, _)| crate::evidence::text(&bytes).into_owned()),
                 Located::NotFound => Err(ABSENT.into()),
                 Located::Refused(why) => Err(why),
             };
