@@ -464,8 +464,13 @@ impl ParsedElf {
 
 fn parse_elf(inside: &str, file: &elf::Parts, mode: u32) -> ElfRead {
     let parsed = file.facts(elf::Strings::Paths).map(|facts| ParsedElf::of(inside, facts));
-    let packed_by_upx = file.head().windows(4).any(|w| w == b"UPX!");
-    ElfRead { mode, packed_by_upx, parsed }
+    ElfRead { mode, packed_by_upx: packed_by_upx(file.head()), parsed }
+}
+
+/// Whether the head of an ELF file carries UPX's mark. (memmem: comparing each of its 4 096
+/// windows cost as much as parsing a small program.)
+fn packed_by_upx(head: &[u8]) -> bool {
+    memchr::memmem::find(head, b"UPX!").is_some()
 }
 
 impl ParsedElf {
@@ -587,5 +592,25 @@ mod tests {
         assert_eq!(cache.read_limited(&real, 1024).unwrap().0, b"#!/bin/sh\n");
         // Read without the stat of a lookup, it is looked at again.
         assert_eq!(read_limited(&root, &real, 1024).unwrap().0, b"#!/bin/sh\nexec food\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::packed_by_upx;
+
+    #[test]
+    fn the_upx_mark_is_found_anywhere_in_the_head() {
+        let plainly = |head: &[u8]| head.windows(4).any(|w| w == b"UPX!");
+        let mut head = vec![0u8; 4096];
+        assert!(!packed_by_upx(&head));
+        for at in [0, 1, 1000, 4092] {
+            head.fill(b'U');
+            head[at..at + 4].copy_from_slice(b"UPX!");
+            assert!(packed_by_upx(&head) && plainly(&head), "at {at}");
+        }
+        for near in [&b"UPX"[..], b"UPX?", b"upx!", b"UP!X"] {
+            assert!(!packed_by_upx(near) && !plainly(near));
+        }
     }
 }

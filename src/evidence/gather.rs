@@ -369,11 +369,11 @@ impl Gatherer<'_> {
                     return;
                 }
                 let ctx = self.shell_context(runner, written, args);
-                let reading = self.read_script(&String::from_utf8_lossy(&bytes), &ctx);
+                let reading = self.read_script(&super::text(&bytes), &ctx);
                 self.script_reading(&inside, &reading, depth);
             } else if let Some(language) = Language::of_interpreter(base_name(&interpreter)) {
                 if first {
-                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    let text = super::text(&bytes).into_owned();
                     let how = Invocation { unused: &unused, first_argument };
                     self.interpreted_script(&inside, &interpreter, language, &text, &how, depth);
                 }

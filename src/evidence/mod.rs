@@ -243,6 +243,16 @@ impl Findings {
     }
 }
 
+/// `bytes` as text, as [`String::from_utf8_lossy`] reads them: valid UTF-8 (nearly every
+/// script, module and PAM file) is checked a word at a time, where the lossy decoder goes
+/// byte by byte and cost more than reading the scripts.
+pub(crate) fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// [`push_unique`] to the list of `key`, whose name is copied only for a new list (effects
 /// are applied many times over to the same few names).
 fn push_unique_at(lists: &mut BTreeMap<String, Vec<String>>, key: &str, reason: &str) {
@@ -257,5 +267,17 @@ fn push_unique_at(lists: &mut BTreeMap<String, Vec<String>>, key: &str, reason: 
 fn push_unique(list: &mut Vec<String>, reason: impl AsRef<str> + Into<String>) {
     if !list.iter().any(|r| r == reason.as_ref()) {
         list.push(reason.into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_reads_as_the_lossy_decoder_does() {
+        let samples: &[&[u8]] =
+            &[b"", b"#!/bin/sh\nexec foo\n", "caf\u{e9} \u{1f600}".as_bytes(), b"a\xffb\xc3", b"\xe2\x82"];
+        for bytes in samples {
+            assert_eq!(super::text(bytes), String::from_utf8_lossy(bytes));
+        }
     }
 }

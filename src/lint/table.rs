@@ -111,10 +111,24 @@ fn key_rows() -> &'static [KeyRow] {
 
 /// The rows of one section, in key order.
 fn section_rows(section: &str) -> &'static [KeyRow] {
+    // Where each section's rows are, found once: two binary searches over all the rows for
+    // each setting linted compared a section name a score of times.
+    static SECTIONS: OnceLock<Vec<(&'static str, std::ops::Range<usize>)>> = OnceLock::new();
     let rows = key_rows();
-    let start = rows.partition_point(|r| r.section < section);
-    let end = start + rows[start..].partition_point(|r| r.section == section);
-    &rows[start..end]
+    let sections = SECTIONS.get_or_init(|| {
+        let mut sections: Vec<(&'static str, std::ops::Range<usize>)> = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            match sections.last_mut() {
+                Some((name, range)) if *name == row.section => range.end = i + 1,
+                _ => sections.push((row.section, i..i + 1)),
+            }
+        }
+        sections
+    });
+    match sections.binary_search_by(|(name, _)| (*name).cmp(section)) {
+        Ok(i) => &rows[sections[i].1.clone()],
+        Err(_) => &[],
+    }
 }
 
 fn tables() -> &'static Tables {

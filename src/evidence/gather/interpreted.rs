@@ -456,7 +456,7 @@ impl Gatherer<'_> {
         let Located::Found { real, .. } = self.locate(inside) else { return None };
         self.cache.source(real, language, |root, real, known| {
             let (bytes, _) = read_limited_as(root, real, known, MAX_SCRIPT_SIZE).ok()?;
-            Some(read_source(language, &String::from_utf8_lossy(&bytes)))
+            Some(read_source(language, &crate::evidence::text(&bytes)))
         })
     }
 

@@ -146,7 +146,7 @@ impl Gatherer<'_> {
                 Located::Refused(why) => return Err(format!("{file}: {why}")),
             };
             let (bytes, _) = self.cache.read_limited(&real, MAX_SCRIPT_SIZE).map_err(|e| format!("{file}: {e}"))?;
-            let lines = parse(&String::from_utf8_lossy(&bytes)).map_err(|e| format!("{file}: {e}"))?;
+            let lines = parse(&crate::evidence::text(&bytes)).map_err(|e| format!("{file}: {e}"))?;
             for line in lines {
                 match line {
                     // Service names are in the directories read; a path is read too.

@@ -34,7 +34,7 @@ impl Gatherer<'_> {
                 Located::Found { real, .. } => self
                     .cache
                     .read_limited(&real, MAX_SCRIPT_SIZE)
-                    .map(|(bytes, _)| String::from_utf8_lossy(&bytes).into_owned()),
+                    .map(|(bytes, _)| crate::evidence::text(&bytes).into_owned()),
                 Located::NotFound => Err(ABSENT.into()),
                 Located::Refused(why) => Err(why),
             };
