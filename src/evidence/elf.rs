@@ -513,7 +513,6 @@ fn name_set(names: Vec<&[u8]>) -> BTreeSet<String> {
     keyed.into_iter().map(|(_, name)| super::text(name).into_owned()).collect()
 }
 
-
 #[cfg(test)]
 fn collect_strings(bytes: &[u8], out: &mut BTreeSet<String>) {
     out.extend(kept_strings(bytes, Strings::All).map(str::to_owned));

@@ -593,11 +593,6 @@ mod tests {
         // Read without the stat of a lookup, it is looked at again.
         assert_eq!(read_limited(&root, &real, 1024).unwrap().0, b"#!/bin/sh\nexec food\n");
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::packed_by_upx;
 
     #[test]
     fn the_upx_mark_is_found_anywhere_in_the_head() {
