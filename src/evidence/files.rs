@@ -336,7 +336,7 @@ impl Cache {
     /// Whether the file at `real` starts as an ELF file does.
     pub(super) fn starts_as_elf(&mut self, real: &Path) -> bool {
         let fs = self.fs.as_ref().expect("serve() names the root before anything is read");
-        let known = self.stats.get(real).copied();
+        let known = self.known_stat(real);
         read_once(&mut self.elf_heads, &self.shared.elf_heads, real, || elf::is_elf(&head(fs, real, known)))
     }
 
@@ -373,9 +373,9 @@ impl Cache {
     /// An executable file or a script: what a wrapper could run.
     pub(super) fn is_runnable(&mut self, real: &Path) -> bool {
         let fs = self.fs.as_ref().expect("serve() names the root before anything is read");
-        let known = self.stats.get(real).copied();
+        let known = self.known_stat(real);
         read_once(&mut self.runnable, &self.shared.runnable, real, || {
-            let stat = known.map_or_else(|| fs.stat(real), Ok);
+            let stat = fs.stat_unless_known(real, known);
             let exec_bit = stat.map(|m| m.kind == Kind::File && m.mode & 0o111 != 0).unwrap_or(false);
             exec_bit || head(fs, real, known).starts_with(b"#!")
         })
@@ -417,7 +417,7 @@ fn resolve_inside(resolver: Option<&Resolver>, root: &RootFs, inside: &str) -> (
         None => root.resolve(&path).map(|resolved| (resolved, None)),
     };
     match resolved {
-        Ok((Resolved::Real(real), seen)) => match seen.map_or_else(|| root.stat(&real), Ok) {
+        Ok((Resolved::Real(real), seen)) => match root.stat_unless_known(&real, seen) {
             Ok(stat) if stat.kind == Kind::File => {
                 let rel = real.strip_prefix(root.dir()).unwrap_or(&real);
                 (Located::Found { inside: format!("/{}", rel.display()), real }, Some(stat))
@@ -511,7 +511,7 @@ pub(super) fn read_limited_as(
 
 /// What `stat` says (or said: `known`) of a regular file not over `limit`.
 fn limited(root: &RootFs, real: &Path, known: Option<Stat>, limit: u64) -> Result<Stat, String> {
-    let meta = known.map_or_else(|| root.stat(real), Ok).map_err(|e| e.to_string())?;
+    let meta = root.stat_unless_known(real, known).map_err(|e| e.to_string())?;
     if meta.kind != Kind::File {
         return Err("not a regular file".into());
     }
@@ -547,7 +547,7 @@ fn read_program_file(root: &RootFs, real: &Path, known: Option<Stat>) -> Result<
 }
 
 fn head(root: &RootFs, real: &Path, known: Option<Stat>) -> Vec<u8> {
-    let Ok(meta) = known.map_or_else(|| root.stat(real), Ok) else { return Vec::new() };
+    let Ok(meta) = root.stat_unless_known(real, known) else { return Vec::new() };
     root.read_stated(real, &meta, 4).unwrap_or_default()
 }
 

@@ -402,7 +402,7 @@ fn read_list_into(resolver: &Resolver, name: &str, bytes: &mut Vec<u8>) -> bool 
         Ok((Resolved::Real(p), seen)) => (p, seen),
         _ => return false,
     };
-    match seen.map_or_else(|| root.stat(&real), Ok) {
+    match root.stat_unless_known(&real, seen) {
         Ok(meta) if meta.kind == Kind::File && meta.len <= MAX_LIST_SIZE => {
             root.read_stated_into(&real, &meta, MAX_LIST_SIZE, bytes).is_ok()
         }

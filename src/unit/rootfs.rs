@@ -101,6 +101,12 @@ impl RootFs {
         }
     }
 
+    /// [`Self::stat`] of `real`, unless the caller has it already (`known`: what a lookup
+    /// that found the file saw).
+    pub fn stat_unless_known(&self, real: &Path, known: Option<Stat>) -> io::Result<Stat> {
+        known.map_or_else(|| self.stat(real), Ok)
+    }
+
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
         match &self.tree {
             Some(tree) => tree.read_link(self.in_tree(path)?),
