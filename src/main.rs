@@ -10,9 +10,9 @@ fn main() {
     let code = hardenunit::cli::main();
     // Everything is written and every file closed: the process ends without the exit
     // handlers, where mimalloc would free every page of every heap, memory the kernel takes
-    // back whole anyway (5 of 95 ms wall for the bench's corpus: BENCHMARKS.md). Standard
-    // output is flushed first, as `std::process::exit` would; a failing flush is ignored,
-    // as it is there.
+    // back whole anyway (about 4 of 99 ms wall for the bench's corpus: BENCHMARKS.md).
+    // Standard output is flushed first, as `std::process::exit` would; a failing flush is
+    // ignored, as it is there.
     use std::io::Write;
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
