@@ -128,10 +128,7 @@ pub fn plan(
     for directive in DIRECTIVES {
         let key = directive.key;
         if let Some((value, reason)) = wanted.get(key) {
-            let fallbacks = match unit_policy.set.contains_key(key) {
-                true => Vec::new(),
-                false => ctx.policy.fallbacks_for(key, ctx.systemd_version),
-            };
+            let fallbacks = fallbacks(ctx.policy, &unit_policy, key, ctx.systemd_version);
             match decide_or_fall_back(directive, value, &fallbacks, &seen, &plan.added) {
                 Decision::Add(v, note) => {
                     let beside = shape::deny_beside_allow_list(directive, &v, &fallbacks, &seen);
@@ -167,11 +164,17 @@ pub fn may_protect_system_strict(policy: &Policy, name: &str, systemd_version: u
     }
     let wanted = wanted_directives(policy, &unit_policy, systemd_version);
     let Some((value, _)) = wanted.get(KEY) else { return false };
-    let fallbacks = match unit_policy.set.contains_key(KEY) {
-        true => Vec::new(),
-        false => policy.fallbacks_for(KEY, systemd_version),
-    };
+    let fallbacks = fallbacks(policy, &unit_policy, KEY, systemd_version);
     std::iter::once(value).chain(fallbacks.iter().map(|(v, _)| v)).any(|v| v.eq_ignore_ascii_case("strict"))
+}
+
+/// The values the policy falls back to for `key` when its own cannot be added, unless the
+/// unit's section sets `key`: a value set for one unit has no fallback.
+fn fallbacks(policy: &Policy, unit_policy: &UnitPolicy, key: &str, systemd_version: u32) -> Vec<(String, String)> {
+    match unit_policy.set.contains_key(key) {
+        true => Vec::new(),
+        false => policy.fallbacks_for(key, systemd_version),
+    }
 }
 
 /// The policy's directives, with this unit's own values on top: key -> (value, why).

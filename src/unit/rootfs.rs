@@ -139,15 +139,7 @@ impl RootFs {
         let mut out = Vec::new();
         for entry in fs::read_dir(real_dir)? {
             let entry = entry?;
-            let kind = entry.file_type().ok().filter(|t| !t.is_symlink()).map(|t| {
-                if t.is_dir() {
-                    Kind::Dir
-                } else if t.is_file() {
-                    Kind::File
-                } else {
-                    Kind::Other
-                }
-            });
+            let kind = entry.file_type().ok().map(kind_of).filter(|k| *k != Kind::Symlink);
             if let Ok(name) = entry.file_name().into_string() {
                 out.push((name, kind));
             }
@@ -593,8 +585,11 @@ fn unseen((resolved, links): (Resolved, usize)) -> Seen {
 
 fn stat_of(m: &fs::Metadata) -> Stat {
     use std::os::unix::fs::PermissionsExt;
-    let t = m.file_type();
-    let kind = if t.is_symlink() {
+    Stat { kind: kind_of(m.file_type()), len: m.len(), mode: m.permissions().mode() }
+}
+
+fn kind_of(t: fs::FileType) -> Kind {
+    if t.is_symlink() {
         Kind::Symlink
     } else if t.is_dir() {
         Kind::Dir
@@ -602,8 +597,7 @@ fn stat_of(m: &fs::Metadata) -> Stat {
         Kind::File
     } else {
         Kind::Other
-    };
-    Stat { kind, len: m.len(), mode: m.permissions().mode() }
+    }
 }
 
 fn components_rev(p: &Path) -> Vec<PathBuf> {
